@@ -1,0 +1,191 @@
+"""The engine: a pure function of (scenario, seed, orders) to events.
+
+Orders go in with `submit`; `advance(until_t_s)` processes everything due up to that time and returns the
+events, in order. A headless run advances straight to the end; a live server advances in step with the wall
+clock. No wall clock, no I/O and no global state live here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from amdx.engine import events as ev
+from amdx.engine.msel import msel_orders
+from amdx.engine.orders import Inject, LaunchBallistic, LaunchRoute, Order
+from amdx.engine.rng import RngStreams
+from amdx.engine.scheduler import Scheduler
+from amdx.engine.threats import (
+    BallisticThreat,
+    OrderRejected,
+    RouteThreat,
+    assets_within,
+    plan_ballistic,
+    plan_route,
+)
+from amdx.geo import great_circle_distance_m
+
+Action = Callable[[float], list[ev.Event]]
+
+# Within one instant: physics first, then orders, then the end of the exercise.
+PRIORITY_PHYSICS = 0
+PRIORITY_ORDER = 10
+PRIORITY_END = 100
+
+
+class Engine:
+    """One exercise run. Create it, `submit` orders, `advance` the clock, read the events."""
+
+    def __init__(self, scenario: Any, seed: int | None = None) -> None:
+        self.scenario = scenario
+        self.seed = int(scenario.exercise.seed if seed is None else seed)
+        self.rngs = RngStreams(self.seed)
+        self.duration_s = float(scenario.exercise.duration_s)
+        self._sched: Scheduler[Action] = Scheduler()
+        self._controller = ev.visibility()
+        self._everyone = ev.visibility(*(n.id for n in scenario.nations))
+        self.threats: dict[str, BallisticThreat | RouteThreat] = {}
+        self.assets_lost: dict[str, str] = {}  # asset id -> id of the threat that destroyed it
+        self.finished = False
+        self._sched.schedule(0.0, self._start, PRIORITY_PHYSICS)
+        self._sched.schedule(self.duration_s, self._end, PRIORITY_END)
+        for order in msel_orders(scenario):
+            self.submit(order)
+
+    @property
+    def now_s(self) -> float:
+        return self._sched.now_s
+
+    # --- orders in -----------------------------------------------------------------------------------
+    def submit(self, order: Order) -> None:
+        """Queue an order at its time (an order stamped in the past takes effect now)."""
+        if self.finished:
+            raise RuntimeError("the exercise has ended; no more orders")
+        if not math.isfinite(order.t_s):
+            raise ValueError(f"order time must be finite, got {order.t_s!r}")
+        t = max(order.t_s, self.now_s)
+        self._sched.schedule(min(t, self.duration_s), lambda now, o=order: self._execute(now, o), PRIORITY_ORDER)
+
+    def _execute(self, now: float, order: Order) -> list[ev.Event]:
+        try:
+            if isinstance(order, LaunchBallistic):
+                return self._accept(now, order, self._launch_ballistic(order))
+            if isinstance(order, LaunchRoute):
+                return self._accept(now, order, self._launch_route(order))
+            if isinstance(order, Inject):
+                return [ev.InjectLogged(t_s=now, visible_to=self._controller, msel_id=order.msel_id,
+                                        inject=order.inject, detail=order.detail)]
+            raise OrderRejected(f"the engine does not handle {order.kind!r} orders yet")
+        except OrderRejected as exc:
+            return [ev.OrderRefused(t_s=now, visible_to=self._controller, order=order.kind, source=order.source,
+                                    reason=str(exc))]
+
+    def _accept(self, now: float, order: Order, summary: str) -> list[ev.Event]:
+        return [ev.OrderAccepted(t_s=now, visible_to=self._controller, order=order.kind, source=order.source,
+                                 summary=summary)]
+
+    def _launch_ballistic(self, order: LaunchBallistic) -> str:
+        planned = plan_ballistic(self.scenario, order, self.rngs)
+        self._check_new_ids([p.threat_id for p in planned])
+        for threat in planned:
+            self.threats[threat.threat_id] = threat
+            sol = threat.solution
+            self._sched.schedule(sol.launch_t_s, lambda t, th=threat: self._ballistic_launched(t, th))
+            self._sched.schedule(sol.burnout_t_s, lambda t, th=threat: self._burnout(t, th))
+            self._sched.schedule(sol.apogee_t_s, lambda t, th=threat: self._apogee(t, th))
+            self._sched.schedule(sol.impact_t_s, lambda t, th=threat: self._ballistic_impact(t, th))
+        return f"{len(planned)} x {order.threat_type} from {order.actor}"
+
+    def _launch_route(self, order: LaunchRoute) -> str:
+        planned = plan_route(self.scenario, order)
+        self._check_new_ids([p.threat_id for p in planned])
+        for threat in planned:
+            self.threats[threat.threat_id] = threat
+            self._sched.schedule(threat.launch_t_s, lambda t, th=threat: self._route_launched(t, th))
+            self._sched.schedule(threat.flight.end_t_s, lambda t, th=threat: self._route_end(t, th))
+        return f"{len(planned)} x {order.threat_type} from {order.actor}"
+
+    def _check_new_ids(self, ids: list[str]) -> None:
+        taken = [i for i in ids if i in self.threats]
+        if taken:
+            raise OrderRejected(f"threat id already in use: {', '.join(taken)}")
+
+    # --- time ------------------------------------------------------------------------------------------
+    def advance(self, until_t_s: float) -> list[ev.Event]:
+        """Process everything due at or before `until_t_s` (capped at the exercise end); return the events."""
+        until = min(until_t_s, self.duration_s)
+        out: list[ev.Event] = []
+        while (due := self._sched.pop_due(until)) is not None:
+            t, action = due
+            out.extend(action(t))
+        if not self.finished:
+            self._sched.advance_clock(until)
+        return out
+
+    def run(self) -> list[ev.Event]:
+        """Advance to the end of the exercise."""
+        return self.advance(self.duration_s)
+
+    # --- actions ---------------------------------------------------------------------------------------
+    def _start(self, t: float) -> list[ev.Event]:
+        ex = self.scenario.exercise
+        return [ev.ExerciseStarted(t_s=t, visible_to=self._everyone, name=ex.name, seed=self.seed,
+                                   duration_s=self.duration_s, epoch=ex.epoch_iso)]
+
+    def _end(self, t: float) -> list[ev.Event]:
+        self.finished = True
+        return [ev.ExerciseEnded(t_s=t, visible_to=self._everyone)]
+
+    def _ballistic_launched(self, t: float, th: BallisticThreat) -> list[ev.Event]:
+        sol = th.solution
+        return [ev.ThreatLaunched(t_s=t, visible_to=self._controller, threat_id=th.threat_id,
+                                  threat_type=th.threat_type, threat_class="ballistic", actor=th.actor,
+                                  msel_id=th.msel_id, origin_lat_deg=sol.launch_lat_deg,
+                                  origin_lon_deg=sol.launch_lon_deg, aim_lat_deg=th.aim_lat_deg,
+                                  aim_lon_deg=th.aim_lon_deg, target=th.target, profile=th.profile)]
+
+    def _burnout(self, t: float, th: BallisticThreat) -> list[ev.Event]:
+        sol = th.solution
+        return [ev.ThreatBurnout(t_s=t, visible_to=self._controller, threat_id=th.threat_id,
+                                 lat_deg=sol.burnout_lat_deg, lon_deg=sol.burnout_lon_deg,
+                                 alt_m=sol.burnout_alt_m, speed_mps=sol.burnout_speed_mps,
+                                 flight_path_angle_deg=sol.flight_path_angle_deg)]
+
+    def _apogee(self, t: float, th: BallisticThreat) -> list[ev.Event]:
+        sol = th.solution
+        return [ev.ThreatApogee(t_s=t, visible_to=self._controller, threat_id=th.threat_id,
+                                lat_deg=sol.apogee_lat_deg, lon_deg=sol.apogee_lon_deg, alt_m=sol.apogee_m)]
+
+    def _ballistic_impact(self, t: float, th: BallisticThreat) -> list[ev.Event]:
+        sol = th.solution
+        miss = float(great_circle_distance_m(sol.impact_lat_deg, sol.impact_lon_deg, th.aim_lat_deg,
+                                             th.aim_lon_deg))
+        return self._impact(t, th.threat_id, sol.impact_lat_deg, sol.impact_lon_deg, miss)
+
+    def _route_launched(self, t: float, th: RouteThreat) -> list[ev.Event]:
+        return [ev.ThreatLaunched(t_s=t, visible_to=self._controller, threat_id=th.threat_id,
+                                  threat_type=th.threat_type, threat_class=th.threat_class, actor=th.actor,
+                                  msel_id=th.msel_id, origin_lat_deg=float(th.flight.lat_deg[0]),
+                                  origin_lon_deg=float(th.flight.lon_deg[0]), aim_lat_deg=th.aim_lat_deg,
+                                  aim_lon_deg=th.aim_lon_deg, target=th.target, profile=None)]
+
+    def _route_end(self, t: float, th: RouteThreat) -> list[ev.Event]:
+        if th.threat_class == "aircraft":
+            return [ev.RouteCompleted(t_s=t, visible_to=self._controller, threat_id=th.threat_id,
+                                      lat_deg=th.end_lat_deg, lon_deg=th.end_lon_deg)]
+        return self._impact(t, th.threat_id, th.end_lat_deg, th.end_lon_deg, 0.0)
+
+    def _impact(self, t: float, threat_id: str, lat: float, lon: float, miss_m: float) -> list[ev.Event]:
+        hits = assets_within(self.scenario, lat, lon)
+        out: list[ev.Event] = [ev.ThreatImpact(t_s=t, visible_to=ev.visibility(*(a.owner for a, _ in hits)),
+                                               threat_id=threat_id, lat_deg=lat, lon_deg=lon,
+                                               miss_distance_m=miss_m, assets_hit=tuple(a.id for a, _ in hits))]
+        for asset, distance in hits:
+            first = asset.id not in self.assets_lost
+            if first:
+                self.assets_lost[asset.id] = threat_id
+            out.append(ev.AssetDamaged(t_s=t, visible_to=ev.visibility(asset.owner), asset_id=asset.id,
+                                       owner=asset.owner, threat_id=threat_id, distance_m=distance,
+                                       value_lost=float(asset.value) if first else 0.0))
+        return out

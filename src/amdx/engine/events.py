@@ -1,0 +1,168 @@
+"""Typed events: what happened, when, and who may see it.
+
+Every event carries `visible_to`: the nation ids that may see it, plus `CONTROLLER` for the white cell (which sees
+everything, ground truth included). Views filter on this field alone; nothing downstream re-derives it.
+`record()` gives the canonical, JSON-ready form that the journal stores: floats are rounded to fixed
+resolutions (1 µs, 1e-7 degree, 1 mm) so a journal is byte-identical run to run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar
+
+CONTROLLER = "controller"
+
+_ROUND_DIGITS = {"_s": 6, "_deg": 7, "_m": 3, "_mps": 3}
+
+
+def _canonical(name: str, value: Any) -> Any:
+    if isinstance(value, float):
+        for suffix, digits in _ROUND_DIGITS.items():
+            if name.endswith(suffix):
+                return round(value, digits) + 0.0  # + 0.0 folds -0.0 into 0.0
+        return round(value, 9) + 0.0
+    if isinstance(value, tuple | list):
+        return [_canonical(name, v) for v in value]
+    return value
+
+
+def visibility(*parties: str) -> tuple[str, ...]:
+    """A sorted, de-duplicated visibility tuple that always includes the controller."""
+    return tuple(sorted({CONTROLLER, *parties}))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event:
+    """Base of all events. `t_s` is seconds since scenario start."""
+
+    kind: ClassVar[str] = "event"
+    t_s: float
+    visible_to: tuple[str, ...]
+
+    def payload(self) -> dict[str, Any]:
+        """Event-specific fields (all but `t_s` and `visible_to`), canonicalised."""
+        return {
+            f.name: _canonical(f.name, getattr(self, f.name))
+            for f in fields(self)
+            if f.name not in ("t_s", "visible_to")
+        }
+
+    def record(self) -> dict[str, Any]:
+        """The canonical journal record: kind, time, visibility and payload."""
+        return {
+            "kind": self.kind,
+            "t_s": _canonical("t_s", self.t_s),
+            "visible_to": list(self.visible_to),
+            "data": self.payload(),
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExerciseStarted(Event):
+    kind: ClassVar[str] = "exercise_started"
+    name: str
+    seed: int
+    duration_s: float
+    epoch: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExerciseEnded(Event):
+    kind: ClassVar[str] = "exercise_ended"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ThreatLaunched(Event):
+    """Ground truth of a launch (controller only until sensors report it)."""
+
+    kind: ClassVar[str] = "threat_launched"
+    threat_id: str
+    threat_type: str
+    threat_class: str
+    actor: str
+    msel_id: str
+    origin_lat_deg: float
+    origin_lon_deg: float
+    aim_lat_deg: float
+    aim_lon_deg: float
+    target: str | None
+    profile: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ThreatBurnout(Event):
+    kind: ClassVar[str] = "threat_burnout"
+    threat_id: str
+    lat_deg: float
+    lon_deg: float
+    alt_m: float
+    speed_mps: float
+    flight_path_angle_deg: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class ThreatApogee(Event):
+    kind: ClassVar[str] = "threat_apogee"
+    threat_id: str
+    lat_deg: float
+    lon_deg: float
+    alt_m: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class ThreatImpact(Event):
+    """A threat reaches the ground (ballistic impact, or a cruise missile or drone at its route's end)."""
+
+    kind: ClassVar[str] = "threat_impact"
+    threat_id: str
+    lat_deg: float
+    lon_deg: float
+    miss_distance_m: float
+    assets_hit: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RouteCompleted(Event):
+    """An air-breathing threat that does not impact (an aircraft) reaches the end of its route."""
+
+    kind: ClassVar[str] = "route_completed"
+    threat_id: str
+    lat_deg: float
+    lon_deg: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class AssetDamaged(Event):
+    kind: ClassVar[str] = "asset_damaged"
+    asset_id: str
+    owner: str
+    threat_id: str
+    distance_m: float
+    value_lost: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class InjectLogged(Event):
+    """An MSEL inject whose effect a later capability models (sensor outage, comms cut) or a note."""
+
+    kind: ClassVar[str] = "inject_logged"
+    msel_id: str
+    inject: str
+    detail: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderAccepted(Event):
+    kind: ClassVar[str] = "order_accepted"
+    order: str
+    source: str
+    summary: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderRefused(Event):
+    kind: ClassVar[str] = "order_refused"
+    order: str
+    source: str
+    reason: str

@@ -1,0 +1,42 @@
+"""Rich tables of a run summary, for the terminal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+
+def _num(value: float | None, scale: float = 1.0, fmt: str = "{:.1f}") -> str:
+    return "—" if value is None else fmt.format(value / scale)
+
+
+def print_summary(console: Console, summary: dict[str, Any]) -> None:
+    """Print the per-threat and per-asset tables of `summary.json`."""
+    threats = Table(title=f"{summary['scenario']} — seed {summary['seed']}: threats", title_justify="left")
+    for col, justify in (
+        ("threat", "left"), ("type", "left"), ("origin", "left"), ("launch s", "right"), ("impact s", "right"),
+        ("apogee km", "right"), ("impact point", "left"), ("miss m", "right"), ("outcome", "left"),
+    ):
+        threats.add_column(col, justify=justify)  # type: ignore[arg-type]
+    for th in summary["threats"]:
+        point = th["impact_point"]
+        threats.add_row(
+            th["id"], th["type"], th["origin_nation"], _num(th["launch_t_s"]), _num(th["impact_t_s"]),
+            _num(th["apogee_m"], 1000.0), "—" if point is None else f"{point['lat_deg']:.3f}, {point['lon_deg']:.3f}",
+            _num(th["miss_distance_m"], fmt="{:.0f}"), th["outcome"],
+        )
+    console.print(threats)
+    assets = Table(title="defended assets", title_justify="left")
+    for col, justify in (("asset", "left"), ("owner", "left"), ("value", "right"), ("value lost", "right")):
+        assets.add_column(col, justify=justify)  # type: ignore[arg-type]
+    for a in summary["assets"]:
+        style = "red" if a["value_lost"] > 0 else None
+        assets.add_row(a["id"], a["owner"], f"{a['value']:g}", f"{a['value_lost']:g}", style=style)
+    console.print(assets)
+    tot = summary["totals"]
+    console.print(
+        f"{tot['threats']} threats, {tot['impacts']} impacts, {tot['asset_hits']} asset hits; "
+        f"value lost {tot['value_lost']:g} of {tot['value_defended']:g}"
+    )
