@@ -1,0 +1,213 @@
+"""A batch of ballistic flights evaluated at arrays of times: boost, Kepler free flight, optional reentry drag.
+
+Positions and velocities are reported in ECEF (m, m/s; velocities relative to the rotating Earth), shape
+(n_missiles, n_times, 3), NaN outside [launch, impact]. Free flight is analytic (`kepler.KeplerOrbits`),
+the boost is the curve of `ballistic.boost_state`, drag the timing model of `reentry`. Boost and drag are
+evaluated only on the (missile, time) pairs inside those segments; free flight too when fewer than half the
+pairs are in free flight, else on the whole grid (for many missiles and times, column by column with
+warm-started Kepler solutions: `KeplerOrbits.states_by_columns`). Work is chunked to bound memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import cast
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from amdx.flight.ballistic import BallisticSolution, boost_state
+from amdx.flight.kepler import KeplerOrbits
+from amdx.flight.reentry import ENTRY_ALTITUDE_M, DragTiming, drag_timing
+from amdx.flight.surface import surface_crossing_time
+from amdx.geo import EarthModel, ecef_to_geodetic, eci_state_to_ecef, eci_to_ecef
+
+_Array = NDArray[np.float64]
+_CHUNK = 1 << 16  # elements per evaluation block: large enough for numpy, small enough for cache
+_MARCH_MIN_MISSILES = 512  # below this the column loop of KeplerOrbits.states_by_columns costs more than it saves
+_MARCH_MIN_TIMES = 16
+
+
+def _ro(x: ArrayLike, shape: tuple[int, ...]) -> _Array:
+    y = np.array(np.broadcast_to(np.asarray(x, dtype=np.float64), shape))
+    y.flags.writeable = False
+    return y
+
+
+class BallisticFlights:
+    """Many ballistic flights sharing one Earth model.
+
+    Args (per missile; ECI vectors (n, 3) in the frame of `amdx.geo`, times in s):
+        launch_t_s, burnout_t_s: launch and burnout times (equal: no boost).
+        r_launch_eci_m, v_launch_eci_mps: inertial state of the launch point at launch (at rest on the Earth).
+        r_bo_eci_m, v_bo_eci_mps: burnout state.
+        boost_exponent: boost curve shape (see `ballistic.boost_exponent`); ignored without boost.
+        impact_alt_m: geodetic altitude of the impact surface.
+        earth: Earth model.
+        beta_kg_m2: ballistic coefficient for reentry drag (scalar or (n,)); None or inf: vacuum.
+    """
+
+    def __init__(self, *, launch_t_s: ArrayLike, burnout_t_s: ArrayLike, r_launch_eci_m: ArrayLike,
+                 v_launch_eci_mps: ArrayLike, r_bo_eci_m: ArrayLike, v_bo_eci_mps: ArrayLike,
+                 boost_exponent: ArrayLike, impact_alt_m: ArrayLike, earth: EarthModel,
+                 beta_kg_m2: ArrayLike | None = None):
+        r_bo = np.asarray(r_bo_eci_m, dtype=np.float64).reshape(-1, 3)
+        n = r_bo.shape[0]
+        self.earth = earth
+        self.launch_t_s = _ro(launch_t_s, (n,))
+        self.burnout_t_s = _ro(burnout_t_s, (n,))
+        self.r_launch_eci_m = _ro(r_launch_eci_m, (n, 3))
+        self.v_launch_eci_mps = _ro(v_launch_eci_mps, (n, 3))
+        self.r_bo_eci_m = _ro(r_bo, (n, 3))
+        self.v_bo_eci_mps = _ro(v_bo_eci_mps, (n, 3))
+        self.boost_exponent = _ro(boost_exponent, (n,))
+        self.impact_alt_m = _ro(impact_alt_m, (n,))
+        self.orbits = KeplerOrbits(self.r_bo_eci_m, self.v_bo_eci_mps, self.burnout_t_s, earth.mu_m3_s2)
+        self.vacuum_impact_t_s = _ro(surface_crossing_time(self.orbits, self.impact_alt_m, earth), (n,))
+        self.drag: DragTiming | None = None
+        self.impact_t_s = self.vacuum_impact_t_s
+        if beta_kg_m2 is not None and np.any(np.isfinite(beta_kg_m2)):
+            start = self._drag_start()
+            self.drag = drag_timing(self.orbits, earth, start, self.vacuum_impact_t_s, beta_kg_m2)
+            self.impact_t_s = _ro(self.drag.end_t_s, (n,))
+
+    @classmethod
+    def from_solutions(cls, solutions: Sequence[BallisticSolution],
+                       beta_kg_m2: ArrayLike | None = None) -> BallisticFlights:
+        """Batch of solved flights (all on the same Earth model), boosts included."""
+        if not solutions:
+            raise ValueError("from_solutions needs at least one solution")
+        earth = solutions[0].earth
+        if any(s.earth != earth for s in solutions):
+            raise ValueError("all solutions of a batch must use the same Earth model")
+
+        def col(name: str) -> _Array:
+            return np.array([getattr(s, name) for s in solutions], dtype=np.float64)
+
+        return cls(launch_t_s=col("launch_t_s"), burnout_t_s=col("burnout_t_s"),
+                   r_launch_eci_m=col("r_launch_eci_m"), v_launch_eci_mps=col("v_launch_eci_mps"),
+                   r_bo_eci_m=col("r_bo_eci_m"), v_bo_eci_mps=col("v_bo_eci_mps"),
+                   boost_exponent=col("boost_exponent"), impact_alt_m=col("aim_alt_m"), earth=earth,
+                   beta_kg_m2=beta_kg_m2)
+
+    @classmethod
+    def from_burnout_states(cls, r_bo_eci_m: ArrayLike, v_bo_eci_mps: ArrayLike, burnout_t_s: ArrayLike,
+                            earth: EarthModel, impact_alt_m: ArrayLike = 0.0,
+                            beta_kg_m2: ArrayLike | None = None) -> BallisticFlights:
+        """Free flights from burnout states (no boost: launch = burnout)."""
+        r = np.asarray(r_bo_eci_m, dtype=np.float64).reshape(-1, 3)
+        return cls(launch_t_s=burnout_t_s, burnout_t_s=burnout_t_s, r_launch_eci_m=r,
+                   v_launch_eci_mps=v_bo_eci_mps, r_bo_eci_m=r, v_bo_eci_mps=v_bo_eci_mps, boost_exponent=2.0,
+                   impact_alt_m=impact_alt_m, earth=earth, beta_kg_m2=beta_kg_m2)
+
+    @property
+    def n_missiles(self) -> int:
+        """Number of flights."""
+        return int(self.burnout_t_s.shape[0])
+
+    def _drag_start(self) -> _Array:
+        """Descending crossing of the entry altitude; the apoapsis (or burnout) when the flight stays lower."""
+        t_entry = surface_crossing_time(self.orbits, ENTRY_ALTITUDE_M, self.earth)
+        t_apo = np.maximum(self.orbits.apoapsis_time(), self.burnout_t_s)
+        t_apo = np.where(t_apo < self.vacuum_impact_t_s, t_apo, self.burnout_t_s)
+        r_apo, _ = self.orbits.states_at(np.arange(self.n_missiles), t_apo, velocity=False)
+        apo_alt = np.asarray(ecef_to_geodetic(r_apo, self.earth)[2])
+        return np.where((apo_alt > ENTRY_ALTITUDE_M) & np.isfinite(t_entry), t_entry, t_apo)
+
+    def _times(self, t_s: ArrayLike) -> _Array:
+        t = np.asarray(t_s, dtype=np.float64)
+        t2 = t if t.ndim == 2 else np.atleast_1d(t)[None, :]
+        return np.broadcast_to(t2, (self.n_missiles, t2.shape[-1]))
+
+    def states_ecef(self, t_s: ArrayLike, velocity: bool = True) -> tuple[_Array, _Array | None]:
+        """ECEF positions (n, K, 3), m, and Earth-relative velocities (n, K, 3), m/s (None unless `velocity`)
+        at times `t_s`: (K,) shared by all missiles or (n, K). NaN outside [launch, impact]."""
+        t2 = self._times(t_s)
+        pos = np.empty((*t2.shape, 3))
+        vel = np.empty((*t2.shape, 3)) if velocity else None
+        lt, bt, it = self.launch_t_s[:, None], self.burnout_t_s[:, None], self.impact_t_s[:, None]
+        end_free = (self.drag.start_t_s[:, None] if self.drag is not None else it)
+        free = (t2 >= bt) & (t2 <= np.minimum(end_free, it))
+        segments = [((t2 >= lt) & (t2 < bt), self._boost)]
+        if self.drag is not None:
+            segments.append(((t2 > end_free) & (t2 <= it), self._dragged))
+        if free.mean() >= 0.5:
+            self._free_dense(t2, free, pos, vel)  # everything outside free flight set to NaN there
+        else:
+            pos.fill(np.nan)
+            if vel is not None:
+                vel.fill(np.nan)
+            segments.append((free, self._free))
+        for mask, fn in segments:
+            flat = np.flatnonzero(mask)
+            for start in range(0, flat.size, _CHUNK):
+                sel = flat[start:start + _CHUNK]
+                i, k = np.divmod(sel, t2.shape[1])
+                r, v = fn(i, t2[i, k], velocity)
+                pos.reshape(-1, 3)[sel] = r
+                if vel is not None and v is not None:
+                    vel.reshape(-1, 3)[sel] = v
+        return pos, vel
+
+    def _free_dense(self, t2: _Array, free: _Array, pos: _Array, vel: _Array | None) -> None:
+        """Free flight on the whole grid (cheaper than gathering when most points are free): by columns with
+        warm-started Kepler solutions for many missiles and times, else by blocks of rows."""
+        n, k_count = t2.shape
+        want_v = vel is not None
+        if n >= _MARCH_MIN_MISSILES and k_count >= _MARCH_MIN_TIMES:
+            r_cols, v_cols = self.orbits.column_components(t2, want_v)
+            # back to (missile, time) order tile by tile, converting each tile while it is in cache
+            tile = max(1, _CHUNK // k_count)
+            for i0 in range(0, n, tile):
+                blk = slice(i0, i0 + tile)
+                t = t2[blk]
+                r = np.stack([x[:, blk].T for x in r_cols], axis=-1)
+                if vel is not None and v_cols is not None:
+                    v = np.stack([x[:, blk].T for x in v_cols], axis=-1)
+                    pos[blk], vel[blk] = eci_state_to_ecef(r, v, t, self.earth)
+                else:
+                    pos[blk] = eci_to_ecef(r, t, self.earth)
+        else:
+            rows = max(1, _CHUNK // k_count)
+            for i0 in range(0, n, rows):
+                t = t2[i0:i0 + rows]
+                r, v = self.orbits.states_rows(i0, i0 + t.shape[0], t, want_v)
+                if vel is not None and v is not None:
+                    pos[i0:i0 + rows], vel[i0:i0 + rows] = eci_state_to_ecef(r, v, t, self.earth)
+                else:
+                    pos[i0:i0 + rows] = eci_to_ecef(r, t, self.earth)
+        pos[~free] = np.nan
+        if vel is not None:
+            vel[~free] = np.nan
+
+    def position_ecef(self, t_s: ArrayLike) -> _Array:
+        """ECEF positions (n, K, 3), m; NaN outside [launch, impact]."""
+        return self.states_ecef(t_s, velocity=False)[0]
+
+    def velocity_ecef(self, t_s: ArrayLike) -> _Array:
+        """Earth-relative velocities, ECEF components (n, K, 3), m/s; NaN outside [launch, impact]."""
+        return cast(_Array, self.states_ecef(t_s)[1])
+
+    # --- segments: (missile index, time) -> ECEF position, velocity ---------------------------------------------
+    def _free(self, i: _Array, t: _Array, velocity: bool) -> tuple[_Array, _Array | None]:
+        r, v = self.orbits.states_at(i, t, velocity)
+        if v is None:
+            return eci_to_ecef(r, t, self.earth), None
+        return eci_state_to_ecef(r, v, t, self.earth)
+
+    def _boost(self, i: _Array, t: _Array, velocity: bool) -> tuple[_Array, _Array | None]:
+        burn = self.burnout_t_s[i] - self.launch_t_s[i]
+        r, v = boost_state((t - self.launch_t_s[i]) / burn, self.r_launch_eci_m[i], self.v_launch_eci_mps[i],
+                           self.r_bo_eci_m[i], self.v_bo_eci_mps[i], burn, self.boost_exponent[i])
+        if not velocity:
+            return eci_to_ecef(r, t, self.earth), None
+        return eci_state_to_ecef(r, v, t, self.earth)
+
+    def _dragged(self, i: _Array, t: _Array, velocity: bool) -> tuple[_Array, _Array | None]:
+        tau, factor = cast(DragTiming, self.drag).vacuum_time(i, t)
+        r, v = self.orbits.states_at(i, tau, velocity)
+        # the vacuum path as seen from the rotating Earth, reached later: ECEF point of vacuum time τ
+        if v is None:
+            return eci_to_ecef(r, tau, self.earth), None
+        r_ecef, v_ecef = eci_state_to_ecef(r, v, tau, self.earth)
+        return r_ecef, v_ecef * factor[:, None]

@@ -1,0 +1,282 @@
+"""Frames, conversions and great-circle geometry: the one module that owns frame conventions.
+
+Conventions (every other module follows these):
+
+- **Units.** Metres, seconds, radians inside; latitudes, longitudes and azimuths in degrees at the edges
+  (the `_deg` suffix says so).
+- **Earth model.** An `EarthModel` is an oblate ellipsoid of revolution (equatorial radius `a_m`, flattening `f`;
+  `f = 0` is a sphere) with a gravitational parameter `mu_m3_s2` and a rotation rate `omega_rad_s` about +z
+  (`0` = non-rotating). Every geometric function takes the model explicitly; `WGS84` is the default.
+- **ECEF.** Earth-centred, Earth-fixed, right-handed: +z along the rotation axis (north), +x through latitude 0,
+  longitude 0, +y through latitude 0, longitude 90° E. Metres.
+- **Geodetic coordinates.** Geodetic latitude (angle between the ellipsoid normal and the equator plane),
+  longitude east of the x axis in (-180°, 180°], altitude above the ellipsoid along its normal. On a sphere
+  geodetic and geocentric latitude coincide and the conversions are exact.
+- **ECI.** An Earth-centred inertial frame that coincides with ECEF at t = 0 (scenario start); ECEF turns about
+  +z at `omega_rad_s`, so with θ = ω·t:  r_eci = R(θ)·r_ecef,  R(θ) = [[cos θ, −sin θ, 0], [sin θ, cos θ, 0],
+  [0, 0, 1]],  and v_eci = R(θ)·(v_ecef + ω ẑ × r_ecef). No precession, nutation, polar motion or sidereal-time
+  epoch: this is a pseudo-inertial frame tied to the scenario start, sufficient for flights of minutes to hours.
+  Because the ellipsoid is symmetric about z, latitude and altitude of an ECI point equal those of its ECEF image.
+- **Local frame.** East-north-up (ENU) at a geodetic point; "up" is the ellipsoid normal. Azimuth is measured
+  clockwise from north; a flight-path angle is measured up from the local horizontal plane.
+- **Great circles** are computed on a sphere of a given radius (default: the 6371 km mean Earth radius), with
+  the latitudes taken as they are (on WGS84 this treats geodetic latitude as spherical: an approximation of
+  order f ≈ 0.3 % in distance, documented where it is used). `surface_distance_m` gives the true geodesic on
+  the chosen Earth model (Vincenty's inverse formula on an ellipsoid).
+
+Time is float seconds since scenario start. All functions are pure and vectorised: arrays in, arrays out
+(broadcasting as numpy does), inputs never mutated; a 0-d result is returned as a numpy scalar.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+MEAN_EARTH_RADIUS_M = 6_371_000.0
+"""Mean Earth radius used for great-circle geometry (refs/physics.md constants)."""
+
+_Array = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class EarthModel:
+    """An ellipsoid of revolution with gravity and rotation.
+
+    Attributes:
+        name: label for messages.
+        a_m: equatorial radius, m.
+        f: flattening (a − b)/a; 0 for a sphere.
+        mu_m3_s2: gravitational parameter GM, m³/s².
+        omega_rad_s: rotation rate about +z, rad/s; 0 for a non-rotating Earth.
+    """
+
+    name: str
+    a_m: float
+    f: float
+    mu_m3_s2: float
+    omega_rad_s: float
+
+    @property
+    def b_m(self) -> float:
+        """Polar radius, m."""
+        return self.a_m * (1.0 - self.f)
+
+    @property
+    def e2(self) -> float:
+        """First eccentricity squared, f(2 − f)."""
+        return self.f * (2.0 - self.f)
+
+    @property
+    def is_sphere(self) -> bool:
+        """True when the flattening is zero."""
+        return self.f == 0.0
+
+    @classmethod
+    def rotating_sphere(cls, radius_m: float = MEAN_EARTH_RADIUS_M) -> EarthModel:
+        """The textbook sphere (refs/physics.md constants) turning at the WGS84 rate (for refs §2.1)."""
+        return cls("rotating sphere", radius_m, 0.0, 3.986004418e14, 7.2921159e-5)
+
+
+WGS84 = EarthModel("WGS84", 6_378_137.0, 1.0 / 298.257223563, 3.986004418e14, 7.2921159e-5)
+SPHERE = EarthModel("sphere", MEAN_EARTH_RADIUS_M, 0.0, 3.986004418e14, 0.0)
+ROTATING_SPHERE = EarthModel.rotating_sphere()
+
+
+def _out(x: _Array) -> _Array:
+    """0-d arrays become numpy scalars; anything else is returned as is."""
+    return x[()] if np.ndim(x) == 0 else x
+
+
+def _f64(x: ArrayLike) -> _Array:
+    return np.asarray(x, dtype=np.float64)
+
+
+# --- geodetic <-> ECEF ---------------------------------------------------------------------------------------
+def geodetic_to_ecef(lat_deg: ArrayLike, lon_deg: ArrayLike, alt_m: ArrayLike = 0.0,
+                     earth: EarthModel = WGS84) -> _Array:
+    """ECEF position (..., 3) in m of geodetic latitude/longitude (deg) and altitude above the ellipsoid (m)."""
+    lat = np.radians(_f64(lat_deg))
+    lon = np.radians(_f64(lon_deg))
+    h = _f64(alt_m)
+    sl, cl = np.sin(lat), np.cos(lat)
+    n = earth.a_m / np.sqrt(1.0 - earth.e2 * sl * sl)
+    x = (n + h) * cl * np.cos(lon)
+    y = (n + h) * cl * np.sin(lon)
+    z = (n * (1.0 - earth.e2) + h) * sl
+    x, y, z = np.broadcast_arrays(x, y, z)
+    return np.stack([x, y, z], axis=-1)
+
+
+def ecef_to_geodetic(xyz: ArrayLike, earth: EarthModel = WGS84) -> tuple[_Array, _Array, _Array]:
+    """Geodetic (lat_deg, lon_deg, alt_m) of ECEF points (..., 3) in m.
+
+    Sphere: exact closed form. Ellipsoid: Vermeille's exact closed form (J. Geodesy 76, 2002, 451–454), valid
+    everywhere outside a region of ~40 km around the Earth's centre.
+    """
+    p = _f64(xyz)
+    x, y, z = p[..., 0], p[..., 1], p[..., 2]
+    rho = np.hypot(x, y)
+    lon = np.degrees(np.arctan2(y, x))
+    if earth.is_sphere:
+        lat = np.degrees(np.arctan2(z, rho))
+        alt = np.sqrt(rho * rho + z * z) - earth.a_m
+        return _out(lat), _out(lon), _out(alt)
+    a2 = earth.a_m**2
+    e2 = earth.e2
+    e4 = e2 * e2
+    pp = rho * rho / a2
+    q = (1.0 - e2) * z * z / a2
+    r = (pp + q - e4) / 6.0
+    s = e4 * pp * q / (4.0 * r**3)
+    t = np.cbrt(1.0 + s + np.sqrt(s * (2.0 + s)))
+    u = r * (1.0 + t + 1.0 / t)
+    v = np.sqrt(u * u + e4 * q)
+    w = e2 * (u + v - q) / (2.0 * v)
+    k = np.sqrt(u + v + w * w) - w
+    d = k * rho / (k + e2)
+    dz = np.sqrt(d * d + z * z)
+    lat = np.degrees(2.0 * np.arctan2(z, d + dz))
+    alt = (k + e2 - 1.0) / k * dz
+    return _out(lat), _out(lon), _out(alt)
+
+
+def enu_basis(lat_deg: ArrayLike, lon_deg: ArrayLike) -> tuple[_Array, _Array, _Array]:
+    """Unit vectors east, north, up (each (..., 3), ECEF components) at a geodetic point; up = ellipsoid normal."""
+    lat = np.radians(_f64(lat_deg))
+    lon = np.radians(_f64(lon_deg))
+    lat, lon = np.broadcast_arrays(lat, lon)
+    sl, cl, so, co = np.sin(lat), np.cos(lat), np.sin(lon), np.cos(lon)
+    zero = np.zeros_like(lat)
+    east = np.stack([-so, co, zero], axis=-1)
+    north = np.stack([-sl * co, -sl * so, cl], axis=-1)
+    up = np.stack([cl * co, cl * so, sl], axis=-1)
+    return east, north, up
+
+
+def local_velocity_ecef(lat_deg: ArrayLike, lon_deg: ArrayLike, azimuth_deg: ArrayLike, speed_mps: ArrayLike,
+                        fpa_deg: ArrayLike) -> _Array:
+    """ECEF velocity (..., 3), m/s, of a given speed along an azimuth (deg, clockwise from north) and
+    flight-path angle (deg, above the local horizontal) at a geodetic point."""
+    east, north, up = enu_basis(lat_deg, lon_deg)
+    az = np.radians(_f64(azimuth_deg))[..., None]
+    fpa = np.radians(_f64(fpa_deg))[..., None]
+    v = _f64(speed_mps)[..., None]
+    return v * (np.cos(fpa) * (np.sin(az) * east + np.cos(az) * north) + np.sin(fpa) * up)
+
+
+# --- ECEF <-> ECI --------------------------------------------------------------------------------------------
+def _rotate_z(xyz: ArrayLike, theta: ArrayLike, cs: tuple[_Array, _Array] | None = None) -> _Array:
+    p = _f64(xyz)
+    c, s = (np.cos(theta), np.sin(theta)) if cs is None else cs
+    x = c * p[..., 0] - s * p[..., 1]
+    y = s * p[..., 0] + c * p[..., 1]
+    x, y, z = np.broadcast_arrays(x, y, p[..., 2])
+    return np.stack([x, y, z], axis=-1)
+
+
+def _omega_cross(earth: EarthModel, xyz: _Array) -> _Array:
+    w = earth.omega_rad_s
+    return np.stack([-w * xyz[..., 1], w * xyz[..., 0], np.zeros_like(xyz[..., 0])], axis=-1)
+
+
+def ecef_to_eci(xyz: ArrayLike, t_s: ArrayLike, earth: EarthModel = WGS84) -> _Array:
+    """ECI position (..., 3) of ECEF points (..., 3) at times t_s (broadcast against xyz.shape[:-1]), m."""
+    return _rotate_z(xyz, earth.omega_rad_s * _f64(t_s))
+
+
+def eci_to_ecef(xyz: ArrayLike, t_s: ArrayLike, earth: EarthModel = WGS84) -> _Array:
+    """ECEF position (..., 3) of ECI points (..., 3) at times t_s (broadcast against xyz.shape[:-1]), m."""
+    return _rotate_z(xyz, -earth.omega_rad_s * _f64(t_s))
+
+
+def ecef_velocity_to_eci(r_ecef: ArrayLike, v_ecef: ArrayLike, t_s: ArrayLike,
+                         earth: EarthModel = WGS84) -> _Array:
+    """Inertial velocity (ECI components, m/s) of a point at ECEF position r_ecef moving at v_ecef (m/s)."""
+    r = _f64(r_ecef)
+    return _rotate_z(_f64(v_ecef) + _omega_cross(earth, r), earth.omega_rad_s * _f64(t_s))
+
+
+def eci_velocity_to_ecef(r_eci: ArrayLike, v_eci: ArrayLike, t_s: ArrayLike,
+                         earth: EarthModel = WGS84) -> _Array:
+    """Earth-relative velocity (ECEF components, m/s) of a point at ECI position r_eci moving at v_eci (m/s)."""
+    return eci_state_to_ecef(r_eci, v_eci, t_s, earth)[1]
+
+
+def eci_state_to_ecef(r_eci: ArrayLike, v_eci: ArrayLike, t_s: ArrayLike,
+                      earth: EarthModel = WGS84) -> tuple[_Array, _Array]:
+    """ECEF position (m) and Earth-relative velocity (m/s) of ECI states (..., 3) at times t_s."""
+    theta = -earth.omega_rad_s * _f64(t_s)
+    cs = (np.cos(theta), np.sin(theta))
+    r_ecef = _rotate_z(r_eci, theta, cs)
+    return r_ecef, _rotate_z(v_eci, theta, cs) - _omega_cross(earth, r_ecef)
+
+
+# --- great circles -------------------------------------------------------------------------------------------
+def central_angle_rad(lat1_deg: ArrayLike, lon1_deg: ArrayLike, lat2_deg: ArrayLike,
+                      lon2_deg: ArrayLike) -> _Array:
+    """Angle at the centre between two points of a sphere, rad (haversine form, accurate at all distances)."""
+    p1, p2 = np.radians(_f64(lat1_deg)), np.radians(_f64(lat2_deg))
+    dlon = np.radians(_f64(lon2_deg) - _f64(lon1_deg))
+    h = np.sin((p2 - p1) / 2.0) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlon / 2.0) ** 2
+    return _out(2.0 * np.arctan2(np.sqrt(h), np.sqrt(np.maximum(1.0 - h, 0.0))))
+
+
+def great_circle_distance_m(lat1_deg: ArrayLike, lon1_deg: ArrayLike, lat2_deg: ArrayLike, lon2_deg: ArrayLike,
+                            radius_m: float = MEAN_EARTH_RADIUS_M) -> _Array:
+    """Great-circle distance between two points on a sphere of radius `radius_m`, m."""
+    return _out(radius_m * np.asarray(central_angle_rad(lat1_deg, lon1_deg, lat2_deg, lon2_deg)))
+
+
+def initial_azimuth_deg(lat1_deg: ArrayLike, lon1_deg: ArrayLike, lat2_deg: ArrayLike,
+                        lon2_deg: ArrayLike) -> _Array:
+    """Initial great-circle azimuth from point 1 towards point 2, degrees clockwise from north in [0, 360)."""
+    p1, p2 = np.radians(_f64(lat1_deg)), np.radians(_f64(lat2_deg))
+    dlon = np.radians(_f64(lon2_deg) - _f64(lon1_deg))
+    y = np.sin(dlon) * np.cos(p2)
+    x = np.cos(p1) * np.sin(p2) - np.sin(p1) * np.cos(p2) * np.cos(dlon)
+    return _out(np.degrees(np.arctan2(y, x)) % 360.0)
+
+
+def destination_point(lat_deg: ArrayLike, lon_deg: ArrayLike, azimuth_deg: ArrayLike, distance_m: ArrayLike,
+                      radius_m: float = MEAN_EARTH_RADIUS_M) -> tuple[_Array, _Array]:
+    """(lat_deg, lon_deg) reached by following a great circle from a point along an initial azimuth
+    (deg clockwise from north) for `distance_m` on a sphere of radius `radius_m`. Longitude in [-180, 180)."""
+    p1 = np.radians(_f64(lat_deg))
+    l1 = np.radians(_f64(lon_deg))
+    az = np.radians(_f64(azimuth_deg))
+    d = _f64(distance_m) / radius_m
+    sp2 = np.sin(p1) * np.cos(d) + np.cos(p1) * np.sin(d) * np.cos(az)
+    p2 = np.arcsin(np.clip(sp2, -1.0, 1.0))
+    l2 = l1 + np.arctan2(np.sin(az) * np.sin(d) * np.cos(p1), np.cos(d) - np.sin(p1) * sp2)
+    lon = (np.degrees(l2) + 180.0) % 360.0 - 180.0
+    return _out(np.degrees(p2)), _out(lon)
+
+
+def surface_distance_m(lat1_deg: ArrayLike, lon1_deg: ArrayLike, lat2_deg: ArrayLike, lon2_deg: ArrayLike,
+                       earth: EarthModel = WGS84) -> _Array:
+    """Shortest distance along the surface of the Earth model, m.
+
+    Sphere: great circle on radius `a_m`. Ellipsoid: Vincenty's inverse formula (pymap3d.vincenty.vdist,
+    millimetre-accurate; nearly antipodal points are treated as exactly antipodal there).
+    """
+    if earth.is_sphere:
+        return great_circle_distance_m(lat1_deg, lon1_deg, lat2_deg, lon2_deg, radius_m=earth.a_m)
+    from pymap3d.ellipsoid import Ellipsoid
+    from pymap3d.vincenty import vdist
+
+    arrays = np.broadcast_arrays(_f64(lat1_deg), _f64(lon1_deg), _f64(lat2_deg), _f64(lon2_deg))
+    shape = arrays[0].shape
+    # vdist edits its inputs in place (polar points): hand it private copies
+    flat = [np.array(a, dtype=np.float64).ravel() for a in arrays]
+    if flat[0].size == 0:
+        return np.zeros(shape)
+    ell = Ellipsoid(earth.a_m, earth.b_m, name=earth.name)
+    same = (flat[0] == flat[2]) & (np.mod(flat[1] - flat[3], 360.0) == 0.0)
+    dist = np.zeros(flat[0].size)
+    if (~same).any():
+        d, _ = vdist(*(f[~same] for f in flat), ell=ell)
+        dist[~same] = np.asarray(d, dtype=np.float64).ravel()
+    return _out(dist.reshape(shape))
