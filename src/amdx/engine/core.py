@@ -94,7 +94,7 @@ class Engine:
             self._sched.schedule(sol.launch_t_s, lambda t, th=threat: self._ballistic_launched(t, th))
             self._sched.schedule(sol.burnout_t_s, lambda t, th=threat: self._burnout(t, th))
             self._sched.schedule(sol.apogee_t_s, lambda t, th=threat: self._apogee(t, th))
-            self._sched.schedule(sol.impact_t_s, lambda t, th=threat: self._ballistic_impact(t, th))
+            self._sched.schedule(threat.impact_t_s, lambda t, th=threat: self._ballistic_impact(t, th))
         return f"{len(planned)} x {order.threat_type} from {order.actor}"
 
     def _launch_route(self, order: LaunchRoute) -> str:

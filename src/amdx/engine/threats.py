@@ -14,6 +14,7 @@ import numpy as np
 from amdx.engine.orders import LaunchBallistic, LaunchRoute
 from amdx.engine.rng import RngStreams
 from amdx.flight.ballistic import BallisticSolution, BoostModel, UnreachableAim, solve_ballistic
+from amdx.flight.flights import BallisticFlights
 from amdx.flight.route import RouteFlight
 from amdx.geo import WGS84, destination_point, great_circle_distance_m
 
@@ -36,6 +37,15 @@ class BallisticThreat:
     aim_lat_deg: float
     aim_lon_deg: float
     solution: BallisticSolution
+    flights: BallisticFlights
+    """The salvo's batch of flights (reentry drag included) that this round belongs to."""
+    index: int
+    """This round's row in `flights`."""
+
+    @property
+    def impact_t_s(self) -> float:
+        """Impact time, reentry drag included (the solution's own impact time is the vacuum one)."""
+        return float(self.flights.impact_t_s[self.index])
 
 
 @dataclass(frozen=True)
@@ -92,7 +102,7 @@ def plan_ballistic(scenario: Any, order: LaunchBallistic, rngs: RngStreams) -> l
         downrange_m=ttype.boost_downrange_m,
     )
     cep_m = float(getattr(ttype, "cep_m", 0.0) or 0.0)
-    threats = []
+    rounds = []
     for i, tid in enumerate(round_ids(order.threat_id, order.count)):
         lat, lon = aim_lat, aim_lon
         if cep_m > 0.0:
@@ -114,11 +124,13 @@ def plan_ballistic(scenario: Any, order: LaunchBallistic, rngs: RngStreams) -> l
             )
         except UnreachableAim as exc:
             raise OrderRejected(f"{tid}: {exc}") from None
-        threats.append(
-            BallisticThreat(tid, ttype.id, order.actor, order.threat_id, order.target, profile, aim_lat, aim_lon,
-                            solution)
-        )
-    return threats
+        rounds.append((tid, solution))
+    flights = BallisticFlights.from_solutions([sol for _, sol in rounds], ttype.ballistic_coefficient_kg_m2)
+    return [
+        BallisticThreat(tid, ttype.id, order.actor, order.threat_id, order.target, profile, aim_lat, aim_lon, sol,
+                        flights, i)
+        for i, (tid, sol) in enumerate(rounds)
+    ]
 
 
 def plan_route(scenario: Any, order: LaunchRoute) -> list[RouteThreat]:
