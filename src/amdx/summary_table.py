@@ -35,8 +35,45 @@ def print_summary(console: Console, summary: dict[str, Any]) -> None:
         style = "red" if a["value_lost"] > 0 else None
         assets.add_row(a["id"], a["owner"], f"{a['value']:g}", f"{a['value_lost']:g}", style=style)
     console.print(assets)
+    _print_sensing(console, summary)
     tot = summary["totals"]
     console.print(
         f"{tot['threats']} threats, {tot['impacts']} impacts, {tot['asset_hits']} asset hits; "
         f"value lost {tot['value_lost']:g} of {tot['value_defended']:g}"
     )
+
+
+def _after(t: float | None, launch: float) -> str:
+    return "—" if t is None else f"+{t - launch:.0f}"
+
+
+def _print_sensing(console: Console, summary: dict[str, Any]) -> None:
+    """Per nation, the air-picture quality; per threat and nation, when it was first detected and tracked."""
+    pictures = summary.get("air_picture") or {}
+    if not pictures:
+        return
+    table = Table(title="air pictures against ground truth", title_justify="left")
+    for col in ("nation", "completeness", "spurious tracks", "position RMSE m", "launch→detection s",
+                "launch→track s", "launch→partner track s"):
+        table.add_column(col, justify="left" if col == "nation" else "right")
+    for nation, q in pictures.items():
+        def med(key: str, q: dict[str, Any] = q) -> str:
+            return _num(q[key]["median_s"], fmt="{:.0f}")
+        table.add_row(nation, "—" if q["completeness"] is None else f"{q['completeness']:.0%}",
+                      str(q["spurious_tracks"]), _num(q["position_rmse_m"], fmt="{:.0f}"),
+                      med("latency_launch_to_first_detection"), med("latency_launch_to_first_track"),
+                      med("latency_launch_to_first_partner_track"))
+    console.print(table)
+    nations = list(pictures)
+    per_threat = Table(title="first detection / own track / partner track, s after launch", title_justify="left")
+    per_threat.add_column("threat")
+    for n in nations:
+        per_threat.add_column(n, justify="right")
+    for th in summary["threats"]:
+        cells = []
+        for n in nations:
+            s = th.get("sensing", {}).get(n, {})
+            cells.append(" / ".join(_after(s.get(k), th["launch_t_s"]) for k in (
+                "first_detection_t_s", "first_track_t_s", "first_partner_track_t_s")))
+        per_threat.add_row(th["id"], *cells)
+    console.print(per_threat)

@@ -86,3 +86,11 @@ def test_bad_routes_are_refused():
         RouteFlight([0.0, 1.0], [0.0, 1.0], [0.0, 0.0], 0.0)
     with pytest.raises(ValueError, match="latitudes"):
         RouteFlight([0.0, 91.0], [0.0, 1.0], [0.0, 0.0], 100.0)
+
+
+def test_state_ecef_is_position_and_velocity_in_one_call():
+    route = RouteFlight([10.0, 10.5, 11.0], [20.0, 20.4, 20.0], [100.0, 2000.0, 50.0], [250.0, 300.0], t0_s=5.0)
+    t = np.array([0.0, 5.0, 60.0, route.end_t_s - 1.0, route.end_t_s + 1.0])
+    p, v = route.state_ecef(t)
+    np.testing.assert_allclose(p, route.position_ecef(t), equal_nan=True)
+    np.testing.assert_allclose(v, route.velocity_ecef(t), equal_nan=True)

@@ -10,9 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from amdx.analysis.picture_quality import picture_quality
+
 
 def build_summary(records: Iterable[dict[str, Any]], scenario: Any, seed: int) -> dict[str, Any]:
     """Fold event records (journal order) into the summary dictionary written as `summary.json`."""
+    records = list(records)
+    nations = [n.id for n in scenario.nations]
+    quality = picture_quality(records, nations)
     threats: dict[str, dict[str, Any]] = {}
     lost: dict[str, float] = {a.id: 0.0 for a in scenario.assets}
     end_t = None
@@ -34,6 +39,7 @@ def build_summary(records: Iterable[dict[str, Any]], scenario: Any, seed: int) -
                 "miss_distance_m": None,
                 "assets_hit": [],
                 "outcome": "in flight at end",
+                "sensing": {},
             }
         elif kind == "threat_apogee":
             threats[data["threat_id"]]["apogee_m"] = data["alt_m"]
@@ -50,6 +56,9 @@ def build_summary(records: Iterable[dict[str, Any]], scenario: Any, seed: int) -
             lost[data["asset_id"]] += float(data["value_lost"])
         elif kind == "exercise_ended":
             end_t = t
+    for tid, per_nation in quality["threats"].items():
+        if tid in threats:
+            threats[tid]["sensing"] = per_nation
     assets = [
         {"id": a.id, "owner": a.owner, "value": float(a.value), "value_lost": lost[a.id]} for a in scenario.assets
     ]
@@ -59,6 +68,7 @@ def build_summary(records: Iterable[dict[str, Any]], scenario: Any, seed: int) -
         "end_t_s": end_t,
         "threats": list(threats.values()),
         "assets": assets,
+        "air_picture": quality["nations"],
         "totals": {
             "threats": len(threats),
             "impacts": sum(1 for th in threats.values() if th["impact_t_s"] is not None),

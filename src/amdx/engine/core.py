@@ -11,11 +11,15 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from amdx.engine import events as ev
+from amdx.engine.airpicture import AirPictures
 from amdx.engine.msel import msel_orders
-from amdx.engine.orders import Inject, LaunchBallistic, LaunchRoute, Order
+from amdx.engine.orders import Inject, LaunchBallistic, LaunchRoute, Order, SensorOutage
 from amdx.engine.rng import RngStreams
 from amdx.engine.scheduler import Scheduler
+from amdx.engine.sensing import CUE_DURATION_S
 from amdx.engine.threats import (
     BallisticThreat,
     OrderRejected,
@@ -24,12 +28,16 @@ from amdx.engine.threats import (
     plan_ballistic,
     plan_route,
 )
-from amdx.geo import great_circle_distance_m
+from amdx.engine.truth import TruthRegistry
+from amdx.geo import geodetic_to_ecef, great_circle_distance_m, initial_azimuth_deg
 
 Action = Callable[[float], list[ev.Event]]
 
-# Within one instant: physics first, then orders, then the end of the exercise.
+# Within one instant: physics first, then sensing, pictures, the data link, orders, and the end of the exercise.
 PRIORITY_PHYSICS = 0
+PRIORITY_SENSING = 1
+PRIORITY_PICTURE = 2
+PRIORITY_LINK = 3
 PRIORITY_ORDER = 10
 PRIORITY_END = 100
 
@@ -47,9 +55,14 @@ class Engine:
         self._everyone = ev.visibility(*(n.id for n in scenario.nations))
         self.threats: dict[str, BallisticThreat | RouteThreat] = {}
         self.assets_lost: dict[str, str] = {}  # asset id -> id of the threat that destroyed it
+        self.truth = TruthRegistry()
+        self.air = AirPictures(scenario, self.rngs, self.truth)
+        self._launches: dict[str, list[Any]] = {"ids": [], "launch_t_s": [], "burnout_t_s": [], "launch_ecef_m": [],
+                                                "heading_rad": []}
         self.finished = False
         self._sched.schedule(0.0, self._start, PRIORITY_PHYSICS)
         self._sched.schedule(self.duration_s, self._end, PRIORITY_END)
+        self._schedule_sensing()
         for order in msel_orders(scenario):
             self.submit(order)
 
@@ -73,6 +86,8 @@ class Engine:
                 return self._accept(now, order, self._launch_ballistic(order))
             if isinstance(order, LaunchRoute):
                 return self._accept(now, order, self._launch_route(order))
+            if isinstance(order, SensorOutage):
+                return self._outage(now, order)
             if isinstance(order, Inject):
                 return [ev.InjectLogged(t_s=now, visible_to=self._controller, msel_id=order.msel_id,
                                         inject=order.inject, detail=order.detail)]
@@ -88,6 +103,16 @@ class Engine:
     def _launch_ballistic(self, order: LaunchBallistic) -> str:
         planned = plan_ballistic(self.scenario, order, self.rngs)
         self._check_new_ids([p.threat_id for p in planned])
+        ttype = self.scenario.threat_type(order.threat_type)
+        self.truth.add_ballistic([p.threat_id for p in planned], planned[0].flights, ttype.rcs_m2)
+        for threat in planned:
+            sol = threat.solution
+            self._launches["ids"].append(threat.threat_id)
+            self._launches["launch_t_s"].append(sol.launch_t_s)
+            self._launches["burnout_t_s"].append(sol.burnout_t_s)
+            self._launches["launch_ecef_m"].append(geodetic_to_ecef(sol.launch_lat_deg, sol.launch_lon_deg, 0.0))
+            self._launches["heading_rad"].append(np.radians(initial_azimuth_deg(
+                sol.launch_lat_deg, sol.launch_lon_deg, sol.impact_lat_deg, sol.impact_lon_deg)))
         for threat in planned:
             self.threats[threat.threat_id] = threat
             sol = threat.solution
@@ -100,11 +125,31 @@ class Engine:
     def _launch_route(self, order: LaunchRoute) -> str:
         planned = plan_route(self.scenario, order)
         self._check_new_ids([p.threat_id for p in planned])
+        rcs = self.scenario.threat_type(order.threat_type).rcs_m2
         for threat in planned:
+            self.truth.add_route(threat.threat_id, threat.flight, rcs)
             self.threats[threat.threat_id] = threat
             self._sched.schedule(threat.launch_t_s, lambda t, th=threat: self._route_launched(t, th))
             self._sched.schedule(threat.flight.end_t_s, lambda t, th=threat: self._route_end(t, th))
         return f"{len(planned)} x {order.threat_type} from {order.actor}"
+
+    def _outage(self, now: float, order: SensorOutage) -> list[ev.Event]:
+        site = next((s for s in self.air.sites if s.sensor_id == order.sensor_id), None)
+        if site is None:
+            raise OrderRejected(f"unknown sensor {order.sensor_id!r}")
+        if not order.duration_s > 0:
+            raise OrderRejected(f"an outage needs a positive duration, found {order.duration_s}")
+        end = now + order.duration_s
+        site.outages.append((now, end))
+        if end < self.duration_s:
+            self._sched.schedule(end, lambda t: [ev.SensorStatus(t_s=t, visible_to=ev.visibility(site.owner),
+                                                                 sensor_id=site.sensor_id, owner=site.owner,
+                                                                 status="back")], PRIORITY_PHYSICS)
+        return [
+            *self._accept(now, order, f"{site.sensor_id} out for {order.duration_s:g} s"),
+            ev.SensorStatus(t_s=now, visible_to=ev.visibility(site.owner), sensor_id=site.sensor_id,
+                            owner=site.owner, status="out"),
+        ]
 
     def _check_new_ids(self, ids: list[str]) -> None:
         taken = [i for i in ids if i in self.threats]
@@ -126,6 +171,45 @@ class Engine:
     def run(self) -> list[ev.Event]:
         """Advance to the end of the exercise."""
         return self.advance(self.duration_s)
+
+    # --- sensing, pictures and the data link ----------------------------------------------------------
+    def _schedule_sensing(self) -> None:
+        for site in self.air.sites:
+            self._sched.schedule(site.first_scan_t_s, lambda t, s=site: self._scan(t, s), PRIORITY_SENSING)
+        period = float(self.scenario.exercise.picture_period_s)
+        self._sched.schedule(period, lambda t: self._picture(t, period), PRIORITY_PICTURE)
+        for agreement in self.scenario.sharing:
+            if agreement.release != "none":
+                self._sched.schedule(agreement.update_period_s, lambda t, a=agreement: self._share(t, a),
+                                     PRIORITY_LINK)
+
+    def _repeat(self, t: float, action: Action, priority: int) -> None:
+        if t <= self.duration_s:
+            self._sched.schedule(t, action, priority)
+
+    def _scan(self, t: float, site: Any) -> list[ev.Event]:
+        self._repeat(site.next_scan_t_s(t), lambda tt, s=site: self._scan(tt, s), PRIORITY_SENSING)
+        if site.out_at(t):
+            return []
+        if site.kind != "space_warning":
+            return self.air.radar_scan(site, t)
+        warnings = self.air.space_scan(site, t, self._launches)
+        if warnings:
+            for radar in self.air.sites:
+                if radar.owner == site.owner and radar.kind == "early_warning":
+                    radar.cued_until_t_s = t + CUE_DURATION_S
+        return warnings
+
+    def _picture(self, t: float, period: float) -> list[ev.Event]:
+        self._repeat(t + period, lambda tt: self._picture(tt, period), PRIORITY_PICTURE)
+        return self.air.picture_time(t)
+
+    def _share(self, t: float, agreement: Any) -> list[ev.Event]:
+        self._repeat(t + agreement.update_period_s, lambda tt, a=agreement: self._share(tt, a), PRIORITY_LINK)
+        release = self.air.release(agreement)
+        receiver = agreement.to_nation
+        self._repeat(t + agreement.latency_s, lambda tt: self.air.deliver(receiver, release, tt), PRIORITY_LINK)
+        return []
 
     # --- actions ---------------------------------------------------------------------------------------
     def _start(self, t: float) -> list[ev.Event]:

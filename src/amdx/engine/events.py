@@ -24,6 +24,8 @@ def _canonical(name: str, value: Any) -> Any:
         return round(value, 9) + 0.0
     if isinstance(value, tuple | list):
         return [_canonical(name, v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _canonical(str(k), v) for k, v in value.items()}
     return value
 
 
@@ -166,3 +168,75 @@ class OrderRefused(Event):
     order: str
     source: str
     reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SensorStatus(Event):
+    """A sensor goes out of action or comes back (scripted outage)."""
+
+    kind: ClassVar[str] = "sensor_status"
+    sensor_id: str
+    owner: str
+    status: str  # "out" or "back"
+
+
+@dataclass(frozen=True, kw_only=True)
+class LaunchWarning(Event):
+    """A space-based launch warning delivered to a nation: estimated launch point and heading."""
+
+    kind: ClassVar[str] = "launch_warning"
+    nation: str
+    sensor_id: str
+    warning_id: str
+    launch_t_s: float
+    lat_deg: float
+    lon_deg: float
+    heading_deg: float
+    position_sigma_m: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class AirPicture(Event):
+    """A nation's air picture at one time: every track it holds, own and received from partners.
+
+    Each track is a mapping with: track_id, source ("own" or the releasing nation), classification,
+    lat_deg, lon_deg, alt_m, ecef_m [x, y, z], vel_ecef_mps, speed_mps, pos_sigma_m, first_t_s, sensor
+    (the reporting site, or null when not released) and, for ballistic tracks, impact (lat_deg, lon_deg,
+    t_s, semi_major_m, semi_minor_m, orientation_deg) or null.
+    """
+
+    kind: ClassVar[str] = "air_picture"
+    nation: str
+    tracks: tuple[dict, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class FirstDetection(Event):
+    """Evaluation marker (controller only): a nation's sensor detects a threat for the first time."""
+
+    kind: ClassVar[str] = "first_detection"
+    threat_id: str
+    nation: str
+    sensor_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class FirstTrack(Event):
+    """Evaluation marker (controller only): a nation's picture first holds a track on a threat, made by its own
+    sensors (`source` "own") or received from a partner (`source` = that nation)."""
+
+    kind: ClassVar[str] = "first_track"
+    threat_id: str
+    nation: str
+    track_id: str
+    source: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TruthSnapshot(Event):
+    """Evaluation record (controller only), at each picture time: where every airborne threat truly is, and which
+    threat each nation's picture tracks stem from (null for tracks born of false alarms)."""
+
+    kind: ClassVar[str] = "truth_snapshot"
+    threats: tuple[dict, ...]
+    labels: dict

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from amdx.engine.orders import MSEL, Inject, LaunchBallistic, LaunchRoute, Order
+from amdx.engine.orders import MSEL, Inject, LaunchBallistic, LaunchRoute, Order, SensorOutage
 
 
 def msel_orders(scenario: Any) -> list[Order]:
@@ -55,6 +55,9 @@ def msel_orders(scenario: Any) -> list[Order]:
                     interval_s=float(item.interval_s),
                 )
             )
+        elif kind == "sensor_outage":
+            orders.append(SensorOutage(t_s=float(item.t_s), source=MSEL, msel_id=msel_id, sensor_id=item.sensor,
+                                       duration_s=float(item.duration_s)))
         else:
             orders.append(
                 Inject(t_s=float(item.t_s), source=MSEL, msel_id=msel_id, inject=kind, detail=_detail(item))
@@ -65,8 +68,6 @@ def msel_orders(scenario: Any) -> list[Order]:
 def _detail(item: Any) -> str:
     if item.kind == "note":
         return str(item.text)
-    if item.kind == "sensor_outage":
-        return f"sensor {item.sensor} out for {item.duration_s:g} s"
     if item.kind == "comms_cut":
         a, b = item.between
         return f"comms {a} <-> {b} cut for {item.duration_s:g} s"

@@ -74,7 +74,19 @@ class Inject(Order):
     detail: str
 
 
-ORDER_TYPES: dict[str, type[Order]] = {cls.kind: cls for cls in (LaunchBallistic, LaunchRoute, Inject)}
+@dataclass(frozen=True, kw_only=True)
+class SensorOutage(Order):
+    """Put a sensor out of action for `duration_s` from the order's time."""
+
+    kind: ClassVar[str] = "sensor_outage"
+    msel_id: str
+    sensor_id: str
+    duration_s: float
+
+
+ORDER_TYPES: dict[str, type[Order]] = {
+    cls.kind: cls for cls in (LaunchBallistic, LaunchRoute, Inject, SensorOutage)
+}
 
 
 def order_from_record(record: dict[str, Any]) -> Order:

@@ -115,3 +115,17 @@ class RouteFlight:
         span = np.where(hi > lo, (hi - lo) / self.speed_mps[leg], 1.0)
         vel = (p_hi - p_lo) / span[..., None]
         return np.where(inside[..., None], vel, np.nan)
+
+    def state_ecef(self, t_s: ArrayLike, dt_s: float = 1e-3) -> tuple[_Array, _Array]:
+        """ECEF position (..., 3), m, and velocity (..., 3), m/s, at times t_s in one evaluation (the velocity as
+        in `velocity_ecef`); NaN outside the flight."""
+        t = np.asarray(t_s, dtype=np.float64)
+        leg, along, inside = self._leg(t)
+        ds = dt_s * self.speed_mps[leg]
+        lo = np.maximum(along - ds, 0.0)
+        hi = np.minimum(along + ds, self.leg_length_m[leg])
+        legs = np.stack([leg, leg, leg])
+        p, p_lo, p_hi = geodetic_to_ecef(*self._geodetic_at(legs, np.stack([along, lo, hi])), self.earth)
+        span = np.where(hi > lo, (hi - lo) / self.speed_mps[leg], 1.0)
+        vel = (p_hi - p_lo) / span[..., None]
+        return np.where(inside[..., None], p, np.nan), np.where(inside[..., None], vel, np.nan)

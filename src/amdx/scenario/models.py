@@ -71,6 +71,9 @@ class Exercise(FrozenModel):
     seed: Annotated[int, Strict(), Field(ge=0, le=2**63 - 1), Expect("an integer in [0, 2^63 - 1]")] = Field(
         0, description="Default random seed of a run."
     )
+    picture_period_s: PositiveSeconds = Field(
+        5.0, description="How often each nation's air picture is reported (journal and consoles), s."
+    )
     description: Text = Field("", description="Free text.")
 
     @field_validator("epoch", mode="before")
@@ -140,6 +143,9 @@ class Sharing(FrozenModel):
     release: Literal["all", "ballistic", "none"] = Field(description="Tracks released: all, ballistic, none.")
     latency_s: Seconds = Field(0.0, description="Link latency, s.")
     update_period_s: PositiveSeconds = Field(description="Time between track updates on the link, s.")
+    release_sensor_location: bool = Field(
+        False, description="Whether shared tracks say which sensor site made them (and where it is)."
+    )
 
     @model_validator(mode="after")
     def _two_nations(self) -> Sharing:

@@ -1,0 +1,280 @@
+"""Each nation's air picture: radar scans → local tracks → national fusion → data link to partners.
+
+Decisions use estimates, outcomes use truth: this module turns truth (from the `TruthRegistry`) into detections
+only through the sensor models, and everything a nation sees comes out of its trackers and its partners'
+releases. The evaluation labels (which threat a detection or track stems from) ride along for the controller's
+after-action figures only and are never shown to a nation.
+
+Per radar: a local tracker (fire-control radars keep their own local tracks, and so do early-warning radars, as
+each sends its tracks to the national fusion centre). Per nation: a `FusionCentre` that fuses its sensors' local
+tracks with the tracks its partners release, at every picture time. Per sharing agreement: every update period
+the releasing nation sends the tracks of its latest picture that its own sensors hold (no relaying of a third
+nation's tracks), filtered by the agreement (all / ballistic only), delivered after the agreed latency.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from amdx.engine import events as ev
+from amdx.engine.fusion import FusedTrack, FusionCentre, SourceTracks
+from amdx.engine.rng import RngStreams
+from amdx.engine.sensing import SensorSite, build_sensor_sites
+from amdx.engine.truth import TruthRegistry
+from amdx.geo import ecef_to_geodetic
+from amdx.sensors.radar import Radar
+from amdx.sensors.space_warning import SpaceWarningSensor
+from amdx.tracking.filters import BatchEKF
+from amdx.tracking.impact import predict_impact
+from amdx.tracking.models import MotionModel
+from amdx.tracking.tracker import Classification, Tracker, TrackerConfig, TrackStatus
+
+CLASS_NAMES = {int(Classification.UNKNOWN): "unknown", int(Classification.AIR_BREATHING): "air-breathing",
+               int(Classification.BALLISTIC): "ballistic"}
+
+
+GROUND_CLEARANCE_M = -500.0
+"""A track predicted this far below the ellipsoid is taken to have impacted and leaves the picture, m."""
+
+
+def tracker_config_for(revisit_s: float) -> TrackerConfig:
+    """Track management for a radar's local tracker: fast radars confirm 3 of 5, slow ones 2 of 3; a track
+    coasts through up to three missed looks."""
+    m, n = (3, 5) if revisit_s <= 2.0 else (2, 3)
+    return TrackerConfig(confirm_m=m, confirm_n=n, max_coast_s=3.5 * revisit_s)
+
+
+@dataclass(frozen=True, eq=False)
+class _Release:
+    """Tracks one nation released to another at `t_s` (states at that time)."""
+
+    sender: str
+    t_s: float
+    source: SourceTracks
+
+
+class AirPictures:
+    """Sensors, trackers, fusion centres and data links of one run."""
+
+    def __init__(self, scenario: Any, rngs: RngStreams, truth: TruthRegistry) -> None:
+        self.scenario = scenario
+        self.rngs = rngs
+        self.truth = truth
+        self.nations = [n.id for n in scenario.nations]
+        self.sites: list[SensorSite] = build_sensor_sites(scenario, rngs)
+        self.filter = BatchEKF()
+        self.trackers: dict[str, Tracker] = {
+            s.sensor_id: Tracker(tracker_config_for(s.revisit_s), self.filter)
+            for s in self.sites if isinstance(s.model, Radar)
+        }
+        self.track_labels: dict[str, dict[int, str | None]] = {sid: {} for sid in self.trackers}
+        self.fusion = {n: FusionCentre() for n in self.nations}
+        self.pictures: dict[str, list[FusedTrack]] = {n: [] for n in self.nations}
+        self.picture_t_s: dict[str, float] = dict.fromkeys(self.nations, 0.0)
+        self.received: dict[str, dict[str, _Release]] = {n: {} for n in self.nations}
+        self._first_detection: set[tuple[str, str]] = set()
+        self._first_track: set[tuple[str, str, str]] = set()
+        self._warnings = 0
+
+    # --- radar scans -----------------------------------------------------------------------------------------
+    def radar_scan(self, site: SensorSite, t_s: float) -> list[ev.Event]:
+        """One scan of a radar at `t_s`: detections → local tracker; first-detection and first-track markers."""
+        assert isinstance(site.model, Radar)
+        truth = self.truth.states(t_s)
+        det = site.model.scan(t_s, truth.pos_ecef_m, truth.vel_ecef_mps, truth.rcs_m2,
+                              self.rngs.stream(f"sensor/{site.sensor_id}"))
+        out: list[ev.Event] = []
+        meas_label = [truth.ids[i] if i >= 0 else None for i in det.truth_index.tolist()]
+        for label in meas_label:
+            if label is not None and (site.owner, label) not in self._first_detection:
+                self._first_detection.add((site.owner, label))
+                out.append(ev.FirstDetection(t_s=t_s, visible_to=ev.visibility(), threat_id=label,
+                                             nation=site.owner, sensor_id=site.sensor_id))
+        tracker = self.trackers[site.sensor_id]
+        report = tracker.step(t_s, det.z_ecef_m, det.R_ecef)
+        labels = self.track_labels[site.sensor_id]
+        for j, tid in enumerate(report.track_of_measurement.tolist()):
+            if tid >= 0:
+                labels[tid] = meas_label[j]
+        for tid, j in zip(report.new_ids.tolist(), report.new_from_measurement.tolist(), strict=True):
+            labels[tid] = meas_label[j]
+        for tid in report.deleted_ids.tolist():
+            labels.pop(tid, None)
+        table = tracker.tracks()
+        confirmed = table.ids[table.status == TrackStatus.CONFIRMED].tolist()
+        for tid in confirmed:
+            out.extend(self._mark_first_track(t_s, site.owner, labels.get(tid), f"{site.sensor_id}/{tid}", "own"))
+        return out
+
+    def _mark_first_track(self, t_s: float, nation: str, label: str | None, track_id: str,
+                          source: str) -> list[ev.Event]:
+        kind = "own" if source == "own" else "partner"
+        if label is None or (nation, label, kind) in self._first_track:
+            return []
+        self._first_track.add((nation, label, kind))
+        return [ev.FirstTrack(t_s=t_s, visible_to=ev.visibility(), threat_id=label, nation=nation,
+                              track_id=track_id, source=source)]
+
+    # --- space-based warning ---------------------------------------------------------------------------------
+    def space_scan(self, site: SensorSite, t_s: float, launches: dict[str, Any]) -> list[ev.Event]:
+        """Launch warnings of a space sensor at `t_s`, to its owner nation."""
+        assert isinstance(site.model, SpaceWarningSensor)
+        if not launches["ids"]:
+            return []
+        warnings = site.model.scan(t_s, launches["launch_t_s"], launches["burnout_t_s"], launches["launch_ecef_m"],
+                                   launches["heading_rad"], self.rngs.stream(f"sensor/{site.sensor_id}"))
+        out: list[ev.Event] = []
+        for w in warnings:
+            self._warnings += 1
+            out.append(ev.LaunchWarning(t_s=t_s, visible_to=ev.visibility(site.owner), nation=site.owner,
+                                        sensor_id=site.sensor_id, warning_id=f"{site.sensor_id}/W{self._warnings}",
+                                        launch_t_s=float(launches["launch_t_s"][w.threat_index]),
+                                        lat_deg=w.launch_lat_deg, lon_deg=w.launch_lon_deg,
+                                        heading_deg=float(np.degrees(w.heading_rad)),
+                                        position_sigma_m=w.position_sigma_m))
+        return out
+
+    # --- fusion and pictures ---------------------------------------------------------------------------------
+    def _predict(self, x: np.ndarray, P: np.ndarray, model: np.ndarray, dt_s: float) -> tuple[np.ndarray, ...]:
+        if dt_s <= 0.0 or len(x) == 0:
+            return x, P
+        return self.filter.predict(x, P, model, dt_s)
+
+    def _above_ground(self, src: SourceTracks) -> SourceTracks:
+        """Drop tracks predicted below the ground: what they followed has come down."""
+        if not src.keys:
+            return src
+        keep = np.asarray(ecef_to_geodetic(src.x[:, :3])[2]) > GROUND_CLEARANCE_M
+        if keep.all():
+            return src
+        rows = np.flatnonzero(keep).tolist()
+        return SourceTracks(src.origin, tuple(src.keys[i] for i in rows), src.x[keep], src.P[keep],
+                            src.classification[keep], tuple(src.sensor_ids[i] for i in rows),
+                            tuple(src.labels[i] for i in rows))
+
+    def _own_sources(self, nation: str, t_s: float) -> list[SourceTracks]:
+        sources = []
+        for site in self.sites:
+            if site.owner != nation or site.sensor_id not in self.trackers:
+                continue
+            table = self.trackers[site.sensor_id].tracks()
+            keep = table.status == TrackStatus.CONFIRMED
+            if table.t_s is None or not keep.any():
+                continue
+            x, P = self._predict(table.state[keep], table.cov[keep], table.model[keep], t_s - table.t_s)
+            ids = table.ids[keep].tolist()
+            labels = self.track_labels[site.sensor_id]
+            sources.append(SourceTracks("own", tuple(f"{site.sensor_id}/{i}" for i in ids), x, P,
+                                        np.asarray(table.classification[keep]), (site.sensor_id,) * len(ids),
+                                        tuple(labels.get(i) for i in ids)))
+        return sources
+
+    def _partner_sources(self, nation: str, t_s: float) -> list[SourceTracks]:
+        sources = []
+        for sender in self.nations:
+            rel = self.received[nation].get(sender)
+            if rel is None or not rel.source.keys:
+                continue
+            model = np.where(rel.source.classification == Classification.BALLISTIC, MotionModel.BALLISTIC,
+                             MotionModel.CONSTANT_VELOCITY).astype(np.int8)
+            x, P = self._predict(rel.source.x, rel.source.P, model, t_s - rel.t_s)
+            src = rel.source
+            sources.append(SourceTracks(sender, src.keys, x, P, src.classification, src.sensor_ids, src.labels))
+        return sources
+
+    def picture_time(self, t_s: float) -> list[ev.Event]:
+        """Fuse every nation's picture at `t_s`; emit the pictures and the controller's truth snapshot."""
+        out: list[ev.Event] = []
+        labels: dict[str, dict[str, str | None]] = {}
+        for nation in self.nations:
+            sources = [self._above_ground(src) for src in
+                       self._own_sources(nation, t_s) + self._partner_sources(nation, t_s)]
+            fused = self.fusion[nation].fuse(t_s, sources)
+            self.pictures[nation] = fused
+            self.picture_t_s[nation] = t_s
+            entries = picture_entries(nation, fused, t_s)
+            labels[nation] = {e["track_id"]: f.label for e, f in zip(entries, fused, strict=True)}
+            out.append(ev.AirPicture(t_s=t_s, visible_to=ev.visibility(nation), nation=nation, tracks=entries))
+        truth = self.truth.states(t_s)
+        if len(truth):
+            lat, lon, alt = ecef_to_geodetic(truth.pos_ecef_m)
+            threats = tuple(
+                {"id": tid, "lat_deg": float(lat[i]), "lon_deg": float(lon[i]), "alt_m": float(alt[i]),
+                 "ecef_m": [float(v) for v in truth.pos_ecef_m[i]]}
+                for i, tid in enumerate(truth.ids)
+            )
+        else:
+            threats = ()
+        out.append(ev.TruthSnapshot(t_s=t_s, visible_to=ev.visibility(), threats=threats, labels=labels))
+        return out
+
+    # --- data link -------------------------------------------------------------------------------------------
+    def release(self, agreement: Any) -> _Release:
+        """What `agreement.from_nation` sends now: its latest picture's own-sensor tracks, filtered by the
+        agreement, with their states as of that picture's time."""
+        fused = [f for f in self.pictures[agreement.from_nation] if "own" in f.origins]
+        if agreement.release == "ballistic":
+            fused = [f for f in fused if f.classification == Classification.BALLISTIC]
+        elif agreement.release == "none":
+            fused = []
+        sender = agreement.from_nation
+        x = np.array([f.x for f in fused]).reshape(-1, 6)
+        P = np.array([f.P for f in fused]).reshape(-1, 6, 6)
+        src = SourceTracks(
+            sender, tuple(f"{sender}/{sender}.T{f.number:04d}" for f in fused), x, P,
+            np.array([f.classification for f in fused], np.int8),
+            tuple(f.sensor_id if agreement.release_sensor_location else None for f in fused),
+            tuple(f.label for f in fused),
+        )
+        return _Release(sender, self.picture_t_s[sender], src)
+
+    def deliver(self, receiver: str, release: _Release, t_s: float) -> list[ev.Event]:
+        """A partner's release arrives at `receiver` at `t_s` (its states are as of the send time)."""
+        self.received[receiver][release.sender] = release
+        out: list[ev.Event] = []
+        for key, label in zip(release.source.keys, release.source.labels, strict=True):
+            out.extend(self._mark_first_track(t_s, receiver, label, key, release.sender))
+        return out
+
+
+def picture_entries(nation: str, fused: list[FusedTrack], t_s: float) -> tuple[dict[str, Any], ...]:
+    """The journal/console form of a national picture (see `events.AirPicture`), with the predicted impact point,
+    time and 95 % ellipse of every ballistic track."""
+    if not fused:
+        return ()
+    x = np.array([f.x for f in fused])
+    P = np.array([f.P for f in fused])
+    lat, lon, alt = ecef_to_geodetic(x[:, :3])
+    speed = np.linalg.norm(x[:, 3:], axis=1)
+    sigma = np.sqrt(np.trace(P[:, :3, :3], axis1=1, axis2=2))
+    ballistic = np.array([f.classification == Classification.BALLISTIC for f in fused])
+    impacts: dict[int, dict[str, float]] = {}
+    if ballistic.any():
+        rows = np.flatnonzero(ballistic)
+        ipp = predict_impact(x[rows], P[rows], t_s)
+        for k, row in enumerate(rows.tolist()):
+            if ipp.valid[k]:
+                impacts[row] = {"lat_deg": float(ipp.impact_lat_deg[k]), "lon_deg": float(ipp.impact_lon_deg[k]),
+                                "t_s": float(ipp.impact_t_s[k]), "semi_major_m": float(ipp.semi_major_m[k]),
+                                "semi_minor_m": float(ipp.semi_minor_m[k]),
+                                "orientation_deg": float(ipp.major_axis_azimuth_deg[k])}
+    return tuple(
+        {
+            "track_id": f"{nation}.T{f.number:04d}",
+            "source": "own" if "own" in f.origins else f.origins[0],
+            "held_by": list(f.origins),
+            "classification": CLASS_NAMES[f.classification],
+            "lat_deg": float(lat[i]), "lon_deg": float(lon[i]), "alt_m": float(alt[i]),
+            "ecef_m": [float(v) for v in f.x[:3]],
+            "vel_ecef_mps": [float(v) for v in f.x[3:]],
+            "speed_mps": float(speed[i]),
+            "pos_sigma_m": float(sigma[i]),
+            "first_t_s": f.first_t_s,
+            "sensor": f.sensor_id,
+            "impact": impacts.get(i),
+        }
+        for i, f in enumerate(fused)
+    )

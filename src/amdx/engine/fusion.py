@@ -1,0 +1,136 @@
+"""A nation's fusion centre: one picture from its own sensors' local tracks and its partners' released tracks.
+
+Every source (a radar's local tracker, or a partner's data-link feed) delivers its tracks predicted to the
+fusion time. Sources are folded in a fixed order (own sensors in scenario order, then partners in scenario
+order): each source's tracks are associated one-to-one to the fused tracks so far with the same KD-tree + χ²
+gate + global-nearest-neighbour associator the trackers use (the fused track as the "track", the source track
+as the "measurement", both position covariances in the gate), so two tracks of one source are never merged.
+Associated estimates are combined by covariance intersection (fast ω = tr P_b / (tr P_a + tr P_b)), which stays
+consistent without knowing the cross-covariance between sources; unassociated ones start new fused tracks.
+
+National track numbers are stable: a fused track keeps the number of the first of its sources that already had
+one, so a threat keeps its number while the sensors that hold it come and go.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from amdx.tracking.association import GnnAssociator
+
+_Array = NDArray[np.float64]
+
+
+@dataclass(frozen=True, eq=False)
+class SourceTracks:
+    """Tracks of one source predicted to the fusion time.
+
+    Attributes:
+        origin: "own" for a nation's own sensor, else the releasing partner nation's id.
+        keys: (k,) stable source-track keys (e.g. "north.ewr1/17", "south/south.T0003").
+        x: (k, 6) ECEF states, m and m/s; P: (k, 6, 6) covariances.
+        classification: (k,) classification codes (0 unknown, 1 air-breathing, 2 ballistic).
+        sensor_ids: (k,) the reporting sensor site, or None when a partner did not release it.
+        labels: (k,) evaluation labels (the threat a track stems from, None for false alarms); controller only.
+    """
+
+    origin: str
+    keys: tuple[str, ...]
+    x: _Array
+    P: _Array
+    classification: NDArray[np.int8]
+    sensor_ids: tuple[str | None, ...]
+    labels: tuple[str | None, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class FusedTrack:
+    """One track of a national picture."""
+
+    number: int
+    x: _Array
+    P: _Array
+    classification: int
+    origins: tuple[str, ...]
+    sensor_id: str | None
+    label: str | None
+    first_t_s: float
+    keys: tuple[str, ...]
+
+
+def covariance_intersection(xa: _Array, Pa: _Array, xb: _Array, Pb: _Array) -> tuple[_Array, _Array]:
+    """Batched covariance intersection of (k, 6) states and (k, 6, 6) covariances with the fast trace weight."""
+    tra = np.trace(Pa, axis1=1, axis2=2)
+    trb = np.trace(Pb, axis1=1, axis2=2)
+    w = (trb / (tra + trb))[:, None, None]
+    ia, ib = np.linalg.inv(Pa), np.linalg.inv(Pb)
+    info = w * ia + (1.0 - w) * ib
+    P = np.linalg.inv(info)
+    P = 0.5 * (P + P.transpose(0, 2, 1))
+    x = np.einsum("kij,kj->ki", P, np.einsum("kij,kj->ki", w * ia, xa) + np.einsum("kij,kj->ki", (1 - w) * ib, xb))
+    return x, P
+
+
+class FusionCentre:
+    """Fuses source tracks into one national picture with stable track numbers."""
+
+    def __init__(self, gate_probability: float = 0.999) -> None:
+        self._associator = GnnAssociator(gate_probability)
+        self._number_of_key: dict[str, int] = {}
+        self._first_t: dict[int, float] = {}
+        self._next = 1
+
+    def fuse(self, t_s: float, sources: list[SourceTracks]) -> list[FusedTrack]:
+        """The national picture at `t_s` from `sources` (in their fixed order), ordered by track number."""
+        x = np.zeros((0, 6))
+        P = np.zeros((0, 6, 6))
+        cls: list[int] = []
+        origins: list[list[str]] = []
+        sensors: list[str | None] = []
+        labels: list[str | None] = []
+        keys: list[list[str]] = []
+        for src in sources:
+            if not src.keys:
+                continue
+            assoc = self._associator.associate(x[:, :3], P[:, :3, :3], src.x[:, :3], src.P[:, :3, :3])
+            tom = np.asarray(assoc.track_of_measurement)
+            hit = np.flatnonzero(tom >= 0)
+            if hit.size:
+                rows = tom[hit]
+                x[rows], P[rows] = covariance_intersection(x[rows], P[rows], src.x[hit], src.P[hit])
+                for j, row in zip(hit.tolist(), rows.tolist(), strict=True):
+                    cls[row] = max(cls[row], int(src.classification[j]))
+                    if src.origin not in origins[row]:
+                        origins[row].append(src.origin)
+                    sensors[row] = sensors[row] or src.sensor_ids[j]
+                    labels[row] = labels[row] if labels[row] is not None else src.labels[j]
+                    keys[row].append(src.keys[j])
+            new = np.flatnonzero(tom < 0)
+            x = np.concatenate([x, src.x[new]])
+            P = np.concatenate([P, src.P[new]])
+            for j in new.tolist():
+                cls.append(int(src.classification[j]))
+                origins.append([src.origin])
+                sensors.append(src.sensor_ids[j])
+                labels.append(src.labels[j])
+                keys.append([src.keys[j]])
+        fused = []
+        taken: set[int] = set()
+        current: dict[str, int] = {}
+        for i, track_keys in enumerate(keys):
+            number = next((self._number_of_key[k] for k in track_keys
+                           if k in self._number_of_key and self._number_of_key[k] not in taken), None)
+            if number is None:
+                number = self._next
+                self._next += 1
+                self._first_t[number] = t_s
+            taken.add(number)
+            for k in track_keys:
+                current[k] = number
+            fused.append(FusedTrack(number, x[i], P[i], cls[i], tuple(origins[i]), sensors[i], labels[i],
+                                    self._first_t[number], tuple(track_keys)))
+        self._number_of_key = current  # keys of tracks that are gone are forgotten
+        return sorted(fused, key=lambda f: f.number)

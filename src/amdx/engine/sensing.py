@@ -1,0 +1,55 @@
+"""The sensor network of a run: ground radars and space-based launch warning built from the scenario.
+
+Each radar scans once per revisit (a snapshot of everything in view at the scan time), starting at a phase drawn
+from its own random stream, so radars are not all synchronised. Outage orders (scripted or from the white cell)
+silence a sensor for a while. A space-based launch warning cues its nation's early-warning radars: for
+`CUE_DURATION_S` they look twice as often (a notional burst of search effort toward the reported launch).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from amdx.engine.rng import RngStreams
+from amdx.sensors.radar import Radar
+from amdx.sensors.space_warning import SpaceWarningSensor
+
+CUE_DURATION_S = 180.0
+
+
+@dataclass
+class SensorSite:
+    """One scenario sensor with its model, owner and outage windows."""
+
+    sensor_id: str
+    owner: str
+    kind: str  # early_warning | fire_control | space_warning
+    revisit_s: float
+    model: Radar | SpaceWarningSensor
+    first_scan_t_s: float
+    outages: list[tuple[float, float]] = field(default_factory=list)
+    cued_until_t_s: float = -1.0
+
+    def next_scan_t_s(self, t_s: float) -> float:
+        """When the sensor looks again after a look at `t_s`: a cued radar looks twice as often."""
+        return t_s + (0.5 * self.revisit_s if t_s < self.cued_until_t_s else self.revisit_s)
+
+    def out_at(self, t_s: float) -> bool:
+        """Whether a scripted outage silences the sensor at `t_s`."""
+        return any(start <= t_s < end for start, end in self.outages)
+
+
+def build_sensor_sites(scenario: Any, rngs: RngStreams) -> list[SensorSite]:
+    """The scenario's sensors with their models, in scenario order."""
+    sites = []
+    for sensor in scenario.sensors:
+        stype = scenario.sensor_type(sensor.type)
+        model: Radar | SpaceWarningSensor
+        if stype.kind == "space_warning":
+            model = SpaceWarningSensor(sensor.id, stype)
+        else:
+            model = Radar.from_sensor(sensor, stype)
+        phase = float(rngs.stream(f"sensor/{sensor.id}/phase").uniform(0.0, stype.revisit_s))
+        sites.append(SensorSite(sensor.id, sensor.owner, stype.kind, float(stype.revisit_s), model, phase))
+    return sites

@@ -1,0 +1,89 @@
+"""Ground truth of everything airborne, evaluated at any time for the sensors.
+
+Ballistic rounds of one launch order share one vectorised `BallisticFlights` batch; air-breathing threats
+fly `RouteFlight`s. `states(t)` gathers the airborne ones (launched and not yet down) into flat arrays in a
+stable order (the order in which threats were launched), which is what a radar scan needs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from amdx.flight.flights import BallisticFlights
+from amdx.flight.route import RouteFlight
+
+
+@dataclass(frozen=True)
+class TruthStates:
+    """Airborne threats at one time: ids (m,), ECEF positions (m,3) m, velocities (m,3) m/s, RCS (m,) m²,
+    ballistic flags (m,) and boost flags (m,)."""
+
+    t_s: float
+    ids: tuple[str, ...]
+    pos_ecef_m: NDArray[np.float64]
+    vel_ecef_mps: NDArray[np.float64]
+    rcs_m2: NDArray[np.float64]
+    ballistic: NDArray[np.bool_]
+    boosting: NDArray[np.bool_]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass
+class _Batch:
+    ids: tuple[str, ...]
+    rcs_m2: NDArray[np.float64]
+    start_t_s: NDArray[np.float64]
+    end_t_s: NDArray[np.float64]
+    burnout_t_s: NDArray[np.float64]
+    ballistic: bool
+    flights: BallisticFlights | None = None
+    route: RouteFlight | None = None
+
+
+class TruthRegistry:
+    """The set of threat flights of a run, in launch-order."""
+
+    def __init__(self) -> None:
+        self._batches: list[_Batch] = []
+
+    def add_ballistic(self, ids: list[str], flights: BallisticFlights, rcs_m2: float) -> None:
+        n = len(ids)
+        self._batches.append(_Batch(tuple(ids), np.full(n, rcs_m2), np.asarray(flights.launch_t_s),
+                                    np.asarray(flights.impact_t_s), np.asarray(flights.burnout_t_s), True,
+                                    flights=flights))
+
+    def add_route(self, threat_id: str, route: RouteFlight, rcs_m2: float) -> None:
+        self._batches.append(_Batch((threat_id,), np.array([rcs_m2]), np.array([route.t0_s]),
+                                    np.array([route.end_t_s]), np.array([route.t0_s]), False, route=route))
+
+    def states(self, t_s: float) -> TruthStates:
+        """Airborne threats at `t_s` (launch ≤ t < end)."""
+        ids: list[str] = []
+        pos, vel, rcs, bal, boost = [], [], [], [], []
+        for b in self._batches:
+            live = (b.start_t_s <= t_s) & (t_s < b.end_t_s)
+            if not live.any():
+                continue
+            if b.flights is not None:
+                p, v = b.flights.states_ecef(np.array([t_s]))
+                p, v = p[live, 0, :], v[live, 0, :]  # type: ignore[index]
+            else:
+                assert b.route is not None
+                p, v = b.route.state_ecef(np.array([t_s]))
+                p, v = p.reshape(1, 3), v.reshape(1, 3)
+            ids.extend(i for i, keep in zip(b.ids, live, strict=True) if keep)
+            pos.append(p)
+            vel.append(v)
+            rcs.append(b.rcs_m2[live])
+            bal.append(np.full(int(live.sum()), b.ballistic))
+            boost.append(b.burnout_t_s[live] > t_s)
+        if not ids:
+            empty = np.zeros((0, 3))
+            return TruthStates(t_s, (), empty, empty, np.zeros(0), np.zeros(0, bool), np.zeros(0, bool))
+        return TruthStates(t_s, tuple(ids), np.concatenate(pos), np.concatenate(vel), np.concatenate(rcs),
+                           np.concatenate(bal), np.concatenate(boost))

@@ -1,0 +1,95 @@
+"""Air pictures in a whole run: releasability, data-link latency, visibility and quality against truth."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from amdx.engine import events as ev
+from amdx.engine.core import Engine
+from amdx.scenario import bundled_scenario_path, load_scenario
+
+
+def _variant(sharing_changes: dict[tuple[str, str], dict]) -> object:
+    scenario = load_scenario(bundled_scenario_path("default"))
+    # the accidental launch and the salvo, 15 minutes: enough for every ballistic flight
+    msel = tuple(m for m in scenario.msel if m.kind == "launch")
+    exercise = scenario.exercise.model_copy(update={"duration_s": 900.0})
+    sharing = tuple(
+        s.model_copy(update=sharing_changes.get((s.from_nation, s.to_nation), {})) for s in scenario.sharing
+    )
+    return scenario.model_copy(update={"msel": msel, "exercise": exercise, "sharing": sharing})
+
+
+@pytest.fixture(scope="module")
+def restricted():
+    """North releases nothing to south; south releases only ballistic tracks to north, 7 s late."""
+    scenario = _variant({("north", "south"): {"release": "none"},
+                         ("south", "north"): {"release": "ballistic", "latency_s": 7.0}})
+    return scenario, Engine(scenario, 4).run()
+
+
+def test_an_unreleased_track_never_reaches_the_partner(restricted):
+    _, events = restricted
+    south_pictures = [e for e in events if isinstance(e, ev.AirPicture) and e.nation == "south"]
+    assert south_pictures
+    for picture in south_pictures:
+        assert picture.visible_to == ("controller", "south")
+        for track in picture.tracks:
+            assert "north" not in track["held_by"]
+    assert not [e for e in events if isinstance(e, ev.FirstTrack) and e.nation == "south" and e.source != "own"]
+
+
+def test_released_tracks_are_ballistic_and_arrive_no_sooner_than_the_latency(restricted):
+    _, events = restricted
+    partner_tracks = [t for e in events if isinstance(e, ev.AirPicture) and e.nation == "north"
+                      for t in e.tracks if t["source"] == "south"]
+    assert partner_tracks, "south's ballistic tracks should reach north"
+    assert {t["classification"] for t in partner_tracks} == {"ballistic"}
+    own_first = {(e.threat_id, e.nation): e.t_s for e in events if isinstance(e, ev.FirstTrack) and e.source == "own"}
+    received = [e for e in events if isinstance(e, ev.FirstTrack) and e.source == "south"]
+    assert received
+    for e in received:
+        assert e.t_s >= own_first[(e.threat_id, "south")] + 7.0
+
+
+def test_truth_and_evaluation_markers_are_for_the_controller_only(restricted):
+    _, events = restricted
+    for e in events:
+        if isinstance(e, ev.TruthSnapshot | ev.FirstDetection | ev.FirstTrack):
+            assert e.visible_to == ("controller",)
+
+
+def test_every_ballistic_threat_is_tracked_and_the_picture_is_close_to_truth(restricted):
+    _, events = restricted
+    launched = {e.threat_id for e in events if isinstance(e, ev.ThreatLaunched)}
+    tracked = {e.threat_id for e in events if isinstance(e, ev.FirstTrack)}
+    assert launched == tracked
+    # picture tracks against the truth they stem from, at every picture time
+    errors = []
+    pictures = {(e.t_s, e.nation): e.tracks for e in events if isinstance(e, ev.AirPicture)}
+    for snap in (e for e in events if isinstance(e, ev.TruthSnapshot)):
+        truth = {th["id"]: th["ecef_m"] for th in snap.threats}
+        for nation, labels in snap.labels.items():
+            for track in pictures[(snap.t_s, nation)]:
+                label = labels[track["track_id"]]
+                if label in truth:
+                    errors.append(math.dist(track["ecef_m"], truth[label]))
+    assert errors
+    errors.sort()
+    assert errors[len(errors) // 2] < 1_000.0  # median error below a kilometre for radar-grade tracks
+
+
+def test_a_nation_without_working_sensors_sees_only_partner_tracks():
+    scenario = _variant({})
+    from amdx.engine.orders import MSEL, SensorOutage
+
+    engine = Engine(scenario, 4)
+    for sensor in scenario.sensors:
+        if sensor.owner == "south":
+            engine.submit(SensorOutage(t_s=0.0, source=MSEL, msel_id="x", sensor_id=sensor.id, duration_s=1e6))
+    events = engine.run()
+    assert not [e for e in events if isinstance(e, ev.FirstDetection) and e.nation == "south"]
+    south = [t for e in events if isinstance(e, ev.AirPicture) and e.nation == "south" for t in e.tracks]
+    assert south and all(t["source"] == "north" and t["sensor"] is None for t in south)

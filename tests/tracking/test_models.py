@@ -1,0 +1,131 @@
+"""Motion models: CV against its textbook matrices, the ballistic model against the Kepler flight and finite
+differences, and the masked prediction of mixed batches."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from amdx.flight import KeplerOrbits, solve_ballistic
+from amdx.geo import WGS84, eci_state_to_ecef, geodetic_to_ecef
+from amdx.tracking.models import (
+    MotionModel,
+    ballistic_acceleration,
+    ballistic_predict,
+    ballistic_propagate,
+    cv_predict,
+    predict,
+    white_noise_acceleration_q,
+)
+
+
+def _random_cov(rng, k, n):
+    a = rng.normal(size=(k, n, n))
+    return a @ a.transpose(0, 2, 1) + n * np.eye(n)
+
+
+def _textbook_cv(dt, q):
+    """F and Q of the discretised white-noise-acceleration model (Bar-Shalom, Li & Kirubarajan §6.2.2)."""
+    i3 = np.eye(3)
+    F = np.block([[i3, dt * i3], [0 * i3, i3]])
+    Q = q * np.block([[dt**3 / 3 * i3, dt**2 / 2 * i3], [dt**2 / 2 * i3, dt * i3]])
+    return F, Q
+
+
+def test_cv_predict_is_f_p_ft_plus_q():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(7, 6)) * 1e3
+    P = _random_cov(rng, 7, 6)
+    dt = rng.uniform(0.1, 12.0, 7)
+    x0, p0 = x.copy(), P.copy()
+    xn, pn = cv_predict(x, P, dt, 3.5)
+    for i in range(7):
+        F, Q = _textbook_cv(dt[i], 3.5)
+        np.testing.assert_allclose(xn[i], F @ x[i], rtol=1e-12, atol=1e-9)
+        np.testing.assert_allclose(pn[i], F @ P[i] @ F.T + Q, rtol=1e-12, atol=1e-9)
+    np.testing.assert_array_equal(x, x0)  # inputs untouched
+    np.testing.assert_array_equal(P, p0)
+
+
+def test_white_noise_q_matches_textbook():
+    _, Q = _textbook_cv(4.0, 2.0)
+    np.testing.assert_allclose(white_noise_acceleration_q(4.0, 2.0, 3), np.broadcast_to(Q, (3, 6, 6)))
+
+
+def _kepler_truth(times_s):
+    """ECEF states of a 1,500 km minimum-energy flight (solve_ballistic, Kepler free flight)."""
+    sol = solve_ballistic(30.0, 10.0, 35.0, 25.0)
+    orbit = KeplerOrbits(sol.r_bo_eci_m[None], sol.v_bo_eci_mps[None], [sol.burnout_t_s])
+    r, v = orbit.states(times_s)
+    re, ve = eci_state_to_ecef(r[0], v[0], times_s)
+    return np.hstack([re, ve]), sol
+
+
+def test_ballistic_model_follows_the_kepler_flight():
+    t = np.arange(0.0, 600.0, 10.0)
+    x, _ = _kepler_truth(t)
+    xp, _ = ballistic_propagate(x[:-1], 10.0)
+    assert np.max(np.linalg.norm(xp[:, :3] - x[1:, :3], axis=1)) < 1e-3  # m
+    assert np.max(np.linalg.norm(xp[:, 3:] - x[1:, 3:], axis=1)) < 1e-5  # m/s
+    # one long prediction (60 s, 12 sub-steps) stays on the orbit too
+    xl, _ = ballistic_propagate(x[:1], 300.0)
+    assert np.linalg.norm(xl[0, :3] - x[30, :3]) < 1e-2
+
+
+def test_ballistic_acceleration_at_rest_on_the_equator():
+    # at rest in ECEF on the equator: gravity −μ/r² plus the centrifugal ω² r, both radial (closed form)
+    r = geodetic_to_ecef(0.0, 0.0, 0.0)[None]
+    a = ballistic_acceleration(r, np.zeros((1, 3)))
+    rr = WGS84.a_m
+    assert a[0, 0] == pytest.approx(-WGS84.mu_m3_s2 / rr**2 + WGS84.omega_rad_s**2 * rr, rel=1e-12)
+    assert abs(a[0, 1]) < 1e-12 and abs(a[0, 2]) < 1e-12
+
+
+def test_ballistic_coriolis_term():
+    # above the pole (r along z) gravity is along −z and the centrifugal term vanishes: the y component is
+    # the Coriolis term −2ω×v alone, −2ω·1000 m/s for a velocity along +x
+    r = np.array([[0.0, 0.0, 7.0e6]])
+    v = np.array([[1000.0, 0.0, 0.0]])
+    a = ballistic_acceleration(r, v)
+    assert a[0, 1] == pytest.approx(-2.0 * WGS84.omega_rad_s * 1000.0, rel=1e-12)
+    assert a[0, 0] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_state_transition_matrix_matches_finite_differences():
+    x, _ = _kepler_truth(np.array([150.0, 400.0]))
+    _, phi = ballistic_propagate(x, 30.0)
+    for row in range(2):
+        num = np.zeros((6, 6))
+        for j in range(6):
+            d = np.zeros(6)
+            d[j] = 10.0 if j < 3 else 0.1
+            plus, _ = ballistic_propagate(x[row:row + 1] + d, 30.0)
+            minus, _ = ballistic_propagate(x[row:row + 1] - d, 30.0)
+            num[:, j] = (plus - minus)[0] / (2 * d[j])
+        np.testing.assert_allclose(phi[row], num, rtol=1e-6, atol=1e-7)
+
+
+def test_ballistic_predict_covariance_is_phi_p_phit_plus_q():
+    x, _ = _kepler_truth(np.array([200.0]))
+    P = _random_cov(np.random.default_rng(3), 1, 6)
+    _, phi = ballistic_propagate(x, 8.0)
+    _, pn = ballistic_predict(x, P, 8.0, 0.5)
+    _, Q = _textbook_cv(8.0, 0.5)
+    np.testing.assert_allclose(pn[0], phi[0] @ P[0] @ phi[0].T + Q, rtol=1e-10)
+
+
+def test_predict_splits_by_model_code():
+    x, _ = _kepler_truth(np.array([100.0, 200.0, 300.0]))
+    P = _random_cov(np.random.default_rng(4), 3, 6)
+    model = np.array([MotionModel.BALLISTIC, MotionModel.CONSTANT_VELOCITY, MotionModel.BALLISTIC])
+    xn, pn = predict(x, P, model, 5.0, 2.0, 0.1)
+    xc, pc = cv_predict(x[1:2], P[1:2], 5.0, 2.0)
+    xb, pb = ballistic_predict(x[[0, 2]], P[[0, 2]], 5.0, 0.1)
+    np.testing.assert_array_equal(xn[1:2], xc)
+    np.testing.assert_array_equal(pn[1:2], pc)
+    np.testing.assert_array_equal(xn[[0, 2]], xb)
+    np.testing.assert_array_equal(pn[[0, 2]], pb)
+    # the ballistic rows land on the Kepler flight 5 s later, the CV row on the straight line
+    later, _ = _kepler_truth(np.array([105.0, 205.0, 305.0]))
+    assert np.max(np.linalg.norm(xn[[0, 2], :3] - later[[0, 2], :3], axis=1)) < 1e-3
+    np.testing.assert_allclose(xn[1, :3], x[1, :3] + 5.0 * x[1, 3:], rtol=1e-14)
