@@ -44,7 +44,7 @@ def test_an_unreleased_track_never_reaches_the_partner(restricted):
 def test_released_tracks_are_ballistic_and_arrive_no_sooner_than_the_latency(restricted):
     _, events = restricted
     partner_tracks = [t for e in events if isinstance(e, ev.AirPicture) and e.nation == "north"
-                      for t in e.tracks if t["source"] == "south"]
+                      for t in e.tracks if "south" in t["held_by"]]
     assert partner_tracks, "south's ballistic tracks should reach north"
     assert {t["classification"] for t in partner_tracks} == {"ballistic"}
     own_first = {(e.threat_id, e.nation): e.t_s for e in events if isinstance(e, ev.FirstTrack) and e.source == "own"}
