@@ -93,3 +93,32 @@ def test_a_nation_without_working_sensors_sees_only_partner_tracks():
     assert not [e for e in events if isinstance(e, ev.FirstDetection) and e.nation == "south"]
     south = [t for e in events if isinstance(e, ev.AirPicture) and e.nation == "south" for t in e.tracks]
     assert south and all(t["source"] == "north" and t["sensor"] is None for t in south)
+
+
+def _haversine_m(lat1, lon1, lat2, lon2):
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0088e3 * math.asin(math.sqrt(h))
+
+
+def test_predicted_impact_points_fall_on_the_true_impacts(restricted):
+    """In the last two minutes of flight, a ballistic track's predicted impact point lies within its own 95 %
+    ellipse (plus 500 m of model error: the filter flies in vacuum, the truth has reentry drag) of the true impact,
+    and the predicted time is early by no more than the drag delays of refs/physics.md §2.3 (tens of seconds)."""
+    _, events = restricted
+    impacts = {e.threat_id: e for e in events if isinstance(e, ev.ThreatImpact)}
+    labels = {e.t_s: e.labels for e in events if isinstance(e, ev.TruthSnapshot)}
+    checked = inside = 0
+    for picture in (e for e in events if isinstance(e, ev.AirPicture)):
+        for track in picture.tracks:
+            truth = impacts.get(labels[picture.t_s][picture.nation].get(track["track_id"]))
+            if truth is None or track["impact"] is None or not 0 < truth.t_s - picture.t_s <= 120:
+                continue
+            ipp = track["impact"]
+            checked += 1
+            miss = _haversine_m(ipp["lat_deg"], ipp["lon_deg"], truth.lat_deg, truth.lon_deg)
+            inside += miss <= ipp["semi_major_m"] + 500.0
+            assert -30.0 <= ipp["t_s"] - truth.t_s <= 2.0
+            assert ipp["time_to_impact_s"] == pytest.approx(ipp["t_s"] - picture.t_s, abs=1e-3)
+    assert checked >= 20
+    assert inside / checked >= 0.9

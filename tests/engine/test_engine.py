@@ -31,8 +31,18 @@ def records(events):
     return [e.record() for e in events]
 
 
-def test_pacing_does_not_change_the_events(scenario):
-    at_once = records(Engine(scenario, 3).run())
+def _no_sensing(scenario):
+    """The scenario with no MSEL and no sensors: threats fly and impact, nothing watches (fast)."""
+    return scenario.model_copy(update={"msel": (), "sensors": ()})
+
+
+@pytest.fixture(scope="module")
+def default_events(scenario):
+    return Engine(scenario, 3).run()
+
+
+def test_pacing_does_not_change_the_events(scenario, default_events):
+    at_once = records(default_events)
     engine = Engine(scenario, 3)
     stepped = []
     t = 0.0
@@ -45,9 +55,9 @@ def test_pacing_does_not_change_the_events(scenario):
     assert times == sorted(times)
 
 
-def test_truth_is_for_the_controller_and_damage_for_the_owner(scenario):
+def test_truth_is_for_the_controller_and_damage_for_the_owner(scenario, default_events):
     nations = {n.id for n in scenario.nations}
-    for e in Engine(scenario, 3).run():
+    for e in default_events:
         assert ev.CONTROLLER in e.visible_to
         assert set(e.visible_to) <= nations | {ev.CONTROLLER}
         if isinstance(e, ev.ThreatLaunched | ev.ThreatBurnout | ev.ThreatApogee):
@@ -69,7 +79,7 @@ def test_white_cell_launch_at_an_asset_destroys_it_once(scenario):
     lat = math.degrees(math.asin(math.sin(lat0) * math.cos(d)))
     lon = asset.lon_deg - math.degrees(math.atan2(math.sin(d) * math.cos(lat0), math.cos(d) - math.sin(lat0) *
                                                   math.sin(math.radians(lat))))
-    engine = Engine(scenario.model_copy(update={"msel": []}), 1)
+    engine = Engine(_no_sensing(scenario), 1)
     order = LaunchBallistic(t_s=10.0, source=WHITE_CELL, threat_id="adhoc", threat_type=ttype.id, actor="red",
                             origin_lat_deg=lat, origin_lon_deg=lon, target=asset.id, count=2, interval_s=5.0)
     engine.submit(order)
@@ -86,7 +96,7 @@ def test_white_cell_launch_at_an_asset_destroys_it_once(scenario):
 
 
 def test_bad_orders_are_refused_with_a_reason(scenario):
-    engine = Engine(scenario.model_copy(update={"msel": []}), 1)
+    engine = Engine(_no_sensing(scenario), 1)
     asset = scenario.assets[0]
     engine.submit(LaunchBallistic(t_s=5.0, source=WHITE_CELL, threat_id="x", threat_type="no-such", actor="red",
                                   origin_lat_deg=asset.lat_deg, origin_lon_deg=asset.lon_deg + 3, target=asset.id))
@@ -105,7 +115,7 @@ def test_bad_orders_are_refused_with_a_reason(scenario):
 
 
 def test_an_order_stamped_in_the_past_takes_effect_now(scenario):
-    engine = Engine(scenario.model_copy(update={"msel": []}), 1)
+    engine = Engine(_no_sensing(scenario), 1)
     engine.advance(100.0)
     engine.submit(Inject(t_s=20.0, source=WHITE_CELL, msel_id="n1", inject="note", detail="late"))
     out = engine.advance(100.0)
@@ -123,7 +133,7 @@ def test_orders_round_trip_through_their_records():
 def test_impacts_scatter_by_the_cep_definition(scenario):
     """Half of the rounds fall within the CEP of the aim point (binomial test at the 0.1 % level)."""
     ttype = next(t for t in scenario.catalog.threats if t.threat_class == "ballistic" and t.cep_m > 0)
-    engine = Engine(scenario.model_copy(update={"msel": []}), 11)
+    engine = Engine(_no_sensing(scenario), 11)
     n = 200
     aim = (-41.0, 174.0)
     origin_lat = aim[0] + math.degrees(0.6 * ttype.max_range_m / R_MEAN)

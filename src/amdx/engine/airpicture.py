@@ -258,7 +258,8 @@ def picture_entries(nation: str, fused: list[FusedTrack], t_s: float) -> tuple[d
         for k, row in enumerate(rows.tolist()):
             if ipp.valid[k]:
                 impacts[row] = {"lat_deg": float(ipp.impact_lat_deg[k]), "lon_deg": float(ipp.impact_lon_deg[k]),
-                                "t_s": float(ipp.impact_t_s[k]), "semi_major_m": float(ipp.semi_major_m[k]),
+                                "t_s": float(ipp.impact_t_s[k]), "time_to_impact_s": float(ipp.time_to_impact_s[k]),
+                                "semi_major_m": float(ipp.semi_major_m[k]),
                                 "semi_minor_m": float(ipp.semi_minor_m[k]),
                                 "orientation_deg": float(ipp.major_axis_azimuth_deg[k])}
     return tuple(

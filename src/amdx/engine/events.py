@@ -202,7 +202,7 @@ class AirPicture(Event):
     Each track is a mapping with: track_id, source ("own" or the releasing nation), classification,
     lat_deg, lon_deg, alt_m, ecef_m [x, y, z], vel_ecef_mps, speed_mps, pos_sigma_m, first_t_s, sensor
     (the reporting site, or null when not released) and, for ballistic tracks, impact (lat_deg, lon_deg,
-    t_s, semi_major_m, semi_minor_m, orientation_deg) or null.
+    t_s, time_to_impact_s, semi_major_m, semi_minor_m, orientation_deg: the 95 % ellipse) or null.
     """
 
     kind: ClassVar[str] = "air_picture"
