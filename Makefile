@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test lint bench bench-tracking clean
 
 setup: $(STAMP)
 
@@ -26,6 +26,9 @@ test: lint
 
 bench: setup
 	$(BIN)/python bench/bench_flight.py
+
+bench-tracking: setup
+	$(BIN)/python bench/bench_tracking.py
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .ruff_cache .hypothesis

@@ -25,6 +25,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special, stats
 
+from amdx.sensors._arrays import f64 as _f64
+from amdx.sensors._arrays import out as _out
+
 _Array = NDArray[np.float64]
 
 DetectionModel = Literal["swerling1", "albersheim", "swerling0"]
@@ -42,14 +45,6 @@ __all__ = [
     "swerling1_pd",
     "swerling1_snr_db",
 ]
-
-
-def _f64(x: ArrayLike) -> _Array:
-    return np.asarray(x, dtype=np.float64)
-
-
-def _out(x: _Array) -> _Array:
-    return x[()] if np.ndim(x) == 0 else x
 
 
 def _albersheim_slope(n: _Array) -> _Array:

@@ -20,6 +20,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import constants
 
+from amdx.sensors._arrays import f64 as _f64
+from amdx.sensors._arrays import out as _out
+
 SPEED_OF_LIGHT_MPS: float = constants.c
 """Speed of light in vacuum, m/s (exact SI value)."""
 BOLTZMANN_J_K: float = constants.k
@@ -41,14 +44,6 @@ __all__ = [
     "snr_reference_db",
     "wavelength_m",
 ]
-
-
-def _f64(x: ArrayLike) -> _Array:
-    return np.asarray(x, dtype=np.float64)
-
-
-def _out(x: _Array) -> _Array:
-    return x[()] if np.ndim(x) == 0 else x
 
 
 def db_to_linear(x_db: ArrayLike) -> _Array:
