@@ -94,6 +94,8 @@ class AirPictures:
                 out.append(ev.FirstDetection(t_s=t_s, visible_to=ev.visibility(), threat_id=label,
                                              nation=site.owner, sensor_id=site.sensor_id))
         tracker = self.trackers[site.sensor_id]
+        if len(det) == 0 and len(tracker) == 0:
+            return out  # an empty scan of an empty tracker changes nothing
         report = tracker.step(t_s, det.z_ecef_m, det.R_ecef)
         labels = self.track_labels[site.sensor_id]
         for j, tid in enumerate(report.track_of_measurement.tolist()):
