@@ -122,3 +122,16 @@ def test_predicted_impact_points_fall_on_the_true_impacts(restricted):
             assert ipp["time_to_impact_s"] == pytest.approx(ipp["t_s"] - picture.t_s, abs=1e-3)
     assert checked >= 20
     assert inside / checked >= 0.9
+
+
+def test_radars_take_their_detection_model_from_the_catalog():
+    from amdx.engine.rng import RngStreams
+    from amdx.engine.sensing import build_sensor_sites
+
+    scenario = load_scenario(bundled_scenario_path("default"))
+    for site in build_sensor_sites(scenario, RngStreams(1)):
+        stype = scenario.sensor_type(scenario.sensor(site.sensor_id).type)
+        if stype.kind != "space_warning":
+            assert site.model.detection_model == stype.detection_model
+            assert site.model.n_pulses == stype.pulses_integrated
+            assert 0.0 <= site.first_scan_t_s < stype.revisit_s

@@ -96,3 +96,16 @@ def test_scenarios_built_in_code_are_checked_for_references_too(scenario):
     raw["catalog"]["threats"] = [*raw["catalog"]["threats"], clash]
     with pytest.raises(ValidationError, match="already in the bundled catalog"):
         Scenario.model_validate(raw)
+
+
+def test_a_radar_type_declares_its_detection_model():
+    import pytest
+    from pydantic import ValidationError
+
+    from amdx.scenario import bundled_catalog
+    from amdx.scenario.catalog_models import RadarType
+
+    base = bundled_catalog().sensor_type("fcr-c").model_dump(by_alias=True)
+    assert base["detection_model"] == "albersheim" and base["pulses_integrated"] == 8
+    with pytest.raises(ValidationError, match="single look"):
+        RadarType.model_validate({**base, "id": "x", "detection_model": "swerling1", "pulses_integrated": 4})

@@ -49,7 +49,9 @@ def build_sensor_sites(scenario: Any, rngs: RngStreams) -> list[SensorSite]:
         if stype.kind == "space_warning":
             model = SpaceWarningSensor(sensor.id, stype)
         else:
-            model = Radar.from_sensor(sensor, stype)
+            model = Radar.from_sensor(sensor, stype, detection_model=stype.detection_model,
+                                      n_pulses=stype.pulses_integrated,
+                                      range_rate_sigma_mps=stype.range_rate_sigma_mps)
         phase = float(rngs.stream(f"sensor/{sensor.id}/phase").uniform(0.0, stype.revisit_s))
         sites.append(SensorSite(sensor.id, sensor.owner, stype.kind, float(stype.revisit_s), model, phase))
     return sites

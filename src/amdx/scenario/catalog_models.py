@@ -181,6 +181,17 @@ class RadarType(FrozenModel):
     false_alarm_probability: Annotated[
         float, Strict(), Field(gt=0.0, le=0.1), Expect("a probability in (0, 0.1]")
     ] = Field(1.0e-6, description="Probability of false alarm per resolution cell and look.")
+    detection_model: Literal["swerling1", "albersheim"] = Field(
+        "swerling1",
+        description="Pd model: 'swerling1' (fluctuating target, single look, closed form) or 'albersheim' "
+        "(non-fluctuating target, pulses_integrated pulses integrated non-coherently).",
+    )
+    pulses_integrated: Annotated[int, Strict(), Field(ge=1, le=8096), Expect("an integer in [1, 8096]")] = Field(
+        1, description="Pulses integrated non-coherently per look (1 for swerling1)."
+    )
+    range_rate_sigma_mps: NonNegativeFloat | None = Field(
+        None, description="Range-rate measurement standard deviation, m/s; null: range rate is not measured."
+    )
     range_sigma_m: NonNegativeFloat = Field(description="Range measurement standard deviation, m.")
     azimuth_sigma_deg: SmallAngleDeg = Field(description="Azimuth measurement standard deviation, degrees.")
     elevation_sigma_deg: SmallAngleDeg = Field(description="Elevation measurement standard deviation, degrees.")
@@ -189,6 +200,13 @@ class RadarType(FrozenModel):
     @model_validator(mode="after")
     def _consistent(self) -> RadarType:
         _check_min_max(self.elevation_min_deg, self.elevation_max_deg, "elevation_min_deg", "elevation_max_deg", "deg")
+        if self.detection_model == "swerling1" and self.pulses_integrated != 1:
+            raise model_error(
+                "the swerling1 model is a single look",
+                expected="pulses_integrated 1 with swerling1, or detection_model albersheim",
+                found=f"{self.pulses_integrated} pulses",
+                field="pulses_integrated",
+            )
         return self
 
     @property

@@ -1,0 +1,191 @@
+"""Predicted intercept point (PIP) of a straight-line, constant-speed flyout, and miss at closest approach.
+
+The interceptor leaves its site at the launch time and flies a straight line at a constant average speed s
+(m/s); it meets the target where |r_T(t) − site| = s (t − t_launch) (`refs/physics.md` §5.5). Positions are in
+any Cartesian frame shared by site and target (ECEF in amdx, m), velocities in m/s, times in s since scenario
+start. Against a constant-velocity target this is a quadratic in t, solved in closed form; against a predicted
+path (a ballistic track) the quadratic is solved again on the target state predicted at the current guess of
+the intercept time until the intercept moves by less than a tolerance (a Newton-like iteration on
+g(t) = |r_T(t) − site| − s (t − t_launch)).
+
+Every function is pure and vectorised: leading axes broadcast (many batteries × many tracks), vectors are on
+the last axis, inputs are never mutated. "No solution" is NaN in times and points and False in `feasible`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+_Array = NDArray[np.float64]
+_BoolArray = NDArray[np.bool_]
+
+Predictor = Callable[[_Array], tuple[_Array, _Array]]
+"""predict(t) -> (position, velocity): target state at times t (any shape S, s), returned as (*S, 3) arrays in
+m and m/s in the frame of the site; NaN where the path does not exist (before launch, after impact)."""
+
+
+@dataclass(frozen=True)
+class InterceptSolution:
+    """Intercepts of many (site, target) pairs (broadcast shape S).
+
+    Attributes:
+        t_s: intercept time (S,), s; NaN where there is none.
+        pip_m: predicted intercept point (S, 3), m, frame of the inputs; NaN where there is none.
+        flyout_s: flyout time t_s − t_launch (S,), s; NaN where there is none.
+        feasible: True where an intercept exists after the launch time (S,).
+    """
+
+    t_s: _Array
+    pip_m: _Array
+    flyout_s: _Array
+    feasible: _BoolArray
+
+
+def _f64(x: ArrayLike) -> _Array:
+    return np.asarray(x, dtype=np.float64)
+
+
+def _smallest_root_after(a: _Array, b: _Array, c: _Array, tau0: _Array) -> _Array:
+    """Smallest real root τ > τ0 of a τ² + b τ + c = 0 (elementwise), NaN when there is none.
+
+    Uses the cancellation-free pair q/a, c/q with q = −(b + sign(b)√Δ)/2; when a vanishes (interceptor
+    exactly as fast as the target) q/a is infinite and c/q = −c/b is the linear root.
+    """
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        disc = b * b - 4.0 * a * c
+        sq = np.sqrt(np.where(disc >= 0.0, disc, np.nan))
+        q = -0.5 * (b + np.where(b >= 0.0, sq, -sq))
+        r1 = q / a
+        r2 = c / q
+    inf = np.inf
+    c1 = np.where(np.isfinite(r1) & (r1 > tau0), r1, inf)
+    c2 = np.where(np.isfinite(r2) & (r2 > tau0), r2, inf)
+    best = np.minimum(c1, c2)
+    return np.where(np.isfinite(best), best, np.nan)
+
+
+def intercept_constant_velocity(site_m: ArrayLike, target_pos_m: ArrayLike, target_vel_mps: ArrayLike,
+                                speed_mps: ArrayLike, t_launch_s: ArrayLike = 0.0,
+                                t_ref_s: ArrayLike = 0.0) -> InterceptSolution:
+    """Closed-form intercept of a constant-velocity target by a straight-line flyout (refs §5.5).
+
+    The target is at `target_pos_m` (..., 3) at time `t_ref_s` and moves at `target_vel_mps` (..., 3); the
+    interceptor leaves `site_m` (..., 3) at `t_launch_s` at `speed_mps`. With r₀ = target − site,
+    τ = t − t_ref and τ₀ = t_launch − t_ref, solve (v·v − s²) τ² + 2 (r₀·v + s² τ₀) τ + (r₀·r₀ − s² τ₀²) = 0
+    and take the smallest root τ > τ₀. All arguments broadcast; the result has the broadcast shape S.
+    (refs §5.5 prints the linear coefficient as 2(r₀·v − s² t₀); expanding the squared condition gives +, the
+    only sign that keeps its invariant |PIP − site| = s (t − t₀).)
+    """
+    site = _f64(site_m)
+    r0 = _f64(target_pos_m) - site
+    v = _f64(target_vel_mps)
+    s = _f64(speed_mps)
+    tref = _f64(t_ref_s)
+    tau0 = _f64(t_launch_s) - tref
+    a = np.einsum("...i,...i->...", v, v) - s * s
+    b = 2.0 * (np.einsum("...i,...i->...", r0, v) + s * s * tau0)
+    c = np.einsum("...i,...i->...", r0, r0) - s * s * tau0 * tau0
+    a, b, c, tau0_b, tref_b = np.broadcast_arrays(a, b, c, tau0, tref)
+    tau = _smallest_root_after(a, b, c, tau0_b)
+    pip = site + r0 + v * tau[..., None]
+    pip = np.where(np.isfinite(tau)[..., None], pip, np.nan)
+    t = tau + tref_b
+    return InterceptSolution(t_s=t, pip_m=pip, flyout_s=tau - tau0_b, feasible=np.isfinite(tau))
+
+
+def intercept_on_path(site_m: ArrayLike, predict: Predictor, speed_mps: ArrayLike, t_launch_s: ArrayLike,
+                      t_guess_s: ArrayLike | None = None, tol_m: float = 1.0,
+                      max_iter: int = 30) -> InterceptSolution:
+    """Intercept of a target moving along a predicted path (e.g. a ballistic track) by a straight-line flyout.
+
+    Starting from `t_guess_s` (default: the launch time), the closed-form quadratic is solved on the target
+    state predict(t_k) taken as a constant-velocity reference at t_k, giving t_{k+1}; this repeats until the
+    intercept point moves by less than `tol_m` (m). At the fixed point |r_T(t) − site| = s (t − t_launch)
+    exactly, so the returned point is on the path (`predict(t)`) and its residual is below about `tol_m`.
+    Pairs that do not converge within `max_iter` iterations, or whose path ends (NaN), are infeasible.
+
+    Args:
+        site_m: interceptor sites (..., 3), m.
+        predict: target state predictor (see `Predictor`); called with time arrays of the broadcast shape S.
+        speed_mps: average flyout speed (broadcast to S), m/s.
+        t_launch_s: launch times (broadcast to S), s.
+        t_guess_s: first guess of the intercept time (broadcast to S), s.
+        tol_m: convergence tolerance on the change of the intercept point, m.
+        max_iter: iteration limit.
+    """
+    site = _f64(site_m)
+    s = _f64(speed_mps)
+    t_launch = _f64(t_launch_s)
+    shape = np.broadcast_shapes(site.shape[:-1], s.shape, t_launch.shape,
+                                () if t_guess_s is None else np.shape(t_guess_s))
+    t_launch = np.broadcast_to(t_launch, shape)
+    t = np.array(np.broadcast_to(t_launch if t_guess_s is None else _f64(t_guess_s), shape), dtype=np.float64)
+    active = np.ones(shape, dtype=bool)
+    done = np.zeros(shape, dtype=bool)
+    prev = np.full((*shape, 3), np.nan)
+    for _ in range(max_iter):
+        pos, vel = predict(t)
+        sol = intercept_constant_velocity(site, pos, vel, s, t_launch, t)
+        t_new = np.where(active, sol.t_s, t)
+        moved = np.linalg.norm(sol.pip_m - prev, axis=-1)
+        newly = active & (moved < tol_m)
+        done |= newly
+        active &= ~newly & np.isfinite(t_new)
+        prev = np.where(active[..., None], sol.pip_m, prev)
+        t = np.where(np.isfinite(t_new), t_new, t)
+        if not active.any():
+            break
+    pos, _ = predict(t)
+    ok = done & np.all(np.isfinite(pos), axis=-1)
+    t_out = np.where(ok, t, np.nan)
+    return InterceptSolution(t_s=t_out, pip_m=np.where(ok[..., None], pos, np.nan),
+                             flyout_s=t_out - t_launch, feasible=ok)
+
+
+def hermite_path(times_s: ArrayLike, positions_m: ArrayLike, velocities_mps: ArrayLike) -> Predictor:
+    """A `Predictor` for a path sampled at increasing times (K,), positions and velocities (K, 3).
+
+    Cubic Hermite interpolation between samples (position and velocity continuous; position error of order
+    |jerk| Δt⁴/384 for smooth paths); NaN outside [times[0], times[-1]] and where a sample is NaN.
+    """
+    tk = _f64(times_s).copy()
+    pk = _f64(positions_m).copy()
+    vk = _f64(velocities_mps).copy()
+    if tk.ndim != 1 or tk.size < 2 or np.any(np.diff(tk) <= 0.0):
+        raise ValueError("hermite_path needs at least two strictly increasing sample times")
+
+    def predict(t: _Array) -> tuple[_Array, _Array]:
+        tt = _f64(t)
+        i = np.clip(np.searchsorted(tk, tt, side="right") - 1, 0, tk.size - 2)
+        h = (tk[i + 1] - tk[i])[..., None]
+        u = ((tt - tk[i]) / (tk[i + 1] - tk[i]))[..., None]
+        p0, p1, v0, v1 = pk[i], pk[i + 1], vk[i] * h, vk[i + 1] * h
+        u2, u3 = u * u, u * u * u
+        pos = (2 * u3 - 3 * u2 + 1) * p0 + (u3 - 2 * u2 + u) * v0 + (-2 * u3 + 3 * u2) * p1 + (u3 - u2) * v1
+        vel = ((6 * u2 - 6 * u) * p0 + (3 * u2 - 4 * u + 1) * v0 + (-6 * u2 + 6 * u) * p1
+               + (3 * u2 - 2 * u) * v1) / h
+        outside = ((tt < tk[0]) | (tt > tk[-1]) | ~np.isfinite(tt))[..., None]
+        return np.where(outside, np.nan, pos), np.where(outside, np.nan, vel)
+
+    return predict
+
+
+def closest_approach(rel_pos_m: ArrayLike, rel_vel_mps: ArrayLike) -> tuple[_Array, _Array]:
+    """Time and miss distance at closest approach of a straight-line relative path (refs §5.1).
+
+    With R = r_T − r_M (..., 3), m, and V = v_T − v_M (..., 3), m/s: t* = −(R·V)/|V|² (s, relative to now;
+    negative when the closest approach is past) and miss = |R + V t*| (m). A zero relative velocity gives
+    t* = 0 and miss = |R|.
+    """
+    R = _f64(rel_pos_m)
+    V = _f64(rel_vel_mps)
+    vv = np.einsum("...i,...i->...", V, V)
+    rv = np.einsum("...i,...i->...", R, V)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t_star = np.where(vv > 0.0, -rv / vv, 0.0)
+    miss = np.linalg.norm(R + V * t_star[..., None], axis=-1)
+    return t_star, miss

@@ -1,0 +1,243 @@
+"""Improvement heuristic for the static weapon-target assignment problem.
+
+A solution is a target index per weapon unit (-1: unassigned). Three neighbourhoods, each applied as a batch
+of improving changes on pairwise disjoint targets (the objective is a sum over targets, so such changes add up
+exactly):
+
+- *move*: one unit to another target;
+- *swap*: two units of different types on different targets exchange their targets;
+- *layer re-assignment* (a very large neighbourhood): take at most one unit off each target and put them back
+  optimally under the rule "at most one of them per target". With the other units fixed the cost of that
+  re-insertion is linear, so a rectangular linear assignment (scipy) solves it exactly; the current solution
+  is in the neighbourhood, so it never gets worse.
+
+Local optima are escaped by ruin and recreate (take a few random units and every unit on a few random
+targets off, put them back by maximum marginal return, descend again), accepting a new current solution when
+it is no worse than 0.1 % above the best; the best solution is kept. Deterministic for a given seed and round
+count; `deadline` (a `time.perf_counter()` value) only cuts the search short.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.optimize import linear_sum_assignment
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+
+LAYER_TRIES = 2
+LAYER_TOP_K = 16
+_Q_FLOOR = 1e-300  # keeps logs and divisions finite for p = 1; the final objective is recomputed exactly
+
+
+class _Problem:
+    """Precomputed arrays of one instance (read-only)."""
+
+    def __init__(self, values: NDArray[np.float64], pk: NDArray[np.float64], units: NDArray[np.int64]) -> None:
+        self.v = np.asarray(values, dtype=float)
+        self.p = np.asarray(pk, dtype=float)
+        self.q = np.maximum(1.0 - self.p, _Q_FLOOR)
+        self.lq = np.log(self.q)
+        self.m, self.n = self.p.shape
+        self.utype = np.repeat(np.arange(self.m), np.asarray(units, dtype=np.int64))
+        self.nu = self.utype.size
+
+    def surv(self, tgt: NDArray[np.int64]) -> NDArray[np.float64]:
+        """v_j * S_j per target (n,) for the unit targets `tgt`."""
+        on = tgt >= 0
+        logs = np.bincount(tgt[on], weights=self.lq[self.utype[on], tgt[on]], minlength=self.n)
+        return self.v * np.exp(logs)
+
+    def objective(self, tgt: NDArray[np.int64]) -> float:
+        return float(self.surv(tgt).sum())
+
+
+def counts_to_targets(x: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Counts x (m, n) → target per unit, units ordered by type (the order of `_Problem.utype`)."""
+    out = []
+    for row in np.asarray(x):
+        out.append(np.repeat(np.arange(row.size), row))
+    return np.concatenate(out).astype(np.int64) if out else np.zeros(0, dtype=np.int64)
+
+
+def _disjoint(delta: NDArray[np.float64], ta: NDArray[np.int64], tb: NDArray[np.int64],
+              ua: NDArray[np.int64], ub: NDArray[np.int64], n: int, nu: int) -> NDArray[np.int64]:
+    """Indices of improving candidates (delta < 0), best first, touching each target and unit at most once."""
+    order = np.argsort(delta, kind="stable")
+    order = order[delta[order] < -1e-12 * max(1.0, float(np.abs(delta).max(initial=0.0)))]
+    used_t = np.zeros(n + 1, dtype=bool)
+    used_u = np.zeros(nu, dtype=bool)
+    keep = []
+    for k in order:
+        a, b, u, w = ta[k], tb[k], ua[k], ub[k]
+        if used_t[a] or used_t[b] or used_u[u] or (w >= 0 and used_u[w]):
+            continue
+        used_t[a] = used_t[b] = True
+        used_t[n] = False  # index n stands for "unassigned" and never blocks
+        used_u[u] = True
+        if w >= 0:
+            used_u[w] = True
+        keep.append(k)
+    return np.asarray(keep, dtype=np.int64)
+
+
+def _moves(pb: _Problem, tgt: NDArray[np.int64]) -> bool:
+    """Apply a batch of improving single-unit moves; True if anything changed."""
+    vs = pb.surv(tgt)
+    gain = pb.p * vs[None, :]  # decrease of the objective when one unit of type i joins target j
+    best_b = np.argmax(gain, axis=1)
+    best_g = gain[np.arange(pb.m), best_b]
+    on = tgt >= 0
+    a = np.where(on, tgt, 0)
+    qa = pb.q[pb.utype, a]
+    loss = np.where(on, vs[a] * (1.0 / qa - 1.0), 0.0)  # increase when the unit leaves its target
+    b = best_b[pb.utype]
+    delta = loss - best_g[pb.utype]
+    delta[on & (b == a)] = 0.0
+    ta = np.where(on, a, pb.n)
+    keep = _disjoint(delta, ta, b, np.arange(pb.nu), np.full(pb.nu, -1), pb.n, pb.nu)
+    if keep.size == 0:
+        return False
+    tgt[keep] = b[keep]
+    return True
+
+
+def _swaps(pb: _Problem, tgt: NDArray[np.int64]) -> bool:
+    """Apply a batch of improving swaps between assigned units of different types on different targets."""
+    idx = np.flatnonzero(tgt >= 0)
+    if idx.size < 2:
+        return False
+    vs = pb.surv(tgt)
+    t = pb.utype[idx]
+    a = tgt[idx]
+    big_v = vs[a]
+    big_a = big_v / pb.q[t, a]
+    qm = pb.q[t[:, None], a[None, :]]  # qm[w, u] = q of unit w's type on unit u's target
+    delta = (big_a[:, None] * qm.T - big_v[:, None]) + (big_a[None, :] * qm - big_v[None, :])
+    bad = (t[:, None] == t[None, :]) | (a[:, None] == a[None, :])
+    delta[bad] = 0.0
+    delta = np.triu(delta, 1)
+    cand = np.flatnonzero(delta < 0)
+    if cand.size == 0:
+        return False
+    r, c = np.divmod(cand, idx.size)
+    keep = _disjoint(delta.ravel()[cand], a[r], a[c], idx[r], idx[c], pb.n, pb.nu)
+    if keep.size == 0:
+        return False
+    ur, uc = idx[r[keep]], idx[c[keep]]
+    tgt[ur], tgt[uc] = a[c[keep]], a[r[keep]]
+    return True
+
+
+def _layer(pb: _Problem, tgt: NDArray[np.int64], rng: np.random.Generator, top_k: int = LAYER_TOP_K) -> bool:
+    """Re-assign one random unit per occupied target by linear assignment (each target gets at most one back).
+
+    Each chosen unit may go to its current target or to one of its `top_k` best targets (a sparse assignment
+    problem, much faster than the dense one and almost always as good).
+    """
+    on = np.flatnonzero(tgt >= 0)
+    if on.size == 0:
+        return False
+    perm = rng.permutation(on)
+    _, first = np.unique(tgt[perm], return_index=True)
+    chosen = perm[first]
+    k = chosen.size
+    rest = tgt.copy()
+    rest[chosen] = -1
+    vs = pb.surv(rest)
+    cost = vs[None, :] * (pb.q[pb.utype[chosen]] - 1.0)  # change of the objective per (unit, target)
+    cur = tgt[chosen]
+    old = cost[np.arange(k), cur].sum()
+    if top_k < pb.n:
+        cols = np.argpartition(cost, top_k, axis=1)[:, :top_k]
+        by_col = np.argpartition(cost, min(top_k, k - 1), axis=0)[: min(top_k, k)]  # best units per target
+        keys = np.unique(np.concatenate([(np.arange(k)[:, None] * pb.n + cols).ravel(),
+                                         np.arange(k) * pb.n + cur,
+                                         (by_col * pb.n + np.arange(pb.n)[None, :]).ravel()]))
+        rows, cols = np.divmod(keys, pb.n)
+        w = cost[rows, cols]
+        w = w - w.min() + 1.0  # a constant shift keeps the optimum (every unit is matched once); weights > 0
+        graph = coo_matrix((w, (rows, cols)), shape=(k, pb.n)).tocsr()
+        try:
+            r_idx, c_idx = min_weight_full_bipartite_matching(graph)
+        except ValueError:
+            r_idx, c_idx = linear_sum_assignment(cost)
+    else:
+        r_idx, c_idx = linear_sum_assignment(cost)
+    new = cost[r_idx, c_idx].sum()
+    if new >= old - 1e-12 * max(1.0, abs(old)):
+        return False
+    tgt[chosen[r_idx]] = c_idx
+    return True
+
+
+def descend(pb: _Problem, tgt: NDArray[np.int64], rng: np.random.Generator, deadline: float,
+            layer_tries: int = 2) -> None:
+    """Local search to a local optimum of moves, swaps and layer re-assignment (modifies `tgt`)."""
+    while time.perf_counter() < deadline:
+        changed = False
+        while _moves(pb, tgt):
+            changed = True
+        if _swaps(pb, tgt):
+            continue
+        fails = 0
+        while fails < layer_tries and time.perf_counter() < deadline:
+            if _layer(pb, tgt, rng):
+                changed = True
+                break
+            fails += 1
+        if not changed:
+            return
+
+
+def _recreate(pb: _Problem, tgt: NDArray[np.int64], free: NDArray[np.int64]) -> None:
+    """Put the units `free` back one at a time by maximum marginal return (modifies `tgt`)."""
+    vs = pb.surv(tgt)
+    left = list(free)
+    while left:
+        types = pb.utype[left]
+        gain = pb.p[types] * vs[None, :]
+        k = int(np.argmax(gain))
+        r, j = divmod(k, pb.n)
+        if gain[r, j] <= 0.0:
+            break
+        u = left.pop(r)
+        tgt[u] = j
+        vs[j] *= pb.q[pb.utype[u], j]
+
+
+def improve(values: NDArray[np.float64], pk: NDArray[np.float64], units: NDArray[np.int64],
+            start: NDArray[np.int64], *, seed: int, deadline: float, max_rounds: int | None = None,
+            ) -> tuple[NDArray[np.int64], int]:
+    """Iterated local search from the start counts (m, n); returns (best counts (m, n), rounds done)."""
+    pb = _Problem(values, pk, units)
+    rng = np.random.default_rng(seed)
+    cur = counts_to_targets(start)
+    descend(pb, cur, rng, deadline)
+    cur_obj = pb.objective(cur)
+    best, best_obj = cur.copy(), cur_obj
+    rounds = 0
+    on_count = max(1, pb.nu)
+    while time.perf_counter() < deadline and (max_rounds is None or rounds < max_rounds):
+        rounds += 1
+        trial = cur.copy()
+        k_units = int(rng.integers(1, max(2, on_count // 20) + 1))
+        free = rng.choice(pb.nu, size=min(k_units, pb.nu), replace=False)
+        occupied = np.unique(trial[trial >= 0])
+        if occupied.size:
+            hit = rng.choice(occupied, size=min(int(rng.integers(1, 4)), occupied.size), replace=False)
+            free = np.union1d(free, np.flatnonzero(np.isin(trial, hit)))
+        trial[free] = -1
+        _recreate(pb, trial, rng.permutation(free))
+        descend(pb, trial, rng, deadline, layer_tries=LAYER_TRIES)
+        obj = pb.objective(trial)
+        if obj < best_obj:
+            best, best_obj = trial.copy(), obj
+        if obj <= best_obj * 1.001:
+            cur, cur_obj = trial, obj
+    x = np.zeros((pb.m, pb.n), dtype=np.int64)
+    on = best >= 0
+    np.add.at(x, (pb.utype[on], best[on]), 1)
+    return x, rounds
