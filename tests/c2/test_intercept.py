@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 from scipy.optimize import brentq, minimize_scalar
 
-from amdx.c2.intercept import closest_approach, hermite_path, intercept_constant_velocity, intercept_on_path
+from amdx.c2.intercept import (
+    ballistic_track_predictor,
+    closest_approach,
+    hermite_path,
+    intercept_constant_velocity,
+    intercept_on_path,
+)
 from amdx.flight import BallisticFlights, solve_ballistic
 from amdx.geo import destination_point, ecef_to_geodetic, geodetic_to_ecef
 
@@ -161,6 +167,31 @@ def test_ballistic_path_cannot_be_reached_before_impact(srbm):
     assert not res.feasible and np.isnan(res.t_s) and np.isnan(res.pip_m).all()
     alt = ecef_to_geodetic(sol.r_impact_ecef_m)[2]
     assert abs(alt) < 1.0  # the path the test relies on ends on the surface
+
+
+def test_intercept_from_a_ballistic_track_state(srbm):
+    sol, flights = srbm
+    t_track = 150.0
+    pos, vel = flights.states_ecef([t_track])
+    x = np.concatenate([pos[0, 0], vel[0, 0]])
+    predict = ballistic_track_predictor(np.stack([x, x]), t_track)
+    t = np.linspace(t_track, sol.impact_t_s - 1e-3, 50)
+    p_track, v_track = predict(t[:, None])  # times (50, 1) against the two tracks (2,)
+    p_true, v_true = flights.states_ecef(t)
+    assert p_track.shape == (50, 2, 3)
+    np.testing.assert_allclose(p_track[:, 0], p_true[0], atol=1e-3)  # both are the same vacuum free flight
+    np.testing.assert_allclose(v_track[:, 1], v_true[0], atol=1e-6)
+    assert np.isnan(predict(np.array([sol.impact_t_s + 1.0, sol.impact_t_s + 3600.0]))[0]).all()
+    sites = geodetic_to_ecef(30.0, np.array([26.5, 26.0]), 0.0)
+    res = intercept_on_path(sites, predict, 2500.0, 200.0)
+    assert res.feasible.all()
+    dist = np.linalg.norm(res.pip_m - sites, axis=-1)
+    np.testing.assert_allclose(dist, 2500.0 * (res.t_s - 200.0), atol=1.0)  # refs §5.5 condition
+    truth, _ = flights.states_ecef(res.t_s)
+    np.testing.assert_allclose(res.pip_m, truth[0], atol=1e-3)
+    # above escape speed (√(2μ/r) ≈ 11.2 km/s) there is no elliptic path: NaN, not an error
+    escaping = ballistic_track_predictor(np.array([6.4e6, 0.0, 0.0, 0.0, 12e3, 0.0]), 0.0)
+    assert np.isnan(escaping(np.array([1.0]))[0]).all()
 
 
 def test_hermite_path_reproduces_a_cubic_and_is_nan_outside():

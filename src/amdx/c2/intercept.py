@@ -20,6 +20,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from amdx.flight.kepler import KeplerOrbits
+from amdx.flight.surface import surface_crossing_time
+from amdx.geo import WGS84, EarthModel, ecef_to_eci, ecef_velocity_to_eci, eci_state_to_ecef
+
 _Array = NDArray[np.float64]
 _BoolArray = NDArray[np.bool_]
 
@@ -170,6 +174,53 @@ def hermite_path(times_s: ArrayLike, positions_m: ArrayLike, velocities_mps: Arr
                + (3 * u2 - 2 * u) * v1) / h
         outside = ((tt < tk[0]) | (tt > tk[-1]) | ~np.isfinite(tt))[..., None]
         return np.where(outside, np.nan, pos), np.where(outside, np.nan, vel)
+
+    return predict
+
+
+def ballistic_track_predictor(x_ecef: ArrayLike, t_track_s: ArrayLike, earth: EarthModel = WGS84,
+                              floor_alt_m: float = 0.0) -> Predictor:
+    """A `Predictor` for ballistic track states x (S, 6) = [r v] (ECEF, m, m/s) estimated at `t_track_s`.
+
+    Vacuum two-body free flight (analytic Kepler in the inertial frame of `amdx.geo`, reported in ECEF), the
+    same dynamics as the tracker's ballistic model. predict(t) broadcasts t against S. NaN after the path
+    comes down through `floor_alt_m` (geodetic, m) and for states that are not on an elliptic orbit (e.g. an
+    aircraft's constant-velocity track: use `intercept_constant_velocity` for those).
+    """
+    x = np.asarray(x_ecef, dtype=np.float64)
+    shape = x.shape[:-1]
+    flat = x.reshape(-1, 6)
+    n = flat.shape[0]
+    t0 = np.broadcast_to(np.asarray(t_track_s, dtype=np.float64), shape).reshape(-1).copy()
+    r_eci = ecef_to_eci(flat[:, :3], t0, earth)
+    v_eci = ecef_velocity_to_eci(flat[:, :3], flat[:, 3:], t0, earth)
+    rmag = np.linalg.norm(r_eci, axis=1)
+    vmag = np.linalg.norm(v_eci, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        energy = 0.5 * vmag**2 - earth.mu_m3_s2 / rmag
+        hmag = np.linalg.norm(np.cross(r_eci, v_eci), axis=1)
+        ok = np.isfinite(energy) & (energy < 0.0) & (hmag > 1e-9 * rmag * vmag)
+    good = np.flatnonzero(ok)
+    orbits = KeplerOrbits(r_eci[good], v_eci[good], t0[good], earth.mu_m3_s2)
+    t_end = surface_crossing_time(orbits, floor_alt_m, earth) if good.size else np.zeros(0)
+    t_end = np.where(np.isfinite(t_end), t_end, np.inf)
+    slot = np.full(n, -1, dtype=np.intp)
+    slot[good] = np.arange(good.size)
+    slot = slot.reshape(shape)
+
+    def predict(t: _Array) -> tuple[_Array, _Array]:
+        tt = np.asarray(t, dtype=np.float64)
+        out_shape = np.broadcast_shapes(tt.shape, shape)
+        tb = np.broadcast_to(tt, out_shape)
+        sb = np.broadcast_to(slot, out_shape)
+        pos = np.full((*out_shape, 3), np.nan)
+        vel = np.full((*out_shape, 3), np.nan)
+        valid = sb >= 0
+        valid[valid] = np.isfinite(tb[valid]) & (tb[valid] <= t_end[sb[valid]])
+        if valid.any():
+            r, v = orbits.states_at(sb[valid], tb[valid])
+            pos[valid], vel[valid] = eci_state_to_ecef(r, v, tb[valid], earth)
+        return pos, vel
 
     return predict
 

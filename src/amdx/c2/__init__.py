@@ -1,0 +1,1 @@
+"""Command and control: engagement kinematics, kill probability, weapon-target assignment."""
