@@ -1,0 +1,53 @@
+"""Threat evaluation against independent integrals of the bivariate normal impact density."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import integrate, stats
+
+from amdx.c2.threat_evaluation import evaluate_threats, probability_inside_disc
+
+
+@pytest.mark.parametrize(("d", "sigma", "radius"), [(0.0, 1000.0, 1000.0), (1500.0, 800.0, 1000.0),
+                                                      (5000.0, 2000.0, 3000.0), (300.0, 50.0, 400.0)])
+def test_isotropic_case_matches_the_noncentral_chi_square(d, sigma, radius):
+    """|x - c|² / σ² for x ~ N(0, σ²I) is noncentral χ² with 2 dof and λ = d²/σ² (textbook)."""
+    expected = stats.ncx2.cdf(radius**2 / sigma**2, 2, d**2 / sigma**2)
+    got = probability_inside_disc([d * 0.6, d * 0.8], radius, np.eye(2) * sigma**2)
+    assert got == pytest.approx(expected, abs=0.01)
+
+
+def test_anisotropic_case_matches_a_direct_integral():
+    cov = np.array([[4000.0**2, 0.6 * 4000 * 1500], [0.6 * 4000 * 1500, 1500.0**2]])
+    centre, radius = np.array([2500.0, 1500.0]), 2000.0
+    pdf = stats.multivariate_normal(mean=[0, 0], cov=cov).pdf
+
+    def ring(r, th):
+        return pdf([centre[0] + r * math.cos(th), centre[1] + r * math.sin(th)]) * r
+
+    expected, _ = integrate.dblquad(ring, 0, 2 * math.pi, 0, radius, epsabs=1e-7)
+    assert probability_inside_disc(centre, radius, cov) == pytest.approx(expected, abs=0.01)
+
+
+def test_an_impact_in_open_sea_threatens_nothing_and_ranks_last():
+    assets = {"lat": [-41.29, -43.53], "lon": [174.78, 172.64], "r": [8000.0, 8000.0], "v": [100.0, 80.0]}
+    cov = np.array([np.eye(2) * 2000.0**2] * 3)
+    # track 0: open sea 400 km east; track 1: on the first asset, 200 s out; track 2: on the second, 100 s out
+    ta = evaluate_threats([-43.6, -41.29, -43.53], [179.0, 174.78, 172.64], cov, [90.0, 200.0, 100.0],
+                          assets["lat"], assets["lon"], assets["r"], assets["v"])
+    assert not ta.threatened[0] and ta.probability[0].max() == 0.0
+    assert ta.threatened[1] and ta.threatened[2]
+    assert ta.probability[1, 0] == pytest.approx(1 - math.exp(-0.5 * (8000 / 2000) ** 2), abs=0.01)
+    assert list(ta.order) == [1, 2, 0]  # more value at risk first; the harmless track last
+    assert ta.expected_value_at_risk[1] == pytest.approx(100.0 * ta.probability[1, 0])
+
+
+def test_equal_value_at_risk_is_ordered_by_time_to_impact_and_unknown_impacts_are_harmless():
+    cov = np.array([np.eye(2) * 10.0**2] * 3)
+    ta = evaluate_threats([0.0, 0.0, np.nan], [0.0, 0.0, np.nan], cov, [300.0, 120.0, np.nan],
+                          [0.0], [0.0], [1000.0], [50.0])
+    assert list(ta.order) == [1, 0, 2]
+    assert not ta.threatened[2]
