@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test lint bench bench-tracking clean
+.PHONY: setup run test lint bench bench-tracking bench-engine clean
 
 setup: $(STAMP)
 
@@ -29,6 +29,9 @@ bench: setup
 
 bench-tracking: setup
 	$(BIN)/python bench/bench_tracking.py
+
+bench-engine: setup
+	$(BIN)/python bench/bench_engine.py
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .ruff_cache .hypothesis

@@ -104,7 +104,8 @@ class Engine:
         planned = plan_ballistic(self.scenario, order, self.rngs)
         self._check_new_ids([p.threat_id for p in planned])
         ttype = self.scenario.threat_type(order.threat_type)
-        self.truth.add_ballistic([p.threat_id for p in planned], planned[0].flights, ttype.rcs_m2)
+        self.truth.add_ballistic([p.threat_id for p in planned], [p.solution for p in planned],
+                                 ttype.ballistic_coefficient_kg_m2, ttype.rcs_m2)
         for threat in planned:
             sol = threat.solution
             self._launches["ids"].append(threat.threat_id)

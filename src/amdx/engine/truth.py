@@ -1,8 +1,13 @@
 """Ground truth of everything airborne, evaluated at any time for the sensors.
 
-Ballistic rounds of one launch order share one vectorised `BallisticFlights` batch; air-breathing threats
-fly `RouteFlight`s. `states(t)` gathers the airborne ones (launched and not yet down) into flat arrays in a
-stable order (the order in which threats were launched), which is what a radar scan needs.
+Ballistic rounds share vectorised `BallisticFlights` batches; air-breathing threats fly `RouteFlight`s.
+`states(t)` gathers the airborne ones (launched and not yet down) into flat arrays in a stable order (the order
+in which threats were launched), which is what a radar scan needs.
+
+A raid of many launch orders would mean many small batches and a Python loop over them at every scan. So
+ballistic batches are merged like a log-structured merge tree: a new batch is merged with the newest one while
+it is at least half that one's size, so there are O(log n) batches and each missile is rebuilt O(log n) times.
+Batches whose flights have all ended are dropped.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from amdx.flight.ballistic import BallisticSolution
 from amdx.flight.flights import BallisticFlights
 from amdx.flight.route import RouteFlight
 
@@ -43,6 +49,12 @@ class _Batch:
     ballistic: bool
     flights: BallisticFlights | None = None
     route: RouteFlight | None = None
+    solutions: tuple[BallisticSolution, ...] = ()
+    beta_kg_m2: NDArray[np.float64] | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.ids)
 
 
 class TruthRegistry:
@@ -51,11 +63,24 @@ class TruthRegistry:
     def __init__(self) -> None:
         self._batches: list[_Batch] = []
 
-    def add_ballistic(self, ids: list[str], flights: BallisticFlights, rcs_m2: float) -> None:
-        n = len(ids)
-        self._batches.append(_Batch(tuple(ids), np.full(n, rcs_m2), np.asarray(flights.launch_t_s),
-                                    np.asarray(flights.impact_t_s), np.asarray(flights.burnout_t_s), True,
-                                    flights=flights))
+    def add_ballistic(self, ids: list[str], solutions: list[BallisticSolution], beta_kg_m2: float | None,
+                      rcs_m2: float) -> None:
+        """Add ballistic rounds (their solved flights, a ballistic coefficient for drag or None, one RCS)."""
+        beta = np.full(len(ids), np.inf if beta_kg_m2 is None else float(beta_kg_m2))
+        batch = self._ballistic_batch(tuple(ids), tuple(solutions), beta, np.full(len(ids), float(rcs_m2)))
+        while self._batches and self._batches[-1].ballistic and batch.size * 2 >= self._batches[-1].size:
+            last = self._batches.pop()
+            batch = self._ballistic_batch(last.ids + batch.ids, last.solutions + batch.solutions,
+                                          np.concatenate([last.beta_kg_m2, batch.beta_kg_m2]),  # type: ignore[list-item]
+                                          np.concatenate([last.rcs_m2, batch.rcs_m2]))
+        self._batches.append(batch)
+
+    @staticmethod
+    def _ballistic_batch(ids: tuple[str, ...], solutions: tuple[BallisticSolution, ...], beta: NDArray[np.float64],
+                         rcs: NDArray[np.float64]) -> _Batch:
+        flights = BallisticFlights.from_solutions(list(solutions), beta if np.isfinite(beta).any() else None)
+        return _Batch(ids, rcs, np.asarray(flights.launch_t_s), np.asarray(flights.impact_t_s),
+                      np.asarray(flights.burnout_t_s), True, flights=flights, solutions=solutions, beta_kg_m2=beta)
 
     def add_route(self, threat_id: str, route: RouteFlight, rcs_m2: float) -> None:
         self._batches.append(_Batch((threat_id,), np.array([rcs_m2]), np.array([route.t0_s]),
@@ -65,6 +90,7 @@ class TruthRegistry:
         """Airborne threats at `t_s` (launch ≤ t < end)."""
         ids: list[str] = []
         pos, vel, rcs, bal, boost = [], [], [], [], []
+        self._batches = [b for b in self._batches if b.end_t_s.max() > t_s]  # time only moves forward
         for b in self._batches:
             live = (b.start_t_s <= t_s) & (t_s < b.end_t_s)
             if not live.any():
