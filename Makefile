@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test lint bench bench-tracking bench-engine clean
+.PHONY: setup run test lint bench bench-tracking bench-engine bench-wta clean
 
 setup: $(STAMP)
 
@@ -32,6 +32,9 @@ bench-tracking: setup
 
 bench-engine: setup
 	$(BIN)/python bench/bench_engine.py
+
+bench-wta: setup
+	$(BIN)/python bench/bench_wta.py
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .ruff_cache .hypothesis

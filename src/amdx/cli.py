@@ -1,4 +1,4 @@
-"""The `amdx` command: validate, run, trajectory, export, schema.
+"""The `amdx` command: validate, run, trajectory, wta, export, schema.
 
 Bad input (a scenario with problems, a malformed argument, a missing run folder) prints what is wrong and
 exits with code 2; no traceback reaches the user (set AMDX_DEBUG=1 to see one for an internal error).
@@ -184,6 +184,25 @@ def trajectory(
             sys.stdout.write(json.dumps(result, sort_keys=True) + "\n")
         else:
             print_trajectory(out, result)
+
+    _guard(body)
+
+
+@app.command()
+def wta(
+    file: Annotated[Path, typer.Argument(help="A static WTA instance (text, optionally .gz; see the README).")],
+    time_limit: Annotated[float, typer.Option("--time-limit", min=0.0, help="Solve time limit (s).")] = 10.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Weapon-target assignment: minimise the expected surviving value of the targets."""
+    from amdx.wta_cmd import print_wta, solve_wta_file
+
+    def body() -> None:
+        result = solve_wta_file(file, time_limit)
+        if as_json:
+            sys.stdout.write(json.dumps(result) + "\n")
+        else:
+            print_wta(out, result)
 
     _guard(body)
 

@@ -10,7 +10,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 
-def mmr_greedy(values: NDArray[np.float64], pk: NDArray[np.float64], units: NDArray[np.int64]) -> NDArray[np.int64]:
+def mmr_greedy(values: NDArray[np.float64], pk: NDArray[np.float64], units: NDArray[np.int64],
+               ) -> NDArray[np.int64]:
     """Greedy counts x (m, n): x[i, j] units of type i on target j.
 
     values (n,), pk (m, n) kill probabilities in [0, 1], units (m,) units available per type. A unit whose

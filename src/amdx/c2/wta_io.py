@@ -15,7 +15,8 @@ from numpy.typing import NDArray
 
 
 class WtaInstanceError(ValueError):
-    """A malformed instance file; the message names the file, the line, what was expected and what was found."""
+    """A malformed instance file; the message names the file, the line, what was expected and what was found.
+    """
 
 
 def _number(text: str, kind: type, where: str, what: str) -> float | int:
@@ -29,7 +30,7 @@ def _number(text: str, kind: type, where: str, what: str) -> float | int:
 
 
 def _parse_fast(text: str) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.int64]] | None:
-    """Vectorised parse of a well-formed file; None whenever anything is off (the slow path then says what)."""
+    """Vectorised parse of a well-formed file; None whenever anything is off (the slow path says what)."""
     try:
         rows = [ln.split() for ln in text.splitlines()]
         rows = [r for r in rows if r]
@@ -73,7 +74,8 @@ def parse_wta_text(text: str, source: str = "<text>") -> tuple[NDArray[np.float6
         raise WtaInstanceError(f"{source}: empty file; expected a header line 'm n mu'")
     no, head = lines[0]
     if len(head) != 3:
-        raise WtaInstanceError(f"{source}:{no}: expected the header 'm n mu' (3 integers), found {len(head)} field(s)")
+        raise WtaInstanceError(
+            f"{source}:{no}: expected the header 'm n mu' (3 integers), found {len(head)} field(s)")
     m, n, mu = (int(_number(h, int, f"{source}:{no}", "an integer")) for h in head)
     if m < 1 or n < 1 or mu < 0:
         raise WtaInstanceError(f"{source}:{no}: expected m >= 1, n >= 1, mu >= 0, found {m} {n} {mu}")
@@ -122,8 +124,8 @@ def read_wta_instance(path: str | Path) -> tuple[NDArray[np.float64], NDArray[np
         if path.suffix == ".gz" or raw[:2] == b"\x1f\x8b":
             raw = gzip.decompress(raw)
     except (OSError, EOFError) as exc:
-        raise WtaInstanceError(f"{path}: cannot read the instance file ({getattr(exc, 'strerror', None) or exc})") \
-            from None
+        why = getattr(exc, "strerror", None) or exc
+        raise WtaInstanceError(f"{path}: cannot read the instance file ({why})") from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
