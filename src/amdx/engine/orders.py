@@ -13,6 +13,10 @@ WHITE_CELL = "white"
 MSEL = "msel"
 
 
+def _plain(value: Any) -> Any:
+    return [_plain(v) for v in value] if isinstance(value, tuple | list) else value
+
+
 @dataclass(frozen=True, kw_only=True)
 class Order:
     """Base of all orders: `t_s` is when it takes effect (seconds since scenario start)."""
@@ -22,13 +26,8 @@ class Order:
     source: str
 
     def record(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"kind": self.kind}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            data[f.name] = [list(v) if isinstance(v, tuple) else v for v in value] if isinstance(
-                value, tuple
-            ) else value
-        return data
+        """The canonical, JSON-ready form (tuples become lists) that the journal stores."""
+        return {"kind": self.kind, **{f.name: _plain(getattr(self, f.name)) for f in fields(self)}}
 
 
 @dataclass(frozen=True, kw_only=True)
