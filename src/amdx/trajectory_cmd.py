@@ -25,6 +25,7 @@ def compute_trajectory(
 
     earth = SPHERE if earth_name == "sphere" else WGS84
     boost = None
+    ttype = None
     if threat_type is not None:
         ttype = bundled_catalog().threat_type(threat_type)
         if ttype is None or ttype.threat_class != "ballistic":
@@ -51,7 +52,16 @@ def compute_trajectory(
         "free_flight_time_s": sol.free_flight_time_s,
         "impact_lat_deg": sol.impact_lat_deg,
         "impact_lon_deg": sol.impact_lon_deg,
+        "warning": _range_warning(ttype, sol.ground_range_m),
     }
+
+
+def _range_warning(ttype: Any, ground_range_m: float) -> str | None:
+    """A note when the trajectory asked of a catalog type lies outside that type's stated ranges."""
+    if ttype is None or ttype.min_range_m <= ground_range_m <= ttype.max_range_m:
+        return None
+    return (f"{ground_range_m / 1e3:.0f} km is outside {ttype.id}'s range of {ttype.min_range_km:g}–"
+            f"{ttype.max_range_km:g} km: the figures show what the trajectory would need, not what the type can do")
 
 
 def print_trajectory(console: Console, r: dict[str, Any]) -> None:
@@ -72,3 +82,5 @@ def print_trajectory(console: Console, r: dict[str, Any]) -> None:
     for row in rows:
         table.add_row(*row)
     console.print(table)
+    if r["warning"]:
+        console.print(f"[yellow]warning[/yellow] {r['warning']}")

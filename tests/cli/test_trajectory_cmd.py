@@ -53,3 +53,18 @@ def test_bad_input_exits_2_with_a_message_and_no_traceback(amdx, args, message):
     assert r.returncode == 2
     assert message in " ".join(r.stderr.split())
     assert "Traceback" not in r.stderr + r.stdout
+
+
+def test_a_trajectory_through_the_earth_is_refused(amdx):
+    """Pole to pole on WGS84 the minimum-energy ellipse (nearly a circular orbit of the mean radius) would pass
+    under the equatorial bulge, about 21 km higher than the poles (refs/physics.md §2.2)."""
+    r = amdx("trajectory", "--from", "89.9,0", "--to", "-89.9,10")
+    assert r.returncode == 2
+    assert "below the surface" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_range_beyond_the_catalog_type_is_flagged(amdx):
+    far = json.loads(amdx("trajectory", "--from", "0,0", "--to", "0,10", "--threat", "srbm-a", "--json").stdout)
+    assert "outside srbm-a's range" in far["warning"]
+    near = json.loads(amdx("trajectory", "--from", "0,0", "--to", "0,2", "--threat", "srbm-a", "--json").stdout)
+    assert near["warning"] is None

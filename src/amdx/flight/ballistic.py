@@ -281,6 +281,10 @@ def _aim_in_eci(r1_vec: _Array, t_bo: float, r_aim_ecef: _Array, earth: EarthMod
     raise UnreachableAim("the time of flight did not converge (aim geometry too close to a singular case)")
 
 
+BELOW_SURFACE_TOLERANCE_M = 1000.0
+"""A free flight that dips deeper than this below the ellipsoid between burnout and impact is refused, m."""
+
+
 def solve_ballistic(launch_lat_deg: float, launch_lon_deg: float, aim_lat_deg: float, aim_lon_deg: float, *,
                     profile: str = "min-energy", apogee_m: float | None = None, earth: EarthModel = WGS84,
                     boost: BoostModel | None = None, launch_t_s: float = 0.0, launch_alt_m: float = 0.0,
@@ -289,8 +293,25 @@ def solve_ballistic(launch_lat_deg: float, launch_lon_deg: float, aim_lat_deg: f
 
     `apogee_m` (geodetic altitude of the highest point) applies to the lofted and depressed profiles; when None
     they fly at 2× and 0.6× the minimum-energy apogee altitude. Raises `UnreachableAim` when the geometry cannot
-    be met and `ValueError` for an unknown profile or latitude out of range.
+    be met (including a flight that would pass through the Earth, as a nearly antipodal minimum-energy ellipse
+    does on the oblate WGS84 surface) and `ValueError` for an unknown profile or latitude out of range.
     """
+    sol = _solve(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg, profile=profile, apogee_m=apogee_m,
+                 earth=earth, boost=boost, launch_t_s=launch_t_s, launch_alt_m=launch_alt_m, aim_alt_m=aim_alt_m)
+    orbit = KeplerOrbits(sol.r_bo_eci_m[None, :], sol.v_bo_eci_mps[None, :], np.array([sol.burnout_t_s]),
+                         earth.mu_m3_s2)
+    t = np.linspace(sol.burnout_t_s, sol.impact_t_s, 66)[1:-1]
+    r_eci, _ = orbit.states_at(np.zeros(t.size, dtype=np.intp), t, velocity=False)
+    depth = -float(np.min(ecef_to_geodetic(eci_to_ecef(r_eci, t, earth), earth)[2]))
+    if depth > BELOW_SURFACE_TOLERANCE_M:
+        raise UnreachableAim(f"this {profile} trajectory would pass {depth / 1e3:.1f} km below the surface on "
+                             "its way; try a lofted profile or a nearer aim point")
+    return sol
+
+
+def _solve(launch_lat_deg: float, launch_lon_deg: float, aim_lat_deg: float, aim_lon_deg: float, *,
+           profile: str, apogee_m: float | None, earth: EarthModel, boost: BoostModel | None, launch_t_s: float,
+           launch_alt_m: float, aim_alt_m: float) -> BallisticSolution:
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}; expected one of {', '.join(PROFILES)}")
     for name, lat in (("launch latitude", launch_lat_deg), ("aim latitude", aim_lat_deg)):
@@ -321,8 +342,8 @@ def solve_ballistic(launch_lat_deg: float, launch_lon_deg: float, aim_lat_deg: f
     if profile == "min-energy":
         return solve(None)
     if apogee_m is None:
-        me = solve_ballistic(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg, earth=earth, boost=boost,
-                             launch_t_s=launch_t_s, launch_alt_m=launch_alt_m, aim_alt_m=aim_alt_m)
+        me = _solve(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg, profile="min-energy", apogee_m=None,
+                    earth=earth, boost=boost, launch_t_s=launch_t_s, launch_alt_m=launch_alt_m, aim_alt_m=aim_alt_m)
         factor = DEFAULT_LOFTED_APOGEE_FACTOR if profile == "lofted" else DEFAULT_DEPRESSED_APOGEE_FACTOR
         apogee_m = factor * me.apogee_m
     # radius of the requested apogee: start from the mean surface radius of the end points, then correct by
