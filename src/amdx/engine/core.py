@@ -105,7 +105,7 @@ class Engine:
         self._check_new_ids([p.threat_id for p in planned])
         ttype = self.scenario.threat_type(order.threat_type)
         self.truth.add_ballistic([p.threat_id for p in planned], [p.solution for p in planned],
-                                 ttype.ballistic_coefficient_kg_m2, ttype.rcs_m2)
+                                 ttype.ballistic_coefficient_kg_m2, ttype.rcs_m2, planned[0].flights)
         for threat in planned:
             sol = threat.solution
             self._launches["ids"].append(threat.threat_id)

@@ -64,10 +64,12 @@ class TruthRegistry:
         self._batches: list[_Batch] = []
 
     def add_ballistic(self, ids: list[str], solutions: list[BallisticSolution], beta_kg_m2: float | None,
-                      rcs_m2: float) -> None:
-        """Add ballistic rounds (their solved flights, a ballistic coefficient for drag or None, one RCS)."""
+                      rcs_m2: float, flights: BallisticFlights | None = None) -> None:
+        """Add ballistic rounds (their solved flights, a ballistic coefficient for drag or None, one RCS); pass
+        `flights` when the batch of exactly these solutions is already built."""
         beta = np.full(len(ids), np.inf if beta_kg_m2 is None else float(beta_kg_m2))
-        batch = self._ballistic_batch(tuple(ids), tuple(solutions), beta, np.full(len(ids), float(rcs_m2)))
+        batch = self._ballistic_batch(tuple(ids), tuple(solutions), beta, np.full(len(ids), float(rcs_m2)),
+                                      flights)
         while self._batches and self._batches[-1].ballistic and batch.size * 2 >= self._batches[-1].size:
             last = self._batches.pop()
             batch = self._ballistic_batch(last.ids + batch.ids, last.solutions + batch.solutions,
@@ -77,8 +79,9 @@ class TruthRegistry:
 
     @staticmethod
     def _ballistic_batch(ids: tuple[str, ...], solutions: tuple[BallisticSolution, ...], beta: NDArray[np.float64],
-                         rcs: NDArray[np.float64]) -> _Batch:
-        flights = BallisticFlights.from_solutions(list(solutions), beta if np.isfinite(beta).any() else None)
+                         rcs: NDArray[np.float64], flights: BallisticFlights | None = None) -> _Batch:
+        if flights is None:
+            flights = BallisticFlights.from_solutions(list(solutions), beta if np.isfinite(beta).any() else None)
         return _Batch(ids, rcs, np.asarray(flights.launch_t_s), np.asarray(flights.impact_t_s),
                       np.asarray(flights.burnout_t_s), True, flights=flights, solutions=solutions, beta_kg_m2=beta)
 
