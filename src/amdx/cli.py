@@ -34,17 +34,21 @@ err = Console(stderr=True, highlight=False)
 R = TypeVar("R")
 
 
+def _print_errors(problems: list[Any]) -> None:
+    for problem in problems:
+        err.print(f"[red]error[/red] {problem}", soft_wrap=True)
+
+
 def _guard(fn: Callable[[], R]) -> R:
     """Run a command body; turn bad input into exit code 2 and any other failure into a one-line error."""
     try:
         return fn()
     except ScenarioError as exc:
-        for problem in exc.problems:
-            err.print(f"[red]error[/red] {problem}", soft_wrap=True)
+        _print_errors(exc.problems)
         err.print(f"{len(exc.problems)} problem(s) found.")
         raise typer.Exit(2) from None
     except (BadInput, JournalError) as exc:
-        err.print(f"[red]error[/red] {exc}", soft_wrap=True)
+        _print_errors([exc])
         raise typer.Exit(2) from None
     except typer.Exit:
         raise
@@ -85,9 +89,7 @@ def validate(
                 scenario, _, name = _load(f)
             except (ScenarioError, BadInput) as exc:
                 bad += 1
-                problems = exc.problems if isinstance(exc, ScenarioError) else [exc]
-                for p in problems:
-                    err.print(f"[red]error[/red] {p}", soft_wrap=True)
+                _print_errors(exc.problems if isinstance(exc, ScenarioError) else [exc])
                 continue
             out.print(
                 f"[green]ok[/green] {name}: {len(scenario.nations)} nations, {len(scenario.assets)} assets, "

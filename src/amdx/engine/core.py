@@ -252,8 +252,8 @@ class Engine:
         return [ev.ThreatLaunched(t_s=t, visible_to=self._controller, threat_id=th.threat_id,
                                   threat_type=th.threat_type, threat_class=th.threat_class, actor=th.actor,
                                   msel_id=th.msel_id, origin_lat_deg=float(th.flight.lat_deg[0]),
-                                  origin_lon_deg=float(th.flight.lon_deg[0]), aim_lat_deg=th.aim_lat_deg,
-                                  aim_lon_deg=th.aim_lon_deg, target=th.target, profile=None)]
+                                  origin_lon_deg=float(th.flight.lon_deg[0]), aim_lat_deg=th.end_lat_deg,
+                                  aim_lon_deg=th.end_lon_deg, target=th.target, profile=None)]
 
     def _route_end(self, t: float, th: RouteThreat) -> list[ev.Event]:
         if th.threat_class == "aircraft":

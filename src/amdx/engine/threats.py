@@ -58,10 +58,16 @@ class RouteThreat:
     target: str | None
     launch_t_s: float
     flight: RouteFlight
-    end_lat_deg: float
-    end_lon_deg: float
-    aim_lat_deg: float
-    aim_lon_deg: float
+
+    @property
+    def end_lat_deg(self) -> float:
+        """Latitude of the route's last point (the target, when there is one), degrees."""
+        return float(self.flight.lat_deg[-1])
+
+    @property
+    def end_lon_deg(self) -> float:
+        """Longitude of the route's last point, degrees."""
+        return float(self.flight.lon_deg[-1])
 
 
 def round_ids(base_id: str, count: int) -> list[str]:
@@ -70,10 +76,10 @@ def round_ids(base_id: str, count: int) -> list[str]:
 
 
 def _asset(scenario: Any, asset_id: str) -> Any:
-    for asset in scenario.assets:
-        if asset.id == asset_id:
-            return asset
-    raise OrderRejected(f"unknown target asset {asset_id!r}")
+    asset = scenario.asset(asset_id)
+    if asset is None:
+        raise OrderRejected(f"unknown target asset {asset_id!r}")
+    return asset
 
 
 def _threat_type(scenario: Any, type_id: str) -> Any:
@@ -154,8 +160,7 @@ def plan_route(scenario: Any, order: LaunchRoute) -> list[RouteThreat]:
         t0 = order.t_s + i * order.interval_s
         flight = RouteFlight(lat, lon, alt, speeds, t0)
         threats.append(
-            RouteThreat(tid, ttype.id, ttype.threat_class, order.actor, order.threat_id, order.target, t0,
-                        flight, float(lat[-1]), float(lon[-1]), float(lat[-1]), float(lon[-1]))
+            RouteThreat(tid, ttype.id, ttype.threat_class, order.actor, order.threat_id, order.target, t0, flight)
         )
     return threats
 

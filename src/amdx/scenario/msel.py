@@ -51,6 +51,12 @@ class _Inject(FrozenModel):
     note: Text = Field("", description="Free text for the white cell.")
 
 
+class _ControlInject(_Inject):
+    """An inject that starts no threat; its id is optional."""
+
+    id: Identifier | None = Field(None, description="Optional id of the inject.")
+
+
 class _ThreatInject(_Inject):
     id: Identifier = Field(description="Id of the inject; its threats are '<id>' (one) or '<id>.1', '<id>.2', ….")
     threat: Identifier = Field(description="Threat type id in the catalog.")
@@ -121,20 +127,18 @@ class RouteEvent(_ThreatInject):
         return self
 
 
-class SensorOutageEvent(_Inject):
+class SensorOutageEvent(_ControlInject):
     """A sensor stops reporting for a while."""
 
     kind: Literal["sensor_outage"] = Field(description="A sensor outage.")
-    id: Identifier | None = Field(None, description="Optional id of the inject.")
     sensor: Identifier = Field(description="Id of the sensor.")
     duration_s: PositiveSeconds = Field(description="Length of the outage, s.")
 
 
-class CommsCutEvent(_Inject):
+class CommsCutEvent(_ControlInject):
     """The link between two command nodes (or a node and the coordination cell) is cut for a while."""
 
     kind: Literal["comms_cut"] = Field(description="A communications cut.")
-    id: Identifier | None = Field(None, description="Optional id of the inject.")
     between: tuple[Identifier, Identifier] = Field(description="The two command node (or cell) ids.")
     duration_s: PositiveSeconds = Field(description="Length of the cut, s.")
 
@@ -150,11 +154,10 @@ class CommsCutEvent(_Inject):
         return self
 
 
-class NoteEvent(_Inject):
+class NoteEvent(_ControlInject):
     """A message for the white cell and the players' logs."""
 
     kind: Literal["note"] = Field(description="A note.")
-    id: Identifier | None = Field(None, description="Optional id of the inject.")
     text: NonEmptyText = Field(description="The note.")
 
 
