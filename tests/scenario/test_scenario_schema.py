@@ -41,7 +41,8 @@ def test_every_mapping_is_closed_and_every_field_documented(schema):
 
 def test_units_are_in_the_field_names(schema):
     units = ("_deg", "_m", "_km", "_s", "_mps", "_m2", "_db", "_kg_m2", "_pk", "_probability")
-    numeric = {"value", "priority", "seed", "count", "launchers", "rounds_per_launcher", "salvo_size"}
+    numeric = {"value", "priority", "seed", "count", "launchers", "rounds_per_launcher", "salvo_size",
+               "log_sigma"}  # dimensionless
     for name, sub in object_schemas(schema):
         for key, prop in sub["properties"].items():
             types = {prop.get("type")} | {s.get("type") for s in prop.get("anyOf", [])}

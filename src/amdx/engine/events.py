@@ -240,3 +240,170 @@ class TruthSnapshot(Event):
     kind: ClassVar[str] = "truth_snapshot"
     threats: tuple[dict, ...]
     labels: dict
+
+
+# --- command and control, and engagements ---------------------------------------------------------------------
+@dataclass(frozen=True, kw_only=True)
+class CommsStatus(Event):
+    """The comms between two nodes are cut or restored."""
+
+    kind: ClassVar[str] = "comms_status"
+    between: tuple[str, str]
+    status: str  # "cut" or "restored"
+
+
+@dataclass(frozen=True, kw_only=True)
+class WeaponsControlChanged(Event):
+    """A nation's (battery_id null) or one battery's weapons control status changes."""
+
+    kind: ClassVar[str] = "weapons_control_changed"
+    nation: str
+    battery_id: str | None
+    status: str
+    previous: str
+    source: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrackIdentified(Event):
+    """A nation's identification of one of its tracks changes (pending, unknown, assumed_friend, friend,
+    suspect, hostile); `source` is the identifying node or seat, `basis` why."""
+
+    kind: ClassVar[str] = "track_identified"
+    nation: str
+    track_id: str
+    identity: str
+    previous: str
+    source: str
+    basis: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ThreatEvaluated(Event):
+    """A nation's threat evaluation of a hostile track, when first made and whenever its verdict changes.
+
+    `assets` lists {asset_id, owner, probability} for every defended asset the predicted impact (or the
+    air-breathing track's closest approach) threatens; empty: the track threatens nothing (an accidental launch
+    falling in open sea). `priority` ranks the nation's threatening tracks (1 first; 0 when it threatens nothing).
+    """
+
+    kind: ClassVar[str] = "threat_evaluated"
+    nation: str
+    track_id: str
+    assets: tuple[dict, ...]
+    value_at_risk: float
+    time_to_impact_s: float | None
+    priority: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class SupportRequested(Event):
+    """One nation asks a partner to engage a threat to its assets."""
+
+    kind: ClassVar[str] = "support_requested"
+    nation: str
+    to_nation: str
+    track_id: str
+    source: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class EngagementProposed(Event):
+    """The fire-coordination plan proposes that a battery engage a track; `decider` (a command node, or the
+    battery under delegated authority) must approve before `latest_launch_t_s`. `requested_by` is the nation
+    whose asset the threat endangers when that is not the battery's nation (a cross-nation engagement)."""
+
+    kind: ClassVar[str] = "engagement_proposed"
+    proposal_id: str
+    nation: str
+    decider: str
+    battery_id: str
+    track_id: str
+    shots: int
+    kill_probability: float
+    value_at_risk: float
+    earliest_launch_t_s: float
+    latest_launch_t_s: float
+    requested_by: str | None
+    planner: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class EngagementDecided(Event):
+    """An engagement authority approves or denies a proposal (`decision` "approve" or "deny")."""
+
+    kind: ClassVar[str] = "engagement_decided"
+    proposal_id: str
+    nation: str
+    decider: str
+    decision: str
+    reason: str
+    decision_time_s: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class InterceptorLaunched(Event):
+    """A battery launches one interceptor of an engagement toward the predicted intercept point."""
+
+    kind: ClassVar[str] = "interceptor_launched"
+    engagement_id: str
+    shot: int
+    nation: str
+    battery_id: str
+    track_id: str
+    planned_intercept_t_s: float
+    pip_lat_deg: float
+    pip_lon_deg: float
+    pip_alt_m: float
+    rounds_left: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class InterceptResolved(Event):
+    """Ground truth of one interceptor's end (controller only): the threat it met (null: none, e.g. a false
+    track), whether it killed it, its kill probability and the true miss of the aim point."""
+
+    kind: ClassVar[str] = "intercept_resolved"
+    engagement_id: str
+    shot: int
+    threat_id: str | None
+    killed: bool
+    kill_probability: float
+    miss_m: float | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class KillAssessed(Event):
+    """A nation's kill assessment of an engagement (`assessment` "killed" or "survived")."""
+
+    kind: ClassVar[str] = "kill_assessed"
+    engagement_id: str
+    nation: str
+    battery_id: str
+    track_id: str
+    assessment: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ThreatDestroyed(Event):
+    """Ground truth (controller only): a threat is destroyed by an interceptor."""
+
+    kind: ClassVar[str] = "threat_destroyed"
+    threat_id: str
+    engagement_id: str
+    nation: str
+    battery_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResponseMark(Event):
+    """Evaluation marker (controller only): a step of a nation's response to a threat, for the swift-response
+    timeline (`step`: identified_hostile, evaluated, proposed, decided, interceptor_launch, kill_assessment).
+    `ref` names the engagement or proposal; `detail` the outcome."""
+
+    kind: ClassVar[str] = "response_mark"
+    threat_id: str
+    nation: str
+    step: str
+    ref: str
+    detail: str

@@ -83,8 +83,74 @@ class SensorOutage(Order):
     duration_s: float
 
 
+@dataclass(frozen=True, kw_only=True)
+class CommsCut(Order):
+    """Cut the comms between two command nodes (or a node and the coordination cell) for `duration_s`."""
+
+    kind: ClassVar[str] = "comms_cut"
+    msel_id: str
+    between: tuple[str, str]
+    duration_s: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetWeaponsControl(Order):
+    """Set the weapons control status (free, tight, hold) of a nation, or of one of its batteries."""
+
+    kind: ClassVar[str] = "set_weapons_control"
+    nation: str
+    status: str
+    battery_id: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Identify(Order):
+    """Set the identity of a track of a nation's picture (pending, unknown, assumed_friend, friend, suspect,
+    hostile)."""
+
+    kind: ClassVar[str] = "identify"
+    nation: str
+    track_id: str
+    identity: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Engage(Order):
+    """Order a battery to engage a track of its nation's picture with `shots` interceptors (an approval when it
+    answers a proposal). `source` is the ordering command node or battery (or a seat acting for it)."""
+
+    kind: ClassVar[str] = "engage"
+    nation: str
+    battery_id: str
+    track_id: str
+    shots: int = 1
+    proposal_id: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class DenyEngagement(Order):
+    """Deny a proposed engagement."""
+
+    kind: ClassVar[str] = "deny_engagement"
+    nation: str
+    proposal_id: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RequestSupport(Order):
+    """Ask a partner nation to engage a threat (a track of the requesting nation's picture)."""
+
+    kind: ClassVar[str] = "request_support"
+    nation: str
+    to_nation: str
+    track_id: str
+
+
 ORDER_TYPES: dict[str, type[Order]] = {
-    cls.kind: cls for cls in (LaunchBallistic, LaunchRoute, Inject, SensorOutage)
+    cls.kind: cls
+    for cls in (LaunchBallistic, LaunchRoute, Inject, SensorOutage, CommsCut, SetWeaponsControl, Identify, Engage,
+                DenyEngagement, RequestSupport)
 }
 
 
@@ -97,6 +163,8 @@ def order_from_record(record: dict[str, Any]) -> Order:
         raise ValueError(f"unknown order kind {kind!r}; expected one of {sorted(ORDER_TYPES)}")
     if "waypoints" in data:
         data["waypoints"] = tuple(tuple(w) for w in data["waypoints"])
+    if "between" in data:
+        data["between"] = tuple(data["between"])
     try:
         return cls(**data)
     except TypeError as exc:

@@ -287,6 +287,9 @@ class InterceptorType(FrozenModel):
     single_shot_pk: Probability = Field(description="Kill probability of one interceptor inside the envelope.")
     reload_s: Seconds = Field(description="Time to reload one launcher, s.")
     salvo_size: Count = Field(1, description="Default interceptors fired per engagement.")
+    divert_km: NonNegativeKilometres = Field(
+        1.0, description="Divert capability: how far the kill vehicle can correct for target position error, km."
+    )
     description: Text = Field("", description="Free text.")
 
     @model_validator(mode="after")
@@ -311,6 +314,11 @@ class InterceptorType(FrozenModel):
     def max_range_m(self) -> float:
         """Maximum ground range, m."""
         return self.max_range_km * 1000.0
+
+    @property
+    def divert_m(self) -> float:
+        """Divert capability, m."""
+        return self.divert_km * 1000.0
 
 
 class Catalog(FrozenModel):

@@ -26,6 +26,7 @@ from amdx.scenario.catalog_models import (
     RadarType,
     SpaceWarningType,
 )
+from amdx.scenario.doctrine import Doctrine, EngagementAuthority, FireDoctrine, WeaponsControlStatus
 from amdx.scenario.fields import (
     Altitude,
     Colour,
@@ -105,6 +106,9 @@ class CommandNode(FrozenModel):
     lat_deg: Latitude
     lon_deg: Longitude
     alt_m: Altitude = 0.0
+    link_latency_s: Seconds = Field(
+        1.0, description="Latency of the link to the parent node (to the coordination cell for a top node), s."
+    )
 
 
 class Nation(FrozenModel):
@@ -114,6 +118,7 @@ class Nation(FrozenModel):
     name: Name = Field(description="Display name.")
     colour: Colour
     command: tuple[CommandNode, ...] = Field(min_length=1, description="The national command nodes.")
+    doctrine: Doctrine = Field(default_factory=Doctrine, description="Air-defence doctrine, ROE and decision times.")
 
 
 class Adversary(FrozenModel):
@@ -210,6 +215,14 @@ class Battery(FrozenModel):
     launchers: Count = Field(description="Number of launchers.")
     rounds_per_launcher: Count = Field(description="Interceptors per launcher.")
     command: Identifier = Field(description="Id of the command node that controls it.")
+    link_latency_s: Seconds = Field(0.5, description="Latency of the link to its command node, s.")
+    weapons_control_status: WeaponsControlStatus | None = Field(
+        None, description="Override of the nation's weapons control status; null: the nation's."
+    )
+    engagement_authority: EngagementAuthority | None = Field(
+        None, description="Override of the nation's engagement authority; null: the nation's."
+    )
+    fire_doctrine: FireDoctrine | None = Field(None, description="Override of the nation's fire doctrine.")
 
     @property
     def rounds_total(self) -> int:
