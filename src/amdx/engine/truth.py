@@ -62,6 +62,20 @@ class TruthRegistry:
 
     def __init__(self) -> None:
         self._batches: list[_Batch] = []
+        self._ended: dict[str, float] = {}  # threats destroyed in flight: id -> time
+
+    def end(self, threat_id: str, t_s: float) -> None:
+        """End a threat's flight at `t_s` (destroyed by an interceptor): it is no longer airborne from then on."""
+        self._ended[threat_id] = min(t_s, self._ended.get(threat_id, t_s))
+        for b in self._batches:
+            self._apply_ends(b)
+
+    def _apply_ends(self, b: _Batch) -> None:
+        hits = [(k, self._ended[i]) for k, i in enumerate(b.ids) if i in self._ended]
+        if hits:
+            b.end_t_s = b.end_t_s.copy()
+            for k, t in hits:
+                b.end_t_s[k] = min(b.end_t_s[k], t)
 
     def add_ballistic(self, ids: list[str], solutions: list[BallisticSolution], beta_kg_m2: float | None,
                       rcs_m2: float, flights: BallisticFlights | None = None) -> None:
@@ -75,6 +89,7 @@ class TruthRegistry:
             batch = self._ballistic_batch(last.ids + batch.ids, last.solutions + batch.solutions,
                                           np.concatenate([last.beta_kg_m2, batch.beta_kg_m2]),  # type: ignore[list-item]
                                           np.concatenate([last.rcs_m2, batch.rcs_m2]))
+        self._apply_ends(batch)
         self._batches.append(batch)
 
     @staticmethod
