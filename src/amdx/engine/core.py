@@ -15,6 +15,8 @@ import numpy as np
 
 from amdx.engine import events as ev
 from amdx.engine.airpicture import AirPictures
+from amdx.engine.battle import BattleManager
+from amdx.engine.fire import FireControl
 from amdx.engine.msel import msel_orders
 from amdx.engine.orders import Inject, LaunchBallistic, LaunchRoute, Order, SensorOutage
 from amdx.engine.rng import RngStreams
@@ -57,6 +59,8 @@ class Engine:
         self.assets_lost: dict[str, str] = {}  # asset id -> id of the threat that destroyed it
         self.truth = TruthRegistry()
         self.air = AirPictures(scenario, self.rngs, self.truth)
+        self.battle = BattleManager(scenario, self.rngs, self._schedule_battle, self._order_internal)
+        self.fire = FireControl(self.battle, self.truth)
         self._launches: dict[str, list[Any]] = {"ids": [], "launch_t_s": [], "burnout_t_s": [], "launch_ecef_m": [],
                                                 "heading_rad": []}
         self.finished = False
@@ -80,8 +84,24 @@ class Engine:
         t = max(order.t_s, self.now_s)
         self._sched.schedule(min(t, self.duration_s), lambda now, o=order: self._execute(now, o), PRIORITY_ORDER)
 
-    def _execute(self, now: float, order: Order) -> list[ev.Event]:
+    def _order_internal(self, order: Order) -> None:
+        """An order of an automated commander: the same validation as any order, without the acceptance echo
+        (its own events say what it did)."""
+        if self.finished:
+            return
+        t = max(order.t_s, self.now_s)
+        if t <= self.duration_s:
+            self._sched.schedule(t, lambda now, o=order: self._execute(now, o, echo=False), PRIORITY_ORDER)
+
+    def _schedule_battle(self, t_s: float, action: Action) -> None:
+        if t_s <= self.duration_s:
+            self._sched.schedule(max(t_s, self.now_s), action, PRIORITY_PHYSICS)
+
+    def _execute(self, now: float, order: Order, echo: bool = True) -> list[ev.Event]:
         try:
+            if self.fire.handles(order):
+                summary, events = self.fire.execute(now, order)
+                return [*(self._accept(now, order, summary) if echo else []), *events]
             if isinstance(order, LaunchBallistic):
                 return self._accept(now, order, self._launch_ballistic(order))
             if isinstance(order, LaunchRoute):
@@ -93,7 +113,9 @@ class Engine:
                                         inject=order.inject, detail=order.detail)]
             raise OrderRejected(f"the engine does not handle {order.kind!r} orders yet")
         except OrderRejected as exc:
-            return [ev.OrderRefused(t_s=now, visible_to=self._controller, order=order.kind, source=order.source,
+            nation = getattr(order, "nation", None)
+            seen = ev.visibility(nation) if nation in self.battle.nations else self._controller
+            return [ev.OrderRefused(t_s=now, visible_to=seen, order=order.kind, source=order.source,
                                     reason=str(exc))]
 
     def _accept(self, now: float, order: Order, summary: str) -> list[ev.Event]:
@@ -203,7 +225,8 @@ class Engine:
 
     def _picture(self, t: float, period: float) -> list[ev.Event]:
         self._repeat(t + period, lambda tt: self._picture(tt, period), PRIORITY_PICTURE)
-        return self.air.picture_time(t)
+        pictures = self.air.picture_time(t)
+        return pictures + self.battle.cycle(t, self.air, pictures)
 
     def _share(self, t: float, agreement: Any) -> list[ev.Event]:
         self._repeat(t + agreement.update_period_s, lambda tt, a=agreement: self._share(tt, a), PRIORITY_LINK)
@@ -231,6 +254,8 @@ class Engine:
                                   aim_lon_deg=th.aim_lon_deg, target=th.target, profile=th.profile)]
 
     def _burnout(self, t: float, th: BallisticThreat) -> list[ev.Event]:
+        if th.threat_id in self.fire.destroyed:
+            return []
         sol = th.solution
         return [ev.ThreatBurnout(t_s=t, visible_to=self._controller, threat_id=th.threat_id,
                                  lat_deg=sol.burnout_lat_deg, lon_deg=sol.burnout_lon_deg,
@@ -238,11 +263,15 @@ class Engine:
                                  flight_path_angle_deg=sol.flight_path_angle_deg)]
 
     def _apogee(self, t: float, th: BallisticThreat) -> list[ev.Event]:
+        if th.threat_id in self.fire.destroyed:
+            return []
         sol = th.solution
         return [ev.ThreatApogee(t_s=t, visible_to=self._controller, threat_id=th.threat_id,
                                 lat_deg=sol.apogee_lat_deg, lon_deg=sol.apogee_lon_deg, alt_m=sol.apogee_m)]
 
     def _ballistic_impact(self, t: float, th: BallisticThreat) -> list[ev.Event]:
+        if th.threat_id in self.fire.destroyed:
+            return []
         sol = th.solution
         miss = float(great_circle_distance_m(sol.impact_lat_deg, sol.impact_lon_deg, th.aim_lat_deg,
                                              th.aim_lon_deg))
@@ -256,6 +285,8 @@ class Engine:
                                   aim_lon_deg=th.end_lon_deg, target=th.target, profile=None)]
 
     def _route_end(self, t: float, th: RouteThreat) -> list[ev.Event]:
+        if th.threat_id in self.fire.destroyed:
+            return []
         if th.threat_class == "aircraft":
             return [ev.RouteCompleted(t_s=t, visible_to=self._controller, threat_id=th.threat_id,
                                       lat_deg=th.end_lat_deg, lon_deg=th.end_lon_deg)]

@@ -1,0 +1,497 @@
+"""Battle management of every nation: identification, threat evaluation and coalition fire planning.
+
+At each picture time the manager takes each nation's fused picture (`AirPictures`) and:
+1. identification — the nation's identification authority (its air-defence node) identifies new tracks by the
+   ROE's automatic rule after a log-normal decision time, by giving an `Identify` order (a seat may give one too);
+2. threat evaluation — every non-friendly track: predicted impact (ballistic) or closest approach (air-breathing)
+   against the defended asset list; a `ThreatEvaluated` event when a hostile track's verdict first forms or
+   changes (an empty verdict — "threatens nothing" — is the correct outcome of a launch into open sea);
+3. fire planning — the combined coordination cell (or a nation alone, when it has no cell or the cell cannot
+   reach it) correlates the nations' tracks into threats (a track received over the data link carries the
+   partner's track number), builds every permitted (battery, threat) engagement option (weapons control status,
+   ROE, interceptor type, kinematic window, Pk after divert) and solves a weapon-target assignment maximising the
+   defended value saved. Each assignment becomes a proposal to the battery's engagement authority (the national
+   command node when authority is central, the battery itself when delegated), sent over the command network.
+   Doctrine: one engagement per threat at a time (no duplicate engagement by two nations unless both allow it);
+   shoot-look-shoot when the window allows a look and a second shot, a salvo otherwise; upper tier first.
+4. decisions — the authority's automated commander answers after a log-normal decision time with an `Engage`
+   order (the same order a human seat gives); `fire.py` validates and executes it.
+
+Decisions use estimates only: the evaluation labels that ride on tracks are copied into controller-only
+`ResponseMark` events for the after-action timeline and never steer a decision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from amdx.c2.air_threats import evaluate_air_tracks
+from amdx.c2.comms import CommsNet
+from amdx.c2.fire_planning import pair_options, track_predictor
+from amdx.c2.identification import FRIENDLY, automatic_identity, weapons_control_allows
+from amdx.c2.threat_evaluation import evaluate_threats
+from amdx.c2.wta import solve_wta
+from amdx.engine import events as ev
+from amdx.engine.battle_state import BatteryState, Proposal, TrackView, Verdict
+from amdx.engine.orders import Engage, Identify, Order
+from amdx.engine.rng import RngStreams
+from amdx.geo import great_circle_distance_m
+from amdx.tracking.impact import ellipse_scale
+
+Schedule = Callable[[float, Callable[[float], list[ev.Event]]], None]
+OrderAt = Callable[[Order], None]
+
+PATH_STEP_S = 4.0
+"""Sampling step of predicted paths for launch windows, s."""
+PATH_HORIZON_S = 900.0
+"""How far ahead paths are predicted, s."""
+HYSTERESIS = 0.5
+"""An asset already announced as threatened stays so until its probability falls below this share of the ROE
+threshold, so verdicts do not flap on a noisy track."""
+MIN_DECISION_S = 2.0
+"""The quickest an automated commander decides, s."""
+STRENGTH = {"pending": 0, "unknown": 1, "suspect": 2, "hostile": 3}
+ELLIPSE_K = ellipse_scale(0.95)
+
+
+def _lognormal(rng: np.random.Generator, decision: Any) -> float:
+    return float(decision.median_s * np.exp(decision.log_sigma * rng.standard_normal()))
+
+
+def urgent(decision_s: float, slack_s: float) -> float:
+    """An automated commander under time pressure: a drawn decision time is cut to half the time left before
+    the order must leave to meet the latest launch (but not below `MIN_DECISION_S`)."""
+    return max(MIN_DECISION_S, min(decision_s, 0.5 * slack_s))
+
+
+class BattleManager:
+    """Identification, threat evaluation and fire planning for all nations of a run (module docstring)."""
+
+    def __init__(self, scenario: Any, rngs: RngStreams, schedule: Schedule, order_at: OrderAt) -> None:
+        self.scenario = scenario
+        self.rngs = rngs
+        self._schedule = schedule
+        self._order_at = order_at
+        self.comms = CommsNet.from_scenario(scenario)
+        self.nations = [n.id for n in scenario.nations]
+        self.doctrine = {n.id: n.doctrine for n in scenario.nations}
+        self.wcs = {n.id: n.doctrine.weapons_control_status for n in scenario.nations}
+        self.top_node = {n.id: next(c.id for c in n.command if c.parent is None) for n in scenario.nations}
+        self.id_node = {n.id: next((c.id for c in n.command if c.role == "air_defence"), self.top_node[n.id])
+                        for n in scenario.nations}
+        self.node_nation = {c.id: n.id for n in scenario.nations for c in n.command}
+        self.node_nation.update({b.id: b.owner for b in scenario.batteries})
+        cell = scenario.coordination_cell
+        self.cell = cell
+        self.batteries = [BatteryState.from_spec(b, scenario, self.doctrine[b.owner]) for b in scenario.batteries]
+        self.battery = {b.id: b for b in self.batteries}
+        self.assets = list(scenario.assets)
+        self.asset_owner = {a.id: a.owner for a in self.assets}
+        self.asset_value = {a.id: float(a.value) for a in self.assets}
+        self.tracks: dict[str, dict[str, TrackView]] = {n: {} for n in self.nations}
+        self.picture_t_s: dict[str, float] = dict.fromkeys(self.nations, 0.0)
+        self.identity: dict[str, dict[str, str]] = {n: {} for n in self.nations}
+        self.manual_id: set[tuple[str, str]] = set()
+        self.id_due: set[tuple[str, str]] = set()
+        self.verdicts: dict[str, dict[str, Verdict]] = {n: {} for n in self.nations}
+        self.announced: dict[tuple[str, str], tuple[str, ...]] = {}
+        self.busy: dict[tuple[str, str], str] = {}
+        self.dead: set[tuple[str, str]] = set()
+        self.requests: dict[tuple[str, str], set[str]] = {}
+        self.proposals: dict[str, Proposal] = {}
+        self.automated = True
+        self.marks: set[tuple[str, str, str]] = set()
+        self._next_proposal = 1
+
+    # --- helpers -------------------------------------------------------------------------------------------
+    def decider_of(self, battery: BatteryState) -> str:
+        """Who holds engagement authority over a battery: its nation's top node (central) or itself."""
+        return self.top_node[battery.nation] if battery.authority == "central" else battery.id
+
+    def battery_wcs(self, battery: BatteryState) -> str:
+        """A battery's weapons control status (its own override, else its nation's)."""
+        return battery.wcs_override or self.wcs[battery.nation]
+
+    def mark(self, t: float, label: str | None, nation: str, step: str, ref: str, detail: str,
+             once: bool = False) -> list[ev.Event]:
+        """A controller-only response-timeline marker for the threat a track stems from (none for false tracks)."""
+        if label is None or (once and (label, nation, step) in self.marks):
+            return []
+        self.marks.add((label, nation, step))
+        return [ev.ResponseMark(t_s=t, visible_to=ev.visibility(), threat_id=label, nation=nation, step=step,
+                                ref=ref, detail=detail)]
+
+    # --- the cycle -----------------------------------------------------------------------------------------
+    def cycle(self, t: float, air: Any, pictures: list[ev.Event]) -> list[ev.Event]:
+        """One battle-management cycle after the pictures of time `t` (module docstring)."""
+        self._snapshot(t, air, pictures)
+        out = self._evaluate(t)
+        out.extend(self._identify(t))
+        out.extend(self._plan(t))
+        return out
+
+    def _snapshot(self, t: float, air: Any, pictures: list[ev.Event]) -> None:
+        entries = {p.nation: p.tracks for p in pictures if isinstance(p, ev.AirPicture)}
+        for nation in self.nations:
+            fused = air.pictures[nation]
+            rows = entries.get(nation, ())
+            self.tracks[nation] = {
+                e["track_id"]: TrackView(e["track_id"], nation, f.x, f.P, e["classification"], f.label, f.keys,
+                                         e["impact"], float(e["pos_sigma_m"]))
+                for e, f in zip(rows, fused, strict=True)
+            }
+            self.picture_t_s[nation] = t
+            live = self.tracks[nation]
+            for table in (self.identity[nation], self.verdicts[nation]):
+                for tid in [k for k in table if k not in live]:
+                    del table[tid]
+
+    # --- threat evaluation ---------------------------------------------------------------------------------
+    def _evaluate(self, t: float) -> list[ev.Event]:
+        out: list[ev.Event] = []
+        if not self.assets:
+            return out
+        alat = np.array([a.lat_deg for a in self.assets])
+        alon = np.array([a.lon_deg for a in self.assets])
+        arad = np.array([a.radius_m for a in self.assets])
+        aval = np.array([float(a.value) for a in self.assets])
+        for nation in self.nations:
+            roe = self.doctrine[nation].roe
+            views = [v for v in self.tracks[nation].values()
+                     if self.identity[nation].get(v.track_id, "pending") not in FRIENDLY]
+            bal = [v for v in views if v.classification == "ballistic" and v.impact is not None]
+            air = [v for v in views if v.classification == "air-breathing"]
+            verdicts: dict[str, Verdict] = {}
+            if bal:
+                imp = [v.impact for v in bal]
+                cov = np.array([_ellipse_cov(i) for i in imp])  # type: ignore[arg-type]
+                te = evaluate_threats([i["lat_deg"] for i in imp], [i["lon_deg"] for i in imp], cov,  # type: ignore[index]
+                                      [i["time_to_impact_s"] for i in imp], alat, alon, arad, aval)  # type: ignore[index]
+                verdicts.update(_verdicts(bal, te, self.assets))
+            if air:
+                te = evaluate_air_tracks(np.array([v.x[:3] for v in air]), np.array([v.x[3:] for v in air]),
+                                         np.array([v.pos_sigma_m / np.sqrt(3.0) for v in air]), alat, alon, arad, aval)
+                verdicts.update(_verdicts(air, te, self.assets))
+            self.verdicts[nation] = verdicts
+            ranked = sorted((v for v in verdicts.items() if v[1].threatened(roe.min_threat_probability)),
+                            key=lambda kv: (-kv[1].value_at_risk, kv[0]))
+            rank = {tid: i + 1 for i, (tid, _) in enumerate(ranked)}
+            for tid, verdict in sorted(verdicts.items()):
+                if self.identity[nation].get(tid) != "hostile":
+                    continue
+                before = self.announced.get((nation, tid), ())
+                threatened = tuple(sorted({*verdict.threatened(roe.min_threat_probability),
+                                           *(a for a in before if verdict.probabilities.get(a, 0.0)
+                                             >= HYSTERESIS * roe.min_threat_probability)}))
+                if (nation, tid) in self.announced and before == threatened:
+                    continue
+                self.announced[(nation, tid)] = threatened
+                assets = tuple({"asset_id": a, "owner": self.asset_owner[a],
+                                "probability": round(verdict.probabilities[a], 4)} for a in threatened)
+                out.append(ev.ThreatEvaluated(t_s=t, visible_to=ev.visibility(nation), nation=nation, track_id=tid,
+                                              assets=assets, value_at_risk=verdict.value_at_risk,
+                                              time_to_impact_s=verdict.time_to_impact_s, priority=rank.get(tid, 0)))
+                detail = "threatens " + ", ".join(threatened) if threatened else "threatens nothing"
+                out.extend(self.mark(t, self.tracks[nation][tid].label, nation, "evaluated", tid, detail, once=True))
+        return out
+
+    # --- identification ------------------------------------------------------------------------------------
+    def _identify(self, t: float) -> list[ev.Event]:
+        for nation in self.nations:
+            roe = self.doctrine[nation].roe
+            rng = self.rngs.stream(f"commander/{self.id_node[nation]}/identification")
+            for tid, view in self.tracks[nation].items():
+                current = self.identity[nation].setdefault(tid, "pending")
+                if not self.automated or (nation, tid) in self.manual_id or (nation, tid) in self.id_due:
+                    continue
+                verdict = self.verdicts[nation].get(tid)
+                threatened = verdict.threatened(roe.min_threat_probability) if verdict else []
+                near = min((self._range_to_asset(view, a) for a in threatened), default=float("inf"))
+                identity, basis = automatic_identity(view.classification, bool(threatened), near,
+                                                     roe.ballistic_is_hostile, roe.hostile_air_range_km * 1000.0)
+                if STRENGTH.get(identity, 0) <= STRENGTH.get(current, 0):
+                    continue
+                self.id_due.add((nation, tid))
+                t_id = t + _lognormal(rng, self.doctrine[nation].identification_time)
+                self._order_at(Identify(t_s=t_id, source=self.id_node[nation], nation=nation, track_id=tid,
+                                        identity=identity))
+                del basis
+        return []
+
+    def _range_to_asset(self, view: TrackView, asset_id: str) -> float:
+        from amdx.geo import ecef_to_geodetic
+
+        lat, lon, _ = ecef_to_geodetic(view.x[:3])
+        asset = next(a for a in self.assets if a.id == asset_id)
+        return float(great_circle_distance_m(float(lat), float(lon), asset.lat_deg, asset.lon_deg))
+
+    # --- fire planning -------------------------------------------------------------------------------------
+    def _threat_groups(self) -> list[list[tuple[str, str]]]:
+        """The nations' tracks correlated into threats: a track that holds a partner's track (its key
+        'partner/partner.Tnnnn') is the same threat; connected components, in a stable order."""
+        parent: dict[tuple[str, str], tuple[str, str]] = {}
+
+        def find(a: tuple[str, str]) -> tuple[str, str]:
+            while parent[a] != a:
+                parent[a] = parent[parent[a]]
+                a = parent[a]
+            return a
+
+        for nation in self.nations:
+            for tid in self.tracks[nation]:
+                parent[(nation, tid)] = (nation, tid)
+        for nation in self.nations:
+            for tid, view in self.tracks[nation].items():
+                for key in view.keys:
+                    other, _, ptid = key.partition("/")
+                    if other in self.tracks and ptid in self.tracks[other]:
+                        ra, rb = find((nation, tid)), find((other, ptid))
+                        if ra != rb:
+                            parent[max(ra, rb)] = min(ra, rb)
+        groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for member in sorted(parent):
+            groups.setdefault(find(member), []).append(member)
+        return [groups[k] for k in sorted(groups)]
+
+    def _planning_cells(self, t: float) -> list[tuple[str, list[str]]]:
+        """Who plans for whom now: the coordination cell for the member nations it can reach, and each other
+        nation alone at its top node."""
+        cells: list[tuple[str, list[str]]] = []
+        alone = list(self.nations)
+        if self.cell is not None:
+            reach = [n for n in self.nations if n in self.cell.members
+                     and self.comms.delivery(self.cell.id, self.top_node[n], t)[0] is not None]
+            if reach:
+                cells.append((self.cell.id, reach))
+                alone = [n for n in alone if n not in reach]
+        cells.extend((self.top_node[n], [n]) for n in alone)
+        return cells
+
+    def _plan(self, t: float) -> list[ev.Event]:
+        if not self.batteries or not self.automated:
+            return []
+        groups = [g for g in self._threat_groups() if self._plannable(g)]
+        if not groups:
+            return []
+        out: list[ev.Event] = []
+        for planner, nations in self._planning_cells(t):
+            out.extend(self._plan_cell(t, planner, nations, groups))
+        return out
+
+    def _plannable(self, group: list[tuple[str, str]]) -> bool:
+        if any(m in self.dead for m in group):
+            return False
+        busy_nations = {m[0] for m in group if m in self.busy}
+        if not busy_nations:
+            return True
+        # a partner may still engage when its doctrine and every engaging nation's doctrine allow duplicates
+        return all(self.doctrine[n].allow_duplicate_engagement for n in busy_nations)
+
+    def _plan_cell(self, t: float, planner: str, nations: list[str],
+                   groups: list[list[tuple[str, str]]]) -> list[ev.Event]:
+        batteries = [b for b in self.batteries if b.nation in nations and b.rounds > 0
+                     and self.battery_wcs(b) != "hold"]
+        if not batteries:
+            return []
+        pairs: list[tuple[int, int, TrackView]] = []
+        values = np.zeros(len(groups))
+        owner_of_threat: list[str | None] = [None] * len(groups)
+        for j, group in enumerate(groups):
+            value, owner = self._group_value(group)
+            values[j], owner_of_threat[j] = value, owner
+            if value <= 0.0:
+                continue
+            for i, b in enumerate(batteries):
+                view = self._member_view(group, b.nation)
+                if view is not None and (b.nation, view.track_id) not in self.busy and \
+                        self._permitted(b, view, owner, group):
+                    pairs.append((i, j, view))
+        if not pairs:
+            return []
+        pk, shots, latest, earliest = self._options(t, batteries, pairs)
+        m, n = len(batteries), len(groups)
+        pk_eng = np.zeros((m, n))
+        shot_n = np.ones((m, n), dtype=np.int64)
+        lat_launch = np.full((m, n), np.nan)
+        first_launch = np.full((m, n), np.nan)
+        views: dict[tuple[int, int], TrackView] = {}
+        for k, (i, j, view) in enumerate(pairs):
+            if pk[k] <= 0.0:
+                continue
+            s = min(int(shots[k]), batteries[i].rounds)
+            pk_eng[i, j] = 1.0 - (1.0 - pk[k]) ** s
+            shot_n[i, j], lat_launch[i, j], first_launch[i, j] = s, latest[k], earliest[k]
+            views[(i, j)] = view
+        self._layer(batteries, pk_eng)
+        if not (pk_eng > 0).any():
+            return []
+        units = np.array([min(sum(1 for r in b.loaded if r > 0), b.rounds) for b in batteries])
+        result = solve_wta(values, pk_eng, units, method="auto", time_limit_s=60.0, max_rounds=4)
+        x = result.counts(n)
+        out: list[ev.Event] = []
+        for j in range(n):
+            assigned = [i for i in range(m) if x[i, j] > 0 and pk_eng[i, j] > 0]
+            if not assigned:
+                continue
+            i = max(assigned, key=lambda k: (pk_eng[k, j], -k))
+            out.extend(self._propose(t, planner, batteries[i], views[(i, j)], int(shot_n[i, j]),
+                                     float(pk_eng[i, j]), float(values[j]), float(first_launch[i, j]),
+                                     float(lat_launch[i, j]), owner_of_threat[j]))
+        return out
+
+    def _group_value(self, group: list[tuple[str, str]]) -> tuple[float, str | None]:
+        """Value at risk of a threat (the highest of its tracks' verdicts) and the owner of the asset most at
+        risk; 0 when no nation holds it as hostile-or-engageable and threatening."""
+        best, owner = 0.0, None
+        for nation, tid in group:
+            verdict = self.verdicts[nation].get(tid)
+            if verdict is None:
+                continue
+            floor = self.doctrine[nation].roe.min_threat_probability
+            threatened = verdict.threatened(floor)
+            if not threatened:
+                continue
+            risk = sum(verdict.probabilities[a] * self.asset_value[a] for a in threatened)
+            if risk > best:
+                top = max(threatened, key=lambda a: (verdict.probabilities[a] * self.asset_value[a], a))
+                best, owner = risk, self.asset_owner[top]
+        return best, owner
+
+    def _member_view(self, group: list[tuple[str, str]], nation: str) -> TrackView | None:
+        return next((self.tracks[n][tid] for n, tid in group if n == nation), None)
+
+    def _permitted(self, b: BatteryState, view: TrackView, owner: str | None, group: list[tuple[str, str]]) -> bool:
+        doctrine = self.doctrine[b.nation]
+        if not weapons_control_allows(self.battery_wcs(b), self.identity[b.nation].get(view.track_id, "pending"))[0]:
+            return False
+        track_class = "ballistic" if view.classification == "ballistic" else "air_breathing"
+        if track_class not in doctrine.roe.engage:
+            return False
+        if track_class == "ballistic" and "ballistic" not in b.itype.engages:
+            return False
+        if track_class == "air_breathing" and not {"cruise", "aircraft", "drone"} & set(b.itype.engages):
+            return False
+        if owner is not None and owner != b.nation:
+            requested = any(b.nation in self.requests.get(m, ()) for m in group)
+            if not (doctrine.accept_partner_requests and (doctrine.roe.defend_partner_assets or requested)):
+                return False
+        reach = b.envelope.max_range_m + 3.0 * b.envelope.max_alt_m + 50_000.0
+        return bool(np.linalg.norm(view.x[:3] - b.site_ecef_m) <= reach + PATH_HORIZON_S * np.linalg.norm(view.x[3:]))
+
+    def _options(self, t: float, batteries: list[BatteryState],
+                 pairs: list[tuple[int, int, TrackView]]) -> tuple[np.ndarray, ...]:
+        """Per pair: divert-adjusted single-shot Pk, shots by doctrine, latest and earliest launch times."""
+        views = {(v.nation, v.track_id): v for _, _, v in pairs}
+        keys = sorted(views)
+        idx = {k: r for r, k in enumerate(keys)}
+        x = np.array([views[k].x for k in keys])
+        ballistic = np.array([views[k].classification == "ballistic" for k in keys])
+        times = t + PATH_STEP_S * np.arange(int(PATH_HORIZON_S / PATH_STEP_S) + 1)
+        pos, _ = track_predictor(x, t, ballistic)(np.broadcast_to(times, (len(keys), times.size)))
+        n = len(pairs)
+        pk, shots = np.zeros(n), np.ones(n, dtype=np.int64)
+        latest, earliest = np.full(n, np.nan), np.full(n, np.nan)
+        by_type: dict[str, list[int]] = {}
+        for k, (i, _, _) in enumerate(pairs):
+            by_type.setdefault(batteries[i].itype.id, []).append(k)
+        for rows in by_type.values():
+            b0 = batteries[pairs[rows[0]][0]]
+            sites = np.array([batteries[pairs[k][0]].site_ecef_m for k in rows])
+            tracks = [idx[(pairs[k][2].nation, pairs[k][2].track_id)] for k in rows]
+            delay = np.array([self._expected_delay(batteries[pairs[k][0]]) for k in rows])
+            doctrine = [self.doctrine[batteries[pairs[k][0]].nation] for k in rows]
+            look = max(d.kill_assessment_delay_s + d.decision_time.median_s for d in doctrine) + \
+                b0.envelope.reaction_s
+            cov = np.array([pairs[k][2].P[:3, :3] for k in rows])
+            opt = pair_options(sites, b0.envelope, float(b0.itype.single_shot_pk), float(b0.itype.divert_m),
+                               times, pos[tracks], cov, t + delay, look)
+            for r, k in enumerate(rows):
+                b = batteries[pairs[k][0]]
+                pk[k] = opt.pk[r]
+                latest[k], earliest[k] = opt.latest_launch_s[r], opt.earliest_launch_s[r]
+                sls = b.fire_doctrine == "shoot_look_shoot" and bool(opt.second_shot[r])
+                shots[k] = 1 if sls else self.doctrine[b.nation].salvo_size
+        return pk, shots, latest, earliest
+
+    def _expected_delay(self, b: BatteryState) -> float:
+        """Typical time from a proposal to the fire order reaching the battery: decision plus comms, s."""
+        decider = self.decider_of(b)
+        route = self.comms.route(decider, b.id)
+        latency = route.latency_s if route else 0.0
+        decision = self.doctrine[b.nation].decision_time.median_s
+        if self.cell is not None:
+            back = self.comms.route(self.cell.id, decider)
+            latency += back.latency_s if back else 0.0
+        return decision + latency
+
+    def _layer(self, batteries: list[BatteryState], pk_eng: np.ndarray) -> None:
+        """Layered defence: where an upper-tier battery can engage a threat, lower-tier batteries of nations
+        whose doctrine is layered hold their fire for the leakers."""
+        upper = np.array([b.itype.tier == "upper" for b in batteries])
+        if not upper.any():
+            return
+        upper_can = (pk_eng[upper] > 0).any(axis=0)
+        for i, b in enumerate(batteries):
+            if not upper[i] and self.doctrine[b.nation].layered:
+                pk_eng[i, upper_can] = 0.0
+
+    def _propose(self, t: float, planner: str, b: BatteryState, view: TrackView, shots: int, pk: float,
+                 value: float, earliest: float, latest: float, owner: str | None) -> list[ev.Event]:
+        pid = f"P{self._next_proposal:05d}"
+        self._next_proposal += 1
+        decider = self.decider_of(b)
+        requested_by = owner if owner is not None and owner != b.nation else None
+        arrives, _ = self.comms.delivery(planner, decider, t)
+        proposal = Proposal(pid, b.nation, decider, b.id, view.track_id, shots, latest, requested_by, view.label,
+                            arrives)
+        self.proposals[pid] = proposal
+        self.busy[(b.nation, view.track_id)] = pid
+        seen = ev.visibility(b.nation, *(() if requested_by is None else (requested_by,)))
+        out: list[ev.Event] = [ev.EngagementProposed(
+            t_s=t, visible_to=seen, proposal_id=pid, nation=b.nation, decider=decider, battery_id=b.id,
+            track_id=view.track_id, shots=shots, kill_probability=pk, value_at_risk=value,
+            earliest_launch_t_s=earliest, latest_launch_t_s=latest, requested_by=requested_by, planner=planner)]
+        out.extend(self.mark(t, view.label, b.nation, "proposed", pid, f"{b.id} x{shots}"))
+        if arrives is not None and self.automated:
+            rng = self.rngs.stream(f"commander/{decider}/engagement")
+            t_decide = arrives + urgent(_lognormal(rng, self.doctrine[b.nation].decision_time),
+                                        latest - arrives - self._expected_delay(b)
+                                        + self.doctrine[b.nation].decision_time.median_s)
+            self._order_at(Engage(t_s=t_decide, source=decider, nation=b.nation, battery_id=b.id,
+                                  track_id=view.track_id, shots=shots, proposal_id=pid))
+        self._schedule(max(latest, t) + 1.0, lambda tt, p=proposal: self._expire(tt, p))
+        return out
+
+    def _expire(self, t: float, proposal: Proposal) -> list[ev.Event]:
+        if proposal.status == "pending":
+            proposal.status = "expired"
+            if self.busy.get((proposal.nation, proposal.track_id)) == proposal.proposal_id:
+                del self.busy[(proposal.nation, proposal.track_id)]
+            return [ev.EngagementDecided(t_s=t, visible_to=ev.visibility(proposal.nation),
+                                         proposal_id=proposal.proposal_id, nation=proposal.nation,
+                                         decider=proposal.decider, decision="expired",
+                                         reason="no decision before the latest launch time",
+                                         decision_time_s=t - (proposal.arrives_t_s or t))]
+        return []
+
+
+def _ellipse_cov(impact: dict) -> np.ndarray:
+    """East/north covariance (m²) of a predicted impact from its 95 % ellipse."""
+    a = impact["semi_major_m"] / ELLIPSE_K
+    b = impact["semi_minor_m"] / ELLIPSE_K
+    az = np.radians(impact["orientation_deg"])
+    u = np.array([np.sin(az), np.cos(az)])  # major axis, east/north
+    w = np.array([np.cos(az), -np.sin(az)])
+    return a * a * np.outer(u, u) + b * b * np.outer(w, w)
+
+
+def _verdicts(views: list[TrackView], te: Any, assets: list[Any]) -> dict[str, Verdict]:
+    out = {}
+    for r, view in enumerate(views):
+        probs = {a.id: float(te.probability[r, k]) for k, a in enumerate(assets) if te.probability[r, k] > 0.0}
+        tti = float(te.time_to_impact_s[r])
+        out[view.track_id] = Verdict(probs, float(te.expected_value_at_risk[r]), tti if np.isfinite(tti) else None)
+    return out
