@@ -2,7 +2,9 @@
 happens afterwards).
 
 Per threat: id, type, nation (actor) of origin, launch and impact times, apogee, impact and aim points, miss
-distance and outcome. Per defended asset: value lost. Controller (ground-truth) view.
+distance and outcome. Per defended asset: value lost. Per threat, the swift-response timeline (`timeline`, see
+`amdx.analysis.timeline`); per nation and for the coalition, the engagement figures (`engagements`, see
+`amdx.analysis.engagements`). Controller (ground-truth) view.
 """
 
 from __future__ import annotations
@@ -10,7 +12,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from amdx.analysis.engagements import engagement_summary
 from amdx.analysis.picture_quality import picture_quality
+from amdx.analysis.timeline import response_timelines
+
+
+def _owners(scenario: Any) -> dict[str, str]:
+    """Scenario id (asset, battery, command node) → owning nation id."""
+    owners = {a.id: a.owner for a in getattr(scenario, "assets", ())}
+    owners.update({b.id: b.owner for b in getattr(scenario, "batteries", ())})
+    for nation in scenario.nations:
+        owners.update({node.id: nation.id for node in getattr(nation, "command", ())})
+    return owners
 
 
 def build_summary(records: Iterable[dict[str, Any]], scenario: Any, seed: int) -> dict[str, Any]:
@@ -52,6 +65,8 @@ def build_summary(records: Iterable[dict[str, Any]], scenario: Any, seed: int) -
             th["outcome"] = "hit " + ", ".join(data["assets_hit"]) if data["assets_hit"] else "impact, no asset"
         elif kind == "route_completed":
             threats[data["threat_id"]]["outcome"] = "route completed"
+        elif kind == "threat_destroyed":
+            threats[data["threat_id"]]["outcome"] = f"destroyed by {data['nation']} ({data['battery_id']})"
         elif kind == "asset_damaged":
             lost[data["asset_id"]] += float(data["value_lost"])
         elif kind == "exercise_ended":
@@ -62,6 +77,7 @@ def build_summary(records: Iterable[dict[str, Any]], scenario: Any, seed: int) -
     assets = [
         {"id": a.id, "owner": a.owner, "value": float(a.value), "value_lost": lost[a.id]} for a in scenario.assets
     ]
+    timeline = response_timelines(records)
     return {
         "scenario": scenario.exercise.name,
         "seed": seed,
@@ -76,4 +92,6 @@ def build_summary(records: Iterable[dict[str, Any]], scenario: Any, seed: int) -
             "value_lost": sum(lost.values()),
             "value_defended": sum(float(a.value) for a in scenario.assets),
         },
+        "timeline": timeline,
+        "engagements": engagement_summary(records, nations, _owners(scenario), timeline),
     }

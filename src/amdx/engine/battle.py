@@ -102,7 +102,7 @@ class BattleManager:
         self.dead: set[tuple[str, str]] = set()
         self.requests: dict[tuple[str, str], set[str]] = {}
         self.proposals: dict[str, Proposal] = {}
-        self.automated = True
+        self.human_roles: set[str] = set()  # command roles (node or battery ids) a seat has taken over
         self.marks: set[tuple[str, str, str]] = set()
         self._next_proposal = 1
 
@@ -195,7 +195,10 @@ class BattleManager:
                                               assets=assets, value_at_risk=verdict.value_at_risk,
                                               time_to_impact_s=verdict.time_to_impact_s, priority=rank.get(tid, 0)))
                 detail = "threatens " + ", ".join(threatened) if threatened else "threatens nothing"
-                out.extend(self.mark(t, self.tracks[nation][tid].label, nation, "evaluated", tid, detail, once=True))
+                label = self.tracks[nation][tid].label
+                out.extend(self.mark(t, label, nation, "evaluated", tid, detail, once=True))
+                if threatened:  # the first verdict that the threat endangers a defended asset
+                    out.extend(self.mark(t, label, nation, "evaluated_threat", tid, detail, once=True))
         return out
 
     # --- identification ------------------------------------------------------------------------------------
@@ -205,7 +208,8 @@ class BattleManager:
             rng = self.rngs.stream(f"commander/{self.id_node[nation]}/identification")
             for tid, view in self.tracks[nation].items():
                 current = self.identity[nation].setdefault(tid, "pending")
-                if not self.automated or (nation, tid) in self.manual_id or (nation, tid) in self.id_due:
+                if self.id_node[nation] in self.human_roles or (nation, tid) in self.manual_id or \
+                        (nation, tid) in self.id_due:
                     continue
                 verdict = self.verdicts[nation].get(tid)
                 threatened = verdict.threatened(roe.min_threat_probability) if verdict else []
@@ -271,7 +275,7 @@ class BattleManager:
         return cells
 
     def _plan(self, t: float) -> list[ev.Event]:
-        if not self.batteries or not self.automated:
+        if not self.batteries:
             return []
         groups = [g for g in self._threat_groups() if self._plannable(g)]
         if not groups:
@@ -455,7 +459,7 @@ class BattleManager:
             track_id=view.track_id, shots=shots, kill_probability=pk, value_at_risk=value,
             earliest_launch_t_s=earliest, latest_launch_t_s=latest, requested_by=requested_by, planner=planner)]
         out.extend(self.mark(t, view.label, b.nation, "proposed", pid, f"{b.id} x{shots}"))
-        if arrives is not None and self.automated:
+        if arrives is not None and decider not in self.human_roles:
             rng = self.rngs.stream(f"commander/{decider}/engagement")
             t_decide = arrives + urgent(_lognormal(rng, self.doctrine[b.nation].decision_time),
                                         latest - arrives - self._expected_delay(b)

@@ -398,7 +398,8 @@ class ThreatDestroyed(Event):
 @dataclass(frozen=True, kw_only=True)
 class ResponseMark(Event):
     """Evaluation marker (controller only): a step of a nation's response to a threat, for the swift-response
-    timeline (`step`: identified_hostile, evaluated, proposed, decided, interceptor_launch, kill_assessment).
+    timeline (`step`: identified_hostile, evaluated (the first verdict), evaluated_threat (the first verdict that
+    a defended asset is endangered), proposed, decided, interceptor_launch, intercept, kill_assessment).
     `ref` names the engagement or proposal; `detail` the outcome."""
 
     kind: ClassVar[str] = "response_mark"
