@@ -29,6 +29,8 @@ class BatteryState:
     wcs_override: str | None
     authority: str
     fire_doctrine: str
+    reserve: int = 0
+    reloading: dict[int, int] = field(default_factory=dict)  # launcher -> rounds on the way
 
     @classmethod
     def from_spec(cls, battery: Any, scenario: Any, doctrine: Any) -> BatteryState:
@@ -37,7 +39,7 @@ class BatteryState:
         return cls(battery, itype, Envelope.from_interceptor(itype), site.reshape(3),
                    [int(battery.rounds_per_launcher)] * int(battery.launchers), [0.0] * int(battery.launchers),
                    battery.weapons_control_status, battery.engagement_authority or doctrine.engagement_authority,
-                   battery.fire_doctrine or doctrine.fire_doctrine)
+                   battery.fire_doctrine or doctrine.fire_doctrine, int(battery.reserve_rounds))
 
     @property
     def id(self) -> str:
@@ -51,6 +53,23 @@ class BatteryState:
     def rounds(self) -> int:
         """Interceptors loaded on the launchers."""
         return sum(self.loaded)
+
+    def to_reload(self) -> list[int]:
+        """Start reloading every empty launcher the magazine can fill; the launchers started (0-based)."""
+        started = []
+        for k, r in enumerate(self.loaded):
+            if r == 0 and k not in self.reloading and self.reserve > 0:
+                n = min(int(self.spec.rounds_per_launcher), self.reserve)
+                self.reserve -= n
+                self.reloading[k] = n
+                started.append(k)
+        return started
+
+    def reload(self, launcher: int) -> int:
+        """Finish reloading `launcher`; the rounds loaded."""
+        n = self.reloading.pop(launcher)
+        self.loaded[launcher] += n
+        return n
 
     def take(self, n: int) -> int:
         """Take up to `n` rounds off the launchers (fullest first, then by launcher index); how many taken."""

@@ -359,6 +359,18 @@ class InterceptorLaunched(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class LauncherReloaded(Event):
+    """A battery's empty launcher is reloaded from its magazine (`launcher` 1-based)."""
+
+    kind: ClassVar[str] = "launcher_reloaded"
+    nation: str
+    battery_id: str
+    launcher: int
+    rounds: int
+    reserve: int
+
+
+@dataclass(frozen=True, kw_only=True)
 class InterceptResolved(Event):
     """Ground truth of one interceptor's end (controller only): the threat it met (null: none, e.g. a false
     track), whether it killed it, its kill probability and the true miss of the aim point."""

@@ -223,6 +223,8 @@ class FireControl:
         engagement_id = order.proposal_id or f"E{self._next_engagement:05d}"
         self._next_engagement += 1
         shots = b.take(order.shots)
+        for launcher in b.to_reload():
+            battle._schedule(now + float(b.itype.reload_s), lambda t, b_=b, k=launcher: self._reloaded(t, b_, k))
         eng = Engagement(engagement_id, b.nation, b.id, view.track_id, view.label, shots,
                          proposal.requested_by if proposal else None, float(b.itype.single_shot_pk))
         self.engagements[engagement_id] = eng
@@ -239,6 +241,11 @@ class FireControl:
             tk = t_launch + k * LAUNCH_SPACING_S
             battle._schedule(tk, lambda t, e=eng, s=k, b_=b: self._launch(t, e, s, b_))
         return f"{b.id} engages {view.track_id} with {shots} (launch {t_launch:.1f} s, intercept {t_int:.1f} s)", out
+
+    def _reloaded(self, t: float, b: BatteryState, launcher: int) -> list[ev.Event]:
+        n = b.reload(launcher)
+        return [ev.LauncherReloaded(t_s=t, visible_to=ev.visibility(b.nation), nation=b.nation, battery_id=b.id,
+                                    launcher=launcher + 1, rounds=n, reserve=b.reserve)]
 
     def _check_roe(self, b: BatteryState, view: TrackView) -> None:
         track_class = "ballistic" if view.classification == "ballistic" else "air_breathing"

@@ -214,6 +214,10 @@ class Battery(FrozenModel):
     alt_m: Altitude = 0.0
     launchers: Count = Field(description="Number of launchers.")
     rounds_per_launcher: Count = Field(description="Interceptors per launcher.")
+    reserve_rounds: Annotated[int, Strict(), Field(ge=0, le=100_000), Expect("a count ≥ 0")] = Field(
+        0, description="Interceptors in the battery's magazine for reloading empty launchers (each reload takes "
+        "the interceptor type's reload_s)."
+    )
     command: Identifier = Field(description="Id of the command node that controls it.")
     link_latency_s: Seconds = Field(0.5, description="Latency of the link to its command node, s.")
     weapons_control_status: WeaponsControlStatus | None = Field(
@@ -226,8 +230,8 @@ class Battery(FrozenModel):
 
     @property
     def rounds_total(self) -> int:
-        """Interceptors at the start of the exercise."""
-        return self.launchers * self.rounds_per_launcher
+        """Interceptors at the start of the exercise, on the launchers and in the magazine."""
+        return self.launchers * self.rounds_per_launcher + self.reserve_rounds
 
 
 class Scenario(FrozenModel):
