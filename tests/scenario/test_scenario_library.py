@@ -13,7 +13,8 @@ from ruamel.yaml import YAML
 
 from amdx.scenario import DEFAULT_SCENARIO, bundled_scenario_path, bundled_scenarios, load_scenario, parse_scenario_text
 
-NAMES = ["default", "mixed_raid", "salvo", "single_launch"]
+NAMES = ["accidental_open_sea", "accidental_partner_city", "default", "mixed_raid", "provocative_salvo", "salvo",
+         "saturation", "single_launch", "wcs_hold"]
 
 
 def plain(name: str) -> dict:

@@ -54,7 +54,7 @@ def plain(text: str) -> dict:
     return YAML(typ="safe").load(text)
 
 
-@pytest.mark.parametrize("name", ["default", "mixed_raid", "salvo", "single_launch"])
+@pytest.mark.parametrize("name", sorted(bundled_scenarios()))
 def test_bundled_scenarios_validate_against_the_schema(validator, name):
     assert name in bundled_scenarios()
     data = plain(bundled_scenario_path(name).read_text(encoding="utf-8"))

@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from amdx.engine.orders import MSEL, Inject, LaunchBallistic, LaunchRoute, Order, SensorOutage
+from amdx.engine.orders import (
+    MSEL,
+    CommsCut,
+    Inject,
+    LaunchBallistic,
+    LaunchRoute,
+    Order,
+    SensorOutage,
+    SetWeaponsControl,
+)
 
 
 def msel_orders(scenario: Any) -> list[Order]:
@@ -58,6 +67,13 @@ def msel_orders(scenario: Any) -> list[Order]:
         elif kind == "sensor_outage":
             orders.append(SensorOutage(t_s=float(item.t_s), source=MSEL, msel_id=msel_id, sensor_id=item.sensor,
                                        duration_s=float(item.duration_s)))
+        elif kind == "comms_cut":
+            a, b = item.between
+            orders.append(CommsCut(t_s=float(item.t_s), source=MSEL, msel_id=msel_id, between=(str(a), str(b)),
+                                   duration_s=float(item.duration_s)))
+        elif kind == "weapons_control":
+            orders.append(SetWeaponsControl(t_s=float(item.t_s), source=MSEL, nation=item.nation,
+                                            status=item.status, battery_id=item.battery))
         else:
             orders.append(
                 Inject(t_s=float(item.t_s), source=MSEL, msel_id=msel_id, inject=kind, detail=_detail(item))
@@ -68,7 +84,4 @@ def msel_orders(scenario: Any) -> list[Order]:
 def _detail(item: Any) -> str:
     if item.kind == "note":
         return str(item.text)
-    if item.kind == "comms_cut":
-        a, b = item.between
-        return f"comms {a} <-> {b} cut for {item.duration_s:g} s"
     return item.kind

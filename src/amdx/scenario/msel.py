@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from amdx.scenario.catalog_models import Profile
+from amdx.scenario.doctrine import WeaponsControlStatus
 from amdx.scenario.fields import (
     Altitude,
     Count,
@@ -154,6 +155,17 @@ class CommsCutEvent(_ControlInject):
         return self
 
 
+class WeaponsControlEvent(_ControlInject):
+    """The weapons control status of a nation (or of one of its batteries) is set by higher command."""
+
+    kind: Literal["weapons_control"] = Field(description="A change of weapons control status.")
+    nation: Identifier = Field(description="Id of the nation whose status changes.")
+    battery: Identifier | None = Field(
+        None, description="Id of one battery of that nation whose status changes; null: the whole nation."
+    )
+    status: WeaponsControlStatus = Field(description="New weapons control status: free, tight or hold.")
+
+
 class NoteEvent(_ControlInject):
     """A message for the white cell and the players' logs."""
 
@@ -162,6 +174,7 @@ class NoteEvent(_ControlInject):
 
 
 MselEvent = Annotated[
-    LaunchEvent | RouteEvent | SensorOutageEvent | CommsCutEvent | NoteEvent, Field(discriminator="kind")
+    LaunchEvent | RouteEvent | SensorOutageEvent | CommsCutEvent | WeaponsControlEvent | NoteEvent,
+    Field(discriminator="kind"),
 ]
 """One MSEL inject, discriminated by ``kind``."""

@@ -85,6 +85,7 @@ class _Checker:
         self.adversaries = {a for _, item in _items(data, "adversaries") if (a := _text(item, "id"))}
         self.assets = {a: item for _, item in _items(data, "assets") if (a := _text(item, "id"))}
         self.sensors = {s for _, item in _items(data, "sensors") if (s := _text(item, "id"))}
+        self.batteries = {b: _text(item, "owner") for _, item in _items(data, "batteries") if (b := _text(item, "id"))}
         cell = data.get("coordination_cell")
         self.cell = _text(cell, "id") if isinstance(cell, Mapping) else None
         self.types: dict[str, dict[str, Any]] = {section: {} for section in SECTIONS}
@@ -229,6 +230,19 @@ class _Checker:
             elif kind == "comms_cut" and isinstance(between := event.get("between"), list | tuple):
                 for k, node in enumerate(between):
                     self.ref(("msel", i, "between", k), node, nodes, "command node")
+            elif kind == "weapons_control":
+                self._check_weapons_control(i, event)
+
+    def _check_weapons_control(self, i: int, event: Mapping[str, Any]) -> None:
+        nation = event.get("nation")
+        known_nation = self.ref(("msel", i, "nation"), nation, self.nations, "nation")
+        battery = event.get("battery")
+        if battery is None or not self.ref(("msel", i, "battery"), battery, self.batteries, "battery"):
+            return
+        owner = self.batteries[battery]
+        if known_nation and owner is not None and owner != nation:
+            self.add(("msel", i, "battery"), f"battery '{battery}' belongs to {owner}, not to {nation}",
+                     f"a battery of {nation}", f"'{battery}'")
 
     def _check_threat(self, i: int, event: Mapping[str, Any], kind: str) -> None:
         threats = self.types["threats"]
