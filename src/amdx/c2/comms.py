@@ -30,6 +30,7 @@ class CommsNet:
 
     links: dict[str, dict[str, float]] = field(default_factory=dict)
     cuts: list[tuple[str, str, float, float]] = field(default_factory=list)
+    _routes: dict[tuple[str, str], Route | None] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_scenario(cls, scenario: Any) -> CommsNet:
@@ -52,6 +53,7 @@ class CommsNet:
         """Add a two-way link of `latency_s` seconds."""
         self.links.setdefault(a, {})[b] = latency_s
         self.links.setdefault(b, {})[a] = latency_s
+        self._routes.clear()
 
     def cut(self, a: str, b: str, start_s: float, end_s: float) -> None:
         """Cut the comms between `a` and `b` from `start_s` until `end_s`."""
@@ -63,10 +65,16 @@ class CommsNet:
 
     def route(self, a: str, b: str) -> Route | None:
         """The fastest route from `a` to `b` (cuts ignored), or None when they are not connected."""
-        if a == b:
-            return Route((a,), 0.0)
+        key = (a, b)
+        if key not in self._routes:
+            self._routes[key] = self._shortest(a, b)
+        return self._routes[key]
+
+    def _shortest(self, a: str, b: str) -> Route | None:
         if a not in self.links or b not in self.links:
             return None
+        if a == b:
+            return Route((a,), 0.0)
         best: dict[str, float] = {a: 0.0}
         prev: dict[str, str] = {}
         heap: list[tuple[float, str]] = [(0.0, a)]

@@ -34,6 +34,7 @@ from amdx.c2.fire_planning import pair_options, track_predictor
 from amdx.c2.identification import FRIENDLY, automatic_identity, weapons_control_allows
 from amdx.c2.threat_evaluation import evaluate_threats
 from amdx.c2.wta import solve_wta
+from amdx.c2.wta_exact import pattern_count
 from amdx.engine import events as ev
 from amdx.engine.battle_state import BatteryState, Proposal, TrackView, Verdict
 from amdx.engine.orders import Engage, Identify, Order
@@ -44,10 +45,14 @@ from amdx.tracking.impact import ellipse_scale
 Schedule = Callable[[float, Callable[[float], list[ev.Event]]], None]
 OrderAt = Callable[[Order], None]
 
-PATH_STEP_S = 4.0
+PATH_STEP_S = 8.0
 """Sampling step of predicted paths for launch windows, s."""
 PATH_HORIZON_S = 900.0
 """How far ahead paths are predicted, s."""
+EXACT_MAX_PATTERNS = 400
+"""Assignment problems up to this many pattern variables are solved exactly in the engine."""
+WTA_ROUNDS = 3
+"""Ruin-and-recreate rounds of the assignment heuristic per planning cycle."""
 HYSTERESIS = 0.5
 """An asset already announced as threatened stays so until its probability falls below this share of the ROE
 threshold, so verdicts do not flap on a noisy track."""
@@ -102,6 +107,7 @@ class BattleManager:
         self.dead: set[tuple[str, str]] = set()
         self.requests: dict[tuple[str, str], set[str]] = {}
         self.proposals: dict[str, Proposal] = {}
+        self.group_of: dict[tuple[str, str], list[tuple[str, str]]] = {}  # the last cycle's threat correlation
         self.human_roles: set[str] = set()  # command roles (node or battery ids) a seat has taken over
         self.marks: set[tuple[str, str, str]] = set()
         self._next_proposal = 1
@@ -277,7 +283,9 @@ class BattleManager:
     def _plan(self, t: float) -> list[ev.Event]:
         if not self.batteries:
             return []
-        groups = [g for g in self._threat_groups() if self._plannable(g)]
+        every = self._threat_groups()
+        self.group_of = {member: group for group in every for member in group}
+        groups = [g for g in every if self._plannable(g)]
         if not groups:
             return []
         out: list[ev.Event] = []
@@ -333,7 +341,10 @@ class BattleManager:
         if not (pk_eng > 0).any():
             return []
         units = np.array([min(sum(1 for r in b.loaded if r > 0), b.rounds) for b in batteries])
-        result = solve_wta(values, pk_eng, units, method="auto", time_limit_s=60.0, max_rounds=4)
+        # exact when small (deterministic: the MIP is solved to optimality), else greedy plus a bounded number of
+        # improvement rounds (deterministic too: the round count, not the clock, stops it)
+        method = "exact" if pattern_count(pk_eng, units, EXACT_MAX_PATTERNS) <= EXACT_MAX_PATTERNS else "heuristic"
+        result = solve_wta(values, pk_eng, units, method=method, time_limit_s=60.0, max_rounds=WTA_ROUNDS)
         x = result.counts(n)
         out: list[ev.Event] = []
         for j in range(n):

@@ -344,6 +344,12 @@ class FireControl:
     def _maybe_assess(self, t: float, eng: Engagement, b: BatteryState) -> list[ev.Event]:
         if eng.resolved < eng.shots or eng.status != "active":
             return []
+        if eng.shots == 0:  # nothing was fired (the track was lost before launch): the threat is free again
+            eng.status = "aborted"
+            key = (eng.nation, eng.track_id)
+            if self.battle.busy.get(key) == eng.engagement_id:
+                del self.battle.busy[key]
+            return []
         eng.status = "assessing"
         delay = self.battle.doctrine[eng.nation].kill_assessment_delay_s
         self.battle._schedule(t + delay, lambda tt: self._assess(tt, eng, b))
@@ -359,8 +365,8 @@ class FireControl:
         key = (eng.nation, eng.track_id)
         if self.battle.busy.get(key) == eng.engagement_id:
             del self.battle.busy[key]
-        if assessed_dead:
-            self.battle.dead.add(key)
+        if assessed_dead:  # the threat is dead for the coalition: every nation's track of it
+            self.battle.dead.update(self.battle.group_of.get(key, [key]))
         verdict = "killed" if assessed_dead else "survived"
         out: list[ev.Event] = [ev.KillAssessed(t_s=t, visible_to=ev.visibility(eng.nation),
                                                engagement_id=eng.engagement_id, nation=eng.nation,
