@@ -121,8 +121,8 @@ def _print_timeline(console: Console, summary: dict[str, Any]) -> None:
     timeline = summary.get("timeline") or []
     if not timeline:
         return
-    table = Table(title="swift-response timeline, s after launch (first nation to reach each step; "
-                  "* threatens nothing)", title_justify="left")
+    table = Table(title="swift-response timeline, s after launch (first nation to reach each step; eval: first "
+                  "verdict that a defended asset is threatened, * threatens nothing)", title_justify="left")
     table.add_column("threat")
     for col, _ in _STEP_COLS:
         table.add_column(col, justify="right")
@@ -132,7 +132,9 @@ def _print_timeline(console: Console, summary: dict[str, Any]) -> None:
     for th in timeline[:MAX_ROWS]:
         first = th["first"]
         cells = [_step(first, step) for _, step in _STEP_COLS]
-        if first.get("evaluated") and first["evaluated"]["detail"] == "threatens nothing":
+        if first.get("evaluated_threat"):  # when the threat to a defended asset was first recognised
+            cells[3] = _step(first, "evaluated_threat")
+        elif first.get("evaluated") and first["evaluated"]["detail"] == "threatens nothing":
             cells[3] += "*"
         style = "red" if th["end"]["assets_hit"] else None
         table.add_row(th["threat_id"], *cells, str(len(th["interceptors"])), ", ".join(th["engaged_by"]) or "—",

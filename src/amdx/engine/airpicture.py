@@ -74,6 +74,8 @@ class AirPictures:
         self.fusion = {n: FusionCentre() for n in self.nations}
         self.pictures: dict[str, list[FusedTrack]] = {n: [] for n in self.nations}
         self.picture_t_s: dict[str, float] = dict.fromkeys(self.nations, 0.0)
+        self.impacts: dict[str, dict[int, dict[str, float]]] = {n: {} for n in self.nations}
+        """Per nation, per fused track number: the impact prediction of the latest picture (see `impact_rows`)."""
         self.received: dict[str, dict[str, _Release]] = {n: {} for n in self.nations}
         self._first_detection: set[tuple[str, str]] = set()
         self._first_track: set[tuple[str, str, str]] = set()
@@ -107,8 +109,11 @@ class AirPictures:
             labels.pop(tid, None)
         table = tracker.tracks()
         confirmed = table.ids[table.status == TrackStatus.CONFIRMED].tolist()
+        seen = self._first_track
         for tid in confirmed:
-            out.extend(self._mark_first_track(t_s, site.owner, labels.get(tid), f"{site.sensor_id}/{tid}", "own"))
+            label = labels.get(tid)
+            if label is not None and (site.owner, label, "own") not in seen:  # cheap test before the call
+                out.extend(self._mark_first_track(t_s, site.owner, label, f"{site.sensor_id}/{tid}", "own"))
         return out
 
     def _mark_first_track(self, t_s: float, nation: str, label: str | None, track_id: str,
@@ -188,24 +193,27 @@ class AirPictures:
         return sources
 
     def picture_time(self, t_s: float) -> list[ev.Event]:
-        """Fuse every nation's picture at `t_s`; emit the pictures and the controller's truth snapshot."""
+        """Fuse every nation's picture at `t_s`; emit the pictures and the controller's truth snapshot. The
+        impact predictions of every nation's ballistic tracks are made in one batch and kept in `impacts`."""
         out: list[ev.Event] = []
         labels: dict[str, dict[str, str | None]] = {}
         for nation in self.nations:
             sources = [self._above_ground(src) for src in
                        self._own_sources(nation, t_s) + self._partner_sources(nation, t_s)]
-            fused = self.fusion[nation].fuse(t_s, sources)
-            self.pictures[nation] = fused
+            self.pictures[nation] = self.fusion[nation].fuse(t_s, sources)
             self.picture_t_s[nation] = t_s
-            entries = picture_entries(nation, fused, t_s)
+        self.impacts = impact_rows(self.pictures, t_s)
+        for nation in self.nations:
+            fused = self.pictures[nation]
+            entries = picture_entries(nation, fused, t_s, self.impacts[nation])
             labels[nation] = {e["track_id"]: f.label for e, f in zip(entries, fused, strict=True)}
             out.append(ev.AirPicture(t_s=t_s, visible_to=ev.visibility(nation), nation=nation, tracks=entries))
         truth = self.truth.states(t_s)
         if len(truth):
-            lat, lon, alt = ecef_to_geodetic(truth.pos_ecef_m)
+            lat, lon, alt = (np.asarray(a).tolist() for a in ecef_to_geodetic(truth.pos_ecef_m))
+            ecef = truth.pos_ecef_m.tolist()
             threats = tuple(
-                {"id": tid, "lat_deg": float(lat[i]), "lon_deg": float(lon[i]), "alt_m": float(alt[i]),
-                 "ecef_m": [float(v) for v in truth.pos_ecef_m[i]]}
+                {"id": tid, "lat_deg": lat[i], "lon_deg": lon[i], "alt_m": alt[i], "ecef_m": ecef[i]}
                 for i, tid in enumerate(truth.ids)
             )
         else:
@@ -242,42 +250,57 @@ class AirPictures:
         return out
 
 
-def picture_entries(nation: str, fused: list[FusedTrack], t_s: float) -> tuple[dict[str, Any], ...]:
+def impact_rows(pictures: dict[str, list[FusedTrack]], t_s: float) -> dict[str, dict[int, dict[str, float]]]:
+    """Per nation, per fused track number: the predicted impact (point, time and 95 % ellipse; the `impact` of
+    `events.AirPicture` entries) of every ballistic track of the pictures at `t_s` that has one. All nations'
+    tracks go through one `predict_impact` call."""
+    rows = [(nation, f) for nation, fused in pictures.items() for f in fused
+            if f.classification == Classification.BALLISTIC]
+    out: dict[str, dict[int, dict[str, float]]] = {nation: {} for nation in pictures}
+    if not rows:
+        return out
+    ipp = predict_impact(np.array([f.x for _, f in rows]), np.array([f.P for _, f in rows]), t_s)
+    columns = [np.asarray(a).tolist() for a in (ipp.impact_lat_deg, ipp.impact_lon_deg, ipp.impact_t_s,
+                                                 ipp.time_to_impact_s, ipp.semi_major_m, ipp.semi_minor_m,
+                                                 ipp.major_axis_azimuth_deg)]
+    for k, valid in enumerate(ipp.valid.tolist()):
+        if valid:
+            lat, lon, t, tti, major, minor, azimuth = (c[k] for c in columns)
+            nation, f = rows[k]
+            out[nation][f.number] = {"lat_deg": lat, "lon_deg": lon, "t_s": t, "time_to_impact_s": tti,
+                                     "semi_major_m": major, "semi_minor_m": minor, "orientation_deg": azimuth}
+    return out
+
+
+def picture_entries(nation: str, fused: list[FusedTrack], t_s: float,
+                    impacts: dict[int, dict[str, float]] | None = None) -> tuple[dict[str, Any], ...]:
     """The journal/console form of a national picture (see `events.AirPicture`), with the predicted impact point,
-    time and 95 % ellipse of every ballistic track."""
+    time and 95 % ellipse of every ballistic track (`impacts` by track number, as from `impact_rows`; computed
+    here when not given)."""
     if not fused:
         return ()
+    if impacts is None:
+        impacts = impact_rows({nation: fused}, t_s)[nation]
     x = np.array([f.x for f in fused])
     P = np.array([f.P for f in fused])
-    lat, lon, alt = ecef_to_geodetic(x[:, :3])
-    speed = np.linalg.norm(x[:, 3:], axis=1)
-    sigma = np.sqrt(np.trace(P[:, :3, :3], axis1=1, axis2=2))
-    ballistic = np.array([f.classification == Classification.BALLISTIC for f in fused])
-    impacts: dict[int, dict[str, float]] = {}
-    if ballistic.any():
-        rows = np.flatnonzero(ballistic)
-        ipp = predict_impact(x[rows], P[rows], t_s)
-        for k, row in enumerate(rows.tolist()):
-            if ipp.valid[k]:
-                impacts[row] = {"lat_deg": float(ipp.impact_lat_deg[k]), "lon_deg": float(ipp.impact_lon_deg[k]),
-                                "t_s": float(ipp.impact_t_s[k]), "time_to_impact_s": float(ipp.time_to_impact_s[k]),
-                                "semi_major_m": float(ipp.semi_major_m[k]),
-                                "semi_minor_m": float(ipp.semi_minor_m[k]),
-                                "orientation_deg": float(ipp.major_axis_azimuth_deg[k])}
+    lat, lon, alt = (np.asarray(a).tolist() for a in ecef_to_geodetic(x[:, :3]))
+    speed = np.linalg.norm(x[:, 3:], axis=1).tolist()
+    sigma = np.sqrt(np.trace(P[:, :3, :3], axis1=1, axis2=2)).tolist()
+    pos, vel = x[:, :3].tolist(), x[:, 3:].tolist()
     return tuple(
         {
             "track_id": f"{nation}.T{f.number:04d}",
             "source": "own" if "own" in f.origins else f.origins[0],
             "held_by": list(f.origins),
             "classification": CLASS_NAMES[f.classification],
-            "lat_deg": float(lat[i]), "lon_deg": float(lon[i]), "alt_m": float(alt[i]),
-            "ecef_m": [float(v) for v in f.x[:3]],
-            "vel_ecef_mps": [float(v) for v in f.x[3:]],
-            "speed_mps": float(speed[i]),
-            "pos_sigma_m": float(sigma[i]),
+            "lat_deg": lat[i], "lon_deg": lon[i], "alt_m": alt[i],
+            "ecef_m": pos[i],
+            "vel_ecef_mps": vel[i],
+            "speed_mps": speed[i],
+            "pos_sigma_m": sigma[i],
             "first_t_s": f.first_t_s,
             "sensor": f.sensor_id,
-            "impact": impacts.get(i),
+            "impact": impacts.get(f.number),
         }
         for i, f in enumerate(fused)
     )

@@ -39,7 +39,7 @@ from amdx.engine import events as ev
 from amdx.engine.battle_state import BatteryState, Proposal, TrackView, Verdict
 from amdx.engine.orders import Engage, Identify, Order
 from amdx.engine.rng import RngStreams
-from amdx.geo import great_circle_distance_m
+from amdx.geo import ecef_to_geodetic, great_circle_distance_m
 from amdx.tracking.impact import ellipse_scale
 
 Schedule = Callable[[float, Callable[[float], list[ev.Event]]], None]
@@ -94,6 +94,7 @@ class BattleManager:
         self.batteries = [BatteryState.from_spec(b, scenario, self.doctrine[b.owner]) for b in scenario.batteries]
         self.battery = {b.id: b for b in self.batteries}
         self.assets = list(scenario.assets)
+        self.asset_by_id = {a.id: a for a in self.assets}
         self.asset_owner = {a.id: a.owner for a in self.assets}
         self.asset_value = {a.id: float(a.value) for a in self.assets}
         self.tracks: dict[str, dict[str, TrackView]] = {n: {} for n in self.nations}
@@ -210,16 +211,19 @@ class BattleManager:
     # --- identification ------------------------------------------------------------------------------------
     def _identify(self, t: float) -> list[ev.Event]:
         for nation in self.nations:
+            if self.id_node[nation] in self.human_roles:
+                continue
             roe = self.doctrine[nation].roe
             rng = self.rngs.stream(f"commander/{self.id_node[nation]}/identification")
             for tid, view in self.tracks[nation].items():
                 current = self.identity[nation].setdefault(tid, "pending")
-                if self.id_node[nation] in self.human_roles or (nation, tid) in self.manual_id or \
-                        (nation, tid) in self.id_due:
+                if current == "hostile" or (nation, tid) in self.manual_id or (nation, tid) in self.id_due:
                     continue
                 verdict = self.verdicts[nation].get(tid)
                 threatened = verdict.threatened(roe.min_threat_probability) if verdict else []
-                near = min((self._range_to_asset(view, a) for a in threatened), default=float("inf"))
+                near = float("inf")
+                if threatened and view.classification == "air-breathing":
+                    near = min(self._range_to_asset(view, a) for a in threatened)
                 identity, basis = automatic_identity(view.classification, bool(threatened), near,
                                                      roe.ballistic_is_hostile, roe.hostile_air_range_km * 1000.0)
                 if STRENGTH.get(identity, 0) <= STRENGTH.get(current, 0):
@@ -227,15 +231,12 @@ class BattleManager:
                 self.id_due.add((nation, tid))
                 t_id = t + _lognormal(rng, self.doctrine[nation].identification_time)
                 self._order_at(Identify(t_s=t_id, source=self.id_node[nation], nation=nation, track_id=tid,
-                                        identity=identity))
-                del basis
+                                        identity=identity, basis=basis))
         return []
 
     def _range_to_asset(self, view: TrackView, asset_id: str) -> float:
-        from amdx.geo import ecef_to_geodetic
-
         lat, lon, _ = ecef_to_geodetic(view.x[:3])
-        asset = next(a for a in self.assets if a.id == asset_id)
+        asset = self.asset_by_id[asset_id]
         return float(great_circle_distance_m(float(lat), float(lon), asset.lat_deg, asset.lon_deg))
 
     # --- fire planning -------------------------------------------------------------------------------------

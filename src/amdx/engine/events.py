@@ -359,6 +359,18 @@ class InterceptorLaunched(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class EngagementAborted(Event):
+    """An approved engagement's interceptor is not launched: the track was lost or left the envelope."""
+
+    kind: ClassVar[str] = "engagement_aborted"
+    engagement_id: str
+    nation: str
+    battery_id: str
+    track_id: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class LauncherReloaded(Event):
     """A battery's empty launcher is reloaded from its magazine (`launcher` 1-based)."""
 

@@ -149,7 +149,7 @@ class FireControl:
             self.battle.manual_id.add(key)
         previous = self.battle.identity[order.nation].get(order.track_id, "pending")
         self.battle.identity[order.nation][order.track_id] = order.identity
-        basis = "automatic rule of the ROE" if automatic else "by hand"
+        basis = order.basis or ("automatic rule of the ROE" if automatic else "by hand")
         out: list[ev.Event] = [ev.TrackIdentified(t_s=now, visible_to=ev.visibility(order.nation),
                                                   nation=order.nation, track_id=order.track_id,
                                                   identity=order.identity, previous=previous, source=order.source,
@@ -291,7 +291,10 @@ class FireControl:
         if aim is None:  # the track is gone or out of reach: the round is not fired, the engagement shrinks
             eng.shots -= 1
             b.loaded[0] += 1
-            return self._maybe_assess(t, eng, b)
+            reason = "track lost" if eng.track_id not in self.battle.tracks[eng.nation] else "no intercept solution"
+            return [ev.EngagementAborted(t_s=t, visible_to=ev.visibility(eng.nation), engagement_id=eng.engagement_id,
+                                         nation=eng.nation, battery_id=b.id, track_id=eng.track_id, reason=reason),
+                    *self._maybe_assess(t, eng, b)]
         t_int, pip = aim
         lat, lon, alt = ecef_to_geodetic(pip)
         eng.launches.append(t)

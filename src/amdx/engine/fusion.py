@@ -98,11 +98,12 @@ class FusionCentre:
             assoc = self._associator.associate(x[:, :3], P[:, :3, :3], src.x[:, :3], src.P[:, :3, :3])
             tom = np.asarray(assoc.track_of_measurement)
             hit = np.flatnonzero(tom >= 0)
+            src_cls = src.classification.tolist()
             if hit.size:
                 rows = tom[hit]
                 x[rows], P[rows] = covariance_intersection(x[rows], P[rows], src.x[hit], src.P[hit])
                 for j, row in zip(hit.tolist(), rows.tolist(), strict=True):
-                    cls[row] = max(cls[row], int(src.classification[j]))
+                    cls[row] = max(cls[row], int(src_cls[j]))
                     if src.origin not in origins[row]:
                         origins[row].append(src.origin)
                     sensors[row] = sensors[row] or src.sensor_ids[j]
@@ -112,7 +113,7 @@ class FusionCentre:
             x = np.concatenate([x, src.x[new]])
             P = np.concatenate([P, src.P[new]])
             for j in new.tolist():
-                cls.append(int(src.classification[j]))
+                cls.append(int(src_cls[j]))
                 origins.append([src.origin])
                 sensors.append(src.sensor_ids[j])
                 labels.append(src.labels[j])

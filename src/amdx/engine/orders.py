@@ -112,6 +112,7 @@ class Identify(Order):
     nation: str
     track_id: str
     identity: str
+    basis: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,13 +1,18 @@
 """The sensor network of a run: ground radars and space-based launch warning built from the scenario.
 
 Each radar scans once per revisit (a snapshot of everything in view at the scan time), starting at a phase drawn
-from its own random stream, so radars are not all synchronised. Outage orders (scripted or from the white cell)
+from its own random stream, so radars are not all synchronised. The phase is one of `PHASE_SLOTS` equally spaced
+slots of the revisit (0, ¼, ½, ¾ of it), not any real number: radars of one revisit then share a few scan
+instants, at which ground truth is evaluated once for all of them (the flights memoise their latest times),
+instead of once per radar. The slot times are exact binary fractions, so repeated additions of the revisit
+land on the same instants. Outage orders (scripted or from the white cell)
 silence a sensor for a while. A space-based launch warning cues its nation's early-warning radars: for
 `CUE_DURATION_S` they look twice as often (a notional burst of search effort toward the reported launch).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +21,8 @@ from amdx.sensors.radar import Radar
 from amdx.sensors.space_warning import SpaceWarningSensor
 
 CUE_DURATION_S = 180.0
+PHASE_SLOTS = 4
+"""Scan phases are drawn from this many equally spaced slots of the revisit."""
 
 
 @dataclass
@@ -52,6 +59,7 @@ def build_sensor_sites(scenario: Any, rngs: RngStreams) -> list[SensorSite]:
             model = Radar.from_sensor(sensor, stype, detection_model=stype.detection_model,
                                       n_pulses=stype.pulses_integrated,
                                       range_rate_sigma_mps=stype.range_rate_sigma_mps)
-        phase = float(rngs.stream(f"sensor/{sensor.id}/phase").uniform(0.0, stype.revisit_s))
+        slot = math.floor(float(rngs.stream(f"sensor/{sensor.id}/phase").uniform(0.0, PHASE_SLOTS)))
+        phase = stype.revisit_s * min(slot, PHASE_SLOTS - 1) / PHASE_SLOTS
         sites.append(SensorSite(sensor.id, sensor.owner, stype.kind, float(stype.revisit_s), model, phase))
     return sites
