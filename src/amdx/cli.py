@@ -238,6 +238,33 @@ def export(
 
 
 @app.command()
+def serve(
+    file: Annotated[Path | None, typer.Argument(help="Scenario YAML (default: the bundled default).")] = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Exercise folder (journal, seats).")] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="Random seed (default: the scenario's).")] = None,
+    resume: Annotated[Path | None, typer.Option(help="Resume the exercise journaled in this folder.")] = None,
+    start: Annotated[bool, typer.Option(help="Start the clock at once (else the white cell starts it).")] = False,
+) -> None:
+    """Serve a live exercise: one URL per seat (each with its token) and the white cell's."""
+    from amdx.serve_cmd import serve as run_server
+    from amdx.serve_cmd import start_live
+
+    def body() -> None:
+        if resume is not None:
+            live = start_live(None, "", resume, seed=None, resume=True)
+        else:
+            scenario, text, name = _load(file)
+            s = scenario.exercise.seed if seed is None else seed
+            target = out_dir if out_dir is not None else _free_out_dir(Path("runs") / f"live-{Path(name).stem}-seed{s}")
+            live = start_live(scenario, text, target, seed=s, resume=False)
+        run_server(live, host, port, out, start=start)
+
+    _guard(body)
+
+
+@app.command()
 def schema() -> None:
     """Print the scenario file's JSON Schema (for editor completion and validation)."""
     from amdx.scenario import scenario_json_schema

@@ -37,7 +37,7 @@ from amdx.c2.wta import solve_wta
 from amdx.c2.wta_exact import pattern_count
 from amdx.engine import events as ev
 from amdx.engine.battle_state import BatteryState, Proposal, TrackView, Verdict
-from amdx.engine.orders import Engage, Identify, Order
+from amdx.engine.orders import DenyEngagement, Engage, Identify, Order
 from amdx.engine.rng import RngStreams
 from amdx.geo import ecef_to_geodetic, great_circle_distance_m
 from amdx.tracking.impact import ellipse_scale
@@ -478,8 +478,27 @@ class BattleManager:
                                         + self.doctrine[b.nation].decision_time.median_s)
             self._order_at(Engage(t_s=t_decide, source=decider, nation=b.nation, battery_id=b.id,
                                   track_id=view.track_id, shots=shots, proposal_id=pid))
+        elif arrives is not None:  # a human holds the authority: doctrine answers if the seat does not in time
+            route = self.comms.route(decider, b.id)
+            last = latest - (route.latency_s if route else 0.0) - b.envelope.reaction_s - MIN_DECISION_S
+            self._schedule(max(arrives, last), lambda tt, p=proposal: self._unanswered(tt, p))
         self._schedule(max(latest, t) + 1.0, lambda tt, p=proposal: self._expire(tt, p))
         return out
+
+    def _unanswered(self, t: float, proposal: Proposal) -> list[ev.Event]:
+        if proposal.status != "pending":
+            return []
+        decision = self.doctrine[proposal.nation].unanswered_decision
+        verb = "approves" if decision == "approve" else "denies"
+        reason = f"no answer from {proposal.decider} in time: doctrine {verb}"
+        if decision == "approve":
+            self._order_at(Engage(t_s=t, source=proposal.decider, nation=proposal.nation,
+                                  battery_id=proposal.battery_id, track_id=proposal.track_id, shots=proposal.shots,
+                                  proposal_id=proposal.proposal_id, reason=reason))
+        else:
+            self._order_at(DenyEngagement(t_s=t, source=proposal.decider, nation=proposal.nation,
+                                          proposal_id=proposal.proposal_id, reason=reason))
+        return []
 
     def _expire(self, t: float, proposal: Proposal) -> list[ev.Event]:
         if proposal.status == "pending":

@@ -253,6 +253,16 @@ class CommsStatus(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class RoleAssigned(Event):
+    """A command role is taken over by a human seat (`holder` "human") or handed back ("automated")."""
+
+    kind: ClassVar[str] = "role_assigned"
+    role: str
+    holder: str
+    source: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class WeaponsControlChanged(Event):
     """A nation's (battery_id null) or one battery's weapons control status changes."""
 

@@ -24,6 +24,7 @@ from amdx.engine.battle_state import LAUNCH_SPACING_S, BatteryState, Engagement,
 from amdx.engine.orders import (
     MSEL,
     WHITE_CELL,
+    AssignRole,
     CommsCut,
     DenyEngagement,
     Engage,
@@ -52,7 +53,8 @@ class FireControl:
         self._next_engagement = 1
 
     def handles(self, order: Order) -> bool:
-        return isinstance(order, CommsCut | SetWeaponsControl | Identify | Engage | DenyEngagement | RequestSupport)
+        return isinstance(order, CommsCut | SetWeaponsControl | Identify | Engage | DenyEngagement | RequestSupport
+                          | AssignRole)
 
     def execute(self, now: float, order: Order) -> tuple[str, list[ev.Event]]:
         """Carry out a command order: (summary, events); raises OrderRejected with the reason."""
@@ -63,7 +65,7 @@ class FireControl:
                 self._close_proposal(order.proposal_id, "refused")
                 raise
         handler = {CommsCut: self._comms_cut, SetWeaponsControl: self._set_wcs, Identify: self._identify,
-                   DenyEngagement: self._deny, RequestSupport: self._request}[type(order)]
+                   DenyEngagement: self._deny, RequestSupport: self._request, AssignRole: self._assign}[type(order)]
         return handler(now, order)  # type: ignore[operator]
 
     # --- helpers -------------------------------------------------------------------------------------------
@@ -110,6 +112,18 @@ class FireControl:
             elif self.battle.cell is not None and node == self.battle.cell.id:
                 owners.extend(self.battle.cell.members)
         return owners
+
+    def _assign(self, now: float, order: AssignRole) -> tuple[str, list[ev.Event]]:
+        if order.role not in self.battle.node_nation:
+            raise OrderRejected(f"unknown command role {order.role!r} (a command node or battery id)")
+        nation = self.battle.node_nation[order.role]
+        if order.human:
+            self.battle.human_roles.add(order.role)
+        else:
+            self.battle.human_roles.discard(order.role)
+        holder = "human" if order.human else "automated"
+        return f"{order.role} {holder}", [ev.RoleAssigned(t_s=now, visible_to=ev.visibility(nation), role=order.role,
+                                                          holder=holder, source=order.source)]
 
     def _set_wcs(self, now: float, order: SetWeaponsControl) -> tuple[str, list[ev.Event]]:
         self._nation(order.nation)
@@ -235,7 +249,7 @@ class FireControl:
             waited = now - (proposal.arrives_t_s if proposal.arrives_t_s is not None else now)
             out.append(ev.EngagementDecided(t_s=now, visible_to=ev.visibility(b.nation),
                                             proposal_id=proposal.proposal_id, nation=b.nation, decider=decider,
-                                            decision="approve", reason="", decision_time_s=waited))
+                                            decision="approve", reason=order.reason, decision_time_s=waited))
         out.extend(battle.mark(now, view.label, b.nation, "decided", engagement_id, "approve"))
         for k in range(shots):
             tk = t_launch + k * LAUNCH_SPACING_S

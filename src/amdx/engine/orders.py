@@ -126,6 +126,7 @@ class Engage(Order):
     track_id: str
     shots: int = 1
     proposal_id: str | None = None
+    reason: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -148,10 +149,20 @@ class RequestSupport(Order):
     track_id: str
 
 
+@dataclass(frozen=True, kw_only=True)
+class AssignRole(Order):
+    """A command role (a command node or battery id) is taken over by a human seat (`human` true) or handed
+    back to its automated commander."""
+
+    kind: ClassVar[str] = "assign_role"
+    role: str
+    human: bool
+
+
 ORDER_TYPES: dict[str, type[Order]] = {
     cls.kind: cls
     for cls in (LaunchBallistic, LaunchRoute, Inject, SensorOutage, CommsCut, SetWeaponsControl, Identify, Engage,
-                DenyEngagement, RequestSupport)
+                DenyEngagement, RequestSupport, AssignRole)
 }
 
 

@@ -90,21 +90,40 @@ class Journal:
             )
         return int(cur.lastrowid or 0)
 
-    def append_events(self, records: Iterable[dict[str, Any]]) -> None:
-        """Append event records (from `Event.record()`) in order, in one transaction."""
+    def append_events(self, records: Iterable[dict[str, Any]]) -> list[int]:
+        """Append event records (from `Event.record()`) in order, in one transaction; their sequence numbers."""
         rows = [
             (r["t_s"], r["kind"], canonical_json(r["visible_to"]), canonical_json(r["data"])) for r in records
         ]
         with self._conn:
+            first = self.last_event_seq() + 1
             self._conn.executemany("INSERT INTO events(t_s, kind, visible_to, data) VALUES (?, ?, ?, ?)", rows)
+        return list(range(first, first + len(rows)))
+
+    def last_event_seq(self) -> int:
+        """The sequence number of the last event (0 when there is none)."""
+        return int(self._conn.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0])
+
+    def events_since(self, seq: int) -> Iterator[dict[str, Any]]:
+        """Event records after sequence number `seq`, in journal order."""
+        for row in self._conn.execute("SELECT seq, t_s, kind, visible_to, data FROM events WHERE seq > ? "
+                                      "ORDER BY seq", (seq,)):
+            yield _record(row)
+
+    def truncate_events_after(self, seq: int) -> None:
+        """Drop events after `seq` (a resumed exercise regenerates them from the orders)."""
+        with self._conn:
+            self._conn.execute("DELETE FROM events WHERE seq > ?", (seq,))
 
     def orders(self) -> list[dict[str, Any]]:
         return [json.loads(r) for (r,) in self._conn.execute("SELECT record FROM orders ORDER BY seq")]
 
     def events(self) -> Iterator[dict[str, Any]]:
         """Every event record in journal order, with its sequence number."""
-        for seq, t_s, kind, visible_to, data in self._conn.execute(
-            "SELECT seq, t_s, kind, visible_to, data FROM events ORDER BY seq"
-        ):
-            yield {"seq": seq, "t_s": t_s, "kind": kind, "visible_to": json.loads(visible_to),
-                   "data": json.loads(data)}
+        for row in self._conn.execute("SELECT seq, t_s, kind, visible_to, data FROM events ORDER BY seq"):
+            yield _record(row)
+
+
+def _record(row: tuple[Any, ...]) -> dict[str, Any]:
+    seq, t_s, kind, visible_to, data = row
+    return {"seq": seq, "t_s": t_s, "kind": kind, "visible_to": json.loads(visible_to), "data": json.loads(data)}

@@ -78,6 +78,9 @@ class Doctrine(FrozenModel):
         default_factory=lambda: DecisionTime(median_s=20.0, log_sigma=0.5),
         description="Time an engagement authority takes to approve or deny an engagement.",
     )
+    unanswered_decision: Literal["approve", "deny"] = Field(
+        "approve", description="What doctrine decides when a human engagement authority does not answer in time."
+    )
     kill_assessment_delay_s: Seconds = Field(8.0, description="Time from an intercept to its kill assessment, s.")
     kill_assessment_error_probability: Probability = Field(
         0.05, description="Probability that a kill assessment is wrong (a kill missed or a miss called a kill)."
