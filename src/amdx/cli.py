@@ -265,6 +265,18 @@ def serve(
 
 
 @app.command()
+def replay(
+    run_dir: Annotated[Path, typer.Argument(help="Exercise or run folder holding journal.sqlite.")],
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve a journal to the console in review mode: time slider, any nation's view or ground truth."""
+    from amdx.serve_cmd import replay as run_replay
+
+    _guard(lambda: run_replay(run_dir, host, port, out))
+
+
+@app.command()
 def schema() -> None:
     """Print the scenario file's JSON Schema (for editor completion and validation)."""
     from amdx.scenario import scenario_json_schema

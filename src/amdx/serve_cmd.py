@@ -12,9 +12,8 @@ from amdx.errors import BadInput
 from amdx.journal.store import JOURNAL_NAME, Journal
 from amdx.scenario import load_scenario_text
 from amdx.server.app import create_app
+from amdx.server.console_files import STATIC_DIR
 from amdx.server.live import LiveExercise
-
-STATIC_DIR = Path(__file__).resolve().parent / "server" / "static"
 
 
 def start_live(scenario: Any | None, text: str, out_dir: Path, *, seed: int | None, resume: bool) -> LiveExercise:
@@ -49,3 +48,18 @@ def serve(live: LiveExercise, host: str, port: int, console: Console, start: boo
     console.print(json.dumps({"ready": True, "port": port}))
     app = create_app(live, STATIC_DIR, autostart=start)
     uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def replay(run_dir: Path, host: str, port: int, console: Console) -> None:
+    """Serve a journal in review mode and print the reviewer's URL."""
+    import uvicorn
+
+    from amdx.server.replay import Review, create_replay_app
+
+    if not (run_dir / JOURNAL_NAME).is_file():
+        raise BadInput(f"{run_dir}: no journal to replay (expected {run_dir / JOURNAL_NAME})")
+    review = Review(run_dir)
+    console.print(f"[bold]{review.scenario.exercise.name}[/bold] — review of {run_dir}")
+    console.print(f"  reviewer                 http://{host}:{port}/?token={review.token}")
+    console.print(json.dumps({"ready": True, "port": port, "token": review.token}))
+    uvicorn.run(create_replay_app(review, STATIC_DIR), host=host, port=port, log_level="warning")

@@ -8,8 +8,9 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -29,6 +30,11 @@ class Server:
     proc: subprocess.Popen
     port: int
     out: Path
+    output: list[str] = field(default_factory=list)
+
+    def ready(self) -> dict:
+        """The JSON line the server prints when it is ready (port, and the reviewer's token for a replay)."""
+        return next(json.loads(line) for line in self.output if line.startswith('{"ready"'))
 
     @property
     def base(self) -> str:
@@ -55,27 +61,34 @@ class Server:
                 self.proc.wait(timeout=10)
 
 
-def start_server(out: Path, *args: str) -> Server:
-    """Start `amdx serve` and wait until it answers (at most 60 s)."""
+def start_server(out: Path, *args: str, command: str = "serve") -> Server:
+    """Start `amdx serve` (or `amdx replay`) and wait until it answers (at most 60 s)."""
     port = free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    cmd = [sys.executable, "-m", "amdx", "serve", "--host", "127.0.0.1", "--port", str(port), *args]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "200"}
+    cmd = [sys.executable, "-m", "amdx", command, "--host", "127.0.0.1", "--port", str(port), *args]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True)
     server = Server(proc, port, out)
+    lines: list[str] = server.output
+
+    def read() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line)
+
+    threading.Thread(target=read, daemon=True).start()
     deadline = time.monotonic() + 60.0
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"amdx serve exited: {proc.stdout.read().decode() if proc.stdout else ''}")
+            time.sleep(0.2)
+            raise RuntimeError(f"amdx {command} exited: {''.join(lines)}")
         try:
-            if (out / "seats.json").is_file():
-                r = httpx.get(f"{server.base}/api/session", timeout=1.0)
-                if r.status_code == 401:
-                    return server
+            if httpx.get(f"{server.base}/api/session", timeout=1.0).status_code == 401:
+                return server
         except httpx.HTTPError:
             pass
         time.sleep(0.2)
     server.kill(signal.SIGKILL)
-    raise RuntimeError("amdx serve did not answer within 60 s")
+    raise RuntimeError(f"amdx {command} did not answer within 60 s")
 
 
 @pytest.fixture()
@@ -91,8 +104,8 @@ def serve():
     """Start `amdx serve` processes (stopped at the end of the test): serve(out_dir, *args) -> Server."""
     started: list[Server] = []
 
-    def _start(out: Path, *args: str) -> Server:
-        server = start_server(out, *args)
+    def _start(out: Path, *args: str, command: str = "serve") -> Server:
+        server = start_server(out, *args, command=command)
         started.append(server)
         return server
 

@@ -183,3 +183,27 @@ def test_kill_9_and_resume_rebuild_the_same_exercise(tmp_path, serve):
         time.sleep(2.0)
         later = north.get("/api/events", params={"since": after[-1]["seq"]}).json()["events"]
     assert later and later[0]["t_s"] >= before[-1]["t_s"]
+
+
+def test_replay_serves_any_view_of_a_journal(tmp_path, serve):
+    import subprocess
+    import sys
+
+    from amdx.scenario import bundled_scenario_path
+
+    run = tmp_path / "run"
+    subprocess.run([sys.executable, "-m", "amdx", "run", str(bundled_scenario_path("accidental_open_sea")),
+                    "--seed", "3", "--out", str(run), "--quiet"], check=True, capture_output=True)
+    review = serve(run, str(run), command="replay")
+    token = review.ready()["token"]
+    with httpx.Client(base_url=review.base, headers={"Authorization": f"Bearer {token}"}, timeout=10) as client:
+        session = client.get("/api/session").json()
+        assert session["mode"] == "replay" and session["views"] == ["controller", "north", "south"]
+        truth = client.get("/api/events", params={"view": "controller"}).json()["events"]
+        north = client.get("/api/events", params={"view": "north"}).json()["events"]
+        early = client.get("/api/events", params={"view": "north", "until_t_s": 100.0}).json()["events"]
+        assert client.get("/api/events", params={"view": "mars"}).status_code == 422
+    assert any(r["kind"] == "truth_snapshot" for r in truth)
+    assert north and all("north" in r["visible_to"] for r in north) and len(north) < len(truth)
+    assert early == [r for r in north if r["t_s"] <= 100.0]
+    assert httpx.get(f"{review.base}/api/session").status_code == 401

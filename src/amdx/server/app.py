@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 
+from amdx.server.console_files import mount_console, request_token
 from amdx.server.live import LiveExercise
 from amdx.server.seats import Seat
 
@@ -25,13 +26,6 @@ TICK_S = 0.1
 CLOCK_EVERY_S = 0.5
 MAX_MESSAGE_BYTES = 64 * 1024
 QUEUE_LIMIT = 2000
-
-
-def _token(request: Request) -> str | None:
-    auth = request.headers.get("authorization", "")
-    if auth.lower().startswith("bearer "):
-        return auth[7:].strip()
-    return request.query_params.get("token")
 
 
 class Hub:
@@ -106,7 +100,7 @@ def create_app(live: LiveExercise, static_dir: Path | None = None, autostart: bo
     app.state.hub = hub
 
     def seat_of(request: Request) -> Seat | None:
-        return live.seat(_token(request))
+        return live.seat(request_token(request))
 
     def unauthorised() -> JSONResponse:
         return JSONResponse({"reason": "missing or wrong access token"}, status_code=401)
@@ -192,14 +186,7 @@ def create_app(live: LiveExercise, static_dir: Path | None = None, autostart: bo
             hub.unsubscribe(key)
             sender.cancel()
 
-    if static_dir is not None and (static_dir / "index.html").is_file():
-        @app.get("/{path:path}")
-        async def console(path: str) -> Response:
-            target = (static_dir / path).resolve()
-            if path and target.is_file() and static_dir.resolve() in target.parents:
-                return FileResponse(target)
-            return FileResponse(static_dir / "index.html")
-
+    mount_console(app, static_dir)
     return app
 
 
