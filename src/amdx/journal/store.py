@@ -49,7 +49,7 @@ class Journal:
         if path.exists():
             raise JournalError(f"{path}: a journal already exists here; choose another --out folder")
         path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path)
+        conn = sqlite3.connect(path, check_same_thread=False)  # callers serialise access
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.executescript(_SCHEMA)
@@ -63,7 +63,7 @@ class Journal:
         if not path.is_file():
             raise JournalError(f"{path}: no journal here (expected a run folder holding {JOURNAL_NAME})")
         try:
-            conn = sqlite3.connect(path)
+            conn = sqlite3.connect(path, check_same_thread=False)  # callers serialise access
             conn.execute("SELECT count(*) FROM events").fetchone()
             conn.execute("SELECT count(*) FROM meta").fetchone()
         except sqlite3.DatabaseError as exc:

@@ -36,6 +36,7 @@ class Hub:
         self.subscribers: dict[int, tuple[Seat, asyncio.Queue[dict[str, Any]]]] = {}
         self._next = 0
         self._last_clock = 0.0
+        self.lock = asyncio.Lock()  # one user of the engine and the journal at a time
 
     def subscribe(self, seat: Seat) -> tuple[int, asyncio.Queue[dict[str, Any]]]:
         self._next += 1
@@ -55,19 +56,20 @@ class Hub:
                 _offer(queue, {"type": "events", "events": mine})
 
     def publish_clock(self) -> None:
-        message = {"type": "clock", **self.live.clock_state()}
+        message = {"type": "clock", **self.live.clock_state(), "sent_ms": time.time() * 1000.0}
         for _, queue in list(self.subscribers.values()):
             _offer(queue, message)
 
     async def run(self) -> None:
         while True:
             now = time.monotonic()
-            try:
-                self.publish(self.live.tick(now))
-            except Exception as exc:  # the exercise must not die silently: pause it and say why
-                self.live.control("pause", now)
-                self.publish(self.live.refused(Seat("server", "white", None, "server", ""), {"kind": "tick"},
-                                               f"engine error, exercise paused: {exc!r}"))
+            async with self.lock:
+                try:  # the engine steps in a worker thread so that the sockets keep flowing meanwhile
+                    self.publish(await asyncio.to_thread(self.live.tick, now))
+                except Exception as exc:  # the exercise must not die silently: pause it and say why
+                    self.live.control("pause", now)
+                    self.publish(self.live.refused(Seat("server", "white", None, "server", ""), {"kind": "tick"},
+                                                   f"engine error, exercise paused: {exc!r}"))
             if now - self._last_clock >= CLOCK_EVERY_S:
                 self._last_clock = now
                 self.publish_clock()
@@ -118,7 +120,8 @@ def create_app(live: LiveExercise, static_dir: Path | None = None, autostart: bo
         seat = seat_of(request)
         if seat is None:
             return unauthorised()
-        records = live.records_since(seat, since)
+        async with hub.lock:
+            records = live.records_since(seat, since)
         nxt = records[-1]["seq"] if records else since
         return JSONResponse({"events": records, "next": nxt})
 
@@ -130,7 +133,8 @@ def create_app(live: LiveExercise, static_dir: Path | None = None, autostart: bo
         body = await _json_body(request)
         if isinstance(body, str):
             return JSONResponse({"accepted": False, "reason": body}, status_code=422)
-        result = live.submit(seat, body)
+        async with hub.lock:
+            result = live.submit(seat, body)
         return JSONResponse(result.body, status_code=result.status)
 
     @app.post("/api/control")
@@ -144,7 +148,8 @@ def create_app(live: LiveExercise, static_dir: Path | None = None, autostart: bo
         if not isinstance(body, dict):
             return JSONResponse({"reason": body if isinstance(body, str) else "expected a JSON object"},
                                 status_code=422)
-        ok, why = live.control(str(body.get("action")), time.monotonic(), body.get("speed"))
+        async with hub.lock:
+            ok, why = live.control(str(body.get("action")), time.monotonic(), body.get("speed"))
         if not ok:
             return JSONResponse({"reason": why}, status_code=422)
         hub.publish_clock()
@@ -161,7 +166,8 @@ def create_app(live: LiveExercise, static_dir: Path | None = None, autostart: bo
         note = body.get("note") if isinstance(body, dict) else None
         if not isinstance(note, str) or not note:
             return JSONResponse({"reason": "expected {\"note\": \"text\"}"}, status_code=422)
-        hub.publish(live.bookmark(seat, note))
+        async with hub.lock:
+            hub.publish(live.bookmark(seat, note))
         return JSONResponse({"t_s": live.now_s})
 
     @app.websocket("/ws")
@@ -177,7 +183,8 @@ def create_app(live: LiveExercise, static_dir: Path | None = None, autostart: bo
             await ws.send_json({"type": "hello", "seat": seat.public(), "clock": live.clock_state()})
             while True:
                 text = await ws.receive_text()
-                reply = handle_message(live, hub, seat, text)
+                async with hub.lock:
+                    reply = handle_message(live, hub, seat, text)
                 if reply is not None:
                     await queue.put(reply)
         except WebSocketDisconnect:
