@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test lint bench bench-tracking bench-engine bench-wta clean
+.PHONY: setup run test lint bench bench-tracking bench-engine bench-wta bench-server clean
 
 setup: $(STAMP)
 
@@ -35,6 +35,9 @@ bench-engine: setup
 
 bench-wta: setup
 	$(BIN)/python bench/bench_wta.py
+
+bench-server: setup
+	$(BIN)/python bench/bench_server.py
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .ruff_cache .hypothesis

@@ -38,3 +38,9 @@ def test_engine_benchmark_runs():
 def test_wta_benchmark_runs():
     out = _run("bench_wta.py", "--time-limit", "0.5", "--only", "50x100x1")
     assert "50x100x1" in out
+
+
+def test_server_benchmark_runs():
+    out = _run("bench_server.py", "--seats", "3", "--seconds", "3", "--scenario", "accidental_open_sea",
+               "--speed", "5")
+    assert "update latency ms" in out and "server memory MiB" in out
