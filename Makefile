@@ -4,7 +4,9 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test lint bench bench-tracking bench-engine bench-wta bench-server clean
+.PHONY: all setup console run test lint bench bench-tracking bench-engine bench-wta bench-server clean
+
+all: setup console
 
 setup: $(STAMP)
 
@@ -14,6 +16,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# The browser console (TypeScript, Vite): built into web/dist and copied next to the server that serves it.
+CONSOLE := src/amdx/server/static/index.html
+console: $(CONSOLE)
+
+$(CONSOLE): web/package.json web/package-lock.json web/index.html web/vite.config.ts $(shell find web/src -type f)
+	cd web && npm ci --no-audit --no-fund --loglevel=error && npm test && npm run build
+	rm -rf src/amdx/server/static
+	cp -r web/dist src/amdx/server/static
+
 run: setup
 	$(BIN)/amdx run
 
@@ -21,7 +32,7 @@ lint: setup
 	$(BIN)/ruff check src tests bench
 	$(BIN)/lint-imports
 
-test: lint
+test: lint console
 	$(BIN)/python -m pytest -n 2 -q -p no:cacheprovider
 
 bench: setup

@@ -139,6 +139,10 @@ class Engagement:
     shots: int
     requested_by: str | None
     single_shot_pk: float
+    planned_intercept_t_s: float = 0.0
+    last_x: NDArray[np.float64] | None = None  # the target's state when last seen, for following it
+    last_t_s: float = 0.0
+    ballistic: bool = True
     launches: list[float] = field(default_factory=list)
     intercepts: list[float] = field(default_factory=list)
     killed: bool = False

@@ -38,6 +38,8 @@ from amdx.engine.truth import TruthRegistry
 from amdx.geo import ecef_to_geodetic
 
 CONTROL_SOURCES = (MSEL, WHITE_CELL)
+FOLLOW_GATE_M = 5_000.0
+"""A renumbered track is taken for the engaged one when it is this close (plus 5σ) to the predicted position, m."""
 FIRE_STEP_S = 1.0
 """Sampling step of the predicted path when a fire order is executed, s."""
 
@@ -240,7 +242,9 @@ class FireControl:
         for launcher in b.to_reload():
             battle._schedule(now + float(b.itype.reload_s), lambda t, b_=b, k=launcher: self._reloaded(t, b_, k))
         eng = Engagement(engagement_id, b.nation, b.id, view.track_id, view.label, shots,
-                         proposal.requested_by if proposal else None, float(b.itype.single_shot_pk))
+                         proposal.requested_by if proposal else None, float(b.itype.single_shot_pk),
+                         planned_intercept_t_s=t_int, last_x=view.x.copy(),
+                         last_t_s=battle.picture_t_s[view.nation], ballistic=view.classification == "ballistic")
         self.engagements[engagement_id] = eng
         battle.busy[(b.nation, view.track_id)] = engagement_id
         out: list[ev.Event] = []
@@ -288,14 +292,40 @@ class FireControl:
             return t_launch, float(sol.t_s[0]), sol.pip_m[0]
         return t_launch, float(win.earliest_intercept_s), np.asarray(win.earliest_pip_m)
 
+    def _follow(self, eng: Engagement) -> TrackView | None:
+        """The nation's current track of the engaged target: the same track number, or — when the picture has
+        renumbered it — the track nearest to where the last one was predicted to be, within a gate."""
+        tracks = self.battle.tracks[eng.nation]
+        view = tracks.get(eng.track_id)
+        if view is None and eng.last_x is not None and tracks:
+            t_pic = self.battle.picture_t_s[eng.nation]
+            expected, _ = track_predictor(eng.last_x[None, :], eng.last_t_s, [eng.ballistic])(np.array([t_pic]))
+            if np.all(np.isfinite(expected[0])):
+                ids = list(tracks)
+                gaps = [float(np.linalg.norm(tracks[i].x[:3] - expected[0])) for i in ids]
+                k = int(np.argmin(gaps))
+                gate = FOLLOW_GATE_M + 5.0 * tracks[ids[k]].pos_sigma_m
+                if gaps[k] <= gate and not self.battle.busy.get((eng.nation, ids[k])):
+                    key = (eng.nation, eng.track_id)
+                    if self.battle.busy.get(key) == eng.engagement_id:
+                        del self.battle.busy[key]
+                    eng.track_id = ids[k]
+                    self.battle.busy[(eng.nation, eng.track_id)] = eng.engagement_id
+                    view = tracks[ids[k]]
+        if view is not None:
+            eng.last_x, eng.last_t_s = view.x.copy(), self.battle.picture_t_s[eng.nation]
+        return view
+
     def _aim(self, eng: Engagement, b: BatteryState, t_launch: float) -> tuple[float, np.ndarray] | None:
         """Intercept time and aim point of a launch at `t_launch` from the nation's latest track."""
-        view = self.battle.tracks[eng.nation].get(eng.track_id)
+        view = self._follow(eng)
         if view is None:
             return None
         predict = track_predictor(view.x[None, :], self.battle.picture_t_s[eng.nation],
                                   [view.classification == "ballistic"])
-        sol = refine_intercept(b.site_ecef_m[None, :], predict, b.envelope.speed_mps, t_launch, t_launch + 1.0)
+        guess = max(eng.planned_intercept_t_s + (t_launch - eng.launches[0] if eng.launches else 0.0),
+                    t_launch + 1.0)
+        sol = refine_intercept(b.site_ecef_m[None, :], predict, b.envelope.speed_mps, t_launch, guess)
         if not bool(sol.feasible[0]):
             return None
         return float(sol.t_s[0]), sol.pip_m[0]
@@ -305,7 +335,7 @@ class FireControl:
         if aim is None:  # the track is gone or out of reach: the round is not fired, the engagement shrinks
             eng.shots -= 1
             b.loaded[0] += 1
-            reason = "track lost" if eng.track_id not in self.battle.tracks[eng.nation] else "no intercept solution"
+            reason = "track lost" if self._follow(eng) is None else "no intercept solution"
             return [ev.EngagementAborted(t_s=t, visible_to=ev.visibility(eng.nation), engagement_id=eng.engagement_id,
                                          nation=eng.nation, battery_id=b.id, track_id=eng.track_id, reason=reason),
                     *self._maybe_assess(t, eng, b)]
@@ -350,7 +380,7 @@ class FireControl:
 
     def _aim_at(self, eng: Engagement, t: float) -> np.ndarray | None:
         """Where the interceptor aims at time `t`: the nation's latest track of the target, predicted to `t`."""
-        view = self.battle.tracks[eng.nation].get(eng.track_id)
+        view = self._follow(eng)
         if view is None:
             return None
         predict = track_predictor(view.x[None, :], self.battle.picture_t_s[eng.nation],

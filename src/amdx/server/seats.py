@@ -16,8 +16,9 @@ from amdx.engine.events import CONTROLLER
 
 WHITE_ORDERS = frozenset({"launch_ballistic", "launch_route", "sensor_outage", "comms_cut", "set_weapons_control",
                           "inject"})
-COMMANDER_ORDERS = frozenset({"set_weapons_control", "engage", "deny_engagement", "identify", "request_support"})
-BATTERY_ORDERS = frozenset({"engage", "deny_engagement"})
+COMMANDER_ORDERS = frozenset({"set_weapons_control", "engage", "deny_engagement", "identify", "request_support",
+                              "assign_role"})
+BATTERY_ORDERS = frozenset({"engage", "deny_engagement", "assign_role"})
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,10 @@ def may_order(seat: Seat, order: dict[str, Any]) -> tuple[bool, str]:
     allowed = COMMANDER_ORDERS if seat.kind == "commander" else BATTERY_ORDERS
     if kind not in allowed:
         return False, f"a {seat.kind} seat may not give '{kind}' orders (allowed: {', '.join(sorted(allowed))})"
+    if kind == "assign_role":  # a seat takes over (or hands back) its own command role only
+        if order.get("role") != seat.role:
+            return False, f"{seat.seat_id} may take over {seat.role} only, not {order.get('role')!r}"
+        return True, ""
     if order.get("nation") != seat.nation:
         return False, f"{seat.seat_id} acts for {seat.nation}, not {order.get('nation')!r}"
     if seat.kind == "battery" and kind == "engage" and order.get("battery_id") != seat.role:
