@@ -462,7 +462,7 @@ class BattleManager:
         requested_by = owner if owner is not None and owner != b.nation else None
         arrives, _ = self.comms.delivery(planner, decider, t)
         proposal = Proposal(pid, b.nation, decider, b.id, view.track_id, shots, latest, requested_by, view.label,
-                            arrives)
+                            arrives, last_x=view.x.copy(), last_t_s=t, ballistic=view.classification == "ballistic")
         self.proposals[pid] = proposal
         self.busy[(b.nation, view.track_id)] = pid
         seen = ev.visibility(b.nation, *(() if requested_by is None else (requested_by,)))

@@ -125,6 +125,9 @@ class Proposal:
     label: str | None
     arrives_t_s: float | None
     status: str = "pending"  # pending, approved, denied, refused, expired
+    last_x: NDArray[np.float64] | None = None  # the track's state when proposed, to follow a renumbering
+    last_t_s: float = 0.0
+    ballistic: bool = True
 
 
 @dataclass

@@ -227,8 +227,12 @@ class FireControl:
         arrives, why = battle.comms.delivery(order.source, b.id, now)
         if arrives is None:
             raise OrderRejected(f"the fire order cannot reach {b.id}: {why}")
-        view = self._track(order.nation, order.track_id)
-        identity = battle.identity[order.nation].get(order.track_id, "pending")
+        view = battle.tracks[order.nation].get(order.track_id)
+        if view is None and proposal is not None and proposal.last_x is not None:  # renumbered since proposed
+            view = self._successor(order.nation, proposal.last_x, proposal.last_t_s, proposal.ballistic)
+        if view is None:
+            view = self._track(order.nation, order.track_id)  # raises: no such track
+        identity = battle.identity[order.nation].get(view.track_id, "pending")
         ok, why = weapons_control_allows(battle.battery_wcs(b), identity)
         if not ok:
             raise OrderRejected(f"{b.id}: {why}")
@@ -246,6 +250,8 @@ class FireControl:
                          planned_intercept_t_s=t_int, last_x=view.x.copy(),
                          last_t_s=battle.picture_t_s[view.nation], ballistic=view.classification == "ballistic")
         self.engagements[engagement_id] = eng
+        if proposal is not None and proposal.track_id != view.track_id:
+            battle.busy.pop((b.nation, proposal.track_id), None)
         battle.busy[(b.nation, view.track_id)] = engagement_id
         out: list[ev.Event] = []
         if proposal is not None:
@@ -293,28 +299,36 @@ class FireControl:
         return t_launch, float(win.earliest_intercept_s), np.asarray(win.earliest_pip_m)
 
     def _follow(self, eng: Engagement) -> TrackView | None:
-        """The nation's current track of the engaged target: the same track number, or — when the picture has
-        renumbered it — the track nearest to where the last one was predicted to be, within a gate."""
-        tracks = self.battle.tracks[eng.nation]
-        view = tracks.get(eng.track_id)
-        if view is None and eng.last_x is not None and tracks:
-            t_pic = self.battle.picture_t_s[eng.nation]
-            expected, _ = track_predictor(eng.last_x[None, :], eng.last_t_s, [eng.ballistic])(np.array([t_pic]))
-            if np.all(np.isfinite(expected[0])):
-                ids = list(tracks)
-                gaps = [float(np.linalg.norm(tracks[i].x[:3] - expected[0])) for i in ids]
-                k = int(np.argmin(gaps))
-                gate = FOLLOW_GATE_M + 5.0 * tracks[ids[k]].pos_sigma_m
-                if gaps[k] <= gate and not self.battle.busy.get((eng.nation, ids[k])):
-                    key = (eng.nation, eng.track_id)
-                    if self.battle.busy.get(key) == eng.engagement_id:
-                        del self.battle.busy[key]
-                    eng.track_id = ids[k]
-                    self.battle.busy[(eng.nation, eng.track_id)] = eng.engagement_id
-                    view = tracks[ids[k]]
+        """The nation's current track of the engaged target (following a renumbering, see `successor`)."""
+        battle = self.battle
+        view = battle.tracks[eng.nation].get(eng.track_id)
+        if view is None and eng.last_x is not None:
+            view = self._successor(eng.nation, eng.last_x, eng.last_t_s, eng.ballistic)
+            if view is not None:
+                if battle.busy.get((eng.nation, eng.track_id)) == eng.engagement_id:
+                    del battle.busy[(eng.nation, eng.track_id)]
+                eng.track_id = view.track_id
+                battle.busy[(eng.nation, eng.track_id)] = eng.engagement_id
         if view is not None:
-            eng.last_x, eng.last_t_s = view.x.copy(), self.battle.picture_t_s[eng.nation]
+            eng.last_x, eng.last_t_s = view.x.copy(), battle.picture_t_s[eng.nation]
         return view
+
+    def _successor(self, nation: str, last_x: np.ndarray, last_t_s: float, ballistic: bool) -> TrackView | None:
+        """When the picture has renumbered a track: the free track nearest to where the old one was predicted
+        to be now, within `FOLLOW_GATE_M` plus 5σ; None if there is none."""
+        tracks = self.battle.tracks[nation]
+        if not tracks:
+            return None
+        t_pic = self.battle.picture_t_s[nation]
+        expected, _ = track_predictor(last_x[None, :], last_t_s, [ballistic])(np.array([t_pic]))
+        if not np.all(np.isfinite(expected[0])):
+            return None
+        ids = [i for i in tracks if (nation, i) not in self.battle.busy]
+        if not ids:
+            return None
+        gaps = [float(np.linalg.norm(tracks[i].x[:3] - expected[0])) for i in ids]
+        k = int(np.argmin(gaps))
+        return tracks[ids[k]] if gaps[k] <= FOLLOW_GATE_M + 5.0 * tracks[ids[k]].pos_sigma_m else None
 
     def _aim(self, eng: Engagement, b: BatteryState, t_launch: float) -> tuple[float, np.ndarray] | None:
         """Intercept time and aim point of a launch at `t_launch` from the nation's latest track."""
