@@ -135,3 +135,34 @@ def test_radars_take_their_detection_model_from_the_catalog():
             assert site.model.detection_model == stype.detection_model
             assert site.model.n_pulses == stype.pulses_integrated
             assert 0.0 <= site.first_scan_t_s < stype.revisit_s
+
+
+def test_scan_phases_fall_on_quarter_revisit_slots_and_differ_between_radars():
+    from amdx.engine.rng import RngStreams
+    from amdx.engine.sensing import PHASE_SLOTS, build_sensor_sites
+
+    scenario = load_scenario(bundled_scenario_path("saturation"))
+    sites = build_sensor_sites(scenario, RngStreams(3))
+    slots = set()
+    for site in sites:
+        k = site.first_scan_t_s * PHASE_SLOTS / site.revisit_s
+        assert k == int(k) and 0 <= k < PHASE_SLOTS  # an exact binary fraction of the revisit
+        if site.revisit_s == 1.0:
+            slots.add(int(k))
+    assert len(slots) > 1  # the fire-control radars are not all synchronised
+
+
+def test_impact_rows_of_the_latest_picture_are_kept_per_nation_and_track_number(restricted):
+    scenario, _ = restricted
+    engine = Engine(scenario, 4)
+    events = engine.advance(600.0)
+    pictures = [e for e in events if isinstance(e, ev.AirPicture) and e.t_s == engine.air.picture_t_s["north"]]
+    assert {p.nation for p in pictures} == {"north", "south"}
+    checked = 0
+    for picture in pictures:
+        rows = engine.air.impacts[picture.nation]
+        for track in picture.tracks:
+            number = int(track["track_id"].rsplit(".T", 1)[1])
+            assert rows.get(number) == track["impact"]
+            checked += track["impact"] is not None
+    assert checked >= 1

@@ -114,3 +114,16 @@ def test_mixed_earth_models_are_refused():
     b = solve_ballistic(0.0, 0.0, 0.0, 5.0, earth=WGS84)
     with pytest.raises(ValueError, match="same Earth model"):
         BallisticFlights.from_solutions([a, b])
+
+
+def test_single_time_states_are_memoised_read_only_and_equal_to_a_multi_time_evaluation():
+    sols = [solve_ballistic(-43.9, -176.5, -41.29, 174.78, launch_t_s=t) for t in (0.0, 30.0)]
+    flights = BallisticFlights.from_solutions(sols, 8000.0)
+    times = np.array([100.0, 400.0, 700.0])
+    pos_all, vel_all = flights.states_ecef(times)
+    for k, t in enumerate(times):
+        pos, vel = flights.states_ecef(np.array([t]))
+        again, _ = flights.states_ecef(t)
+        assert again is pos and not pos.flags.writeable and not vel.flags.writeable
+        np.testing.assert_allclose(pos[:, 0], pos_all[:, k], rtol=0, atol=1e-6)
+        np.testing.assert_allclose(vel[:, 0], vel_all[:, k], rtol=0, atol=1e-6)

@@ -3,8 +3,6 @@ false alarms, field of view, elevation limits and the 4/3-Earth horizon (refs/ph
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pymap3d
 import pytest
@@ -266,18 +264,20 @@ def test_from_scenario_sensor_and_catalog():
     np.testing.assert_allclose(radar.site_ecef_m, pymap3d.geodetic2ecef(50.0, 20.0, 300.0), atol=1e-6)
 
 
-def test_ten_thousand_targets_per_scan_are_fast():
+def test_ten_thousand_targets_in_one_scan():
+    """Scale without timing (performance lives in bench/): every reported target is in range by pymap3d's slant
+    range, and the measured ranges stay within 6 sigma of it."""
     rt = bundled_catalog().sensor_type("ewr-l")
     radar = _radar(rt, range_rate_sigma_mps=5.0)
     gen = np.random.default_rng(1)
     n = 10_000
     lat, lon = destination_point(SITE[0], SITE[1], gen.uniform(0, 360, n), gen.uniform(1e3, 900e3, n))
-    truth = np.stack(pymap3d.geodetic2ecef(lat, lon, gen.uniform(0, 200e3, n)), axis=-1)
+    alt = gen.uniform(0, 200e3, n)
+    truth = np.stack(pymap3d.geodetic2ecef(lat, lon, alt), axis=-1)
     vel = gen.normal(0, 1000, (n, 3))
-    times = []
-    for _ in range(7):
-        t0 = time.perf_counter()
-        radar.scan(0.0, truth, vel, 0.5, gen)
-        times.append(time.perf_counter() - t0)
-    # a few ms on one core (about 4 ms measured); the bound only catches a gross regression on a busy machine
-    assert np.median(times) < 0.05
+    det = radar.scan(0.0, truth, vel, 0.5, gen)
+    real = det.truth_index >= 0
+    assert real.sum() > 1000
+    slant = pymap3d.geodetic2aer(lat, lon, alt, *SITE)[2][det.truth_index[real]]
+    assert np.all(slant <= rt.instrumented_range_m)
+    assert np.all(np.abs(det.z_polar[real, 0] - slant) < 6.0 * rt.range_sigma_m)

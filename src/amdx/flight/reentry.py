@@ -22,6 +22,7 @@ Time then runs as dt = dτ / f against vacuum time τ.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -74,16 +75,24 @@ class DragTiming:
     start_t_s: _Array
     end_t_s: _Array
 
+    @cached_property
+    def _search_keys(self) -> tuple[_Array, _Array]:
+        """(segment spans (n,) s, sorted search keys (n·N,)): missile i's nodes at 2i + (t − start)/span, so that
+        one `searchsorted` finds the node interval of any (missile, time). Built once per table: every
+        evaluation of a batch's drag segment needs them."""
+        span = self.end_t_s - self.start_t_s
+        span = np.where(span > 0.0, span, 1.0)
+        keys = (2.0 * np.arange(self.t_s.shape[0])[:, None] + (self.t_s - self.start_t_s[:, None])
+                / span[:, None]).ravel()
+        return span, keys
+
     def vacuum_time(self, index: ArrayLike, t_s: ArrayLike) -> tuple[_Array, _Array]:
         """(τ, f) for missiles `index` at real times `t_s` inside their drag segments (cubic Hermite in t
         with slopes f at the nodes)."""
         idx = np.asarray(index, dtype=np.intp)
         t = np.asarray(t_s, dtype=np.float64)
         n_nodes = self.t_s.shape[1]
-        span = self.end_t_s - self.start_t_s
-        span = np.where(span > 0.0, span, 1.0)
-        keys = (2.0 * np.arange(self.t_s.shape[0])[:, None] + (self.t_s - self.start_t_s[:, None])
-                / span[:, None]).ravel()
+        span, keys = self._search_keys
         q = 2.0 * idx + np.clip((t - self.start_t_s[idx]) / span[idx], 0.0, 1.0)
         j = np.clip(np.searchsorted(keys, q, side="right") - 1, idx * n_nodes, idx * n_nodes + n_nodes - 2)
         t0, t1 = self.t_s.ravel()[j], self.t_s.ravel()[j + 1]

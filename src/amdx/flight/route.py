@@ -4,7 +4,8 @@ A leg joins two waypoints (geodetic lat/lon in degrees, altitude in m) along the
 sphere of radius `radius_m` (default: the 6371 km mean radius; latitudes are used as they are, see `amdx.geo`),
 flown at the leg's constant ground speed; the altitude varies linearly with distance along the leg. The leg's
 length, and so its duration, is the great-circle distance on that sphere (altitude ignored). Positions are
-reported in ECEF through the chosen Earth model.
+reported in ECEF through the chosen Earth model. A route is immutable once built: `state_ecef` memoises its
+results at single times (read-only), since the radars that scan at one instant all ask for the same state.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from amdx.geo import (
 )
 
 _Array = NDArray[np.float64]
+_MEMO_TIMES = 8
 
 
 def _ro(x: ArrayLike) -> _Array:
@@ -61,6 +63,7 @@ class RouteFlight:
         self.leg_azimuth_deg = _ro(initial_azimuth_deg(lat[:-1], lon[:-1], lat[1:], lon[1:]))
         self.leg_duration_s = _ro(self.leg_length_m / speed)
         self.waypoint_t_s = _ro(self.t0_s + np.concatenate([[0.0], np.cumsum(self.leg_duration_s)]))
+        self._memo: dict[tuple[float, float], tuple[_Array, _Array]] = {}
 
     @property
     def end_t_s(self) -> float:
@@ -118,7 +121,21 @@ class RouteFlight:
 
     def state_ecef(self, t_s: ArrayLike, dt_s: float = 1e-3) -> tuple[_Array, _Array]:
         """ECEF position (..., 3), m, and velocity (..., 3), m/s, at times t_s in one evaluation (the velocity as
-        in `velocity_ecef`); NaN outside the flight."""
+        in `velocity_ecef`); NaN outside the flight. Results at a single time are memoised and read-only."""
+        if np.size(t_s) != 1:
+            return self._state_ecef(t_s, dt_s)
+        key = (float(np.asarray(t_s, dtype=np.float64).reshape(())), float(dt_s))
+        hit = self._memo.get(key)
+        if hit is None:
+            pos, vel = self._state_ecef(t_s, dt_s)
+            pos.flags.writeable = False
+            vel.flags.writeable = False
+            if len(self._memo) >= _MEMO_TIMES:
+                del self._memo[next(iter(self._memo))]  # the oldest
+            hit = self._memo[key] = (pos, vel)
+        return hit
+
+    def _state_ecef(self, t_s: ArrayLike, dt_s: float) -> tuple[_Array, _Array]:
         t = np.asarray(t_s, dtype=np.float64)
         leg, along, inside = self._leg(t)
         ds = dt_s * self.speed_mps[leg]

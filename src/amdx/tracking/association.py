@@ -9,7 +9,8 @@ d²ᵢⱼ = νᵀ S⁻¹ ν with ν = zⱼ − pᵢ and S = Pₚᵢ + Rⱼ (χ²
    |ν| ≤ √γ (√tr Pₚᵢ + maxⱼ √tr Rⱼ) =: ρᵢ, an exact bound (no pair inside the χ² gate is lost). A
    `scipy.spatial.cKDTree` is built over the measurements and each predicted position is queried with its own
    radius ρᵢ: a wide gate of one young track (large velocity covariance) does not widen anyone else's (a
-   tree over the predicted positions would need one radius for all, the widest).
+   tree over the predicted positions would need one radius for all, the widest). Small problems (up to
+   `BRUTE_FORCE_PAIRS` pairs) measure every pair directly instead: the same pairs, without the tree's cost.
 2. **Fine gate.** d² on the candidate pairs only, kept when d² ≤ γ = χ²₃(P_G) (11.345 at P_G = 0.99,
    refs/physics.md §4).
 3. **Global nearest neighbour.** Minimise Σ d² over assigned pairs + γ per track left unassigned (the
@@ -48,6 +49,8 @@ DEFAULT_EXCLUSION_PROBABILITY = 0.9999
 """Probability mass of the wider gate inside which an unassigned measurement starts no new track."""
 KNN_CANDIDATES = 4
 """Nearest measurements fetched per track by the KD-tree before the per-track radius is applied."""
+BRUTE_FORCE_PAIRS = 4096
+"""Up to this many (track, measurement) pairs the coarse gate measures every pair instead of building a tree."""
 
 
 def gate_threshold(probability: float, dof: int = 3) -> float:
@@ -73,6 +76,11 @@ def kdtree_candidates(pred_pos: ArrayLike, pred_pos_cov: ArrayLike, z: ArrayLike
     tr_p = np.trace(np.asarray(pred_pos_cov, dtype=np.float64), axis1=1, axis2=2)
     tr_r = np.trace(np.asarray(R, dtype=np.float64), axis1=1, axis2=2)
     radius = np.sqrt(gate_d2) * (np.sqrt(np.maximum(tr_p, 0.0)) + np.sqrt(np.max(tr_r)))
+    if k * n <= BRUTE_FORCE_PAIRS:  # few pairs: all distances at once cost less than building a tree
+        diff = p[:, None, :] - zz[None, :, :]
+        dist = np.sqrt(np.einsum("kni,kni->kn", diff, diff))
+        ti, mj = np.nonzero(dist <= radius[:, None])  # row-major: sorted by track, then measurement
+        return ti.astype(np.intp), mj.astype(np.intp)
     tree = cKDTree(zz, balanced_tree=False, compact_nodes=False)
     kq = min(KNN_CANDIDATES, n)
     dist, idx = tree.query(p, k=kq, distance_upper_bound=float(np.max(radius)))
@@ -237,6 +245,11 @@ class GnnAssociator:
         pc = np.asarray(pred_pos_cov, dtype=np.float64).reshape(-1, 3, 3)
         rr = np.asarray(R, dtype=np.float64).reshape(-1, 3, 3)
         gamma = self.gate_d2
+        if p.shape[0] == 0 or zz.shape[0] == 0:  # nothing to pair: every track and measurement unassigned
+            n = zz.shape[0]
+            return Association(measurement_of_track=_ro(np.full(p.shape[0], -1, dtype=np.intp)),
+                               track_of_measurement=_ro(np.full(n, -1, dtype=np.intp)), d2=_ro(np.full(n, np.nan)),
+                               gated=_ro(np.zeros(n, dtype=bool)), near_track=_ro(np.full(n, -1, dtype=np.intp)))
         ti, mj = kdtree_candidates(p, pc, zz, rr, self.exclusion_d2)
         d2 = pair_mahalanobis2(p, pc, zz, rr, ti, mj)
         near_track = nearest_track(zz.shape[0], ti, mj, d2, self.exclusion_d2)

@@ -401,8 +401,15 @@ class Tracker:
         status = TrackStatus.CONFIRMED if self.config.confirm_m == 1 else TrackStatus.TENTATIVE
         model = np.full(m, MotionModel.CONSTANT_VELOCITY, np.int8)
         if m:
-            _, _, alt = ecef_to_geodetic(z, self.config.earth)
-            model[np.asarray(alt) > self.config.ballistic_altitude_m] = MotionModel.BALLISTIC
+            # geodetic altitude h lies in [|r| − a, |r| − b] (a, b the semi-axes): most points are decided by
+            # those bounds (with 1 m to spare), the others by the exact conversion
+            earth, limit = self.config.earth, self.config.ballistic_altitude_m
+            radius = np.sqrt(np.einsum("ij,ij->i", z, z))
+            high = radius - earth.a_m > limit + 1.0
+            unsure = np.flatnonzero(~high & (radius - earth.b_m >= limit - 1.0))
+            if unsure.size:
+                high[unsure] = np.asarray(ecef_to_geodetic(z[unsure], earth)[2]) > limit
+            model[high] = MotionModel.BALLISTIC
         return self._append(t, x, P, model, status, np.uint16(1))
 
     def _append(self, t: float, x: _Array, P: _Array, model: NDArray[np.int8], status: TrackStatus,
