@@ -74,6 +74,14 @@ def covariance_intersection(xa: _Array, Pa: _Array, xb: _Array, Pb: _Array) -> t
     return x, P
 
 
+RENUMBER_MEMORY_S = 30.0
+"""How long a lost fused track's number may be given back to a new track in its place, s."""
+RENUMBER_GATE_M = 2_000.0
+"""Distance from the lost track's predicted position within which (plus 4σ) a new track takes its number, m."""
+GRAVITY_MPS2 = 9.80665
+BALLISTIC_CLASS = 2
+
+
 class FusionCentre:
     """Fuses source tracks into one national picture with stable track numbers."""
 
@@ -81,6 +89,7 @@ class FusionCentre:
         self._associator = GnnAssociator(gate_probability)
         self._number_of_key: dict[str, int] = {}
         self._first_t: dict[int, float] = {}
+        self._recent: dict[int, tuple[float, _Array, float, int]] = {}  # number -> (t, state, σ, class)
         self._next = 1
 
     def fuse(self, t_s: float, sources: list[SourceTracks]) -> list[FusedTrack]:
@@ -121,9 +130,16 @@ class FusionCentre:
         fused = []
         taken: set[int] = set()
         current: dict[str, int] = {}
-        for i, track_keys in enumerate(keys):
+        numbers: list[int | None] = []
+        for track_keys in keys:
             number = next((self._number_of_key[k] for k in track_keys
                            if k in self._number_of_key and self._number_of_key[k] not in taken), None)
+            if number is not None:
+                taken.add(number)
+            numbers.append(number)
+        self._renew(t_s, x, P, cls, numbers, taken)
+        for i, track_keys in enumerate(keys):
+            number = numbers[i]
             if number is None:
                 number = self._next
                 self._next += 1
@@ -134,4 +150,37 @@ class FusionCentre:
             fused.append(FusedTrack(number, x[i], P[i], cls[i], tuple(origins[i]), sensors[i], labels[i],
                                     self._first_t[number], tuple(track_keys)))
         self._number_of_key = current  # keys of tracks that are gone are forgotten
+        for f in fused:
+            self._recent[f.number] = (t_s, f.x, float(np.sqrt(np.trace(f.P[:3, :3]))), f.classification)
+        self._recent = {n: r for n, r in self._recent.items() if t_s - r[0] <= RENUMBER_MEMORY_S}
         return sorted(fused, key=lambda f: f.number)
+
+    def _renew(self, t_s: float, x: _Array, P: _Array, cls: list[int], numbers: list[int | None],
+               taken: set[int]) -> None:
+        """Give a fused track whose sources are all new the number of a track lost in the last
+        `RENUMBER_MEMORY_S` seconds when it is where that track was predicted to be (its sources were dropped
+        and started again, e.g. after missed looks): one threat keeps one number. Nearest pairs first."""
+        fresh = [i for i, n in enumerate(numbers) if n is None]
+        lost = [n for n in self._recent if n not in taken]
+        if not fresh or not lost:
+            return
+        pairs = []
+        for n in lost:
+            t0, x0, sigma0, c0 = self._recent[n]
+            dt = t_s - t0
+            r = x0[:3] + x0[3:] * dt
+            if c0 == BALLISTIC_CLASS:  # a falling body: gravity over the gap
+                r = r - 0.5 * GRAVITY_MPS2 * dt * dt * x0[:3] / np.linalg.norm(x0[:3])
+            for i in fresh:
+                if cls[i] and c0 and cls[i] != c0:
+                    continue
+                gap = float(np.linalg.norm(x[i, :3] - r))
+                sigma = float(np.sqrt(np.trace(P[i, :3, :3]))) + sigma0
+                if gap <= RENUMBER_GATE_M + 4.0 * sigma:
+                    pairs.append((gap, i, n))
+        used_i: set[int] = set()
+        for _, i, n in sorted(pairs):
+            if i not in used_i and n not in taken:
+                numbers[i] = n
+                used_i.add(i)
+                taken.add(n)
