@@ -48,6 +48,18 @@ class Server:
         return httpx.Client(base_url=self.base, headers={"Authorization": f"Bearer {self.tokens[seat]}"},
                             timeout=10.0)
 
+    def events(self, seat: str, **params: object) -> list[dict]:
+        """Every record the seat may see, through the paginated `/api/events`."""
+        out: list[dict] = []
+        with self.client(seat) as client:
+            since = 0
+            while True:
+                page = client.get("/api/events", params={**params, "since": since}).json()
+                if not page["events"]:
+                    return out
+                out.extend(page["events"])
+                since = page["next"]
+
     def ws_url(self, seat: str) -> str:
         return f"ws://127.0.0.1:{self.port}/ws?token={self.tokens[seat]}"
 

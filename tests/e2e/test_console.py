@@ -80,8 +80,7 @@ def test_a_commander_approves_the_engagement_and_sees_the_intercept(tmp_path, se
     page.screenshot(path=str(ARTIFACTS / "commander-intercept.png"))
     text = log.inner_text()
     assert f"{proposal}" in text and "APPROVED" in text
-    with server.client(f"{approver}.commander") as client:
-        events = client.get("/api/events", params={"since": 0}).json()["events"]
+    events = server.events(f"{approver}.commander")
     decided = [r for r in events if r["kind"] == "engagement_decided" and r["data"]["proposal_id"] == proposal]
     assert decided and decided[0]["data"]["decider"] == f"{approver}.ncc"
     assert "no answer" not in decided[0]["data"]["reason"], "the human approved, not the doctrine's fallback"
@@ -108,16 +107,14 @@ def test_the_partner_never_sees_an_unreleased_track(tmp_path, serve, browser):
         shown.update(i.removeprefix("track-") for i in ids if re.fullmatch(r"track-\w+\.T\d+", i))
         time.sleep(0.5)
     page.screenshot(path=str(ARTIFACTS / "partner-console.png"))
-    with server.client("south.commander") as client:
-        events = client.get("/api/events", params={"since": 0}).json()["events"]
+    events = server.events("south.commander")
     pictures = [r for r in events if r["kind"] == "air_picture"]
     own = {t["track_id"] for r in pictures for t in r["data"]["tracks"]}
     assert pictures and all(t["source"] == "own" for r in pictures for t in r["data"]["tracks"])
     assert shown, "the south console showed no track at all"
     assert shown <= own, f"tracks shown that south's own picture never held: {sorted(shown - own)}"
     assert not [i for i in shown if i.startswith("north.")]
-    with server.client("white") as client:
-        truth = client.get("/api/events", params={"since": 0}).json()["events"]
+    truth = server.events("white")
     north_held = {t["track_id"] for r in truth if r["kind"] == "air_picture" and r["data"]["nation"] == "north"
                   for t in r["data"]["tracks"]}
     assert north_held, "north held tracks that it did not release"

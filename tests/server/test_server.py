@@ -64,8 +64,7 @@ def test_each_seat_sees_its_nation_and_only_the_white_cell_sees_truth(partner_ci
         pictures = [r for r in got[nation] if r["kind"] == "air_picture"]
         assert pictures and all(r["data"]["nation"] == nation for r in pictures)
     assert any(r["kind"] == "truth_snapshot" for r in got["white"])
-    with server.client("north.commander") as north:
-        replayed = north.get("/api/events", params={"since": 0}).json()["events"]
+    replayed = server.events("north.commander")
     assert replayed and all("north" in r["visible_to"] for r in replayed)
 
 
@@ -120,8 +119,7 @@ def test_the_authorisation_matrix(partner_city_server):
                         if seat.split(".")[0] in NATIONS:
                             refused_by_nation[seat.split(".")[0]] += 1
     for nation in NATIONS:  # every refusal is journaled and shown to the refused seat's nation
-        with server.client(f"{nation}.commander") as client:
-            log = client.get("/api/events", params={"since": 0}).json()["events"]
+        log = server.events(f"{nation}.commander")
         assert len([r for r in log if r["kind"] == "seat_refused"]) == refused_by_nation[nation]
 
 
@@ -163,14 +161,14 @@ def test_kill_9_and_resume_rebuild_the_same_exercise(tmp_path, serve):
         assert north.post("/api/orders", json={"kind": "set_weapons_control", "nation": "north",
                                                "status": "free"}).json()["accepted"]
         time.sleep(4.0)
-        before = white.get("/api/events", params={"since": 0}).json()["events"]
+        before = first.events("white")
     first.kill(signal.SIGKILL)  # no shutdown, no flush: the journal must already hold everything acknowledged
     assert before and before[-1]["t_s"] > 60.0
 
     second = serve(out, "--resume", str(out))
     assert second.tokens == tokens  # the same seats and tokens
     with second.client("white") as white, second.client("north.commander") as north:
-        after = white.get("/api/events", params={"since": 0}).json()["events"]
+        after = second.events("white")
         clock = white.get("/api/session").json()["clock"]
         assert after[:len(before)] == before  # nothing acknowledged is lost, nothing rewritten
         assert clock["running"] is False and clock["t_s"] >= before[-1]["t_s"] - 1e-3  # clock shown to 1 ms

@@ -4,7 +4,9 @@
 //   node dev/mock-server.mjs [--fixture FILE.jsonl] [--port 8765] [--human north.ncc] [--replay] [--autostart]
 //
 // Seats (token → seat): white, ccc, north (commander north.ncc), south (commander south.ncc), north-bty1.
-// --human ROLE withholds the recorded decisions of ROLE so that the console's Approve / Deny make them.
+// --human ROLE withholds the recorded decisions of ROLE so that the console's Approve / Deny make them, and starts
+// with ROLE held by a human (a `role_assigned` record); the seats' Take over / Hand back toggle it.
+// White-cell injects are acknowledged and logged (`order_accepted`) but change nothing: the fixture is fixed.
 // Records are renumbered in the order they are released, as a live journal would number them.
 import { createReadStream, existsSync, readFileSync, statSync } from "node:fs";
 import { createServer } from "node:http";
@@ -124,6 +126,20 @@ setInterval(() => {
   for (const c of clients) c.ws.send(msg);
 }, 500);
 
+const nationOf = (role) => String(role).split(".")[0];
+const WHITE_ORDERS = new Set(["launch_ballistic", "launch_route", "sensor_outage", "comms_cut", "set_weapons_control", "inject"]);
+
+function roleAssigned(role, human, source) {
+  return append({
+    kind: "role_assigned",
+    t_s: clock.t_s,
+    visible_to: ["controller", nationOf(role)],
+    data: { role, holder: human ? "human" : "automated", source },
+  });
+}
+
+if (!replay) for (const role of humans) roleAssigned(role, true, "white");
+
 function control(seat, body) {
   if (seat.kind !== "white") return "only the white cell controls the clock";
   tick();
@@ -141,6 +157,24 @@ function control(seat, body) {
 function order(seat, o) {
   if (!o || typeof o.kind !== "string") return "malformed order";
   if (seat.kind === "ccc" || seat.kind === "observer") return "this seat may not give orders";
+  if (seat.kind === "white") {
+    if (!WHITE_ORDERS.has(o.kind)) return `the white cell controls the exercise; '${o.kind}' is a national command decision`;
+    const { kind, ...fields } = o;
+    publish([
+      append({
+        kind: "order_accepted",
+        t_s: clock.t_s,
+        visible_to: ["controller"],
+        data: { order: kind, source: "white", summary: `(mock, no effect) ${JSON.stringify(fields)}` },
+      }),
+    ]);
+    return null;
+  }
+  if (o.kind === "assign_role") {
+    if (o.role !== seat.role) return `${seat.seat_id} may take over ${seat.role} only, not '${o.role}'`;
+    publish([roleAssigned(o.role, !!o.human, seat.role)]);
+    return null;
+  }
   if (seat.nation && o.nation !== seat.nation) return `this seat acts for ${seat.nation}, not ${o.nation}`;
   if ((o.kind === "engage" || o.kind === "deny_engagement") && o.proposal_id) {
     const proposal = journal.find((r) => r.kind === "engagement_proposed" && r.data.proposal_id === o.proposal_id);

@@ -88,6 +88,12 @@ export function describe(rec: JournalRecord): string {
       return `[marker] ${d.nation} first track ${d.track_id} on ${d.threat_id} (${d.source})`;
     case "comms_status":
       return `Comms ${(d.between ?? []).join(" ⇄ ")} ${d.status}`;
+    case "role_assigned":
+      return d.holder === "human"
+        ? `${d.role} taken over by a human seat (${d.source})`
+        : `${d.role} handed back to its automated commander (by ${d.source})`;
+    case "seat_refused":
+      return `Order ${d.order} from seat ${d.seat} REFUSED: ${d.reason}`;
     case "weapons_control_changed":
       return `WCS ${d.battery_id ?? d.nation}: ${d.previous} → ${String(d.status).toUpperCase()} (by ${d.source})`;
     case "track_identified":

@@ -6,8 +6,10 @@ import "./style.css";
 import { ApiError, ProtocolClient } from "./client";
 import { h } from "./dom";
 import { MapRenderer } from "./map";
-import { AlertBanner, ClockPanel, EngagementQueue, EventLog, OrderErrors, TrackPanel } from "./panels";
-import { initialState, pendingProposals, reduceAll, Timeline, type ExerciseState } from "./state";
+import { InjectPanel } from "./inject";
+import { assignRole, denyEngagement } from "./orders";
+import { AlertBanner, ClockPanel, EngagementQueue, EventLog, OrderErrors, RoleControl, TrackPanel } from "./panels";
+import { initialState, pendingProposals, reduceAll, roleHolder, Timeline, type ExerciseState } from "./state";
 import type { Clock, ControlAction, Identity, JournalRecord, Order, Proposal, Scenario, Seat, Session } from "./types";
 
 const SPEEDS = [0.5, 1, 2, 5, 10, 20];
@@ -27,7 +29,8 @@ class Console {
   private selectedTrack: string | null = null;
   private reviewT = 0;
   private playing = false;
-  private readonly pendingOrders = new Map<string, { what: string; proposalId?: string }>();
+  /** Orders sent and not yet acknowledged: their name, and what to free again when refused. */
+  private readonly pendingOrders = new Map<string, { what: string; release?: () => void }>();
 
   private readonly clockPanel = new ClockPanel();
   private readonly alerts = new AlertBanner();
@@ -35,6 +38,8 @@ class Console {
   private readonly errors = new OrderErrors();
   private readonly trackPanel: TrackPanel;
   private readonly log: EventLog;
+  private readonly inject: InjectPanel | null = null;
+  private readonly roleControl: RoleControl | null = null;
   private readonly map: MapRenderer;
   private slider: HTMLInputElement | null = null;
   private dirty = true;
@@ -53,8 +58,21 @@ class Console {
     this.showTruth = this.seat.kind === "white" || this.replay;
     this.queue = new EngagementQueue(this.seat, {
       approve: (p) => this.answer(p, true),
-      deny: (p) => this.answer(p, false),
+      deny: (p, reason) => this.answer(p, false, reason),
     });
+    if (this.seat.kind === "white" && !this.replay) {
+      this.inject = new InjectPanel(this.scenario, {
+        send: (order, what) => this.order(order, what),
+        invalid: (what, reason) => this.onError(`${what}: ${reason}`),
+      });
+    }
+    const role = this.seat.role;
+    if ((this.seat.kind === "commander" || this.seat.kind === "battery") && role && !this.replay) {
+      const control: RoleControl = new RoleControl(role, (human) =>
+        this.order(assignRole(role, human), human ? `take over ${role}` : `hand back ${role}`, () => control.release()),
+      );
+      this.roleControl = control;
+    }
     this.trackPanel = new TrackPanel(
       this.seat,
       nations.filter((n) => n !== this.seat.nation),
@@ -71,13 +89,17 @@ class Console {
     root.replaceChildren(
       this.header(),
       this.alerts.el,
-      h("main", {}, mapBox, h("aside", {}, this.queue.el, this.trackPanel.el, this.errors.el, this.log.el)),
+      h("main", {}, mapBox, h("aside", {}, this.queue.el, this.inject?.el ?? "", this.trackPanel.el, this.errors.el, this.log.el)),
       this.replay ? this.reviewBar() : "",
     );
     this.map = new MapRenderer(mapBox, this.scenario, this.seat, (id) => {
       this.selectedTrack = id;
       this.dirty = true;
     });
+    if (this.inject) {
+      const inject = this.inject;
+      this.map.onPoint = (lat, lon) => inject.mapClick(lat, lon);
+    }
     setInterval(() => this.tick(), 250);
     const frame = () => {
       if (this.dirty) this.render();
@@ -118,7 +140,7 @@ class Console {
     this.pendingOrders.delete(ref);
     if (accepted) return;
     this.errors.add(this.now(), `${pending?.what ?? ref}: ${reason || "refused"}`);
-    if (pending?.proposalId) this.queue.release(pending.proposalId);
+    pending?.release?.();
     this.dirty = true;
   }
 
@@ -128,11 +150,12 @@ class Console {
   }
 
   // --- orders -----------------------------------------------------------------------------------------------
-  private order(order: Order, what: string, proposalId?: string): void {
-    this.pendingOrders.set(this.client.order(order), { what, proposalId });
+  private order(order: Order, what: string, release?: () => void): void {
+    this.pendingOrders.set(this.client.order(order), { what, release });
   }
 
-  private answer(p: Proposal, approve: boolean): void {
+  private answer(p: Proposal, approve: boolean, reason = ""): void {
+    const release = () => this.queue.release(p.proposal_id);
     if (approve) {
       this.order(
         {
@@ -144,11 +167,11 @@ class Console {
           proposal_id: p.proposal_id,
         },
         `approve ${p.proposal_id}`,
-        p.proposal_id,
+        release,
       );
     } else {
-      const reason = `denied at the console by ${this.seat.role ?? this.seat.seat_id}`;
-      this.order({ kind: "deny_engagement", nation: p.nation, proposal_id: p.proposal_id, reason }, `deny ${p.proposal_id}`, p.proposal_id);
+      const fallback = `denied at the console by ${this.seat.role ?? this.seat.seat_id}`;
+      this.order(denyEngagement(p, reason, fallback), `deny ${p.proposal_id}`, release);
     }
     this.dirty = true;
   }
@@ -181,7 +204,10 @@ class Console {
     this.clockPanel.update(t, this.clock.epoch || this.scenario.epoch, this.replay ? 10 : this.clock.speed, this.replay ? this.playing : this.clock.running, status);
     this.alerts.update(nation ? state.alerts.filter((a) => a.nation === nation) : state.alerts, t);
     const proposals = pendingProposals(state).filter((p) => !nation || p.nation === nation);
-    this.queue.update(proposals, t, this.replay);
+    const humanDecides = !this.roleControl || roleHolder(state, this.seat.role) === "human";
+    this.queue.update(proposals, t, this.replay, humanDecides);
+    this.roleControl?.update(roleHolder(state, this.seat.role), this.seat.role ? state.roles[this.seat.role] : undefined);
+    this.inject?.update(state);
     this.trackPanel.update(state, nation, this.selectedTrack);
     this.errors.update(state, this.seat.role ?? (this.seat.kind === "white" ? "white" : null));
     this.log.update(this.records, t);
@@ -197,6 +223,7 @@ class Console {
     if (this.seat.kind === "white" && !this.replay) items.push(this.controls());
     if ((this.seat.kind === "white" || this.seat.kind === "ccc") && !this.replay) items.push(this.bookmark());
     if (this.seat.kind === "commander" && this.seat.nation && !this.replay) items.push(this.wcsControl(this.seat.nation));
+    if (this.roleControl) items.push(this.roleControl.el);
     if (this.replay || !this.seat.nation) items.push(this.viewSelect());
     return h("header", {}, ...items);
   }

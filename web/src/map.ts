@@ -6,7 +6,7 @@
  * (New Zealand to the Chatham Islands), is drawn in one piece.
  */
 import { geoArea, geoCircle, geoGraticule10, geoMercator, geoPath, type GeoPermissibleObjects } from "d3-geo";
-import { select, type Selection } from "d3-selection";
+import { pointer, select, type Selection } from "d3-selection";
 import { zoom, zoomIdentity, type ZoomTransform } from "d3-zoom";
 import type { FeatureCollection, Polygon } from "geojson";
 import { feature } from "topojson-client";
@@ -74,6 +74,8 @@ export class MapRenderer {
   private lastView: MapView | null = null;
   private width = 0;
   private height = 0;
+  /** Called with the position of any click on the map; returns true when it used the click (a point pick). */
+  onPoint: ((lat_deg: number, lon_deg: number) => boolean) | null = null;
 
   constructor(
     private readonly container: HTMLElement,
@@ -94,6 +96,18 @@ export class MapRenderer {
     root.on("click", (ev: MouseEvent) => {
       if (ev.target === this.svg || (ev.target as Element).closest(".geo")) this.onSelectTrack(null);
     });
+    // Capture phase: while a point is being picked, a click anywhere on the map (symbols included) is the point.
+    this.svg.addEventListener(
+      "click",
+      (ev: MouseEvent) => {
+        const at = this.onPoint ? this.lonLatAt(ev) : null;
+        if (at && this.onPoint?.(at[1], at[0])) {
+          ev.stopPropagation();
+          ev.preventDefault();
+        }
+      },
+      true,
+    );
     const z = zoom<SVGSVGElement, unknown>()
       .scaleExtent([0.3, 60])
       .on("zoom", (ev: { transform: ZoomTransform }) => {
@@ -105,6 +119,13 @@ export class MapRenderer {
     this.resize();
     new ResizeObserver(() => this.resize()).observe(container);
     void this.loadCountries();
+  }
+
+  /** Geographic position [lon, lat] under a mouse event, or null off the projection. */
+  private lonLatAt(ev: MouseEvent): [number, number] | null {
+    const p = this.transform.invert(pointer(ev, this.svg));
+    const ll = this.projection.invert?.(p);
+    return ll && Number.isFinite(ll[0]) && Number.isFinite(ll[1]) ? [ll[0], ll[1]] : null;
   }
 
   private async loadCountries(): Promise<void> {

@@ -1,7 +1,7 @@
 /** The console's panels: clock, alert banner, engagement queue, track details, order errors and the event log. */
 import { h } from "./dom";
 import { describe, fmtCountdown, fmtScenarioTime, fmtUtc, MARKER_KINDS, SILENT_KINDS } from "./format";
-import { identityOf, type Alert, type ExerciseState } from "./state";
+import { identityOf, type Alert, type ExerciseState, type RoleAssignment, type RoleHolder } from "./state";
 import type { Identity, JournalRecord, Proposal, Seat } from "./types";
 
 export class ClockPanel {
@@ -55,15 +55,29 @@ export class AlertBanner {
 
 export interface QueueActions {
   approve(p: Proposal): void;
-  deny(p: Proposal): void;
+  deny(p: Proposal, reason: string): void;
 }
 
-/** Pending engagement proposals with the time left to decide; Approve / Deny where this seat is the decider. */
+interface QueueRow {
+  row: HTMLElement;
+  left: HTMLElement;
+  controls: (HTMLButtonElement | HTMLInputElement)[];
+}
+
+/**
+ * Pending engagement proposals with the time left to decide; Approve / Deny (with a reason) where this seat is the
+ * decider. While the seat's command role is automated the queue is read-only: the automated commander decides.
+ */
 export class EngagementQueue {
   readonly el = h("section", { className: "panel queue", "data-testid": "engagement-queue" });
   private readonly list = h("div", { className: "queue-list" });
   private readonly empty = h("div", { className: "muted" }, "No engagement awaits a decision.");
-  private readonly rows = new Map<string, { row: HTMLElement; left: HTMLElement; buttons: HTMLButtonElement[] }>();
+  private readonly note = h(
+    "div",
+    { className: "queue-note", "data-testid": "queue-note", hidden: true },
+    "Read-only: the automated commander decides these engagements. Take over the role to approve or deny.",
+  );
+  private readonly rows = new Map<string, QueueRow>();
   /** Proposals answered from this console, awaiting the engine's decision record. */
   readonly sent = new Set<string>();
 
@@ -71,10 +85,14 @@ export class EngagementQueue {
     private readonly seat: Seat,
     private readonly actions: QueueActions,
   ) {
-    this.el.append(h("h2", {}, "Engagement queue"), this.list, this.empty);
+    this.el.append(h("h2", {}, "Engagement queue"), this.note, this.list, this.empty);
   }
 
-  update(proposals: Proposal[], t_s: number, readOnly: boolean): void {
+  /**
+   * `readOnly`: review mode (no decisions at all). `humanDecides`: this seat holds its command role (a human
+   * decides); false while the automated commander holds it, which disables Approve / Deny.
+   */
+  update(proposals: Proposal[], t_s: number, readOnly: boolean, humanDecides = true): void {
     const mine = (p: Proposal) => !readOnly && p.decider === this.seat.role;
     const ordered = [...proposals].sort((a, b) => Number(mine(b)) - Number(mine(a)));
     const keep = new Set(ordered.map((p) => p.proposal_id));
@@ -88,28 +106,7 @@ export class EngagementQueue {
     for (const p of ordered) {
       let r = this.rows.get(p.proposal_id);
       if (!r) {
-        const left = h("span", { className: "left" });
-        const buttons: HTMLButtonElement[] = [];
-        if (mine(p)) {
-          buttons.push(
-            h("button", { className: "approve", "data-testid": `approve-${p.proposal_id}`, onclick: () => this.act(p, true) }, "Approve"),
-            h("button", { className: "deny", "data-testid": `deny-${p.proposal_id}`, onclick: () => this.act(p, false) }, "Deny"),
-          );
-        }
-        const row = h(
-          "div",
-          { className: `proposal${mine(p) ? " mine" : ""}`, "data-testid": `proposal-${p.proposal_id}` },
-          h("div", { className: "what" }, h("b", {}, p.proposal_id), ` ${p.battery_id} → ${p.track_id}`),
-          h(
-            "div",
-            { className: "detail" },
-            `${p.shots} shot(s), Pk ${Math.round(p.kill_probability * 100)} %`,
-            p.requested_by ? `, for ${p.requested_by}` : "",
-            mine(p) ? "" : ` — decider ${p.decider}`,
-          ),
-          h("div", { className: "decide" }, left, ...buttons),
-        );
-        r = { row, left, buttons };
+        r = this.row(p, mine(p));
         this.rows.set(p.proposal_id, r);
       }
       this.list.append(r.row);
@@ -119,10 +116,48 @@ export class EngagementQueue {
         remaining < 0 ? "EXPIRED" : `${fmtCountdown(remaining)} left${early >= 1 ? ` (opens in ${fmtCountdown(early)})` : ""}`;
       r.row.classList.toggle("urgent", remaining >= 0 && remaining < 60);
       r.row.classList.toggle("expired", remaining < 0);
-      const disabled = remaining < 0 || this.sent.has(p.proposal_id);
-      for (const b of r.buttons) b.disabled = disabled;
+      r.row.classList.toggle("automated", !humanDecides);
+      const disabled = !humanDecides || remaining < 0 || this.sent.has(p.proposal_id);
+      for (const c of r.controls) c.disabled = disabled;
     }
+    this.note.hidden = humanDecides || !ordered.some(mine);
     this.empty.hidden = ordered.length > 0;
+  }
+
+  private row(p: Proposal, mine: boolean): QueueRow {
+    const left = h("span", { className: "left" });
+    const controls: (HTMLButtonElement | HTMLInputElement)[] = [];
+    let reason: HTMLInputElement | null = null;
+    if (mine) {
+      reason = h("input", {
+        type: "text",
+        className: "deny-reason",
+        placeholder: "reason",
+        title: "Reason sent with Deny",
+        maxlength: 200,
+        "data-testid": `deny-reason-${p.proposal_id}`,
+      });
+      const input = reason;
+      controls.push(
+        h("button", { className: "approve", "data-testid": `approve-${p.proposal_id}`, onclick: () => this.act(p, true, "") }, "Approve"),
+        input,
+        h("button", { className: "deny", "data-testid": `deny-${p.proposal_id}`, onclick: () => this.act(p, false, input.value) }, "Deny"),
+      );
+    }
+    const row = h(
+      "div",
+      { className: `proposal${mine ? " mine" : ""}`, "data-testid": `proposal-${p.proposal_id}` },
+      h("div", { className: "what" }, h("b", {}, p.proposal_id), ` ${p.battery_id} → ${p.track_id}`),
+      h(
+        "div",
+        { className: "detail" },
+        `${p.shots} shot(s), Pk ${Math.round(p.kill_probability * 100)} %`,
+        p.requested_by ? `, for ${p.requested_by}` : "",
+        mine ? "" : ` — decider ${p.decider}`,
+      ),
+      h("div", { className: "decide" }, left, ...controls),
+    );
+    return { row, left, controls };
   }
 
   /** A refused answer frees the proposal's buttons again. */
@@ -130,10 +165,60 @@ export class EngagementQueue {
     this.sent.delete(proposalId);
   }
 
-  private act(p: Proposal, approve: boolean): void {
+  private act(p: Proposal, approve: boolean, reason: string): void {
     this.sent.add(p.proposal_id);
     if (approve) this.actions.approve(p);
-    else this.actions.deny(p);
+    else this.actions.deny(p, reason);
+  }
+}
+
+/**
+ * Take over / hand back the seat's command role (`assign_role`): shows who holds it ("human" or "automated", from
+ * `role_assigned` records) and a toggle, disabled while an order is on its way.
+ */
+export class RoleControl {
+  readonly el: HTMLElement;
+  private readonly holderText = h("b", { "data-testid": "role-holder" }, "automated");
+  private readonly button = h("button", { "data-testid": "role-toggle" }, "Take over");
+  private holder: RoleHolder = "automated";
+  /** The holder asked for and not yet confirmed by a `role_assigned` record. */
+  private requested: RoleHolder | null = null;
+
+  constructor(
+    readonly role: string,
+    private readonly send: (human: boolean) => void,
+  ) {
+    this.button.onclick = () => {
+      const human = this.holder !== "human";
+      this.requested = human ? "human" : "automated";
+      this.render(null);
+      this.send(human);
+    };
+    this.el = h("div", { className: "controls role-control" }, h("span", { className: "muted" }, `${role}:`), this.holderText, this.button);
+  }
+
+  update(holder: RoleHolder, assignment: RoleAssignment | undefined): void {
+    if (this.requested === holder) this.requested = null;
+    this.holder = holder;
+    this.render(assignment ?? null);
+  }
+
+  /** The order was refused: the toggle is free again. */
+  release(): void {
+    this.requested = null;
+    this.render(null);
+  }
+
+  private render(assignment: RoleAssignment | null): void {
+    this.holderText.textContent = this.holder;
+    this.holderText.className = `holder ${this.holder}`;
+    if (assignment) this.holderText.title = `${assignment.holder} since ${fmtScenarioTime(assignment.t_s)} (by ${assignment.source})`;
+    this.button.textContent = this.holder === "human" ? "Hand back" : "Take over";
+    this.button.title =
+      this.holder === "human"
+        ? `Hand ${this.role} back to its automated commander`
+        : `Take over ${this.role}: this seat decides its engagements`;
+    this.button.disabled = this.requested !== null;
   }
 }
 

@@ -54,6 +54,15 @@ export interface Decision {
   t_s: number;
 }
 
+export type RoleHolder = "human" | "automated";
+
+export interface RoleAssignment {
+  holder: RoleHolder;
+  /** Who gave the `assign_role` order (the seat's role, or the white cell). */
+  source: string;
+  t_s: number;
+}
+
 export interface ExerciseState {
   /** Time of the latest record applied (scenario seconds). */
   t_s: number;
@@ -78,6 +87,8 @@ export interface ExerciseState {
   /** Comms link status, key `a|b` (sorted). */
   comms: Record<string, string>;
   sensors: Record<string, string>;
+  /** Holder of each command role (command node or battery id) from `role_assigned`; absent means automated. */
+  roles: Record<string, RoleAssignment>;
   refusals: Refusal[];
   alerts: Alert[];
   /** Track ids already reported as ballistic, so an alert fires once per track. */
@@ -104,6 +115,7 @@ export function initialState(): ExerciseState {
     wcs: {},
     comms: {},
     sensors: {},
+    roles: {},
     refusals: [],
     alerts: [],
     ballisticSeen: {},
@@ -279,6 +291,12 @@ export function reduce(state: ExerciseState, rec: JournalRecord): ExerciseState 
     case "sensor_status":
       s.sensors = { ...s.sensors, [d.sensor_id]: d.status };
       break;
+    case "role_assigned":
+      s.roles = {
+        ...s.roles,
+        [d.role]: { holder: d.holder === "human" ? "human" : "automated", source: d.source ?? "", t_s: rec.t_s },
+      };
+      break;
     case "order_refused":
       s.refusals = keepLast(
         s.refusals,
@@ -311,6 +329,21 @@ export function pendingProposals(state: ExerciseState, decider?: string | null):
   return Object.values(state.proposals)
     .filter((p) => !decider || p.decider === decider)
     .sort((a, b) => a.latest_launch_t_s - b.latest_launch_t_s || a.proposal_id.localeCompare(b.proposal_id));
+}
+
+/** Who holds a command role: "human" once a seat has taken it over, else (and after hand-back) "automated". */
+export function roleHolder(state: ExerciseState, role: string | null | undefined): RoleHolder {
+  return (role && state.roles[role]?.holder) || "automated";
+}
+
+/** Command node (or battery) ids the records have named: deciders, roles, ends of comms links. */
+export function nodeIdsSeen(state: ExerciseState): string[] {
+  const ids = new Set<string>(Object.keys(state.roles));
+  for (const p of Object.values(state.proposals)) ids.add(p.decider);
+  for (const d of Object.values(state.decisions)) ids.add(d.decider);
+  for (const key of Object.keys(state.comms)) for (const id of key.split("|")) ids.add(id);
+  ids.delete("");
+  return [...ids].sort();
 }
 
 /** Interceptors still in flight at time `t_s` (the clock runs ahead of the last record). */

@@ -46,6 +46,13 @@ export interface Battery {
   rounds: number;
 }
 
+/** A fictional actor that launches threats (not in the session today; used when the server exposes it). */
+export interface Adversary {
+  id: string;
+  name?: string;
+  colour?: string;
+}
+
 export interface Scenario {
   name: string;
   epoch: string;
@@ -54,6 +61,11 @@ export interface Scenario {
   assets: Asset[];
   sensors: Sensor[];
   batteries: Battery[];
+  /** Optional extras a server may add to the laydown; the console falls back when they are absent. */
+  adversaries?: Adversary[];
+  /** Command node ids, e.g. `north.ncc`, `north.adoc`. */
+  command_nodes?: { id: string; nation?: string }[];
+  coordination_cell?: { id: string } | null;
 }
 
 export interface Clock {
@@ -138,12 +150,59 @@ export interface TruthThreat {
   alt_m: number;
 }
 
-/** Orders a seat sends (the server fills `t_s` and `source`). */
+export type WeaponsControl = "free" | "tight" | "hold";
+
+/** `launch_ballistic` (white cell): a target asset, or an aim point (aim_lat_deg and aim_lon_deg). */
+export interface LaunchBallisticOrder {
+  kind: "launch_ballistic";
+  threat_id: string;
+  threat_type: string;
+  actor: string;
+  origin_lat_deg: number;
+  origin_lon_deg: number;
+  target?: string;
+  aim_lat_deg?: number;
+  aim_lon_deg?: number;
+  count: number;
+}
+
+export interface SensorOutageOrder {
+  kind: "sensor_outage";
+  msel_id: string;
+  sensor_id: string;
+  duration_s: number;
+}
+
+export interface CommsCutOrder {
+  kind: "comms_cut";
+  msel_id: string;
+  between: [string, string];
+  duration_s: number;
+}
+
+export interface SetWeaponsControlOrder {
+  kind: "set_weapons_control";
+  nation: string;
+  status: string;
+  battery_id?: string;
+}
+
+export interface AssignRoleOrder {
+  kind: "assign_role";
+  role: string;
+  human: boolean;
+}
+
+/** Orders a seat sends (the server fills `t_s` and `source`); fields as in src/amdx/engine/orders.py. */
 export type Order =
   | { kind: "engage"; nation: string; battery_id: string; track_id: string; shots: number; proposal_id?: string }
   | { kind: "deny_engagement"; nation: string; proposal_id: string; reason: string }
   | { kind: "identify"; nation: string; track_id: string; identity: Identity }
-  | { kind: "set_weapons_control"; nation: string; status: string; battery_id?: string }
-  | { kind: "request_support"; nation: string; to_nation: string; track_id: string };
+  | SetWeaponsControlOrder
+  | { kind: "request_support"; nation: string; to_nation: string; track_id: string }
+  | LaunchBallisticOrder
+  | SensorOutageOrder
+  | CommsCutOrder
+  | AssignRoleOrder;
 
 export type ControlAction = "start" | "pause" | "resume" | "speed";

@@ -27,6 +27,12 @@ describe("event log lines", () => {
     }
   });
 
+  it("describes role take-over and hand-back", () => {
+    const rec = (holder: string) => ({ seq: 1, kind: "role_assigned", t_s: 100, visible_to: ["north"], data: { role: "north.ncc", holder, source: "north.ncc" } });
+    expect(describeRecord(rec("human"))).toBe("north.ncc taken over by a human seat (north.ncc)");
+    expect(describeRecord(rec("automated"))).toBe("north.ncc handed back to its automated commander (by north.ncc)");
+  });
+
   it("names the decision", () => {
     const decided = records.find((r) => r.kind === "engagement_decided")!;
     expect(describeRecord(decided)).toMatch(/^Proposal P\d+ (APPROVED|DENIED) by /);

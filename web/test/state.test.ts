@@ -7,9 +7,11 @@ import {
   identityOf,
   initialState,
   interceptorsInFlight,
+  nodeIdsSeen,
   pendingProposals,
   reduce,
   reduceAll,
+  roleHolder,
   Timeline,
 } from "../src/state";
 import type { JournalRecord } from "../src/types";
@@ -136,5 +138,55 @@ describe("Timeline (review mode)", () => {
       expect(tl.at(t)).toEqual(direct);
       expect(tl.until(t).length).toBe(all.filter((r) => r.t_s <= t).length);
     }
+  });
+});
+
+describe("command roles (role_assigned)", () => {
+  // Records as the live server journals them: assign_role orders of the north commander and battery seats
+  // (LiveExercise on the default scenario, seed 7, orders at t = 100 s), renumbered after the fixture.
+  const at = (seq: number, data: Record<string, unknown>): JournalRecord => ({
+    seq,
+    kind: "role_assigned",
+    t_s: 100,
+    visible_to: ["controller", "north"],
+    data,
+  });
+  const base = reduceAll(upTo(north, 60));
+  const takeOver = at(10_001, { role: "north.ncc", holder: "human", source: "north.ncc" });
+  const battery = at(10_002, { role: "north.bty1", holder: "human", source: "north.bty1" });
+  const handBack = at(10_003, { role: "north.ncc", holder: "automated", source: "north.ncc" });
+
+  it("are automated until a seat takes them over", () => {
+    expect(roleHolder(base, "north.ncc")).toBe("automated");
+    expect(roleHolder(base, null)).toBe("automated");
+    expect(base.roles).toEqual({});
+  });
+
+  it("follow take-over and hand-back, one holder per role", () => {
+    const human = reduceAll([takeOver, battery], base);
+    expect(roleHolder(human, "north.ncc")).toBe("human");
+    expect(roleHolder(human, "north.bty1")).toBe("human");
+    expect(roleHolder(human, "south.ncc")).toBe("automated");
+    expect(human.roles["north.ncc"]).toEqual({ holder: "human", source: "north.ncc", t_s: 100 });
+
+    const back = reduce(human, handBack);
+    expect(roleHolder(back, "north.ncc")).toBe("automated");
+    expect(roleHolder(back, "north.bty1")).toBe("human");
+    expect(back.roles["north.ncc"].source).toBe("north.ncc");
+    // The earlier state is untouched and a record delivered twice changes nothing.
+    expect(roleHolder(human, "north.ncc")).toBe("human");
+    expect(reduce(back, handBack)).toBe(back);
+  });
+
+  it("survive in review checkpoints", () => {
+    const records = [...all.filter((r) => r.t_s <= 100), takeOver].map((r, i) => ({ ...r, seq: i + 1 }));
+    const tl = new Timeline(records, 30);
+    expect(roleHolder(tl.at(99), "north.ncc")).toBe("automated");
+    expect(roleHolder(tl.at(100), "north.ncc")).toBe("human");
+  });
+
+  it("name command nodes for the comms-cut suggestions", () => {
+    const s = reduceAll([takeOver, battery], reduceAll(upTo(north, 566)));
+    expect(nodeIdsSeen(s)).toEqual(["north.bty1", "north.ncc"]);
   });
 });
