@@ -27,6 +27,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from scipy.spatial import cKDTree
 
 from amdx.c2.air_threats import evaluate_air_tracks
 from amdx.c2.comms import CommsNet
@@ -56,6 +57,12 @@ WTA_ROUNDS = 3
 HYSTERESIS = 0.5
 """An asset already announced as threatened stays so until its probability falls below this share of the ROE
 threshold, so verdicts do not flap on a noisy track."""
+FOLLOW_GATE_M = 5_000.0
+"""A renumbered track is taken for a busy one when it is this close (plus 5σ) to the predicted position, m."""
+SAME_THREAT_M = 8_000.0
+"""Tracks further apart than this are never taken for one threat, m."""
+SAME_THREAT_MIN_M = 2_000.0
+"""Tracks this close are one threat whatever their position errors, m."""
 MIN_DECISION_S = 2.0
 """The quickest an automated commander decides, s."""
 STRENGTH = {"pending": 0, "unknown": 1, "suspect": 2, "hostile": 3}
@@ -108,6 +115,7 @@ class BattleManager:
         self.dead: set[tuple[str, str]] = set()
         self.requests: dict[tuple[str, str], set[str]] = {}
         self.proposals: dict[str, Proposal] = {}
+        self.holders: dict[str, Any] = {}  # proposal or engagement id -> the record that holds a track busy
         self.group_of: dict[tuple[str, str], list[tuple[str, str]]] = {}  # the last cycle's threat correlation
         self.human_roles: set[str] = set()  # command roles (node or battery ids) a seat has taken over
         self.marks: set[tuple[str, str, str]] = set()
@@ -135,6 +143,7 @@ class BattleManager:
     def cycle(self, t: float, air: Any, pictures: list[ev.Event]) -> list[ev.Event]:
         """One battle-management cycle after the pictures of time `t` (module docstring)."""
         self._snapshot(t, air, pictures)
+        self._migrate(t)
         out = self._evaluate(t)
         out.extend(self._identify(t))
         out.extend(self._plan(t))
@@ -155,6 +164,36 @@ class BattleManager:
             for table in (self.identity[nation], self.verdicts[nation]):
                 for tid in [k for k in table if k not in live]:
                     del table[tid]
+
+    def successor(self, nation: str, last_x: np.ndarray, last_t_s: float, ballistic: bool) -> TrackView | None:
+        """When the picture has renumbered a track: the free track nearest to where the old one was predicted
+        to be now, within `FOLLOW_GATE_M` plus 5σ; None if there is none."""
+        tracks = self.tracks[nation]
+        ids = [i for i in tracks if (nation, i) not in self.busy]
+        if not ids:
+            return None
+        expected, _ = track_predictor(last_x[None, :], last_t_s, [ballistic])(np.array([self.picture_t_s[nation]]))
+        if not np.all(np.isfinite(expected[0])):
+            return None
+        gaps = [float(np.linalg.norm(tracks[i].x[:3] - expected[0])) for i in ids]
+        k = int(np.argmin(gaps))
+        return tracks[ids[k]] if gaps[k] <= FOLLOW_GATE_M + 5.0 * tracks[ids[k]].pos_sigma_m else None
+
+    def _migrate(self, t: float) -> None:
+        """Keep proposals and engagements on their threat when the picture renumbers its track."""
+        for (nation, tid), holder_id in sorted(self.busy.items()):
+            holder = self.holders.get(holder_id)
+            if holder is None or holder.last_x is None:
+                continue
+            view = self.tracks[nation].get(tid)
+            if view is None:
+                view = self.successor(nation, holder.last_x, holder.last_t_s, holder.ballistic)
+                if view is None:
+                    continue
+                del self.busy[(nation, tid)]
+                holder.track_id = view.track_id
+                self.busy[(nation, view.track_id)] = holder_id
+            holder.last_x, holder.last_t_s = view.x.copy(), t
 
     # --- threat evaluation ---------------------------------------------------------------------------------
     def _evaluate(self, t: float) -> list[ev.Event]:
@@ -242,7 +281,9 @@ class BattleManager:
     # --- fire planning -------------------------------------------------------------------------------------
     def _threat_groups(self) -> list[list[tuple[str, str]]]:
         """The nations' tracks correlated into threats: a track that holds a partner's track (its key
-        'partner/partner.Tnnnn') is the same threat; connected components, in a stable order."""
+        'partner/partner.Tnnnn') is the same threat, and so are two tracks (of any nations) closer than
+        `SAME_THREAT_M` and 3σ of their position errors — a threat held twice in one picture is still one threat,
+        so it is not engaged twice. Connected components, in a stable order."""
         parent: dict[tuple[str, str], tuple[str, str]] = {}
 
         def find(a: tuple[str, str]) -> tuple[str, str]:
@@ -251,17 +292,26 @@ class BattleManager:
                 a = parent[a]
             return a
 
-        for nation in self.nations:
-            for tid in self.tracks[nation]:
-                parent[(nation, tid)] = (nation, tid)
-        for nation in self.nations:
-            for tid, view in self.tracks[nation].items():
-                for key in view.keys:
-                    other, _, ptid = key.partition("/")
-                    if other in self.tracks and ptid in self.tracks[other]:
-                        ra, rb = find((nation, tid)), find((other, ptid))
-                        if ra != rb:
-                            parent[max(ra, rb)] = min(ra, rb)
+        def union(a: tuple[str, str], b: tuple[str, str]) -> None:
+            ra, rb = find(a), find(b)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+
+        members = [(nation, tid) for nation in self.nations for tid in self.tracks[nation]]
+        for member in members:
+            parent[member] = member
+        for nation, tid in members:
+            for key in self.tracks[nation][tid].keys:
+                other, _, ptid = key.partition("/")
+                if other in self.tracks and ptid in self.tracks[other]:
+                    union((nation, tid), (other, ptid))
+        if len(members) > 1:
+            views = [self.tracks[n][t] for n, t in members]
+            pos = np.array([v.x[:3] for v in views])
+            for i, j in sorted(cKDTree(pos).query_pairs(SAME_THREAT_M)):
+                gap = float(np.linalg.norm(pos[i] - pos[j]))
+                if gap <= max(SAME_THREAT_MIN_M, 3.0 * (views[i].pos_sigma_m + views[j].pos_sigma_m)):
+                    union(members[i], members[j])
         groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
         for member in sorted(parent):
             groups.setdefault(find(member), []).append(member)
@@ -464,6 +514,7 @@ class BattleManager:
         proposal = Proposal(pid, b.nation, decider, b.id, view.track_id, shots, latest, requested_by, view.label,
                             arrives, last_x=view.x.copy(), last_t_s=t, ballistic=view.classification == "ballistic")
         self.proposals[pid] = proposal
+        self.holders[pid] = proposal
         self.busy[(b.nation, view.track_id)] = pid
         seen = ev.visibility(b.nation, *(() if requested_by is None else (requested_by,)))
         out: list[ev.Event] = [ev.EngagementProposed(

@@ -38,8 +38,6 @@ from amdx.engine.truth import TruthRegistry
 from amdx.geo import ecef_to_geodetic
 
 CONTROL_SOURCES = (MSEL, WHITE_CELL)
-FOLLOW_GATE_M = 5_000.0
-"""A renumbered track is taken for the engaged one when it is this close (plus 5σ) to the predicted position, m."""
 FIRE_STEP_S = 1.0
 """Sampling step of the predicted path when a fire order is executed, s."""
 
@@ -229,7 +227,7 @@ class FireControl:
             raise OrderRejected(f"the fire order cannot reach {b.id}: {why}")
         view = battle.tracks[order.nation].get(order.track_id)
         if view is None and proposal is not None and proposal.last_x is not None:  # renumbered since proposed
-            view = self._successor(order.nation, proposal.last_x, proposal.last_t_s, proposal.ballistic)
+            view = self.battle.successor(order.nation, proposal.last_x, proposal.last_t_s, proposal.ballistic)
         if view is None:
             view = self._track(order.nation, order.track_id)  # raises: no such track
         identity = battle.identity[order.nation].get(view.track_id, "pending")
@@ -250,6 +248,7 @@ class FireControl:
                          planned_intercept_t_s=t_int, last_x=view.x.copy(),
                          last_t_s=battle.picture_t_s[view.nation], ballistic=view.classification == "ballistic")
         self.engagements[engagement_id] = eng
+        battle.holders[engagement_id] = eng
         if proposal is not None and proposal.track_id != view.track_id:
             battle.busy.pop((b.nation, proposal.track_id), None)
         battle.busy[(b.nation, view.track_id)] = engagement_id
@@ -303,7 +302,7 @@ class FireControl:
         battle = self.battle
         view = battle.tracks[eng.nation].get(eng.track_id)
         if view is None and eng.last_x is not None:
-            view = self._successor(eng.nation, eng.last_x, eng.last_t_s, eng.ballistic)
+            view = self.battle.successor(eng.nation, eng.last_x, eng.last_t_s, eng.ballistic)
             if view is not None:
                 if battle.busy.get((eng.nation, eng.track_id)) == eng.engagement_id:
                     del battle.busy[(eng.nation, eng.track_id)]
@@ -312,23 +311,6 @@ class FireControl:
         if view is not None:
             eng.last_x, eng.last_t_s = view.x.copy(), battle.picture_t_s[eng.nation]
         return view
-
-    def _successor(self, nation: str, last_x: np.ndarray, last_t_s: float, ballistic: bool) -> TrackView | None:
-        """When the picture has renumbered a track: the free track nearest to where the old one was predicted
-        to be now, within `FOLLOW_GATE_M` plus 5σ; None if there is none."""
-        tracks = self.battle.tracks[nation]
-        if not tracks:
-            return None
-        t_pic = self.battle.picture_t_s[nation]
-        expected, _ = track_predictor(last_x[None, :], last_t_s, [ballistic])(np.array([t_pic]))
-        if not np.all(np.isfinite(expected[0])):
-            return None
-        ids = [i for i in tracks if (nation, i) not in self.battle.busy]
-        if not ids:
-            return None
-        gaps = [float(np.linalg.norm(tracks[i].x[:3] - expected[0])) for i in ids]
-        k = int(np.argmin(gaps))
-        return tracks[ids[k]] if gaps[k] <= FOLLOW_GATE_M + 5.0 * tracks[ids[k]].pos_sigma_m else None
 
     def _aim(self, eng: Engagement, b: BatteryState, t_launch: float) -> tuple[float, np.ndarray] | None:
         """Intercept time and aim point of a launch at `t_launch` from the nation's latest track."""
