@@ -42,5 +42,5 @@ def test_wta_benchmark_runs():
 
 def test_server_benchmark_runs():
     out = _run("bench_server.py", "--seats", "3", "--seconds", "3", "--scenario", "accidental_open_sea",
-               "--speed", "5")
+               "--speed", "5", "--warmup", "30")
     assert "update latency ms" in out and "server memory MiB" in out
