@@ -81,21 +81,23 @@ def order_for(kind: str, nation: str) -> dict:
         "sensor_outage": {"kind": kind, "msel_id": "adhoc", "sensor_id": f"{nation}.ewr1", "duration_s": 30.0},
         "comms_cut": {"kind": kind, "msel_id": "adhoc", "between": [f"{nation}.ncc", f"{nation}.adoc"],
                       "duration_s": 30.0},
+        "assign_role": {"kind": kind, "role": f"{nation}.ncc", "human": True},
     }[kind]
 
 
 ORDER_KINDS = ("set_weapons_control", "engage", "deny_engagement", "identify", "request_support",
-               "launch_ballistic", "sensor_outage", "comms_cut")
+               "launch_ballistic", "sensor_outage", "comms_cut", "assign_role")
 
 
 def allowed(seat: str, kind: str, nation: str) -> bool:
     """The specification (issue 5): the white cell injects and sets weapons control; a nation's commander gives
-    its nation's command orders; a battery operator engages with its own battery; nobody else orders."""
+    its nation's command orders; a battery operator engages with its own battery; a seat takes over only its own
+    command role (here the national command node's); nobody else orders."""
     if seat == "white":
         return kind in ("set_weapons_control", "launch_ballistic", "sensor_outage", "comms_cut")
     if seat.endswith(".commander"):
         return seat.startswith(nation + ".") and kind in ("set_weapons_control", "engage", "deny_engagement",
-                                                          "identify", "request_support")
+                                                          "identify", "request_support", "assign_role")
     if seat.endswith(".operator"):
         return seat == f"{nation}.bty1.operator" and kind in ("engage", "deny_engagement")
     return False
