@@ -2,10 +2,13 @@
 // exercise protocol of docs/server-protocol.md, and serves the built console from dist/.
 //
 //   node dev/mock-server.mjs [--fixture FILE.jsonl] [--port 8765] [--human north.ncc] [--replay] [--autostart]
+//                            [--bookmark SECONDS:NOTE ...]
 //
 // Seats (token → seat): white, ccc, north (commander north.ncc), south (commander south.ncc), north-bty1.
 // --human ROLE withholds the recorded decisions of ROLE so that the console's Approve / Deny make them, and starts
 // with ROLE held by a human (a `role_assigned` record); the seats' Take over / Hand back toggle it.
+// --bookmark SECONDS:NOTE (repeatable) adds a white-cell `bookmark` record to the fixture (to try review mode's
+// bookmarks; with --replay the session lists them too, as `amdx replay` does). Only the white cell bookmarks.
 // White-cell injects are acknowledged and logged (`order_accepted`) but change nothing: the fixture is fixed.
 // Records are renumbered in the order they are released, as a live journal would number them.
 import { createReadStream, existsSync, readFileSync, statSync } from "node:fs";
@@ -25,13 +28,20 @@ const fixture = opt("fixture", join(here, "../test/fixtures/default_seed7_all.js
 const port = Number(opt("port", "8765"));
 const humans = new Set(args.flatMap((a, i) => (args[i - 1] === "--human" ? [a] : [])));
 const replay = flag("replay");
+const extraBookmarks = args.flatMap((a, i) => {
+  if (args[i - 1] !== "--bookmark") return [];
+  const [t, ...note] = a.split(":");
+  return [{ kind: "bookmark", t_s: Number(t), visible_to: ["controller"], data: { seat: "white", note: note.join(":") || `bookmark at ${t} s` } }];
+});
 const dist = join(here, "../dist");
 
 const source = readFileSync(fixture, "utf8")
   .split("\n")
   .filter((l) => l.trim())
   .map((l) => JSON.parse(l))
-  .filter((r) => !(r.kind === "engagement_decided" && humans.has(r.data.decider)));
+  .filter((r) => !(r.kind === "engagement_decided" && humans.has(r.data.decider)))
+  .concat(extraBookmarks)
+  .sort((a, b) => a.t_s - b.t_s); // stable: the fixture keeps its journal order
 
 const SEATS = {
   white: { seat_id: "white", kind: "white", nation: null, role: "white" },
@@ -211,7 +221,7 @@ function order(seat, o) {
 }
 
 function bookmark(seat, note) {
-  if (seat.kind !== "white" && seat.kind !== "ccc") return "this seat may not bookmark";
+  if (seat.kind !== "white") return "only the white cell bookmarks the exercise";
   publish([append({ kind: "bookmark", t_s: clock.t_s, visible_to: ["controller"], data: { note, seat: seat.seat_id } })]);
   return null;
 }
@@ -246,7 +256,16 @@ const server = createServer(async (req, res) => {
     if (!seat) return send(res, 401, { reason: "unknown token" });
     tick();
     if (req.method === "GET" && url.pathname === "/api/session")
-      return send(res, 200, { seat, scenario: scenarioFor(seat), clock, mode: replay ? "replay" : "live" });
+      return send(res, 200, {
+        seat,
+        scenario: scenarioFor(seat),
+        clock,
+        mode: replay ? "replay" : "live",
+        ...(replay && {
+          views: ["controller", ...SCENARIO.nations.map((n) => n.id)],
+          bookmarks: journal.filter((r) => r.kind === "bookmark").map((r) => ({ t_s: r.t_s, ...r.data })),
+        }),
+      });
     if (req.method === "GET" && url.pathname === "/api/events") {
       const since = Number(url.searchParams.get("since") ?? 0);
       const events = journal.filter((r) => r.seq > since && sees(seat, r)).slice(0, 500);

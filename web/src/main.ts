@@ -3,14 +3,26 @@
  * mode (`amdx replay`) rebuilds the state at the slider time from the whole journal.
  */
 import "./style.css";
+import { mergeBookmarks, type Bookmark } from "./bookmarks";
 import { ApiError, ProtocolClient } from "./client";
 import { h } from "./dom";
 import { MapRenderer } from "./map";
 import { InjectPanel } from "./inject";
 import { assignRole, denyEngagement } from "./orders";
-import { AlertBanner, ClockPanel, EngagementQueue, EventLog, OrderErrors, RoleControl, TrackPanel } from "./panels";
+import { AlertBanner, BookmarkPanel, ClockPanel, EngagementQueue, EventLog, OrderErrors, RoleControl, TrackPanel } from "./panels";
 import { initialState, pendingProposals, reduceAll, roleHolder, Timeline, type ExerciseState } from "./state";
-import type { Clock, ControlAction, Identity, JournalRecord, Order, Proposal, Scenario, Seat, Session } from "./types";
+import type {
+  Clock,
+  ControlAction,
+  Identity,
+  JournalRecord,
+  Order,
+  Proposal,
+  Scenario,
+  Seat,
+  Session,
+  SessionBookmark,
+} from "./types";
 
 const SPEEDS = [0.5, 1, 2, 5, 10, 20];
 const TRUTH = "truth";
@@ -40,6 +52,10 @@ class Console {
   private readonly log: EventLog;
   private readonly inject: InjectPanel | null = null;
   private readonly roleControl: RoleControl | null = null;
+  /** Review mode: the session's bookmarks and those among the records, with a click to jump there. */
+  private readonly bookmarkPanel: BookmarkPanel | null = null;
+  private readonly sessionBookmarks: SessionBookmark[];
+  private bookmarks: { records: number; list: Bookmark[] } | null = null;
   private readonly map: MapRenderer;
   private slider: HTMLInputElement | null = null;
   private dirty = true;
@@ -56,6 +72,8 @@ class Console {
     const nations = this.scenario.nations.map((n) => n.id);
     this.view = this.seat.nation ?? nations[0] ?? TRUTH;
     this.showTruth = this.seat.kind === "white" || this.replay;
+    this.sessionBookmarks = Array.isArray(session.bookmarks) ? session.bookmarks : [];
+    if (this.replay) this.bookmarkPanel = new BookmarkPanel((t) => this.jumpTo(t));
     this.queue = new EngagementQueue(this.seat, {
       approve: (p) => this.answer(p, true),
       deny: (p, reason) => this.answer(p, false, reason),
@@ -89,7 +107,7 @@ class Console {
     root.replaceChildren(
       this.header(),
       this.alerts.el,
-      h("main", {}, mapBox, h("aside", {}, this.queue.el, this.inject?.el ?? "", this.trackPanel.el, this.errors.el, this.log.el)),
+      h("main", {}, mapBox, h("aside", {}, this.bookmarkPanel?.el ?? "", this.queue.el, this.inject?.el ?? "", this.trackPanel.el, this.errors.el, this.log.el)),
       this.replay ? this.reviewBar() : "",
     );
     this.map = new MapRenderer(mapBox, this.scenario, this.seat, (id) => {
@@ -185,6 +203,20 @@ class Console {
     return Math.min(Math.max(t, 0), this.scenario.duration_s);
   }
 
+  /** Review mode: moves the slider (and so the rebuilt state) to `t_s`. */
+  private jumpTo(t_s: number): void {
+    this.reviewT = Math.min(Math.max(t_s, 0), this.scenario.duration_s);
+    if (this.slider) this.slider.value = String(this.reviewT);
+    this.dirty = true;
+  }
+
+  /** Session bookmarks merged with the `bookmark` records, recomputed only when records arrive. */
+  private bookmarkList(): Bookmark[] {
+    if (this.bookmarks?.records !== this.records.length)
+      this.bookmarks = { records: this.records.length, list: mergeBookmarks(this.sessionBookmarks, this.records) };
+    return this.bookmarks.list;
+  }
+
   private tick(): void {
     if (this.replay && this.playing && this.slider) {
       this.reviewT = Math.min(this.reviewT + 0.25 * 10, this.scenario.duration_s);
@@ -211,6 +243,7 @@ class Console {
     this.trackPanel.update(state, nation, this.selectedTrack);
     this.errors.update(state, this.seat.role ?? (this.seat.kind === "white" ? "white" : null));
     this.log.update(this.records, t);
+    this.bookmarkPanel?.update(this.bookmarkList(), t);
     this.map.render({ state, t_s: t, nation, showTruth: this.showTruth && !!state.truth, selectedTrack: this.selectedTrack });
   }
 
@@ -221,7 +254,8 @@ class Console {
       this.clockPanel.el,
     ];
     if (this.seat.kind === "white" && !this.replay) items.push(this.controls());
-    if ((this.seat.kind === "white" || this.seat.kind === "ccc") && !this.replay) items.push(this.bookmark());
+    // The live server takes bookmarks from the white cell only (403 for every other seat).
+    if (this.seat.kind === "white" && !this.replay) items.push(this.bookmark());
     if (this.seat.kind === "commander" && this.seat.nation && !this.replay) items.push(this.wcsControl(this.seat.nation));
     if (this.roleControl) items.push(this.roleControl.el);
     if (this.replay || !this.seat.nation) items.push(this.viewSelect());

@@ -1,4 +1,8 @@
-/** The console's panels: clock, alert banner, engagement queue, track details, order errors and the event log. */
+/**
+ * The console's panels: clock, alert banner, engagement queue, track details, order errors, the event log and
+ * (review mode) the bookmarks.
+ */
+import type { Bookmark } from "./bookmarks";
 import { h } from "./dom";
 import { describe, fmtCountdown, fmtScenarioTime, fmtUtc, MARKER_KINDS, SILENT_KINDS } from "./format";
 import { identityOf, type Alert, type ExerciseState, type RoleAssignment, type RoleHolder } from "./state";
@@ -362,8 +366,51 @@ export class EventLog {
   }
 }
 
+/**
+ * Review mode: the exercise's bookmarks, oldest first (newest last), as `T+hh:mm:ss note`; a click moves the
+ * review slider to the bookmark's time. The latest bookmark at or before the review time is marked current.
+ */
+export class BookmarkPanel {
+  readonly el = h("section", { className: "panel bookmarks" });
+  private readonly list = h("ol", { className: "bookmark-list", "data-testid": "bookmark-list" });
+  private readonly empty = h("div", { className: "muted" }, "No bookmarks.");
+  private buttons: HTMLButtonElement[] = [];
+  private bookmarks: Bookmark[] = [];
+  private key = "";
+
+  constructor(private readonly jump: (t_s: number) => void) {
+    this.el.append(h("h2", {}, "Bookmarks"), this.list, this.empty);
+  }
+
+  update(bookmarks: Bookmark[], t_s: number): void {
+    const key = bookmarks.map((b) => `${b.t_s}\u0000${b.note}`).join("\u0001");
+    if (key !== this.key) {
+      this.key = key;
+      this.bookmarks = bookmarks;
+      this.buttons = bookmarks.map((b, i) =>
+        h(
+          "button",
+          {
+            className: "bookmark-jump",
+            "data-testid": `bookmark-jump-${i}`,
+            title: `Review from ${fmtScenarioTime(b.t_s)}${b.seat ? ` (bookmarked by ${b.seat})` : ""}`,
+            onclick: () => this.jump(b.t_s),
+          },
+          h("span", { className: "time" }, fmtScenarioTime(b.t_s)),
+          " ",
+          b.note,
+        ),
+      );
+      this.list.replaceChildren(...this.buttons.map((b) => h("li", {}, b)));
+      this.empty.hidden = bookmarks.length > 0;
+    }
+    const current = upperBound(this.bookmarks, t_s) - 1;
+    this.buttons.forEach((b, i) => b.classList.toggle("current", i === current));
+  }
+}
+
 /** Number of records with t_s <= t (records in time order). */
-export function upperBound(records: readonly JournalRecord[], t: number): number {
+export function upperBound(records: readonly { t_s: number }[], t: number): number {
   let lo = 0;
   let hi = records.length;
   while (lo < hi) {

@@ -75,12 +75,23 @@ export interface Clock {
   epoch: string;
 }
 
+/** A bookmark as the review session lists it: the record's time and data (`note`, `seat`). */
+export interface SessionBookmark {
+  t_s: number;
+  note?: string;
+  seat?: string;
+}
+
 export interface Session {
   seat: Seat;
   scenario: Scenario;
   clock: Clock;
   /** "live" (amdx serve) or "replay" (amdx replay: review mode with a time slider). */
   mode?: "live" | "replay";
+  /** Review mode: the views the reviewer may take ("controller" and the nation ids). */
+  views?: string[];
+  /** Review mode: the white cell's bookmarks, in journal order. */
+  bookmarks?: SessionBookmark[];
 }
 
 /** A journal record: the form in which every event reaches the console. */
