@@ -164,20 +164,22 @@ class FusionCentre:
         lost = [n for n in self._recent if n not in taken]
         if not fresh or not lost:
             return
-        pairs = []
-        for n in lost:
-            t0, x0, sigma0, c0 = self._recent[n]
-            dt = t_s - t0
-            r = x0[:3] + x0[3:] * dt
-            if c0 == BALLISTIC_CLASS:  # a falling body: gravity over the gap
-                r = r - 0.5 * GRAVITY_MPS2 * dt * dt * x0[:3] / np.linalg.norm(x0[:3])
-            for i in fresh:
-                if cls[i] and c0 and cls[i] != c0:
-                    continue
-                gap = float(np.linalg.norm(x[i, :3] - r))
-                sigma = float(np.sqrt(np.trace(P[i, :3, :3]))) + sigma0
-                if gap <= RENUMBER_GATE_M + 4.0 * sigma:
-                    pairs.append((gap, i, n))
+        t0 = np.array([self._recent[n][0] for n in lost])
+        x0 = np.array([self._recent[n][1] for n in lost])
+        sigma0 = np.array([self._recent[n][2] for n in lost])
+        c0 = np.array([self._recent[n][3] for n in lost])
+        dt = (t_s - t0)[:, None]
+        r = x0[:, :3] + x0[:, 3:] * dt
+        falling = (c0 == BALLISTIC_CLASS)[:, None]  # a falling body: gravity over the gap
+        r = np.where(falling, r - 0.5 * GRAVITY_MPS2 * dt * dt * x0[:, :3] / np.linalg.norm(x0[:, :3], axis=1,
+                                                                                             keepdims=True), r)
+        fi = np.array(fresh)
+        gap = np.linalg.norm(x[fi, None, :3] - r[None, :, :], axis=-1)  # (fresh, lost)
+        sigma = np.sqrt(np.trace(P[fi, :3, :3], axis1=1, axis2=2))[:, None] + sigma0[None, :]
+        cf = np.array([cls[i] for i in fresh])[:, None]
+        same_class = (cf == 0) | (c0[None, :] == 0) | (cf == c0[None, :])
+        ok = same_class & (gap <= RENUMBER_GATE_M + 4.0 * sigma)
+        pairs = sorted((float(gap[a, b]), int(fi[a]), lost[b]) for a, b in zip(*np.nonzero(ok), strict=True))
         used_i: set[int] = set()
         for _, i, n in sorted(pairs):
             if i not in used_i and n not in taken:
