@@ -35,7 +35,6 @@ class Hub:
         self.live = live
         self.subscribers: dict[int, tuple[Seat, asyncio.Queue[dict[str, Any]]]] = {}
         self._next = 0
-        self._last_clock = 0.0
         self.lock = asyncio.Lock()  # one user of the engine and the journal at a time
 
     def subscribe(self, seat: Seat) -> tuple[int, asyncio.Queue[dict[str, Any]]]:
@@ -70,10 +69,13 @@ class Hub:
                     self.live.control("pause", now)
                     self.publish(self.live.refused(Seat("server", "white", None, "server", ""), {"kind": "tick"},
                                                    f"engine error, exercise paused: {exc!r}"))
-            if now - self._last_clock >= CLOCK_EVERY_S:
-                self._last_clock = now
-                self.publish_clock()
             await asyncio.sleep(TICK_S)
+
+    async def clock_feed(self) -> None:
+        """The clock to every seat at a steady rate, whatever the engine is doing meanwhile."""
+        while True:
+            self.publish_clock()
+            await asyncio.sleep(CLOCK_EVERY_S)
 
 
 def _offer(queue: asyncio.Queue[dict[str, Any]], message: dict[str, Any]) -> None:
@@ -91,11 +93,12 @@ def create_app(live: LiveExercise, static_dir: Path | None = None, autostart: bo
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if autostart:
             live.control("start", time.monotonic())
-        task = asyncio.create_task(hub.run())
+        tasks = [asyncio.create_task(hub.run()), asyncio.create_task(hub.clock_feed())]
         yield
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         live.close()
 
     app = FastAPI(title="amdx live exercise", lifespan=lifespan)

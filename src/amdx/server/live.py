@@ -25,6 +25,9 @@ from amdx.server.seats import Seat, can_see, make_seats, may_order, members
 
 SEATS_NAME = "seats.json"
 MIN_SPEED, MAX_SPEED = 0.1, 100.0
+MAX_STEP_S = 2.0
+"""The most scenario time one tick advances; when the engine cannot keep up with the chosen speed the exercise
+runs as fast as the machine allows instead of falling ever further behind, s."""
 
 
 @dataclass
@@ -127,7 +130,11 @@ class LiveExercise:
         """Advance the engine to the clock's time; journal and return the new records (with `seq`)."""
         if not self.clock.running or self.engine.finished:
             return []
-        events = self.engine.advance(self.clock.at(wall_s))
+        target = self.clock.at(wall_s)
+        if target > self.now_s + MAX_STEP_S:  # the engine is behind the clock: step at most MAX_STEP_S and let
+            target = self.now_s + MAX_STEP_S  # the clock follow it, so it never runs away from the engine
+            self.clock = Clock(self.clock.speed, True, target, wall_s)
+        events = self.engine.advance(target)
         if self.engine.finished:
             self.clock = Clock(self.clock.speed, False, self.now_s, wall_s)
         return self._journal([e.record() for e in events])
