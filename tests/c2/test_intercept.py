@@ -225,3 +225,14 @@ def test_miss_at_closest_approach():
                               method="bounded", options={"xatol": 1e-9})
         assert miss[i] == pytest.approx(opt.fun, abs=1e-3)
         assert t_star[i] == pytest.approx(opt.x, abs=1e-3)
+
+
+def test_a_single_ballistic_state_predicts_at_a_single_time():
+    # one state (6,) and a scalar time give (3,) arrays, equal to the batched call's row
+    from amdx.c2.intercept import ballistic_track_predictor
+
+    x = np.array([6.4e6, 0.0, 0.0, 0.0, 7000.0, 1000.0])
+    one, _ = ballistic_track_predictor(x, 100.0)(np.array(120.0))
+    many, _ = ballistic_track_predictor(x[None, :], 100.0)(np.array([120.0]))
+    assert one.shape == (3,)
+    np.testing.assert_array_equal(one, many[0])

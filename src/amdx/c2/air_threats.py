@@ -38,7 +38,8 @@ def evaluate_air_tracks(pos_ecef_m: ArrayLike, vel_ecef_mps: ArrayLike, pos_sigm
                         asset_value: ArrayLike, floor: float = THREAT_PROBABILITY_FLOOR) -> ThreatAssessment:
     """Evaluate k air-breathing tracks (positions (k, 3), velocities (k, 3), 1σ per axis (k,)) against a assets.
 
-    `time_to_impact_s` holds the time to the closest approach of the most threatened asset (NaN if none).
+    `time_to_impact_s` holds the time to the earliest closest approach among the threatened assets (those at or
+    above `floor`; NaN if none): the soonest the track can strike something.
     """
     pos = np.asarray(pos_ecef_m, dtype=np.float64).reshape(-1, 3)
     vel = np.asarray(vel_ecef_mps, dtype=np.float64).reshape(-1, 3)

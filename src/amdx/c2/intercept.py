@@ -211,16 +211,16 @@ def ballistic_track_predictor(x_ecef: ArrayLike, t_track_s: ArrayLike, earth: Ea
     def predict(t: _Array) -> tuple[_Array, _Array]:
         tt = np.asarray(t, dtype=np.float64)
         out_shape = np.broadcast_shapes(tt.shape, shape)
-        tb = np.broadcast_to(tt, out_shape)
-        sb = np.broadcast_to(slot, out_shape)
-        pos = np.full((*out_shape, 3), np.nan)
-        vel = np.full((*out_shape, 3), np.nan)
+        tb = np.broadcast_to(tt, out_shape).reshape(-1)  # flat, so a single state and time (shape ()) work too
+        sb = np.broadcast_to(slot, out_shape).reshape(-1)
+        pos = np.full((tb.size, 3), np.nan)
+        vel = np.full((tb.size, 3), np.nan)
         valid = sb >= 0
         valid[valid] = np.isfinite(tb[valid]) & (tb[valid] <= t_end[sb[valid]])
         if valid.any():
             r, v = orbits.states_at(sb[valid], tb[valid])
             pos[valid], vel[valid] = eci_state_to_ecef(r, v, tb[valid], earth)
-        return pos, vel
+        return pos.reshape((*out_shape, 3)), vel.reshape((*out_shape, 3))
 
     return predict
 
