@@ -13,11 +13,12 @@ from amdx.journal.store import JOURNAL_NAME, Journal
 from amdx.scenario import load_scenario_text
 from amdx.server.app import create_app
 from amdx.server.console_files import STATIC_DIR
-from amdx.server.live import LiveExercise
+from amdx.server.engine_process import RemoteExercise
 
 
-def start_live(scenario: Any | None, text: str, out_dir: Path, *, seed: int | None, resume: bool) -> LiveExercise:
-    """A new live exercise in `out_dir`, or the one journaled there (`resume`)."""
+def start_live(scenario: Any | None, text: str, out_dir: Path, *, seed: int | None,
+               resume: bool) -> RemoteExercise:
+    """A new live exercise in `out_dir`, or the one journaled there (`resume`), running in its own process."""
     if resume:
         if not (out_dir / JOURNAL_NAME).is_file():
             raise BadInput(f"{out_dir}: no journal to resume (expected {out_dir / JOURNAL_NAME})")
@@ -25,19 +26,20 @@ def start_live(scenario: Any | None, text: str, out_dir: Path, *, seed: int | No
             meta = journal.meta()
         if meta.get("mode") != "live":
             raise BadInput(f"{out_dir}: not a live exercise's journal (a headless run cannot be resumed)")
-        scenario = load_scenario_text(meta["scenario_text"], source=f"{out_dir}/{JOURNAL_NAME}")
-        return LiveExercise(scenario, out_dir, resume=True)
+        source = f"{out_dir}/{JOURNAL_NAME}"
+        scenario = load_scenario_text(meta["scenario_text"], source=source)
+        return RemoteExercise(scenario, meta["scenario_text"], source, out_dir, resume=True)
     if (out_dir / JOURNAL_NAME).exists():
         raise BadInput(f"{out_dir}: already holds an exercise; use --resume {out_dir} or another --out folder")
-    return LiveExercise(scenario, out_dir, seed=seed, scenario_text=text)
+    return RemoteExercise(scenario, text, str(out_dir), out_dir, seed=seed)
 
 
-def seat_urls(live: LiveExercise, host: str, port: int) -> list[tuple[str, str]]:
+def seat_urls(live: RemoteExercise, host: str, port: int) -> list[tuple[str, str]]:
     """(seat id, URL with its token) for every seat."""
     return [(s.seat_id, f"http://{host}:{port}/?token={s.token}") for s in live.seats]
 
 
-def serve(live: LiveExercise, host: str, port: int, console: Console, start: bool = False) -> None:
+def serve(live: RemoteExercise, host: str, port: int, console: Console, start: bool = False) -> None:
     """Print the seats' URLs and serve until interrupted."""
     import uvicorn
 
@@ -47,7 +49,8 @@ def serve(live: LiveExercise, host: str, port: int, console: Console, start: boo
         console.print(f"  {seat_id:<24} {url}")
     console.print(json.dumps({"ready": True, "port": port}))
     app = create_app(live, STATIC_DIR, autostart=start)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    # no per-message deflate: compressing every seat's copy of large pictures would stall the event loop
+    uvicorn.run(app, host=host, port=port, log_level="warning", ws_per_message_deflate=False)
 
 
 def replay(run_dir: Path, host: str, port: int, console: Console) -> None:

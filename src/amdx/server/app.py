@@ -1,5 +1,7 @@
 """The FastAPI application of a live exercise (`docs/server-protocol.md`).
 
+`live` is a `LiveExercise`, or (as `amdx serve` runs it) a `RemoteExercise` that runs one in its own process.
+
 One background task ticks the exercise every `TICK_S` of wall time and fans the new journal records out to the
 connected WebSockets, each filtered by its seat's visibility. Every request and WebSocket message is checked
 against the seat of its token; bad input gets a clear error and never stops the server.
@@ -31,15 +33,15 @@ QUEUE_LIMIT = 2000
 class Hub:
     """The exercise, its ticking task and its subscribers."""
 
-    def __init__(self, live: LiveExercise) -> None:
+    def __init__(self, live: LiveExercise | Any) -> None:
         self.live = live
-        self.subscribers: dict[int, tuple[Seat, asyncio.Queue[dict[str, Any]]]] = {}
+        self.subscribers: dict[int, tuple[Seat, asyncio.Queue[str]]] = {}
         self._next = 0
         self.lock = asyncio.Lock()  # one user of the engine and the journal at a time
 
-    def subscribe(self, seat: Seat) -> tuple[int, asyncio.Queue[dict[str, Any]]]:
+    def subscribe(self, seat: Seat) -> tuple[int, asyncio.Queue[str]]:
         self._next += 1
-        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(QUEUE_LIMIT)
+        queue: asyncio.Queue[str] = asyncio.Queue(QUEUE_LIMIT)
         self.subscribers[self._next] = (seat, queue)
         return self._next, queue
 
@@ -47,17 +49,24 @@ class Hub:
         self.subscribers.pop(key, None)
 
     def publish(self, records: list[dict[str, Any]]) -> None:
+        """New records to every seat that may see them: filtered and serialised once per view, not per seat
+        (an air picture of hundreds of tracks is large; fifty copies of its JSON would stall the loop)."""
         if not records:
             return
+        texts: dict[str, str | None] = {}
         for seat, queue in list(self.subscribers.values()):
-            mine = [r for r in records if self.live.visible(seat, r)]
-            if mine:
-                _offer(queue, {"type": "events", "events": mine})
+            view = _view(seat)
+            if view not in texts:
+                mine = [r for r in records if self.live.visible(seat, r)]
+                texts[view] = json.dumps({"type": "events", "events": mine}) if mine else None
+            text = texts[view]
+            if text is not None:
+                _offer(queue, text)
 
     def publish_clock(self) -> None:
-        message = {"type": "clock", **self.live.clock_state(), "sent_ms": time.time() * 1000.0}
+        text = json.dumps({"type": "clock", **self.live.clock_state(), "sent_ms": time.time() * 1000.0})
         for _, queue in list(self.subscribers.values()):
-            _offer(queue, message)
+            _offer(queue, text)
 
     async def run(self) -> None:
         while True:
@@ -78,14 +87,19 @@ class Hub:
             await asyncio.sleep(CLOCK_EVERY_S)
 
 
-def _offer(queue: asyncio.Queue[dict[str, Any]], message: dict[str, Any]) -> None:
+def _view(seat: Seat) -> str:
+    """Seats of one view see the same records (see `seats.can_see`)."""
+    return {"white": "*", "ccc": "ccc"}.get(seat.kind, f"nation:{seat.nation}")
+
+
+def _offer(queue: asyncio.Queue[str], message: str) -> None:
     if queue.full():  # a slow client loses its oldest messages, never the server's memory
         with contextlib.suppress(asyncio.QueueEmpty):
             queue.get_nowait()
     queue.put_nowait(message)
 
 
-def create_app(live: LiveExercise, static_dir: Path | None = None, autostart: bool = False) -> FastAPI:
+def create_app(live: LiveExercise | Any, static_dir: Path | None = None, autostart: bool = False) -> FastAPI:
     """The application serving one live exercise (and the built console from `static_dir`, when given)."""
     hub = Hub(live)
 
@@ -189,7 +203,7 @@ def create_app(live: LiveExercise, static_dir: Path | None = None, autostart: bo
                 async with hub.lock:
                     reply = handle_message(live, hub, seat, text)
                 if reply is not None:
-                    await queue.put(reply)
+                    await queue.put(json.dumps(reply))
         except WebSocketDisconnect:
             pass
         finally:
@@ -200,10 +214,10 @@ def create_app(live: LiveExercise, static_dir: Path | None = None, autostart: bo
     return app
 
 
-async def _pump(ws: WebSocket, queue: asyncio.Queue[dict[str, Any]]) -> None:
+async def _pump(ws: WebSocket, queue: asyncio.Queue[str]) -> None:
     with contextlib.suppress(Exception):
         while True:
-            await ws.send_json(await queue.get())
+            await ws.send_text(await queue.get())
 
 
 async def _json_body(request: Request) -> Any:
@@ -216,7 +230,7 @@ async def _json_body(request: Request) -> Any:
         return f"not JSON: {exc}"
 
 
-def handle_message(live: LiveExercise, hub: Hub, seat: Seat, text: str) -> dict[str, Any] | None:
+def handle_message(live: LiveExercise | Any, hub: Hub, seat: Seat, text: str) -> dict[str, Any] | None:
     """One WebSocket message from a seat; the reply to queue for it (None: nothing to say)."""
     if len(text.encode("utf-8")) > MAX_MESSAGE_BYTES:
         return {"type": "error", "reason": f"message larger than {MAX_MESSAGE_BYTES} bytes"}
