@@ -71,6 +71,15 @@ class BatteryState:
         self.loaded[launcher] += n
         return n
 
+    def give_back(self, n: int) -> None:
+        """Return `n` unfired rounds: onto launchers with room (lowest index first), the rest to the magazine."""
+        for k in range(len(self.loaded)):
+            room = int(self.spec.rounds_per_launcher) - self.loaded[k] - self.reloading.get(k, 0)
+            put = max(0, min(room, n))
+            self.loaded[k] += put
+            n -= put
+        self.reserve += n
+
     def take(self, n: int) -> int:
         """Take up to `n` rounds off the launchers (fullest first, then by launcher index); how many taken."""
         taken = 0

@@ -330,7 +330,7 @@ class FireControl:
         aim = self._aim(eng, b, t)
         if aim is None:  # the track is gone or out of reach: the round is not fired, the engagement shrinks
             eng.shots -= 1
-            b.loaded[0] += 1
+            b.give_back(1)
             reason = "track lost" if self._follow(eng) is None else "no intercept solution"
             return [ev.EngagementAborted(t_s=t, visible_to=ev.visibility(eng.nation), engagement_id=eng.engagement_id,
                                          nation=eng.nation, battery_id=b.id, track_id=eng.track_id, reason=reason),
