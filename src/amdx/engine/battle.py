@@ -85,7 +85,7 @@ class BattleManager:
     def __init__(self, scenario: Any, rngs: RngStreams, schedule: Schedule, order_at: OrderAt) -> None:
         self.scenario = scenario
         self.rngs = rngs
-        self._schedule = schedule
+        self.schedule = schedule  # schedule(t, action): an engine action at time t
         self._order_at = order_at
         self.comms = CommsNet.from_scenario(scenario)
         self.nations = [n.id for n in scenario.nations]
@@ -532,8 +532,8 @@ class BattleManager:
         elif arrives is not None:  # a human holds the authority: doctrine answers if the seat does not in time
             route = self.comms.route(decider, b.id)
             last = latest - (route.latency_s if route else 0.0) - b.envelope.reaction_s - MIN_DECISION_S
-            self._schedule(max(arrives, last), lambda tt, p=proposal: self._unanswered(tt, p))
-        self._schedule(max(latest, t) + 1.0, lambda tt, p=proposal: self._expire(tt, p))
+            self.schedule(max(arrives, last), lambda tt, p=proposal: self._unanswered(tt, p))
+        self.schedule(max(latest, t) + 1.0, lambda tt, p=proposal: self._expire(tt, p))
         return out
 
     def _unanswered(self, t: float, proposal: Proposal) -> list[ev.Event]:

@@ -18,6 +18,7 @@ import numpy as np
 from amdx.c2.envelope import launch_window
 from amdx.c2.fire_planning import refine_intercept, track_predictor
 from amdx.c2.identification import IDENTITIES, WEAPONS_CONTROL, weapons_control_allows
+from amdx.c2.intercept import Predictor
 from amdx.engine import events as ev
 from amdx.engine.battle import PATH_HORIZON_S, BattleManager
 from amdx.engine.battle_state import LAUNCH_SPACING_S, BatteryState, Engagement, TrackView
@@ -99,7 +100,7 @@ class FireControl:
         end = now + order.duration_s
         self.battle.comms.cut(a, b, now, end)
         seen = ev.visibility(*self._owners(a, b))
-        self.battle._schedule(end, lambda t: [ev.CommsStatus(t_s=t, visible_to=seen, between=(a, b),
+        self.battle.schedule(end, lambda t: [ev.CommsStatus(t_s=t, visible_to=seen, between=(a, b),
                                                              status="restored")])
         return f"comms {a} <-> {b} cut for {order.duration_s:g} s", [
             ev.CommsStatus(t_s=now, visible_to=seen, between=(a, b), status="cut")]
@@ -242,7 +243,7 @@ class FireControl:
         self._next_engagement += 1
         shots = b.take(order.shots)
         for launcher in b.to_reload():
-            battle._schedule(now + float(b.itype.reload_s), lambda t, b_=b, k=launcher: self._reloaded(t, b_, k))
+            battle.schedule(now + float(b.itype.reload_s), lambda t, b_=b, k=launcher: self._reloaded(t, b_, k))
         eng = Engagement(engagement_id, b.nation, b.id, view.track_id, view.label, shots,
                          proposal.requested_by if proposal else None, float(b.itype.single_shot_pk),
                          planned_intercept_t_s=t_int, last_x=view.x.copy(),
@@ -262,7 +263,7 @@ class FireControl:
         out.extend(battle.mark(now, view.label, b.nation, "decided", engagement_id, "approve"))
         for k in range(shots):
             tk = t_launch + k * LAUNCH_SPACING_S
-            battle._schedule(tk, lambda t, e=eng, s=k, b_=b: self._launch(t, e, s, b_))
+            battle.schedule(tk, lambda t, e=eng, s=k, b_=b: self._launch(t, e, s, b_))
         return f"{b.id} engages {view.track_id} with {shots} (launch {t_launch:.1f} s, intercept {t_int:.1f} s)", out
 
     def _reloaded(self, t: float, b: BatteryState, launcher: int) -> list[ev.Event]:
@@ -283,8 +284,7 @@ class FireControl:
     def _solution(self, b: BatteryState, view: TrackView, ready_s: float) -> tuple[float, float, np.ndarray]:
         """Launch time, intercept time and PIP of the earliest intercept for a fire order reaching the battery
         at `ready_s`; raises OrderRejected when there is none."""
-        t0 = self.battle.picture_t_s[view.nation]
-        predict = track_predictor(view.x[None, :], t0, [view.classification == "ballistic"])
+        predict = self._predictor(view.nation, view)
         times = ready_s + FIRE_STEP_S * np.arange(int(PATH_HORIZON_S / FIRE_STEP_S) + 1)
         pos, _ = predict(times[None, :])
         win = launch_window(b.site_ecef_m, times, pos[0], b.envelope, ready_s)
@@ -312,13 +312,16 @@ class FireControl:
             eng.last_x, eng.last_t_s = view.x.copy(), battle.picture_t_s[eng.nation]
         return view
 
+    def _predictor(self, nation: str, view: TrackView) -> Predictor:
+        """The predicted path of one track of `nation`'s latest picture (Kepler or constant velocity)."""
+        return track_predictor(view.x[None, :], self.battle.picture_t_s[nation], [view.classification == "ballistic"])
+
     def _aim(self, eng: Engagement, b: BatteryState, t_launch: float) -> tuple[float, np.ndarray] | None:
         """Intercept time and aim point of a launch at `t_launch` from the nation's latest track."""
         view = self._follow(eng)
         if view is None:
             return None
-        predict = track_predictor(view.x[None, :], self.battle.picture_t_s[eng.nation],
-                                  [view.classification == "ballistic"])
+        predict = self._predictor(eng.nation, view)
         guess = max(eng.planned_intercept_t_s + (t_launch - eng.launches[0] if eng.launches else 0.0),
                     t_launch + 1.0)
         sol = refine_intercept(b.site_ecef_m[None, :], predict, b.envelope.speed_mps, t_launch, guess)
@@ -344,7 +347,7 @@ class FireControl:
             pip_lat_deg=float(lat), pip_lon_deg=float(lon), pip_alt_m=float(alt), rounds_left=b.rounds)]
         out.extend(self.battle.mark(t, eng.label, eng.nation, "interceptor_launch", eng.engagement_id,
                                     f"{b.id} shot {shot + 1}"))
-        self.battle._schedule(t_int, lambda tt, p=pip: self._intercept(tt, eng, shot, b, p))
+        self.battle.schedule(t_int, lambda tt, p=pip: self._intercept(tt, eng, shot, b, p))
         return out
 
     def _intercept(self, t: float, eng: Engagement, shot: int, b: BatteryState, pip: np.ndarray) -> list[ev.Event]:
@@ -379,9 +382,7 @@ class FireControl:
         view = self._follow(eng)
         if view is None:
             return None
-        predict = track_predictor(view.x[None, :], self.battle.picture_t_s[eng.nation],
-                                  [view.classification == "ballistic"])
-        pos, _ = predict(np.array([t]))
+        pos, _ = self._predictor(eng.nation, view)(np.array([t]))
         return None if not np.all(np.isfinite(pos[0])) else pos[0]
 
     def _maybe_assess(self, t: float, eng: Engagement, b: BatteryState) -> list[ev.Event]:
@@ -395,7 +396,7 @@ class FireControl:
             return []
         eng.status = "assessing"
         delay = self.battle.doctrine[eng.nation].kill_assessment_delay_s
-        self.battle._schedule(t + delay, lambda tt: self._assess(tt, eng, b))
+        self.battle.schedule(t + delay, lambda tt: self._assess(tt, eng, b))
         return []
 
     def _assess(self, t: float, eng: Engagement, b: BatteryState) -> list[ev.Event]:
