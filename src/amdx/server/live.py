@@ -28,6 +28,9 @@ MIN_SPEED, MAX_SPEED = 0.1, 100.0
 MAX_STEP_S = 2.0
 """The most scenario time one tick advances; when the engine cannot keep up with the chosen speed the exercise
 runs as fast as the machine allows instead of falling ever further behind, s."""
+TICK_DIGITS = 6
+"""The engine is only ever advanced to whole microseconds, the journal's time resolution, so an order stamped
+with the engine's time is journaled with exactly that time and replays at exactly that point."""
 
 
 @dataclass
@@ -134,7 +137,7 @@ class LiveExercise:
         if target > self.now_s + MAX_STEP_S:  # the engine is behind the clock: step at most MAX_STEP_S and let
             target = self.now_s + MAX_STEP_S  # the clock follow it, so it never runs away from the engine
             self.clock = Clock(self.clock.speed, True, target, wall_s)
-        events = self.engine.advance(target)
+        events = self.engine.advance(round(target, TICK_DIGITS))
         if self.engine.finished:
             self.clock = Clock(self.clock.speed, False, self.now_s, wall_s)
         return self._journal([e.record() for e in events])
@@ -184,14 +187,28 @@ class LiveExercise:
 
     # --- recovery ----------------------------------------------------------------------------------------------
     def _replay(self) -> None:
-        """Rebuild the engine from the journal's orders up to its last event; drop any events after a partial
-        step (they are regenerated identically)."""
-        records = list(self.journal.events())
-        engine_records = [r for r in records if r["kind"] not in ("seat_refused", "bookmark")]
-        last_t = engine_records[-1]["t_s"] if engine_records else 0.0
+        """Rebuild the engine from the journal: each order is handed over exactly where the live engine had
+        reached when it arrived (advance to its time, then submit, as `tick` and `submit` did), then the engine
+        runs past the last journaled event. The regenerated events must equal the journaled ones; those beyond
+        them (a step the kill cut short) are journaled now."""
+        engine_records = [{k: v for k, v in r.items() if k != "seq"} for r in self.journal.events()
+                          if r["kind"] not in ("seat_refused", "bookmark")]
+        regenerated: list[dict[str, Any]] = []
+        last_t = 0.0
         for record in self.journal.orders():
-            self.engine.submit(order_from_record(record))
-        regenerated = [e.record() for e in self.engine.advance(last_t)]
+            order = order_from_record(record)
+            regenerated += [e.record() for e in self.engine.advance(order.t_s)]
+            if not self.engine.finished:
+                self.engine.submit(order)
+            last_t = order.t_s
+        if engine_records:  # journaled times are rounded to 1 µs: one more µs reaches the true time
+            last_t = max(last_t, round(engine_records[-1]["t_s"] + 10.0 ** -TICK_DIGITS, TICK_DIGITS))
+        regenerated += [e.record() for e in self.engine.advance(last_t)]
+        regenerated = json.loads(json.dumps(regenerated))  # the journal's JSON form, to compare like with like
+        for i, (journaled, again) in enumerate(zip(engine_records, regenerated, strict=False)):
+            if journaled != again:
+                raise RuntimeError(f"journal event {i} ({journaled['kind']} at t={journaled['t_s']} s) is not what "
+                                   f"its scenario, seed and orders reproduce: not a deterministic replay")
         if len(regenerated) < len(engine_records):
             raise RuntimeError("the journal holds more events than its orders reproduce: not a deterministic replay")
         self._journal(regenerated[len(engine_records):])
