@@ -30,7 +30,7 @@ from amdx.engine.fusion import FusionCentre
 from amdx.engine.truth import TruthRegistry
 from amdx.scenario import bundled_scenario_path, load_scenario
 from amdx.sensors.radar import Radar
-from amdx.tracking.tracker import Tracker
+from amdx.tracking.bank import TrackerBank
 
 try:  # battle management (threat evaluation, fire planning, engagements), when the engine has it
     from amdx.engine.battle import BattleManager
@@ -40,10 +40,10 @@ except ImportError:  # pragma: no cover - an engine without battle management
 # (label, indent, owner, attribute): the engine phases timed, inclusive; an indented row is part of the one above
 PHASES: tuple[tuple[str, int, Any, str], ...] = (
     ("launch orders (planning, flights)", 0, Engine, "_launch_ballistic"),
-    ("radar scans", 0, AirPictures, "radar_scan"),
+    ("radar scans", 0, AirPictures, "radar_scans"),
     ("truth states", 1, TruthRegistry, "states"),
     ("radar model (detections)", 1, Radar, "scan"),
-    ("local trackers", 1, Tracker, "step"),
+    ("local trackers", 1, TrackerBank, "step"),
     ("space-based warning", 0, AirPictures, "space_scan"),
     ("pictures", 0, AirPictures, "picture_time"),
     ("fusion", 1, FusionCentre, "fuse"),

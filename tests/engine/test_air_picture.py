@@ -137,19 +137,21 @@ def test_radars_take_their_detection_model_from_the_catalog():
             assert 0.0 <= site.first_scan_t_s < stype.revisit_s
 
 
-def test_scan_phases_fall_on_quarter_revisit_slots_and_differ_between_radars():
+def test_scan_phases_fall_on_binary_slots_step_in_a_picture_and_spread_over_longer_revisits():
     from amdx.engine.rng import RngStreams
-    from amdx.engine.sensing import PHASE_SLOTS, build_sensor_sites
+    from amdx.engine.sensing import PHASE_SLOTS, build_sensor_sites, phase_slots
 
+    assert [phase_slots(r, 5.0) for r in (0.5, 1.0, 5.0, 9.9, 10.0, 15.0, 20.0, 60.0)] == [1, 1, 1, 1, 2, 2, 4, 4]
     scenario = load_scenario(bundled_scenario_path("saturation"))
+    assert scenario.exercise.picture_period_s == 5.0
     sites = build_sensor_sites(scenario, RngStreams(3))
-    slots = set()
+    slots: dict[float, set[int]] = {}
     for site in sites:
         k = site.first_scan_t_s * PHASE_SLOTS / site.revisit_s
         assert k == int(k) and 0 <= k < PHASE_SLOTS  # an exact binary fraction of the revisit
-        if site.revisit_s == 1.0:
-            slots.add(int(k))
-    assert len(slots) > 1  # the fire-control radars are not all synchronised
+        slots.setdefault(site.revisit_s, set()).add(int(k))
+    assert slots[1.0] == {0}  # fire-control radars look every second, in step
+    assert slots[10.0] == {0, 2}  # early-warning radars (10 s) take either half of their revisit
 
 
 def test_impact_rows_of_the_latest_picture_are_kept_per_nation_and_track_number(restricted):

@@ -6,7 +6,9 @@ releases. The evaluation labels (which threat a detection or track stems from) r
 after-action figures only and are never shown to a nation.
 
 Per radar: a local tracker (fire-control radars keep their own local tracks, and so do early-warning radars, as
-each sends its tracks to the national fusion centre). Per nation: a `FusionCentre` that fuses its sensors' local
+each sends its tracks to the national fusion centre). The local trackers of all radars live in one
+`TrackerBank`, so the radars that look at one instant are scanned against one evaluation of ground truth and
+tracked in one step, each exactly as if alone. Per nation: a `FusionCentre` that fuses its sensors' local
 tracks with the tracks its partners release, at every picture time. Per sharing agreement: every update period
 the releasing nation sends the tracks of its latest picture that its own sensors hold (no relaying of a third
 nation's tracks), filtered by the agreement (all / ballistic only), delivered after the agreed latency.
@@ -27,10 +29,11 @@ from amdx.engine.truth import TruthRegistry
 from amdx.geo import ecef_to_geodetic
 from amdx.sensors.radar import Radar
 from amdx.sensors.space_warning import SpaceWarningSensor
+from amdx.tracking.bank import TrackerBank
 from amdx.tracking.filters import BatchEKF
 from amdx.tracking.impact import predict_impact
 from amdx.tracking.models import MotionModel
-from amdx.tracking.tracker import Classification, Tracker, TrackerConfig, TrackStatus
+from amdx.tracking.track_types import Classification, TrackerConfig, TrackStatus
 
 CLASS_NAMES = {int(Classification.UNKNOWN): "unknown", int(Classification.AIR_BREATHING): "air-breathing",
                int(Classification.BALLISTIC): "ballistic"}
@@ -66,11 +69,13 @@ class AirPictures:
         self.nations = [n.id for n in scenario.nations]
         self.sites: list[SensorSite] = build_sensor_sites(scenario, rngs)
         self.filter = BatchEKF()
-        self.trackers: dict[str, Tracker] = {
-            s.sensor_id: Tracker(tracker_config_for(s.revisit_s), self.filter)
-            for s in self.sites if isinstance(s.model, Radar)
-        }
-        self.track_labels: dict[str, dict[int, str | None]] = {sid: {} for sid in self.trackers}
+        radars = [s for s in self.sites if isinstance(s.model, Radar)]
+        self.radar_index: dict[str, int] = {s.sensor_id: i for i, s in enumerate(radars)}
+        """Each radar's sensor index in the tracker bank."""
+        self._radar_ids = [s.sensor_id for s in radars]
+        self.trackers = TrackerBank([tracker_config_for(s.revisit_s) for s in radars] or [TrackerConfig()],
+                                    self.filter)
+        self.track_labels: dict[str, dict[int, str | None]] = {sid: {} for sid in self.radar_index}
         self.fusion = {n: FusionCentre() for n in self.nations}
         self.pictures: dict[str, list[FusedTrack]] = {n: [] for n in self.nations}
         self.picture_t_s: dict[str, float] = dict.fromkeys(self.nations, 0.0)
@@ -82,38 +87,49 @@ class AirPictures:
         self._warnings = 0
 
     # --- radar scans -----------------------------------------------------------------------------------------
-    def radar_scan(self, site: SensorSite, t_s: float) -> list[ev.Event]:
-        """One scan of a radar at `t_s`: detections → local tracker; first-detection and first-track markers."""
-        assert isinstance(site.model, Radar)
+    def radar_scans(self, sites: list[SensorSite], t_s: float) -> list[ev.Event]:
+        """One scan of each of `sites` (radars) at `t_s`: detections → the radars' local trackers, in one step;
+        first-detection and first-track markers."""
         truth = self.truth.states(t_s)
-        det = site.model.scan(t_s, truth.pos_ecef_m, truth.vel_ecef_mps, truth.rcs_m2,
-                              self.rngs.stream(f"sensor/{site.sensor_id}"))
         out: list[ev.Event] = []
-        meas_label = [truth.ids[i] if i >= 0 else None for i in det.truth_index.tolist()]
-        for label in meas_label:
-            if label is not None and (site.owner, label) not in self._first_detection:
-                self._first_detection.add((site.owner, label))
-                out.append(ev.FirstDetection(t_s=t_s, visible_to=ev.visibility(), threat_id=label,
-                                             nation=site.owner, sensor_id=site.sensor_id))
-        tracker = self.trackers[site.sensor_id]
-        if len(det) == 0 and len(tracker) == 0:
-            return out  # an empty scan of an empty tracker changes nothing
-        report = tracker.step(t_s, det.z_ecef_m, det.R_ecef)
-        labels = self.track_labels[site.sensor_id]
-        for j, tid in enumerate(report.track_of_measurement.tolist()):
+        z, R, owner_of, labels_of = [], [], [], []
+        index = np.zeros(len(sites), np.int64)
+        for k, site in enumerate(sites):
+            assert isinstance(site.model, Radar)
+            index[k] = self.radar_index[site.sensor_id]
+            det = site.model.scan(t_s, truth.pos_ecef_m, truth.vel_ecef_mps, truth.rcs_m2,
+                                  self.rngs.stream(f"sensor/{site.sensor_id}"))
+            meas_label = [truth.ids[i] if i >= 0 else None for i in det.truth_index.tolist()]
+            for label in meas_label:
+                if label is not None and (site.owner, label) not in self._first_detection:
+                    self._first_detection.add((site.owner, label))
+                    out.append(ev.FirstDetection(t_s=t_s, visible_to=ev.visibility(), threat_id=label,
+                                                 nation=site.owner, sensor_id=site.sensor_id))
+            z.append(det.z_ecef_m)
+            R.append(det.R_ecef)
+            owner_of.append(np.full(len(det), index[k]))
+            labels_of.extend(meas_label)
+        n = sum(len(a) for a in z)
+        bank = self.trackers
+        if n == 0 and not any(bank.count(int(i)) for i in index):
+            return out  # empty scans of empty trackers change nothing
+        meas_sensor = np.concatenate(owner_of)
+        report = bank.step(t_s, index, np.concatenate(z), np.concatenate(R), meas_sensor)
+        sensor_ids, labels = self._radar_ids, self.track_labels
+        for j, (tid, s) in enumerate(zip(report.track_of_measurement.tolist(), meas_sensor.tolist(), strict=True)):
             if tid >= 0:
-                labels[tid] = meas_label[j]
-        for tid, j in zip(report.new_ids.tolist(), report.new_from_measurement.tolist(), strict=True):
-            labels[tid] = meas_label[j]
-        for tid in report.deleted_ids.tolist():
-            labels.pop(tid, None)
-        table = tracker.tracks()
-        confirmed = table.ids[table.status == TrackStatus.CONFIRMED].tolist()
+                labels[sensor_ids[s]][tid] = labels_of[j]
+        for tid, s, j in zip(report.new_ids.tolist(), report.new_sensor.tolist(),
+                             report.new_from_measurement.tolist(), strict=True):
+            labels[sensor_ids[s]][tid] = labels_of[j]
+        for tid, s in zip(report.deleted_ids.tolist(), report.deleted_sensor.tolist(), strict=True):
+            labels[sensor_ids[s]].pop(tid, None)
+        owner = {int(i): site.owner for i, site in zip(index, sites, strict=True)}
         seen = self._first_track
-        for tid in confirmed:
-            label = labels.get(tid)
-            if label is not None and (site.owner, label, "own") not in seen:  # cheap test before the call
-                out.extend(self._mark_first_track(t_s, site.owner, label, f"{site.sensor_id}/{tid}", "own"))
+        for tid, s in zip(*(a.tolist() for a in bank.confirmed(index)), strict=True):
+            label = labels[sensor_ids[s]].get(tid)
+            if label is not None and (owner[s], label, "own") not in seen:  # cheap test before the call
+                out.extend(self._mark_first_track(t_s, owner[s], label, f"{sensor_ids[s]}/{tid}", "own"))
         return out
 
     def _mark_first_track(self, t_s: float, nation: str, label: str | None, track_id: str,
@@ -165,9 +181,9 @@ class AirPictures:
     def _own_sources(self, nation: str, t_s: float) -> list[SourceTracks]:
         sources = []
         for site in self.sites:
-            if site.owner != nation or site.sensor_id not in self.trackers:
+            if site.owner != nation or site.sensor_id not in self.radar_index:
                 continue
-            table = self.trackers[site.sensor_id].tracks()
+            table = self.trackers.tracks(self.radar_index[site.sensor_id])
             keep = table.status == TrackStatus.CONFIRMED
             if table.t_s is None or not keep.any():
                 continue

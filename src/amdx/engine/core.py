@@ -61,6 +61,7 @@ class Engine:
         self.air = AirPictures(scenario, self.rngs, self.truth)
         self.battle = BattleManager(scenario, self.rngs, self._schedule_battle, self._order_internal)
         self.fire = FireControl(self.battle, self.truth)
+        self._scans_due: dict[float, list[Any]] = {}
         self._launches: dict[str, list[Any]] = {"ids": [], "launch_t_s": [], "burnout_t_s": [], "launch_ecef_m": [],
                                                 "heading_rad": []}
         self.finished = False
@@ -198,7 +199,7 @@ class Engine:
     # --- sensing, pictures and the data link ----------------------------------------------------------
     def _schedule_sensing(self) -> None:
         for site in self.air.sites:
-            self._sched.schedule(site.first_scan_t_s, lambda t, s=site: self._scan(t, s), PRIORITY_SENSING)
+            self._queue_scan(site.first_scan_t_s, site)
         period = float(self.scenario.exercise.picture_period_s)
         self._sched.schedule(period, lambda t: self._picture(t, period), PRIORITY_PICTURE)
         for agreement in self.scenario.sharing:
@@ -210,18 +211,36 @@ class Engine:
         if t <= self.duration_s:
             self._sched.schedule(t, action, priority)
 
-    def _scan(self, t: float, site: Any) -> list[ev.Event]:
-        self._repeat(site.next_scan_t_s(t), lambda tt, s=site: self._scan(tt, s), PRIORITY_SENSING)
-        if site.out_at(t):
-            return []
-        if site.kind != "space_warning":
-            return self.air.radar_scan(site, t)
-        warnings = self.air.space_scan(site, t, self._launches)
-        if warnings:
-            for radar in self.air.sites:
-                if radar.owner == site.owner and radar.kind == "early_warning":
-                    radar.cued_until_t_s = t + CUE_DURATION_S
-        return warnings
+    def _queue_scan(self, t: float, site: Any) -> None:
+        """Book a sensor's next look; the sensors that look at one instant are scanned by one action."""
+        if t > self.duration_s:
+            return
+        due = self._scans_due.get(t)
+        if due is None:
+            due = self._scans_due[t] = []
+            self._sched.schedule(t, lambda tt: self._scan_instant(tt), PRIORITY_SENSING)
+        due.append(site)
+
+    def _scan_instant(self, t: float) -> list[ev.Event]:
+        """Every sensor due at `t`: space-based warnings first (a cue shortens its radars' next revisit), then
+        all the radars in one batch."""
+        due = self._scans_due.pop(t)
+        sites = [s for s in due if not s.out_at(t)]
+        out: list[ev.Event] = []
+        for site in sites:
+            if site.kind == "space_warning":
+                warnings = self.air.space_scan(site, t, self._launches)
+                if warnings:
+                    for radar in self.air.sites:
+                        if radar.owner == site.owner and radar.kind == "early_warning":
+                            radar.cued_until_t_s = t + CUE_DURATION_S
+                out.extend(warnings)
+        radars = [s for s in sites if s.kind != "space_warning"]
+        if radars:
+            out.extend(self.air.radar_scans(radars, t))
+        for site in due:
+            self._queue_scan(site.next_scan_t_s(t), site)
+        return out
 
     def _picture(self, t: float, period: float) -> list[ev.Event]:
         self._repeat(t + period, lambda tt: self._picture(tt, period), PRIORITY_PICTURE)

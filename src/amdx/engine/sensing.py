@@ -1,11 +1,13 @@
 """The sensor network of a run: ground radars and space-based launch warning built from the scenario.
 
 Each radar scans once per revisit (a snapshot of everything in view at the scan time), starting at a phase drawn
-from its own random stream, so radars are not all synchronised. The phase is one of `PHASE_SLOTS` equally spaced
-slots of the revisit (0, ¼, ½, ¾ of it), not any real number: radars of one revisit then share a few scan
-instants, at which ground truth is evaluated once for all of them (the flights memoise their latest times),
-instead of once per radar. The slot times are exact binary fractions, so repeated additions of the revisit
-land on the same instants. Outage orders (scripted or from the white cell)
+from its own random stream, so radars are not all synchronised. The phase is one of a few equally spaced slots
+of the revisit, not any real number: radars of one revisit then share a few scan instants, at which the engine
+scans them together (ground truth evaluated once, their local trackers stepped in one batch). There are as many
+slots as whole picture periods fit in the revisit, at most `PHASE_SLOTS` (0, ¼, ½, ¾ of the revisit): a radar
+that looks at least once per picture period gains nothing downstream from a staggered phase, so such radars
+(fire-control radars, typically) all look in step. The slot times are exact binary fractions, so repeated
+additions of the revisit land on the same instants. Outage orders (scripted or from the white cell)
 silence a sensor for a while. A space-based launch warning cues its nation's early-warning radars: for
 `CUE_DURATION_S` they look twice as often (a notional burst of search effort toward the reported launch).
 """
@@ -47,6 +49,13 @@ class SensorSite:
         return any(start <= t_s < end for start, end in self.outages)
 
 
+def phase_slots(revisit_s: float, picture_period_s: float) -> int:
+    """How many scan phases a radar of this revisit may take: one per whole picture period in the revisit (a
+    power of two, so the phases stay exact binary fractions), at least 1 and at most `PHASE_SLOTS`."""
+    fit = max(1, min(PHASE_SLOTS, math.floor(revisit_s / picture_period_s)))
+    return 1 << (fit.bit_length() - 1)
+
+
 def build_sensor_sites(scenario: Any, rngs: RngStreams) -> list[SensorSite]:
     """The scenario's sensors with their models, in scenario order."""
     sites = []
@@ -59,7 +68,8 @@ def build_sensor_sites(scenario: Any, rngs: RngStreams) -> list[SensorSite]:
             model = Radar.from_sensor(sensor, stype, detection_model=stype.detection_model,
                                       n_pulses=stype.pulses_integrated,
                                       range_rate_sigma_mps=stype.range_rate_sigma_mps)
-        slot = math.floor(float(rngs.stream(f"sensor/{sensor.id}/phase").uniform(0.0, PHASE_SLOTS)))
-        phase = stype.revisit_s * min(slot, PHASE_SLOTS - 1) / PHASE_SLOTS
+        slots = phase_slots(stype.revisit_s, scenario.exercise.picture_period_s)
+        slot = math.floor(float(rngs.stream(f"sensor/{sensor.id}/phase").uniform(0.0, slots)))
+        phase = stype.revisit_s * min(slot, slots - 1) / slots
         sites.append(SensorSite(sensor.id, sensor.owner, stype.kind, float(stype.revisit_s), model, phase))
     return sites

@@ -21,6 +21,11 @@ d²ᵢⱼ = νᵀ S⁻¹ ν with ν = zⱼ − pᵢ and S = Pₚᵢ + Rⱼ (χ²
    `scipy.optimize.linear_sum_assignment` on a (tracks × (measurements + tracks)) matrix whose extra columns
    are the non-assignment options. Cost: O(n log n) for separated targets.
 
+**Several sensors at once.** Given a group label per track and per measurement (the sensor of each), only pairs
+of one group are candidates: one call associates the scans of many radars, each with its own tracks, as if each
+were associated alone. The groups are set `GROUP_SPACING_M` apart along x for the tree (far beyond any gate),
+and pairs across groups are dropped all the same.
+
 Ties and order: components are solved in order of their label (smallest node first) and indices are sorted, so
 the result depends only on the input order.
 """
@@ -51,6 +56,8 @@ KNN_CANDIDATES = 4
 """Nearest measurements fetched per track by the KD-tree before the per-track radius is applied."""
 BRUTE_FORCE_PAIRS = 4096
 """Up to this many (track, measurement) pairs the coarse gate measures every pair instead of building a tree."""
+GROUP_SPACING_M = 1.0e9
+"""How far apart along x the groups of a grouped association are placed for the coarse gate, m."""
 
 
 def gate_threshold(probability: float, dof: int = 3) -> float:
@@ -61,9 +68,11 @@ def gate_threshold(probability: float, dof: int = 3) -> float:
 
 
 def kdtree_candidates(pred_pos: ArrayLike, pred_pos_cov: ArrayLike, z: ArrayLike, R: ArrayLike,
-                      gate_d2: float) -> tuple[_Index, _Index]:
+                      gate_d2: float, track_group: ArrayLike | None = None,
+                      meas_group: ArrayLike | None = None) -> tuple[_Index, _Index]:
     """Candidate (track, measurement) index pairs whose distance is within the exact coarse bound ρᵢ (see the
     module docstring), sorted by track, then measurement. Positions (k, 3) / (n, 3), covariances (·, 3, 3), m.
+    With group labels (k,) and (n,) (integers), only pairs of one group.
 
     Each track asks the measurement tree for its `KNN_CANDIDATES` nearest measurements (one vectorised query);
     only tracks whose farthest such neighbour is still inside their radius (crowded gates) are queried again
@@ -73,6 +82,16 @@ def kdtree_candidates(pred_pos: ArrayLike, pred_pos_cov: ArrayLike, z: ArrayLike
     k, n = p.shape[0], zz.shape[0]
     if k == 0 or n == 0:
         return np.zeros(0, np.intp), np.zeros(0, np.intp)
+    if track_group is not None and meas_group is not None:
+        tg = np.asarray(track_group, dtype=np.int64).reshape(k)
+        mg = np.asarray(meas_group, dtype=np.int64).reshape(n)
+        if tg.min() != tg.max() or mg.min() != mg.max() or tg[0] != mg[0]:
+            p, zz = p.copy(), zz.copy()
+            p[:, 0] += GROUP_SPACING_M * tg
+            zz[:, 0] += GROUP_SPACING_M * mg
+            ti, mj = kdtree_candidates(p, pred_pos_cov, zz, R, gate_d2)
+            same = tg[ti] == mg[mj]
+            return ti[same], mj[same]
     tr_p = np.trace(np.asarray(pred_pos_cov, dtype=np.float64), axis1=1, axis2=2)
     tr_r = np.trace(np.asarray(R, dtype=np.float64), axis1=1, axis2=2)
     radius = np.sqrt(gate_d2) * (np.sqrt(np.maximum(tr_p, 0.0)) + np.sqrt(np.max(tr_r)))
@@ -237,9 +256,11 @@ class GnnAssociator:
                            max(self.gate_d2, gate_threshold(self.exclusion_probability, 3)))
 
     def associate(self, pred_pos: ArrayLike, pred_pos_cov: ArrayLike, z: ArrayLike,
-                  R: ArrayLike) -> Association:
+                  R: ArrayLike, track_group: ArrayLike | None = None,
+                  meas_group: ArrayLike | None = None) -> Association:
         """Associate measurements z (n, 3) with covariances R (n, 3, 3) to predicted track positions (k, 3)
-        with covariances (k, 3, 3); ECEF, m, m²."""
+        with covariances (k, 3, 3); ECEF, m, m². With group labels per track (k,) and per measurement (n,),
+        only tracks and measurements of one group are paired (see the module docstring)."""
         p = np.asarray(pred_pos, dtype=np.float64).reshape(-1, 3)
         zz = np.asarray(z, dtype=np.float64).reshape(-1, 3)
         pc = np.asarray(pred_pos_cov, dtype=np.float64).reshape(-1, 3, 3)
@@ -250,7 +271,7 @@ class GnnAssociator:
             return Association(measurement_of_track=_ro(np.full(p.shape[0], -1, dtype=np.intp)),
                                track_of_measurement=_ro(np.full(n, -1, dtype=np.intp)), d2=_ro(np.full(n, np.nan)),
                                gated=_ro(np.zeros(n, dtype=bool)), near_track=_ro(np.full(n, -1, dtype=np.intp)))
-        ti, mj = kdtree_candidates(p, pc, zz, rr, self.exclusion_d2)
+        ti, mj = kdtree_candidates(p, pc, zz, rr, self.exclusion_d2, track_group, meas_group)
         d2 = pair_mahalanobis2(p, pc, zz, rr, ti, mj)
         near_track = nearest_track(zz.shape[0], ti, mj, d2, self.exclusion_d2)
         inside = d2 <= gamma

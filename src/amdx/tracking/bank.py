@@ -1,0 +1,381 @@
+"""A bank of local multi-target trackers: the tracks of many sensors in one set of arrays, stepped together.
+
+Each sensor (index 0..S−1) has its own tracks, its own `TrackerConfig` and its own track time, and is tracked
+exactly as a `Tracker` of its own would track it: a track never takes another sensor's measurement. What the
+bank adds is speed: the scans of all the sensors that look at one instant go through one `step`, so the
+prediction, association, update and track management of all their tracks are a handful of array operations,
+not a handful per sensor. The association is one grouped call (the sensor as the group; see
+`amdx.tracking.association`).
+
+All tracks live in a few arrays (structure of arrays, ordered by creation), each row tagged with its sensor.
+A step at t_s for some sensors touches only their tracks, in this order, with no Python loop over tracks or
+measurements (frames and units: ECEF, WGS84 by default, m, m/s, s):
+
+1. **Predict** every track of those sensors to t_s with its own motion model (`BatchEKF.predict`), over the
+   time since its sensor's previous step.
+2. **Associate** each sensor's scan (z (n, 3), R (n, 3, 3)) to its predicted positions
+   (`GnnAssociator.associate`): confirmed tracks first, then tentative tracks with the measurements left over
+   (`confirmed_first`), so that a young track cannot take an established track's measurement.
+3. **Update** the assigned tracks (`BatchEKF.update`).
+4. **Confirm** (M-of-N): every step is one look for every track of a stepping sensor; a tentative track is
+   confirmed when at least M of its last N looks were hits (the initiating measurement is the first hit). A
+   tentative track that can no longer reach M hits within its first N looks is deleted.
+5. **Classify** confirmed tracks whose velocity is known to `classify_max_velocity_sigma_mps` (RMS per axis):
+   ballistic when geodetic altitude, speed or |vertical speed| (along the ellipsoid normal, Earth-relative)
+   exceeds its threshold, air-breathing otherwise. Ballistic is final and switches the track to the ballistic
+   motion model (with `switch_velocity_sigma_mps` added to its velocity uncertainty, for the lag of the
+   constant-velocity estimate behind the gravity it ignored); air-breathing is re-evaluated every scan.
+6. **Delete** any track not updated for more than `max_coast_s`, and confirmed tracks whose position
+   uncertainty √tr(Pₚ) (m) exceeds `max_position_sigma_m`.
+7. **Initiate** a tentative track from each unassigned measurement, unless it lies in the associator's wider
+   exclusion gate of a track updated on its previous look: most likely that track's own measurement, fallen
+   just outside the assignment gate (a track that keeps missing lets a replacement start). Single-point
+   initiation: position z with covariance R, velocity 0 with standard deviation `init_velocity_sigma_mps` per
+   axis; after its second update this is the two-point (difference) initiation, weighted by the covariances.
+   The track starts on the ballistic model when z is above `ballistic_altitude_m` (nothing air-breathing
+   flies there, and a constant-velocity model would miss a missile's next detection by g·dt² ≈ 250 m at
+   5 s), on the constant-velocity model otherwise.
+
+Deterministic: the result depends only on the inputs and their order. Track ids are per sensor, consecutive
+integers from that sensor's `first_id`, never reused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from amdx.geo import ecef_to_geodetic, enu_basis
+from amdx.tracking.association import GnnAssociator
+from amdx.tracking.filters import BatchEKF
+from amdx.tracking.models import MotionModel
+from amdx.tracking.track_types import (
+    Associator,
+    Classification,
+    TrackerConfig,
+    TrackFilter,
+    TrackStatus,
+    TrackTable,
+    popcount16,
+    read_only,
+    remap,
+)
+
+_Array = NDArray[np.float64]
+_Ids = NDArray[np.int64]
+
+_PER_SENSOR = ("max_coast_s", "max_position_sigma_m", "init_velocity_sigma_mps", "classify_max_velocity_sigma_mps",
+               "ballistic_altitude_m", "ballistic_speed_mps", "ballistic_vertical_speed_mps",
+               "switch_velocity_sigma_mps")
+_COLUMNS = ("_ids", "_sensor", "_x", "_P", "_model", "_status", "_class", "_hist", "_hits", "_looks", "_first_t",
+            "_last_t")
+
+
+@dataclass(frozen=True, eq=False)
+class BankReport:
+    """What one `TrackerBank.step` did (read-only arrays); every track id comes with its sensor.
+
+    Attributes:
+        t_s: scan time, s.
+        track_of_measurement: (n,) id of the existing track each measurement updated, -1 if none.
+        nis: (n,) normalised innovation squared of each update, NaN if none.
+        new_ids, new_sensor: the tracks initiated this step, in measurement order.
+        new_from_measurement: index of the measurement that started each new track.
+        confirmed_ids, confirmed_sensor: tracks confirmed this step.
+        deleted_ids, deleted_sensor: tracks deleted this step (tentative, stale or too uncertain).
+        ballistic_ids, ballistic_sensor: tracks classified ballistic this step (now on the ballistic model).
+    """
+
+    t_s: float
+    track_of_measurement: _Ids
+    nis: _Array
+    new_ids: _Ids
+    new_sensor: _Ids
+    new_from_measurement: NDArray[np.intp]
+    confirmed_ids: _Ids
+    confirmed_sensor: _Ids
+    deleted_ids: _Ids
+    deleted_sensor: _Ids
+    ballistic_ids: _Ids
+    ballistic_sensor: _Ids
+
+
+class TrackerBank:
+    """The local trackers of several sensors in one set of arrays (see the module docstring). `configs` gives
+    each sensor's track management (index = sensor); all must agree on `confirmed_first` and `earth`.
+    Collaborators are passed in; None gives the defaults `BatchEKF()` and `GnnAssociator()`."""
+
+    def __init__(self, configs: Sequence[TrackerConfig], track_filter: TrackFilter | None = None,
+                 associator: Associator | None = None):
+        if not configs:
+            raise ValueError("a tracker bank needs at least one sensor's TrackerConfig")
+        self.configs = tuple(configs)
+        first = self.configs[0]
+        if any(c.confirmed_first != first.confirmed_first or c.earth != first.earth for c in self.configs):
+            raise ValueError("the sensors of a tracker bank must agree on confirmed_first and earth")
+        self.filter: TrackFilter = track_filter if track_filter is not None else BatchEKF()
+        self.associator: Associator = associator if associator is not None else GnnAssociator()
+        self._cfg = {name: np.array([getattr(c, name) for c in self.configs], dtype=np.float64)
+                     for name in _PER_SENSOR}
+        self._confirm_m = np.array([c.confirm_m for c in self.configs], dtype=np.int64)
+        self._confirm_n = np.array([c.confirm_n for c in self.configs], dtype=np.int64)
+        self._window = ((1 << self._confirm_n) - 1).astype(np.uint16)
+        self._sensor_t = np.full(len(self.configs), np.nan)  # NaN: the sensor has not stepped yet
+        self._next_id = np.array([c.first_id for c in self.configs], dtype=np.int64)
+        self._ids = np.zeros(0, np.int64)
+        self._sensor = np.zeros(0, np.int64)
+        self._x = np.zeros((0, 6))
+        self._P = np.zeros((0, 6, 6))
+        self._model = np.zeros(0, np.int8)
+        self._status = np.zeros(0, np.int8)
+        self._class = np.zeros(0, np.int8)
+        self._hist = np.zeros(0, np.uint16)
+        self._hits = np.zeros(0, np.int32)
+        self._looks = np.zeros(0, np.int32)
+        self._first_t = np.zeros(0)
+        self._last_t = np.zeros(0)
+
+    @property
+    def n_sensors(self) -> int:
+        return len(self.configs)
+
+    def __len__(self) -> int:
+        return int(self._ids.shape[0])
+
+    def t_s(self, sensor: int) -> float | None:
+        """Time of a sensor's track states, s (None before its first step)."""
+        t = float(self._sensor_t[sensor])
+        return None if np.isnan(t) else t
+
+    def count(self, sensor: int) -> int:
+        """Number of tracks of a sensor."""
+        return int(np.count_nonzero(self._sensor == sensor))
+
+    # --- public operations ----------------------------------------------------------------------------------
+    def step(self, t_s: float, sensors: ArrayLike, z: ArrayLike, R: ArrayLike, meas_sensor: ArrayLike) -> BankReport:
+        """One scan of each of `sensors` at t_s (s): measured positions z (n, 3) and covariances R (n, 3, 3),
+        ECEF m, m², of all their scans together, `meas_sensor` (n,) saying whose each one is."""
+        t = float(t_s)
+        zz = np.asarray(z, dtype=np.float64).reshape(-1, 3)
+        rr = np.asarray(R, dtype=np.float64).reshape(-1, 3, 3)
+        ms = np.asarray(meas_sensor, dtype=np.int64).reshape(-1)
+        active = np.unique(np.asarray(sensors, dtype=np.int64))
+        if rr.shape[0] != zz.shape[0] or ms.shape[0] != zz.shape[0]:
+            raise ValueError(f"z has {zz.shape[0]} measurements but R has {rr.shape[0]} covariances and "
+                             f"meas_sensor {ms.shape[0]} entries")
+        if not (np.isfinite(zz).all() and np.isfinite(rr).all()):
+            raise ValueError("measurements and covariances must be finite")
+        if active.size == 0 or active[0] < 0 or active[-1] >= self.n_sensors:
+            raise ValueError(f"sensors must be indices in [0, {self.n_sensors}), found {active.tolist()}")
+        if ms.size and not np.isin(ms, active).all():
+            raise ValueError("every measurement must belong to one of the stepping sensors")
+        rows = self._advance(t, active)
+        sensor = self._sensor[rows]
+        x, P, status = self._x[rows], self._P[rows], self._status[rows]
+        mot, tom, d2, near = self._associate(x, P, status, sensor, zz, rr, ms)
+        hist = self._hist[rows]
+        excluded = remap(near, (hist & np.uint16(1)).astype(np.intp)) > 0  # near a track hit on its last look
+        upd = np.flatnonzero(mot >= 0)
+        if upd.size:
+            res = self.filter.update(x[upd], P[upd], zz[mot[upd]], rr[mot[upd]])
+            self._x[rows[upd]], self._P[rows[upd]] = res.x, res.P
+        hit = mot >= 0
+        hist = ((hist << np.uint16(1)) | hit.astype(np.uint16)) & self._window[sensor]
+        self._hist[rows] = hist
+        self._looks[rows] += 1
+        self._hits[rows] += hit
+        self._last_t[rows[hit]] = t
+        track_of_meas = remap(tom, self._ids[rows])
+        nis = np.where(tom >= 0, d2, np.nan)
+
+        newly = rows[(status == TrackStatus.TENTATIVE) & (popcount16(hist) >= self._confirm_m[sensor])]
+        self._status[newly] = TrackStatus.CONFIRMED
+        confirmed = (self._ids[newly], self._sensor[newly])
+        ballistic = self._classify(rows)
+        deleted = self._delete(t, rows)
+        new_meas = np.flatnonzero((tom < 0) & ~excluded)
+        new_ids = self._initiate(t, zz[new_meas], rr[new_meas], ms[new_meas])
+        new_sensor = ms[new_meas]
+        at_once = self._confirm_m[new_sensor] == 1  # M = 1: a new track is confirmed at once
+        if at_once.any():
+            confirmed = (np.concatenate([confirmed[0], new_ids[at_once]]),
+                         np.concatenate([confirmed[1], new_sensor[at_once]]))
+        return BankReport(t_s=t, track_of_measurement=read_only(track_of_meas, np.int64), nis=read_only(nis),
+                          new_ids=read_only(new_ids), new_sensor=read_only(new_sensor),
+                          new_from_measurement=read_only(new_meas), confirmed_ids=read_only(confirmed[0]),
+                          confirmed_sensor=read_only(confirmed[1]), deleted_ids=read_only(deleted[0]),
+                          deleted_sensor=read_only(deleted[1]), ballistic_ids=read_only(ballistic[0]),
+                          ballistic_sensor=read_only(ballistic[1]))
+
+    def seed(self, sensor: int, t_s: float, x: ArrayLike, P: ArrayLike, *,
+             model: ArrayLike = MotionModel.CONSTANT_VELOCITY, confirmed: bool = True) -> _Ids:
+        """Add tracks of `sensor` with known states x (k, 6) and covariances P (k, 6, 6) at t_s (s), e.g. from
+        a cue; the sensor's tracks are predicted to t_s first (no look counted). Returns the new ids."""
+        xx = np.asarray(x, dtype=np.float64).reshape(-1, 6)
+        pp = np.asarray(P, dtype=np.float64).reshape(-1, 6, 6)
+        if pp.shape[0] != xx.shape[0]:
+            raise ValueError(f"x has {xx.shape[0]} states but P has {pp.shape[0]} covariances")
+        self._advance(float(t_s), np.array([sensor], dtype=np.int64))
+        k = xx.shape[0]
+        n_hist = int(self._confirm_n[sensor]) if confirmed else 1
+        status = np.full(k, TrackStatus.CONFIRMED if confirmed else TrackStatus.TENTATIVE, np.int8)
+        return self._append(float(t_s), xx, pp, np.broadcast_to(np.asarray(model, np.int8), (k,)), status,
+                            np.full(k, (1 << n_hist) - 1, np.uint16), np.full(k, sensor, np.int64))
+
+    def confirmed(self, sensors: ArrayLike) -> tuple[_Ids, _Ids]:
+        """(ids, sensor) of the confirmed tracks of `sensors`, in creation order."""
+        rows = np.flatnonzero((self._status == TrackStatus.CONFIRMED) & np.isin(self._sensor, sensors))
+        return self._ids[rows], self._sensor[rows]
+
+    def tracks(self, sensor: int) -> TrackTable:
+        """Frozen snapshot of every track of a sensor (copies)."""
+        rows = np.flatnonzero(self._sensor == sensor) if self.n_sensors > 1 else slice(None)
+        return TrackTable(t_s=self.t_s(sensor), ids=read_only(self._ids[rows]), state=read_only(self._x[rows]),
+                          cov=read_only(self._P[rows]), model=read_only(self._model[rows]),
+                          status=read_only(self._status[rows]), classification=read_only(self._class[rows]),
+                          hits=read_only(self._hits[rows]), looks=read_only(self._looks[rows]),
+                          first_t_s=read_only(self._first_t[rows]), last_update_t_s=read_only(self._last_t[rows]))
+
+    # --- internals ------------------------------------------------------------------------------------------
+    def _advance(self, t: float, active: NDArray[np.int64]) -> NDArray[np.intp]:
+        """Predict every track of the `active` sensors to t (s); return their rows."""
+        last = self._sensor_t[active]
+        behind = last > t
+        if behind.any():
+            s = int(active[np.flatnonzero(behind)[0]])
+            raise ValueError(f"time went backwards for sensor {s}: {t} s after {self._sensor_t[s]} s")
+        rows = np.arange(len(self)) if self.n_sensors == 1 else np.flatnonzero(np.isin(self._sensor, active))
+        if rows.size:
+            dt = t - self._sensor_t[self._sensor[rows]]
+            moving = dt > 0.0
+            if rows.size == len(self) and moving.all():  # every track moves: predict the whole arrays
+                self._x, self._P = self.filter.predict(self._x, self._P, self._model,
+                                                       dt[0] if np.all(dt == dt[0]) else dt)
+            elif moving.any():
+                r = rows[moving]
+                self._x[r], self._P[r] = self.filter.predict(self._x[r], self._P[r], self._model[r], dt[moving])
+        self._sensor_t[active] = t
+        return rows
+
+    def _associate(self, x: _Array, P: _Array, status: NDArray[np.int8], sensor: _Ids, z: _Array, R: _Array,
+                   ms: _Ids) -> tuple[NDArray[np.intp], NDArray[np.intp], _Array, NDArray[np.intp]]:
+        """(measurement of each track, track of each measurement, d² per measurement, nearest track of each
+        measurement in the exclusion gate), indices local to the given tracks; confirmed tracks first when
+        `confirmed_first`, tentative tracks then share the measurements left over."""
+        one = self.n_sensors == 1
+        tg, mg = (None, None) if one else (sensor, ms)
+        tent = status == TrackStatus.TENTATIVE
+        if not (self.configs[0].confirmed_first and tent.any() and not tent.all()):
+            a = self.associator.associate(x[:, :3], P[:, :3, :3], z, R, tg, mg)
+            return (np.asarray(a.measurement_of_track), np.asarray(a.track_of_measurement), np.asarray(a.d2),
+                    np.asarray(a.near_track))
+        conf, tent_rows = np.flatnonzero(~tent), np.flatnonzero(tent)
+        a1 = self.associator.associate(x[conf, :3], P[conf, :3, :3], z, R, None if one else sensor[conf], mg)
+        free = np.flatnonzero(np.asarray(a1.track_of_measurement) < 0)
+        a2 = self.associator.associate(x[tent_rows, :3], P[tent_rows, :3, :3], z[free], R[free],
+                                       None if one else sensor[tent_rows], None if one else ms[free])
+        mot = np.full(len(status), -1, dtype=np.intp)
+        mot[conf] = np.asarray(a1.measurement_of_track)
+        mot[tent_rows] = remap(np.asarray(a2.measurement_of_track), free)
+        tom = remap(np.asarray(a1.track_of_measurement), conf)
+        tom[free] = remap(np.asarray(a2.track_of_measurement), tent_rows)
+        d2 = np.array(a1.d2)
+        d2[free] = np.asarray(a2.d2)
+        near = remap(np.asarray(a1.near_track), conf)
+        near_free = remap(np.asarray(a2.near_track), tent_rows)
+        near[free] = np.where(near[free] >= 0, near[free], near_free)
+        return mot, tom, d2, near
+
+    def _classify(self, rows: NDArray[np.intp]) -> tuple[_Ids, _Ids]:
+        """Classify eligible confirmed tracks among `rows`; switch new ballistic ones to the ballistic model."""
+        cand = rows[(self._status[rows] == TrackStatus.CONFIRMED) & (self._class[rows] != Classification.BALLISTIC)]
+        if not cand.size:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        cfg = self._cfg
+        var_v = np.trace(self._P[cand, 3:, 3:], axis1=1, axis2=2) / 3.0
+        cand = cand[var_v <= cfg["classify_max_velocity_sigma_mps"][self._sensor[cand]] ** 2]
+        s = self._sensor[cand]
+        r, v = self._x[cand, :3], self._x[cand, 3:]
+        lat, lon, alt = ecef_to_geodetic(r, self.configs[0].earth)
+        up = enu_basis(lat, lon)[2]
+        v_up = np.einsum("ij,ij->i", up, v)
+        speed = np.linalg.norm(v, axis=1)
+        ballistic = ((np.asarray(alt) > cfg["ballistic_altitude_m"][s]) | (speed > cfg["ballistic_speed_mps"][s])
+                     | (np.abs(v_up) > cfg["ballistic_vertical_speed_mps"][s]))
+        self._class[cand] = np.where(ballistic, Classification.BALLISTIC, Classification.AIR_BREATHING)
+        switched = cand[ballistic]
+        self._model[switched] = MotionModel.BALLISTIC
+        i3 = np.arange(3) + 3
+        self._P[switched[:, None], i3, i3] += (cfg["switch_velocity_sigma_mps"][self._sensor[switched]] ** 2)[:, None]
+        return self._ids[switched], self._sensor[switched]
+
+    def _delete(self, t: float, rows: NDArray[np.intp]) -> tuple[_Ids, _Ids]:
+        """Remove hopeless tentative, stale and too-uncertain confirmed tracks among `rows`; return their ids."""
+        s = self._sensor[rows]
+        tentative = self._status[rows] == TrackStatus.TENTATIVE
+        m, n = self._confirm_m[s], self._confirm_n[s]
+        hopeless = tentative & (self._hits[rows] + np.maximum(n - self._looks[rows], 0) < m)
+        stale = (t - self._last_t[rows]) > self._cfg["max_coast_s"][s]
+        pos_var = np.trace(self._P[rows, :3, :3], axis1=1, axis2=2)
+        vague = ~tentative & (pos_var > self._cfg["max_position_sigma_m"][s] ** 2)
+        dead = rows[hopeless | stale | vague]
+        if not dead.size:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        deleted = (self._ids[dead], self._sensor[dead])
+        keep = np.ones(len(self), dtype=bool)
+        keep[dead] = False
+        for name in _COLUMNS:
+            setattr(self, name, getattr(self, name)[keep])
+        return deleted
+
+    def _initiate(self, t: float, z: _Array, R: _Array, sensor: _Ids) -> _Ids:
+        """Single-point initiation of tentative tracks from measurements z (m, 3), R (m, 3, 3) of `sensor`
+        (m,): ballistic model above `ballistic_altitude_m`, constant velocity below."""
+        m = z.shape[0]
+        x = np.zeros((m, 6))
+        x[:, :3] = z
+        P = np.zeros((m, 6, 6))
+        P[:, :3, :3] = R
+        i3 = np.arange(3) + 3
+        P[:, i3, i3] = (self._cfg["init_velocity_sigma_mps"][sensor] ** 2)[:, None]
+        status = np.where(self._confirm_m[sensor] == 1, TrackStatus.CONFIRMED, TrackStatus.TENTATIVE).astype(np.int8)
+        model = np.full(m, MotionModel.CONSTANT_VELOCITY, np.int8)
+        if m:
+            # geodetic altitude h lies in [|r| − a, |r| − b] (a, b the semi-axes): most points are decided by
+            # those bounds (with 1 m to spare), the others by the exact conversion
+            earth, limit = self.configs[0].earth, self._cfg["ballistic_altitude_m"][sensor]
+            radius = np.sqrt(np.einsum("ij,ij->i", z, z))
+            high = radius - earth.a_m > limit + 1.0
+            unsure = np.flatnonzero(~high & (radius - earth.b_m >= limit - 1.0))
+            if unsure.size:
+                high[unsure] = np.asarray(ecef_to_geodetic(z[unsure], earth)[2]) > limit[unsure]
+            model[high] = MotionModel.BALLISTIC
+        return self._append(t, x, P, model, status, np.ones(m, np.uint16), sensor)
+
+    def _append(self, t: float, x: _Array, P: _Array, model: NDArray[np.int8], status: NDArray[np.int8],
+                hist: NDArray[np.uint16], sensor: _Ids) -> _Ids:
+        m = x.shape[0]
+        if m == 0:
+            return np.zeros(0, np.int64)
+        # ids: each sensor's next ids, in order of appearance among the new tracks
+        order = np.argsort(sensor, kind="stable")
+        sorted_s = sensor[order]
+        start = np.flatnonzero(np.r_[True, sorted_s[1:] != sorted_s[:-1]])
+        rank_sorted = np.arange(m) - np.repeat(start, np.diff(np.r_[start, m]))
+        rank = np.empty(m, np.int64)
+        rank[order] = rank_sorted
+        ids = self._next_id[sensor] + rank
+        np.add.at(self._next_id, sensor, 1)
+        confirmed = status == TrackStatus.CONFIRMED
+        cls = np.where((model == MotionModel.BALLISTIC) & confirmed, Classification.BALLISTIC,
+                       Classification.UNKNOWN).astype(np.int8)
+        new = {"_ids": ids, "_sensor": sensor.astype(np.int64), "_x": x, "_P": P, "_model": model.astype(np.int8),
+               "_status": status.astype(np.int8), "_class": cls, "_hist": hist.astype(np.uint16),
+               "_hits": np.ones(m, np.int32), "_looks": np.ones(m, np.int32), "_first_t": np.full(m, t),
+               "_last_t": np.full(m, t)}
+        for name in _COLUMNS:
+            setattr(self, name, np.concatenate([getattr(self, name), new[name]]))
+        return ids
