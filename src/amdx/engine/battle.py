@@ -27,6 +27,8 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from amdx.c2.air_threats import evaluate_air_tracks
@@ -213,7 +215,7 @@ class BattleManager:
             verdicts: dict[str, Verdict] = {}
             if bal:
                 imp = [v.impact for v in bal]
-                cov = np.array([_ellipse_cov(i) for i in imp])  # type: ignore[arg-type]
+                cov = _ellipse_covs(imp)  # type: ignore[arg-type]
                 te = evaluate_threats([i["lat_deg"] for i in imp], [i["lon_deg"] for i in imp], cov,  # type: ignore[index]
                                       [i["time_to_impact_s"] for i in imp], alat, alon, arad, aval)  # type: ignore[index]
                 verdicts.update(_verdicts(bal, te, self.assets))
@@ -284,38 +286,35 @@ class BattleManager:
         'partner/partner.Tnnnn') is the same threat, and so are two tracks (of any nations) closer than
         `SAME_THREAT_M` and 3σ of their position errors — a threat held twice in one picture is still one threat,
         so it is not engaged twice. Connected components, in a stable order."""
-        parent: dict[tuple[str, str], tuple[str, str]] = {}
-
-        def find(a: tuple[str, str]) -> tuple[str, str]:
-            while parent[a] != a:
-                parent[a] = parent[parent[a]]
-                a = parent[a]
-            return a
-
-        def union(a: tuple[str, str], b: tuple[str, str]) -> None:
-            ra, rb = find(a), find(b)
-            if ra != rb:
-                parent[max(ra, rb)] = min(ra, rb)
-
-        members = [(nation, tid) for nation in self.nations for tid in self.tracks[nation]]
-        for member in members:
-            parent[member] = member
-        for nation, tid in members:
+        members = sorted((nation, tid) for nation in self.nations for tid in self.tracks[nation])
+        if not members:
+            return []
+        index = {m: i for i, m in enumerate(members)}
+        first, second = [], []
+        for i, (nation, tid) in enumerate(members):
             for key in self.tracks[nation][tid].keys:
                 other, _, ptid = key.partition("/")
-                if other in self.tracks and ptid in self.tracks[other]:
-                    union((nation, tid), (other, ptid))
+                j = index.get((other, ptid))
+                if j is not None:
+                    first.append(i)
+                    second.append(j)
         if len(members) > 1:
             views = [self.tracks[n][t] for n, t in members]
             pos = np.array([v.x[:3] for v in views])
-            for i, j in sorted(cKDTree(pos).query_pairs(SAME_THREAT_M)):
-                gap = float(np.linalg.norm(pos[i] - pos[j]))
-                if gap <= max(SAME_THREAT_MIN_M, 3.0 * (views[i].pos_sigma_m + views[j].pos_sigma_m)):
-                    union(members[i], members[j])
-        groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
-        for member in sorted(parent):
-            groups.setdefault(find(member), []).append(member)
-        return [groups[k] for k in sorted(groups)]
+            sigma = np.array([v.pos_sigma_m for v in views])
+            pairs = cKDTree(pos).query_pairs(SAME_THREAT_M, output_type="ndarray")
+            a, b = pairs[:, 0], pairs[:, 1]
+            gap = np.linalg.norm(pos[a] - pos[b], axis=1)
+            near = gap <= np.maximum(SAME_THREAT_MIN_M, 3.0 * (sigma[a] + sigma[b]))
+            first.extend(a[near].tolist())
+            second.extend(b[near].tolist())
+        n = len(members)
+        graph = coo_matrix((np.ones(len(first)), (first, second)), shape=(n, n))
+        _, label = connected_components(graph, directed=False)
+        groups: dict[int, list[tuple[str, str]]] = {}
+        for member, g in zip(members, label.tolist(), strict=True):  # members sorted: groups by least member
+            groups.setdefault(g, []).append(member)
+        return list(groups.values())
 
     def _planning_cells(self, t: float) -> list[tuple[str, list[str]]]:
         """Who plans for whom now: the coordination cell for the member nations it can reach, and each other
@@ -564,20 +563,24 @@ class BattleManager:
         return []
 
 
-def _ellipse_cov(impact: dict) -> np.ndarray:
-    """East/north covariance (m²) of a predicted impact from its 95 % ellipse."""
-    a = impact["semi_major_m"] / ELLIPSE_K
-    b = impact["semi_minor_m"] / ELLIPSE_K
-    az = np.radians(impact["orientation_deg"])
-    u = np.array([np.sin(az), np.cos(az)])  # major axis, east/north
-    w = np.array([np.cos(az), -np.sin(az)])
-    return a * a * np.outer(u, u) + b * b * np.outer(w, w)
+def _ellipse_covs(impacts: list[dict]) -> np.ndarray:
+    """East/north covariances (k, 2, 2), m², of predicted impacts from their 95 % ellipses."""
+    a = np.array([i["semi_major_m"] for i in impacts], dtype=float) / ELLIPSE_K
+    b = np.array([i["semi_minor_m"] for i in impacts], dtype=float) / ELLIPSE_K
+    az = np.radians(np.array([i["orientation_deg"] for i in impacts], dtype=float))
+    u = np.stack([np.sin(az), np.cos(az)], axis=-1)  # major axis, east/north
+    w = np.stack([np.cos(az), -np.sin(az)], axis=-1)
+    return (a * a)[:, None, None] * u[:, :, None] * u[:, None, :] \
+        + (b * b)[:, None, None] * w[:, :, None] * w[:, None, :]
 
 
 def _verdicts(views: list[TrackView], te: Any, assets: list[Any]) -> dict[str, Verdict]:
+    probs: list[dict[str, float]] = [{} for _ in views]
+    rows, cols = np.nonzero(te.probability > 0.0)  # row-major: each track's assets in asset order
+    for r, k, p in zip(rows.tolist(), cols.tolist(), te.probability[rows, cols].tolist(), strict=True):
+        probs[r][assets[k].id] = p
     out = {}
-    for r, view in enumerate(views):
-        probs = {a.id: float(te.probability[r, k]) for k, a in enumerate(assets) if te.probability[r, k] > 0.0}
-        tti = float(te.time_to_impact_s[r])
-        out[view.track_id] = Verdict(probs, float(te.expected_value_at_risk[r]), tti if np.isfinite(tti) else None)
+    for r, (view, tti, value) in enumerate(zip(views, te.time_to_impact_s.tolist(),
+                                               te.expected_value_at_risk.tolist(), strict=True)):
+        out[view.track_id] = Verdict(probs[r], float(value), tti if np.isfinite(tti) else None)
     return out

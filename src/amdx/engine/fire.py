@@ -354,9 +354,8 @@ class FireControl:
         rng = self.battle.rngs.stream(f"battery/{b.id}")
         draw = float(rng.random())
         label, killed, p, miss = eng.label, False, 0.0, None
-        truth = self.truth.states(t)
-        if label is not None and label not in self.destroyed and label in truth.ids:
-            true_pos = truth.pos_ecef_m[truth.ids.index(label)]
+        true_pos = None if label is None or label in self.destroyed else self.truth.position(label, t)
+        if true_pos is not None:
             updated = self._aim_at(eng, t)
             aim = pip if updated is None else updated  # without an update the interceptor flies to its PIP
             miss = crossrange_miss_m(true_pos, aim, b.site_ecef_m)

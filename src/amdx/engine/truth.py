@@ -104,6 +104,23 @@ class TruthRegistry:
         self._batches.append(_Batch((threat_id,), np.array([rcs_m2]), np.array([route.t0_s]),
                                     np.array([route.end_t_s]), np.array([route.t0_s]), False, route=route))
 
+    def position(self, threat_id: str, t_s: float) -> NDArray[np.float64] | None:
+        """ECEF position (3,), m, of one threat at `t_s`, None when it is not airborne then; only its own flight
+        is evaluated."""
+        for b in self._batches:
+            if threat_id not in b.ids:
+                continue
+            k = b.ids.index(threat_id)
+            if not b.start_t_s[k] <= t_s < b.end_t_s[k]:
+                return None
+            if b.flights is not None:
+                times = np.full((b.size, 1), np.nan)  # NaN times are outside every flight: not evaluated
+                times[k, 0] = t_s
+                return np.array(b.flights.states_ecef(times, velocity=False)[0][k, 0])
+            assert b.route is not None
+            return np.asarray(b.route.state_ecef(np.array([t_s]))[0], dtype=np.float64).reshape(3)
+        return None
+
     def states(self, t_s: float) -> TruthStates:
         """Airborne threats at `t_s` (launch ≤ t < end)."""
         ids: list[str] = []

@@ -1,0 +1,24 @@
+"""Ground truth of one threat: `TruthRegistry.position` evaluates one flight and agrees with the full snapshot."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from amdx.engine.core import Engine
+from amdx.scenario import bundled_scenario_path, load_scenario
+
+
+def test_one_threats_position_is_its_row_of_the_snapshot_and_none_when_not_airborne():
+    engine = Engine(load_scenario(bundled_scenario_path("mixed_raid")), 2)
+    checked, kinds = 0, set()
+    for t in np.arange(30.0, 900.0, 41.7):
+        engine.advance(float(t))
+        snapshot = engine.truth.states(float(t))
+        for k, tid in enumerate(snapshot.ids):
+            np.testing.assert_array_equal(engine.truth.position(tid, float(t)), snapshot.pos_ecef_m[k])
+            kinds.add(bool(snapshot.ballistic[k]))
+            checked += 1
+        gone = set(engine.threats) - set(snapshot.ids)
+        assert all(engine.truth.position(tid, float(t)) is None for tid in gone)
+    assert checked > 20 and kinds == {True, False}  # ballistic and air-breathing flights both checked
+    assert engine.truth.position("no-such-threat", 100.0) is None
