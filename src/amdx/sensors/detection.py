@@ -19,6 +19,7 @@ as a numpy scalar.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Literal, get_args
 
 import numpy as np
@@ -80,14 +81,33 @@ def albersheim_pd(snr_db: ArrayLike, pfa: ArrayLike, n_pulses: ArrayLike = 1) ->
     a = np.log(0.62 / pfa)
     z = (snr_db + 5.0 * np.log10(n)) / _albersheim_slope(n)
     pd = np.array(special.expit((10.0**z - a) / (1.7 + 0.12 * a)), dtype=np.float64, ndmin=1)
+    if pfa.size and np.all(pfa == pfa.flat[0]) and np.all(n == n.flat[0]):  # the usual case: one Pfa and N
+        p, m = float(pfa.flat[0]), float(n.flat[0])
+        j, pd_j = _albersheim_joint(p, m)
+        low = np.atleast_1d(snr_db < j)
+        if low.any():
+            pd[low] = swerling0_pd(np.atleast_1d(snr_db)[low], p, m) * (0.1 / pd_j)
+        return _out(pd.reshape(snr_db.shape))
     snr_joint = np.atleast_1d(albersheim_snr_db(0.1, pfa, n))
     low = np.atleast_1d(snr_db < snr_joint)
     if low.any():
-        s, p, m, j = (np.atleast_1d(x)[low] for x in (snr_db, pfa, n, snr_joint))
-        if np.all(p == p[0]) and np.all(m == m[0]):  # the usual case: one Pfa and N, one threshold
-            p, m, j = p[0], m[0], j[0]
-        pd[low] = swerling0_pd(s, p, m) * (0.1 / swerling0_pd(j, p, m))
+        s, p_low, m_low, j_low = (np.atleast_1d(x)[low] for x in (snr_db, pfa, n, snr_joint))
+        pd[low] = swerling0_pd(s, p_low, m_low) * (0.1 / swerling0_pd(j_low, p_low, m_low))
     return _out(pd.reshape(snr_db.shape))
+
+
+@lru_cache(maxsize=256)
+def _albersheim_joint(pfa: float, n_pulses: float) -> tuple[float, float]:
+    """(SNR dB at which Albersheim's Pd is 0.1, the square-law Pd at that SNR) for one Pfa and N: where
+    `albersheim_pd` hands over, computed once per radar type rather than per scan."""
+    j = float(albersheim_snr_db(0.1, pfa, n_pulses))
+    return j, float(swerling0_pd(j, pfa, n_pulses))
+
+
+@lru_cache(maxsize=256)
+def _chi2_threshold(pfa: float, dof: float) -> float:
+    """Upper-Pfa quantile of χ²(dof), memoised (scipy's per-call overhead dwarfs the arithmetic)."""
+    return float(stats.chi2.isf(pfa, dof))
 
 
 def swerling1_pd(snr_db: ArrayLike, pfa: ArrayLike) -> _Array:
@@ -107,7 +127,9 @@ def swerling0_pd(snr_db: ArrayLike, pfa: ArrayLike, n_pulses: ArrayLike = 1) -> 
     non-coherently (Marcum): threshold T = χ²(2N) upper-Pfa quantile, Pd = ncx2.sf(T, 2N, 2N·SNR)."""
     snr = 10.0 ** (_f64(snr_db) / 10.0)
     dof = 2.0 * _f64(n_pulses)
-    threshold = stats.chi2.isf(_f64(pfa), dof)
+    pfa = _f64(pfa)
+    threshold = _chi2_threshold(float(pfa), float(dof)) if pfa.ndim == 0 and dof.ndim == 0 \
+        else stats.chi2.isf(pfa, dof)
     return _out(np.asarray(stats.ncx2.sf(threshold, dof, dof * snr), dtype=np.float64))
 
 

@@ -68,10 +68,12 @@ def _to_ecef(t: _Trig, site_ecef_m: ArrayLike, rot_enu: ArrayLike) -> _Array:
     return np.asarray(site_ecef_m, dtype=np.float64) + enu @ np.asarray(rot_enu, dtype=np.float64)
 
 
-def _covariance(t: _Trig, sigmas: ArrayLike, rot_enu: ArrayLike) -> _Array:
+def _covariance(t: _Trig, sigmas: ArrayLike, rot_enu: ArrayLike, rot_kron: _Array | None = None) -> _Array:
     r, sa, ca, se, ce = t
     sig = np.broadcast_to(np.asarray(sigmas, dtype=np.float64), (*r.shape, 3))
     rot = np.asarray(rot_enu, dtype=np.float64)
+    if rot_kron is None:
+        rot_kron = np.kron(rot, rot)
     # ENU covariance Σ_k s_k² u_k u_kᵀ over the orthogonal unit directions u_r = (ce·sa, ce·ca, se),
     # u_az = (ca, −sa, 0), u_el = (−se·sa, −se·ca, ce) with s_r = σ_r, s_az = r·ce·σ_az, s_el = r·σ_el,
     # written out entry by entry; then Mᵀ C M for all points at once as (n, 9) @ kron(M, M) (no batched 3×3
@@ -87,7 +89,7 @@ def _covariance(t: _Trig, sigmas: ArrayLike, rot_enu: ArrayLike) -> _Array:
     c_eu = sa * ce * se * (var_r - var_el)
     c_nu = ca * ce * se * (var_r - var_el)
     c_enu = np.stack([c_ee, c_en, c_eu, c_en, c_nn, c_nu, c_eu, c_nu, c_uu], axis=-1)
-    return (c_enu @ np.kron(rot, rot)).reshape(*r.shape, 3, 3)
+    return (c_enu @ rot_kron).reshape(*r.shape, 3, 3)
 
 
 def polar_to_ecef(z_polar: ArrayLike, site_ecef_m: ArrayLike, rot_enu: ArrayLike) -> _Array:
@@ -104,7 +106,8 @@ def polar_covariance_ecef(z_polar: ArrayLike, sigmas: ArrayLike, rot_enu: ArrayL
 
 
 def convert_polar(z_polar: ArrayLike, sigmas: ArrayLike, site_ecef_m: ArrayLike,
-                  rot_enu: ArrayLike) -> tuple[_Array, _Array]:
-    """(`polar_to_ecef`, `polar_covariance_ecef`) of the same measurements, sharing the trigonometry."""
+                  rot_enu: ArrayLike, rot_kron: _Array | None = None) -> tuple[_Array, _Array]:
+    """(`polar_to_ecef`, `polar_covariance_ecef`) of the same measurements, sharing the trigonometry;
+    `rot_kron` = kron(rot_enu, rot_enu) when the caller keeps it (a radar's is fixed)."""
     t = _trig(np.asarray(z_polar, dtype=np.float64))
-    return _to_ecef(t, site_ecef_m, rot_enu), _covariance(t, sigmas, rot_enu)
+    return _to_ecef(t, site_ecef_m, rot_enu), _covariance(t, sigmas, rot_enu, rot_kron)

@@ -91,6 +91,9 @@ class Radar:
     earth: EarthModel = WGS84
     site_ecef_m: NDArray[np.float64] = field(init=False, repr=False)
     rot_enu: NDArray[np.float64] = field(init=False, repr=False)
+    rot_kron: NDArray[np.float64] = field(init=False, repr=False)
+    sigmas: NDArray[np.float64] = field(init=False, repr=False)
+    """Measurement error sigmas [range m, azimuth rad, elevation rad]."""
 
     def __post_init__(self) -> None:
         if self.detection_model not in DETECTION_MODELS:
@@ -111,10 +114,12 @@ class Radar:
             raise ValueError(f"{self.sensor_id}: range_rate_sigma_mps must be >= 0")
         site = np.array(geodetic_to_ecef(self.lat_deg, self.lon_deg, self.alt_m, self.earth), dtype=float)
         rot = enu_rotation(self.lat_deg, self.lon_deg)
-        site.setflags(write=False)
-        rot.setflags(write=False)
-        object.__setattr__(self, "site_ecef_m", site)
-        object.__setattr__(self, "rot_enu", rot)
+        t = self.radar_type
+        sigmas = np.array([t.range_sigma_m, t.azimuth_sigma_rad, t.elevation_sigma_rad])
+        kron = np.kron(rot, rot)
+        for name, value in (("site_ecef_m", site), ("rot_enu", rot), ("rot_kron", kron), ("sigmas", sigmas)):
+            value.setflags(write=False)
+            object.__setattr__(self, name, value)
 
     @classmethod
     def from_sensor(cls, sensor: Sensor, radar_type: RadarType, **options: object) -> Radar:
@@ -126,12 +131,6 @@ class Radar:
     def boresight_rad(self) -> float:
         """Boresight azimuth, rad clockwise from north."""
         return float(np.radians(self.boresight_deg))
-
-    @property
-    def sigmas(self) -> NDArray[np.float64]:
-        """Measurement error sigmas [range m, azimuth rad, elevation rad]."""
-        t = self.radar_type
-        return np.array([t.range_sigma_m, t.azimuth_sigma_rad, t.elevation_sigma_rad])
 
     @property
     def resolution_cells(self) -> float:
@@ -204,7 +203,7 @@ class Radar:
         order = np.argsort(z_all[:, 1], kind="stable")
         z_all = z_all[order]
         truth_index = np.concatenate([det, np.full(len(z_fa), -1, dtype=np.int64)])[order]
-        z_ecef, r_ecef = convert_polar(z_all, self.sigmas, self.site_ecef_m, self.rot_enu)
+        z_ecef, r_ecef = convert_polar(z_all, self.sigmas, self.site_ecef_m, self.rot_enu, self.rot_kron)
         return Detections(
             sensor_id=self.sensor_id,
             t_s=float(t_s),
