@@ -4,6 +4,7 @@ track management (M-of-N confirmation, deletion, classification) and ballistic i
 from __future__ import annotations
 
 from amdx.tracking.association import Association, GnnAssociator, gate_threshold, gnn_assign
+from amdx.tracking.bank import BankReport, TrackerBank
 from amdx.tracking.filters import BatchEKF, UpdateResult, ekf_update
 from amdx.tracking.impact import ImpactPrediction, error_ellipse, impact_points, predict_impact
 from amdx.tracking.models import MotionModel, ballistic_predict, cv_predict, predict
@@ -18,6 +19,7 @@ from amdx.tracking.tracker import (
 
 __all__ = [
     "Association",
+    "BankReport",
     "BatchEKF",
     "Classification",
     "GnnAssociator",
@@ -27,6 +29,7 @@ __all__ = [
     "TrackStatus",
     "TrackTable",
     "Tracker",
+    "TrackerBank",
     "TrackerConfig",
     "UpdateResult",
     "ballistic_predict",
