@@ -66,6 +66,21 @@ def test_kdtree_gating_keeps_every_pair_inside_the_gate():
     np.testing.assert_allclose(pair_mahalanobis2(p, P, z, R, ti, mj), d2[ti, mj], rtol=1e-9)
 
 
+@pytest.mark.parametrize(("k", "n"), [(300, 400), (40, 60)])  # the tree path, then every pair measured directly
+def test_gating_with_measurements_of_very_different_sizes_keeps_every_pair_inside_the_gate(k, n):
+    rng = np.random.default_rng(5)
+    p, P, z, R = _random_scene(rng, k, n, 20_000.0)
+    R = R * np.exp(rng.uniform(0.0, np.log(1e4), n))[:, None, None]  # ‖R‖ over four decades: every class used
+    ti, mj = kdtree_candidates(p, P, z, R, GATE_99_3DOF)
+    nu = z[None, :, :] - p[:, None, :]
+    S = P[:, None] + R[None, :]
+    d2 = np.einsum("tmi,tmi->tm", nu, np.linalg.solve(S, nu[..., None])[..., 0])
+    truth = set(zip(*np.nonzero(d2 <= GATE_99_3DOF), strict=True))
+    assert len(truth) > k // 2
+    assert truth <= set(zip(ti.tolist(), mj.tolist(), strict=True))
+    assert np.all(np.diff(ti) >= 0) and np.all((np.diff(ti) > 0) | (np.diff(mj) > 0))  # by track, then meas.
+
+
 def _brute_force(cost, missed):
     """Least total cost over all partial assignments (a track takes at most one measurement and vice versa;
     an unassigned track costs `missed`; inf = not allowed)."""

@@ -74,6 +74,13 @@ def covariance_intersection(xa: _Array, Pa: _Array, xb: _Array, Pb: _Array) -> t
     return x, P
 
 
+def _objects(values: tuple[str | None, ...]) -> np.ndarray:
+    """A 1-d object array of strings and Nones."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
 RENUMBER_MEMORY_S = 30.0
 """How long a lost fused track's number may be given back to a new track in its place, s."""
 RENUMBER_GATE_M = 2_000.0
@@ -86,7 +93,8 @@ class FusionCentre:
     """Fuses source tracks into one national picture with stable track numbers."""
 
     def __init__(self, gate_probability: float = 0.999) -> None:
-        self._associator = GnnAssociator(gate_probability)
+        # fusion reads only the assignment, never the exclusion gate: keep the coarse gate no wider than needed
+        self._associator = GnnAssociator(gate_probability, exclusion_probability=gate_probability)
         self._number_of_key: dict[str, int] = {}
         self._first_t: dict[int, float] = {}
         self._recent: dict[int, tuple[float, _Array, float, int]] = {}  # number -> (t, state, σ, class)
@@ -96,37 +104,44 @@ class FusionCentre:
         """The national picture at `t_s` from `sources` (in their fixed order), ordered by track number."""
         x = np.zeros((0, 6))
         P = np.zeros((0, 6, 6))
-        cls: list[int] = []
-        origins: list[list[str]] = []
-        sensors: list[str | None] = []
-        labels: list[str | None] = []
-        keys: list[list[str]] = []
+        cls = np.zeros(0, np.int8)
+        sensors = np.zeros(0, dtype=object)  # first reporting sensor and first label of each fused track
+        labels = np.zeros(0, dtype=object)
+        rows_of: list[np.ndarray] = []  # per source: the fused row each of its tracks went into
         for src in sources:
             if not src.keys:
+                rows_of.append(np.zeros(0, np.intp))
                 continue
             assoc = self._associator.associate(x[:, :3], P[:, :3, :3], src.x[:, :3], src.P[:, :3, :3])
             tom = np.asarray(assoc.track_of_measurement)
             hit = np.flatnonzero(tom >= 0)
-            src_cls = src.classification.tolist()
+            new = np.flatnonzero(tom < 0)
+            row = np.empty(len(src.keys), np.intp)
+            row[new] = len(x) + np.arange(new.size)
+            src_sensors, src_labels = _objects(src.sensor_ids), _objects(src.labels)
             if hit.size:
                 rows = tom[hit]
+                row[hit] = rows
                 x[rows], P[rows] = covariance_intersection(x[rows], P[rows], src.x[hit], src.P[hit])
-                for j, row in zip(hit.tolist(), rows.tolist(), strict=True):
-                    cls[row] = max(cls[row], int(src_cls[j]))
-                    if src.origin not in origins[row]:
-                        origins[row].append(src.origin)
-                    sensors[row] = sensors[row] or src.sensor_ids[j]
-                    labels[row] = labels[row] if labels[row] is not None else src.labels[j]
-                    keys[row].append(src.keys[j])
-            new = np.flatnonzero(tom < 0)
+                cls[rows] = np.maximum(cls[rows], src.classification[hit])
+                blank = np.equal(sensors[rows], None)  # elementwise on object arrays
+                sensors[rows[blank]] = src_sensors[hit][blank]
+                unlabelled = np.equal(labels[rows], None)
+                labels[rows[unlabelled]] = src_labels[hit][unlabelled]
             x = np.concatenate([x, src.x[new]])
             P = np.concatenate([P, src.P[new]])
-            for j in new.tolist():
-                cls.append(int(src_cls[j]))
-                origins.append([src.origin])
-                sensors.append(src.sensor_ids[j])
-                labels.append(src.labels[j])
-                keys.append([src.keys[j]])
+            cls = np.concatenate([cls, src.classification[new].astype(np.int8)])
+            sensors = np.concatenate([sensors, src_sensors[new]])
+            labels = np.concatenate([labels, src_labels[new]])
+            rows_of.append(row)
+        keys: list[list[str]] = [[] for _ in range(len(x))]
+        origins: list[list[str]] = [[] for _ in range(len(x))]
+        for src, row in zip(sources, rows_of, strict=True):
+            for key, r in zip(src.keys, row.tolist(), strict=True):
+                keys[r].append(key)
+                if src.origin not in origins[r]:
+                    origins[r].append(src.origin)
+        cls_list, sensors_list, labels_list = cls.tolist(), sensors.tolist(), labels.tolist()
         fused = []
         taken: set[int] = set()
         current: dict[str, int] = {}
@@ -137,7 +152,7 @@ class FusionCentre:
             if number is not None:
                 taken.add(number)
             numbers.append(number)
-        self._renew(t_s, x, P, cls, numbers, taken)
+        self._renew(t_s, x, P, cls_list, numbers, taken)
         for i, track_keys in enumerate(keys):
             number = numbers[i]
             if number is None:
@@ -147,8 +162,8 @@ class FusionCentre:
             taken.add(number)
             for k in track_keys:
                 current[k] = number
-            fused.append(FusedTrack(number, x[i], P[i], cls[i], tuple(origins[i]), sensors[i], labels[i],
-                                    self._first_t[number], tuple(track_keys)))
+            fused.append(FusedTrack(number, x[i], P[i], cls_list[i], tuple(origins[i]), sensors_list[i],
+                                    labels_list[i], self._first_t[number], tuple(track_keys)))
         self._number_of_key = current  # keys of tracks that are gone are forgotten
         for f in fused:
             self._recent[f.number] = (t_s, f.x, float(np.sqrt(np.trace(f.P[:3, :3]))), f.classification)

@@ -5,12 +5,16 @@ the predicted P) and one scan of measurements z (n, 3) with covariances R (n, 3,
 The cost of pairing track i with measurement j is the squared Mahalanobis distance of the innovation,
 d²ᵢⱼ = νᵀ S⁻¹ ν with ν = zⱼ − pᵢ and S = Pₚᵢ + Rⱼ (χ² with 3 dof when the pair is right).
 
-1. **Coarse gate (KD-tree).** d² ≤ γ implies |ν|² ≤ γ λmax(S) ≤ γ (tr Pₚᵢ + tr Rⱼ), hence
-   |ν| ≤ √γ (√tr Pₚᵢ + maxⱼ √tr Rⱼ) =: ρᵢ, an exact bound (no pair inside the χ² gate is lost). A
+1. **Coarse gate (KD-tree).** d² ≤ γ implies |ν|² ≤ γ λmax(S) ≤ γ (λmax(Pₚᵢ) + λmax(Rⱼ)) ≤ γ (‖Pₚᵢ‖ + ‖Rⱼ‖)
+   with ‖·‖ the Frobenius norm (≥ λmax, and up to √3 times tighter than the trace), hence
+   |ν| ≤ √(γ (‖Pₚᵢ‖ + maxⱼ ‖Rⱼ‖)) =: ρᵢ, an exact bound (no pair inside the χ² gate is lost). A
    `scipy.spatial.cKDTree` is built over the measurements and each predicted position is queried with its own
    radius ρᵢ: a wide gate of one young track (large velocity covariance) does not widen anyone else's (a
-   tree over the predicted positions would need one radius for all, the widest). Small problems (up to
-   `BRUTE_FORCE_PAIRS` pairs) measure every pair directly instead: the same pairs, without the tree's cost.
+   tree over the predicted positions would need one radius for all, the widest). Likewise a few vague
+   measurements (far from an early-warning radar, or a partner's old track in fusion) must not widen every
+   track's radius: measurements are split by ‖Rⱼ‖ into up to `R_CLASSES` classes a factor `R_CLASS_RATIO`
+   apart, each with its own tree and its own maximum in ρᵢ. Small problems (up to `BRUTE_FORCE_PAIRS` pairs)
+   measure every pair against its own bound √(γ (‖Pₚᵢ‖ + ‖Rⱼ‖)) directly instead, without the tree's cost.
 2. **Fine gate.** d² on the candidate pairs only, kept when d² ≤ γ = χ²₃(P_G) (11.345 at P_G = 0.99,
    refs/physics.md §4).
 3. **Global nearest neighbour.** Minimise Σ d² over assigned pairs + γ per track left unassigned (the
@@ -56,6 +60,10 @@ KNN_CANDIDATES = 4
 """Nearest measurements fetched per track by the KD-tree before the per-track radius is applied."""
 BRUTE_FORCE_PAIRS = 4096
 """Up to this many (track, measurement) pairs the coarse gate measures every pair instead of building a tree."""
+R_CLASSES = 3
+"""Measurements are split into at most this many classes of covariance size for the coarse gate."""
+R_CLASS_RATIO = 4.0
+"""Ratio of the largest ‖R‖ between one class and the next."""
 GROUP_SPACING_M = 1.0e9
 """How far apart along x the groups of a grouped association are placed for the coarse gate, m."""
 
@@ -92,14 +100,38 @@ def kdtree_candidates(pred_pos: ArrayLike, pred_pos_cov: ArrayLike, z: ArrayLike
             ti, mj = kdtree_candidates(p, pred_pos_cov, zz, R, gate_d2)
             same = tg[ti] == mg[mj]
             return ti[same], mj[same]
-    tr_p = np.trace(np.asarray(pred_pos_cov, dtype=np.float64), axis1=1, axis2=2)
-    tr_r = np.trace(np.asarray(R, dtype=np.float64), axis1=1, axis2=2)
-    radius = np.sqrt(gate_d2) * (np.sqrt(np.maximum(tr_p, 0.0)) + np.sqrt(np.max(tr_r)))
+    size_p = _norm3(pred_pos_cov)
+    size_r = _norm3(R)
     if k * n <= BRUTE_FORCE_PAIRS:  # few pairs: all distances at once cost less than building a tree
         diff = p[:, None, :] - zz[None, :, :]
-        dist = np.sqrt(np.einsum("kni,kni->kn", diff, diff))
-        ti, mj = np.nonzero(dist <= radius[:, None])  # row-major: sorted by track, then measurement
+        dist2 = np.einsum("kni,kni->kn", diff, diff)
+        ti, mj = np.nonzero(dist2 <= gate_d2 * (size_p[:, None] + size_r[None, :]))  # sorted by track, then meas.
         return ti.astype(np.intp), mj.astype(np.intp)
+    top = float(np.max(size_r))
+    cls = np.zeros(n, np.intp) if top <= 0.0 else np.minimum(
+        np.floor(np.log(top / np.maximum(size_r, top * 1e-300)) / np.log(R_CLASS_RATIO)), R_CLASSES - 1).astype(np.intp)
+    pairs_t, pairs_m = [], []
+    for c in np.unique(cls).tolist():
+        members = np.flatnonzero(cls == c)
+        radius = np.sqrt(gate_d2 * (size_p + float(np.max(size_r[members]))))
+        ti, mj = _tree_pairs(p, radius, zz[members])
+        pairs_t.append(ti)
+        pairs_m.append(members[mj])
+    ti, mj = np.concatenate(pairs_t), np.concatenate(pairs_m)
+    order = np.lexsort((mj, ti))
+    return ti[order], mj[order]
+
+
+def _norm3(C: ArrayLike) -> _Array:
+    """Frobenius norms (k,) of covariances (k, 3, 3): an upper bound of their largest eigenvalue."""
+    c = np.asarray(C, dtype=np.float64).reshape(-1, 9)
+    return np.sqrt(np.einsum("ki,ki->k", c, c))
+
+
+def _tree_pairs(p: _Array, radius: _Array, zz: _Array) -> tuple[_Index, _Index]:
+    """(track, measurement) pairs closer than each track's radius, unsorted, by a tree over zz (see
+    `kdtree_candidates`)."""
+    k, n = p.shape[0], zz.shape[0]
     tree = cKDTree(zz, balanced_tree=False, compact_nodes=False)
     kq = min(KNN_CANDIDATES, n)
     dist, idx = tree.query(p, k=kq, distance_upper_bound=float(np.max(radius)))
@@ -115,8 +147,7 @@ def kdtree_candidates(pred_pos: ArrayLike, pred_pos_cov: ArrayLike, z: ArrayLike
         mj_c = np.fromiter(itertools.chain.from_iterable(hits), dtype=np.intp, count=int(counts.sum()))
         ti = np.concatenate([ti, np.repeat(crowded, counts)])
         mj = np.concatenate([mj, mj_c])
-    order = np.lexsort((mj, ti))
-    return ti[order], mj[order]
+    return ti, mj
 
 
 def pair_mahalanobis2(pred_pos: ArrayLike, pred_pos_cov: ArrayLike, z: ArrayLike, R: ArrayLike, ti: ArrayLike,
