@@ -265,18 +265,16 @@ class TrackerBank:
         """(measurement of each track, track of each measurement, d² per measurement, nearest track of each
         measurement in the exclusion gate), indices local to the given tracks; confirmed tracks first when
         `confirmed_first`, tentative tracks then share the measurements left over."""
-        one = self.n_sensors == 1
-        tg, mg = (None, None) if one else (sensor, ms)
         tent = status == TrackStatus.TENTATIVE
         if not (self.configs[0].confirmed_first and tent.any() and not tent.all()):
-            a = self.associator.associate(x[:, :3], P[:, :3, :3], z, R, tg, mg)
+            a = self.associator.associate(x[:, :3], P[:, :3, :3], z, R, sensor, ms)
             return (np.asarray(a.measurement_of_track), np.asarray(a.track_of_measurement), np.asarray(a.d2),
                     np.asarray(a.near_track))
         conf, tent_rows = np.flatnonzero(~tent), np.flatnonzero(tent)
-        a1 = self.associator.associate(x[conf, :3], P[conf, :3, :3], z, R, None if one else sensor[conf], mg)
+        a1 = self.associator.associate(x[conf, :3], P[conf, :3, :3], z, R, sensor[conf], ms)
         free = np.flatnonzero(np.asarray(a1.track_of_measurement) < 0)
         a2 = self.associator.associate(x[tent_rows, :3], P[tent_rows, :3, :3], z[free], R[free],
-                                       None if one else sensor[tent_rows], None if one else ms[free])
+                                       sensor[tent_rows], ms[free])
         mot = np.full(len(status), -1, dtype=np.intp)
         mot[conf] = np.asarray(a1.measurement_of_track)
         mot[tent_rows] = remap(np.asarray(a2.measurement_of_track), free)
