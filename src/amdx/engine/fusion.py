@@ -14,10 +14,12 @@ one, so a threat keeps its number while the sensors that hold it come and go.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.spatial import cKDTree
 
 from amdx.tracking.association import GnnAssociator
 
@@ -189,14 +191,19 @@ class FusionCentre:
         r = np.where(falling, r - 0.5 * GRAVITY_MPS2 * dt * dt * x0[:, :3] / np.linalg.norm(x0[:, :3], axis=1,
                                                                                              keepdims=True), r)
         fi = np.array(fresh)
-        gap = np.linalg.norm(x[fi, None, :3] - r[None, :, :], axis=-1)  # (fresh, lost)
-        sigma = np.sqrt(np.trace(P[fi, :3, :3], axis1=1, axis2=2))[:, None] + sigma0[None, :]
-        cf = np.array([cls[i] for i in fresh])[:, None]
-        same_class = (cf == 0) | (c0[None, :] == 0) | (cf == c0[None, :])
-        ok = same_class & (gap <= RENUMBER_GATE_M + 4.0 * sigma)
-        pairs = sorted((float(gap[a, b]), int(fi[a]), lost[b]) for a, b in zip(*np.nonzero(ok), strict=True))
+        sigma = np.sqrt(np.trace(P[fi, :3, :3], axis1=1, axis2=2))
+        # candidate pairs from a tree over the lost tracks' predicted positions (an exact bound of the gate)
+        hits = cKDTree(r).query_ball_point(x[fi, :3], RENUMBER_GATE_M + 4.0 * (sigma + sigma0.max()) + 1.0)
+        counts = np.fromiter(map(len, hits), dtype=np.intp, count=len(hits))
+        a = np.repeat(np.arange(fi.size), counts)
+        b = np.fromiter(itertools.chain.from_iterable(hits), dtype=np.intp, count=int(counts.sum()))
+        gap = np.linalg.norm(x[fi[a], :3] - r[b], axis=-1)
+        cf = np.array([cls[i] for i in fresh])[a]
+        same_class = (cf == 0) | (c0[b] == 0) | (cf == c0[b])
+        ok = np.flatnonzero(same_class & (gap <= RENUMBER_GATE_M + 4.0 * (sigma[a] + sigma0[b])))
+        pairs = sorted(zip(gap[ok].tolist(), fi[a[ok]].tolist(), [lost[k] for k in b[ok].tolist()], strict=True))
         used_i: set[int] = set()
-        for _, i, n in sorted(pairs):
+        for _, i, n in pairs:
             if i not in used_i and n not in taken:
                 numbers[i] = n
                 used_i.add(i)
