@@ -28,9 +28,16 @@ def test_a_resumed_exercise_carries_on_as_the_uninterrupted_one(tmp_path):
     kills = []
     for i, wall in enumerate(walls):
         live.tick(float(wall))
-        if i in (20, 50):
-            order = {"kind": "set_weapons_control", "nation": "north", "status": "free" if i == 20 else "tight"}
+        if i == 20:
+            order = {"kind": "set_weapons_control", "nation": "north", "status": "free"}
             assert live.submit(commander, order).status == 200
+        if i == 50:  # paused, two orders at one engine time: they must replay together, not one step apart
+            live.control("pause", float(wall))
+            for status in ("tight", "free"):
+                order = {"kind": "set_weapons_control", "nation": "north", "status": status}
+                assert live.submit(commander, order).status == 200
+            live.tick(float(wall) + 0.05)  # a paused clock does not move the engine
+            live.control("resume", float(wall) + 0.1)
         if i >= 20 and i % 2 == 0:
             copy = tmp_path / f"kill-{i}"
             shutil.copytree(tmp_path / "live", copy)

@@ -73,8 +73,7 @@ class AirPictures:
         self.radar_index: dict[str, int] = {s.sensor_id: i for i, s in enumerate(radars)}
         """Each radar's sensor index in the tracker bank."""
         self._radar_ids = [s.sensor_id for s in radars]
-        self.trackers = TrackerBank([tracker_config_for(s.revisit_s) for s in radars] or [TrackerConfig()],
-                                    self.filter)
+        self.trackers = TrackerBank([tracker_config_for(s.revisit_s) for s in radars], self.filter)
         self.track_labels: dict[str, dict[int, str | None]] = {sid: {} for sid in self.radar_index}
         self.fusion = {n: FusionCentre() for n in self.nations}
         self.pictures: dict[str, list[FusedTrack]] = {n: [] for n in self.nations}
@@ -111,7 +110,7 @@ class AirPictures:
             labels_of.extend(meas_label)
         n = sum(len(a) for a in z)
         bank = self.trackers
-        if n == 0 and not any(bank.count(int(i)) for i in index):
+        if n == 0 and not bank.has_tracks(index):
             return out  # empty scans of empty trackers change nothing
         meas_sensor = np.concatenate(owner_of)
         report = bank.step(t_s, index, np.concatenate(z), np.concatenate(R), meas_sensor)

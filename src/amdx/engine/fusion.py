@@ -14,14 +14,12 @@ one, so a threat keeps its number while the sensors that hold it come and go.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.spatial import cKDTree
 
-from amdx.tracking.association import GnnAssociator
+from amdx.tracking.association import GnnAssociator, pairs_within
 
 _Array = NDArray[np.float64]
 
@@ -193,10 +191,7 @@ class FusionCentre:
         fi = np.array(fresh)
         sigma = np.sqrt(np.trace(P[fi, :3, :3], axis1=1, axis2=2))
         # candidate pairs from a tree over the lost tracks' predicted positions (an exact bound of the gate)
-        hits = cKDTree(r).query_ball_point(x[fi, :3], RENUMBER_GATE_M + 4.0 * (sigma + sigma0.max()) + 1.0)
-        counts = np.fromiter(map(len, hits), dtype=np.intp, count=len(hits))
-        a = np.repeat(np.arange(fi.size), counts)
-        b = np.fromiter(itertools.chain.from_iterable(hits), dtype=np.intp, count=int(counts.sum()))
+        a, b = pairs_within(x[fi, :3], RENUMBER_GATE_M + 4.0 * (sigma + sigma0.max()) + 1.0, r)
         gap = np.linalg.norm(x[fi[a], :3] - r[b], axis=-1)
         cf = np.array([cls[i] for i in fresh])[a]
         same_class = (cf == 0) | (c0[b] == 0) | (cf == c0[b])

@@ -137,7 +137,10 @@ class LiveExercise:
         if target > self.now_s + MAX_STEP_S:  # the engine is behind the clock: step at most MAX_STEP_S and let
             target = self.now_s + MAX_STEP_S  # the clock follow it, so it never runs away from the engine
             self.clock = Clock(self.clock.speed, True, target, wall_s)
-        events = self.engine.advance(round(target, TICK_DIGITS))
+        target = round(target, TICK_DIGITS)
+        if target <= self.now_s:  # no time to advance: orders queued now wait for the next real step, as in replay
+            return []
+        events = self.engine.advance(target)
         if self.engine.finished:
             self.clock = Clock(self.clock.speed, False, self.now_s, wall_s)
         return self._journal([e.record() for e in events])
@@ -197,7 +200,8 @@ class LiveExercise:
         last_t = 0.0
         for record in self.journal.orders():
             order = order_from_record(record)
-            regenerated += [e.record() for e in self.engine.advance(order.t_s)]
+            if order.t_s > self.engine.now_s:  # orders given while the engine stood still go in together
+                regenerated += [e.record() for e in self.engine.advance(order.t_s)]
             if not self.engine.finished:
                 self.engine.submit(order)
             last_t = order.t_s

@@ -27,8 +27,8 @@ d²ᵢⱼ = νᵀ S⁻¹ ν with ν = zⱼ − pᵢ and S = Pₚᵢ + Rⱼ (χ²
 
 **Several sensors at once.** Given a group label per track and per measurement (the sensor of each), only pairs
 of one group are candidates: one call associates the scans of many radars, each with its own tracks, as if each
-were associated alone. The groups are set `GROUP_SPACING_M` apart along x for the tree (far beyond any gate),
-and pairs across groups are dropped all the same.
+were associated alone. The group is a 4th coordinate for the tree, `GROUP_SPACING_M` times the label (far
+beyond any gate, and distances within a group stay exact), and pairs across groups are dropped all the same.
 
 Ties and order: components are solved in order of their label (smallest node first) and indices are sorted, so
 the result depends only on the input order.
@@ -65,7 +65,7 @@ R_CLASSES = 3
 R_CLASS_RATIO = 4.0
 """Ratio of the largest ‖R‖ between one class and the next."""
 GROUP_SPACING_M = 1.0e9
-"""How far apart along x the groups of a grouped association are placed for the coarse gate, m."""
+"""How far apart the groups of a grouped association are placed, along a 4th coordinate, for the coarse gate, m."""
 
 
 def gate_threshold(probability: float, dof: int = 3) -> float:
@@ -90,23 +90,23 @@ def kdtree_candidates(pred_pos: ArrayLike, pred_pos_cov: ArrayLike, z: ArrayLike
     k, n = p.shape[0], zz.shape[0]
     if k == 0 or n == 0:
         return np.zeros(0, np.intp), np.zeros(0, np.intp)
+    size_p = _norm3(pred_pos_cov)
+    size_r = _norm3(R)
+    same: tuple[_Index, _Index] | None = None
     if track_group is not None and meas_group is not None:
         tg = np.asarray(track_group, dtype=np.int64).reshape(k)
         mg = np.asarray(meas_group, dtype=np.int64).reshape(n)
         if tg.min() != tg.max() or mg.min() != mg.max() or tg[0] != mg[0]:
-            p, zz = p.copy(), zz.copy()
-            p[:, 0] += GROUP_SPACING_M * tg
-            zz[:, 0] += GROUP_SPACING_M * mg
-            ti, mj = kdtree_candidates(p, pred_pos_cov, zz, R, gate_d2)
-            same = tg[ti] == mg[mj]
-            return ti[same], mj[same]
-    size_p = _norm3(pred_pos_cov)
-    size_r = _norm3(R)
+            # the group as a 4th coordinate, far beyond any gate: distances within a group stay exact
+            p = np.column_stack([p, GROUP_SPACING_M * tg])
+            zz = np.column_stack([zz, GROUP_SPACING_M * mg])
+            same = (tg, mg)
     if k * n <= BRUTE_FORCE_PAIRS:  # few pairs: all distances at once cost less than building a tree
         diff = p[:, None, :] - zz[None, :, :]
         dist2 = np.einsum("kni,kni->kn", diff, diff)
         ti, mj = np.nonzero(dist2 <= gate_d2 * (size_p[:, None] + size_r[None, :]))  # sorted by track, then meas.
-        return ti.astype(np.intp), mj.astype(np.intp)
+        ti, mj = ti.astype(np.intp), mj.astype(np.intp)
+        return _same_group(ti, mj, same)
     top = float(np.max(size_r))
     cls = np.zeros(n, np.intp) if top <= 0.0 else np.minimum(
         np.floor(np.log(top / np.maximum(size_r, top * 1e-300)) / np.log(R_CLASS_RATIO)), R_CLASSES - 1).astype(np.intp)
@@ -114,12 +114,20 @@ def kdtree_candidates(pred_pos: ArrayLike, pred_pos_cov: ArrayLike, z: ArrayLike
     for c in np.unique(cls).tolist():
         members = np.flatnonzero(cls == c)
         radius = np.sqrt(gate_d2 * (size_p + float(np.max(size_r[members]))))
-        ti, mj = _tree_pairs(p, radius, zz[members])
+        ti, mj = pairs_within(p, radius, zz[members])
         pairs_t.append(ti)
         pairs_m.append(members[mj])
     ti, mj = np.concatenate(pairs_t), np.concatenate(pairs_m)
     order = np.lexsort((mj, ti))
-    return ti[order], mj[order]
+    return _same_group(ti[order], mj[order], same)
+
+
+def _same_group(ti: _Index, mj: _Index, groups: tuple[_Index, _Index] | None) -> tuple[_Index, _Index]:
+    """The pairs whose track and measurement share a group (all of them without groups)."""
+    if groups is None:
+        return ti, mj
+    keep = groups[0][ti] == groups[1][mj]
+    return ti[keep], mj[keep]
 
 
 def _norm3(C: ArrayLike) -> _Array:
@@ -128,9 +136,9 @@ def _norm3(C: ArrayLike) -> _Array:
     return np.sqrt(np.einsum("ki,ki->k", c, c))
 
 
-def _tree_pairs(p: _Array, radius: _Array, zz: _Array) -> tuple[_Index, _Index]:
-    """(track, measurement) pairs closer than each track's radius, unsorted, by a tree over zz (see
-    `kdtree_candidates`)."""
+def pairs_within(p: _Array, radius: _Array, zz: _Array) -> tuple[_Index, _Index]:
+    """Index pairs (i, j), unsorted, with |p_i − zz_j| ≤ radius_i, for points (k, d) and (n, d): a tree over zz,
+    each point asking for its `KNN_CANDIDATES` nearest and only crowded ones for all within their radius."""
     k, n = p.shape[0], zz.shape[0]
     tree = cKDTree(zz, balanced_tree=False, compact_nodes=False)
     kq = min(KNN_CANDIDATES, n)

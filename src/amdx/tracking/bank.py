@@ -49,7 +49,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from amdx.geo import ecef_to_geodetic, enu_basis
-from amdx.tracking.association import GnnAssociator
+from amdx.tracking.association import Association, GnnAssociator
 from amdx.tracking.filters import BatchEKF
 from amdx.tracking.models import MotionModel
 from amdx.tracking.track_types import (
@@ -105,17 +105,17 @@ class BankReport:
 
 class TrackerBank:
     """The local trackers of several sensors in one set of arrays (see the module docstring). `configs` gives
-    each sensor's track management (index = sensor); all must agree on `confirmed_first` and `earth`.
+    each sensor's track management (index = sensor; none for a bank of no sensors); all must agree on
+    `confirmed_first` and `earth`.
     Collaborators are passed in; None gives the defaults `BatchEKF()` and `GnnAssociator()`."""
 
     def __init__(self, configs: Sequence[TrackerConfig], track_filter: TrackFilter | None = None,
                  associator: Associator | None = None):
-        if not configs:
-            raise ValueError("a tracker bank needs at least one sensor's TrackerConfig")
         self.configs = tuple(configs)
-        first = self.configs[0]
+        first = self.configs[0] if self.configs else TrackerConfig()  # no sensors: an empty bank, never stepped
         if any(c.confirmed_first != first.confirmed_first or c.earth != first.earth for c in self.configs):
             raise ValueError("the sensors of a tracker bank must agree on confirmed_first and earth")
+        self._confirmed_first, self._earth = first.confirmed_first, first.earth
         self.filter: TrackFilter = track_filter if track_filter is not None else BatchEKF()
         self.associator: Associator = associator if associator is not None else GnnAssociator()
         self._cfg = {name: np.array([getattr(c, name) for c in self.configs], dtype=np.float64)
@@ -225,6 +225,10 @@ class TrackerBank:
         return self._append(float(t_s), xx, pp, np.broadcast_to(np.asarray(model, np.int8), (k,)), status,
                             np.full(k, (1 << n_hist) - 1, np.uint16), np.full(k, sensor, np.int64))
 
+    def has_tracks(self, sensors: ArrayLike) -> bool:
+        """Whether any of `sensors` holds a track."""
+        return bool(np.isin(self._sensor, sensors).any())
+
     def confirmed(self, sensors: ArrayLike) -> tuple[_Ids, _Ids]:
         """(ids, sensor) of the confirmed tracks of `sensors`, in creation order."""
         rows = np.flatnonzero((self._status == TrackStatus.CONFIRMED) & np.isin(self._sensor, sensors))
@@ -249,14 +253,15 @@ class TrackerBank:
             raise ValueError(f"time went backwards for sensor {s}: {t} s after {self._sensor_t[s]} s")
         rows = np.arange(len(self)) if self.n_sensors == 1 else np.flatnonzero(np.isin(self._sensor, active))
         if rows.size:
+            # one prediction per distinct time step (a sensor's tracks share one): the filter's sub-steps follow
+            # the step, so a track predicted beside another sensor's longer step would come out differently
             dt = t - self._sensor_t[self._sensor[rows]]
-            moving = dt > 0.0
-            if rows.size == len(self) and moving.all():  # every track moves: predict the whole arrays
-                self._x, self._P = self.filter.predict(self._x, self._P, self._model,
-                                                       dt[0] if np.all(dt == dt[0]) else dt)
-            elif moving.any():
-                r = rows[moving]
-                self._x[r], self._P[r] = self.filter.predict(self._x[r], self._P[r], self._model[r], dt[moving])
+            for step in np.unique(dt[dt > 0.0]).tolist():
+                r = rows[dt == step]
+                if r.size == len(self):  # every track at once: no gather and scatter
+                    self._x, self._P = self.filter.predict(self._x, self._P, self._model, step)
+                else:
+                    self._x[r], self._P[r] = self.filter.predict(self._x[r], self._P[r], self._model[r], step)
         self._sensor_t[active] = t
         return rows
 
@@ -266,15 +271,15 @@ class TrackerBank:
         measurement in the exclusion gate), indices local to the given tracks; confirmed tracks first when
         `confirmed_first`, tentative tracks then share the measurements left over."""
         tent = status == TrackStatus.TENTATIVE
-        if not (self.configs[0].confirmed_first and tent.any() and not tent.all()):
-            a = self.associator.associate(x[:, :3], P[:, :3, :3], z, R, sensor, ms)
+        if not (self._confirmed_first and tent.any() and not tent.all()):
+            a = self._associate_groups(x[:, :3], P[:, :3, :3], z, R, sensor, ms)
             return (np.asarray(a.measurement_of_track), np.asarray(a.track_of_measurement), np.asarray(a.d2),
                     np.asarray(a.near_track))
         conf, tent_rows = np.flatnonzero(~tent), np.flatnonzero(tent)
-        a1 = self.associator.associate(x[conf, :3], P[conf, :3, :3], z, R, sensor[conf], ms)
+        a1 = self._associate_groups(x[conf, :3], P[conf, :3, :3], z, R, sensor[conf], ms)
         free = np.flatnonzero(np.asarray(a1.track_of_measurement) < 0)
-        a2 = self.associator.associate(x[tent_rows, :3], P[tent_rows, :3, :3], z[free], R[free],
-                                       sensor[tent_rows], ms[free])
+        a2 = self._associate_groups(x[tent_rows, :3], P[tent_rows, :3, :3], z[free], R[free], sensor[tent_rows],
+                                    ms[free])
         mot = np.full(len(status), -1, dtype=np.intp)
         mot[conf] = np.asarray(a1.measurement_of_track)
         mot[tent_rows] = remap(np.asarray(a2.measurement_of_track), free)
@@ -287,6 +292,13 @@ class TrackerBank:
         near[free] = np.where(near[free] >= 0, near[free], near_free)
         return mot, tom, d2, near
 
+    def _associate_groups(self, p: _Array, pc: _Array, z: _Array, R: _Array, tg: _Ids, mg: _Ids) -> Association:
+        """One association call; the sensors go along as groups only in a bank of several (so an associator
+        of one sensor's tracker need not know about groups)."""
+        if self.n_sensors == 1:
+            return self.associator.associate(p, pc, z, R)
+        return self.associator.associate(p, pc, z, R, tg, mg)
+
     def _classify(self, rows: NDArray[np.intp]) -> tuple[_Ids, _Ids]:
         """Classify eligible confirmed tracks among `rows`; switch new ballistic ones to the ballistic model."""
         cand = rows[(self._status[rows] == TrackStatus.CONFIRMED) & (self._class[rows] != Classification.BALLISTIC)]
@@ -297,7 +309,7 @@ class TrackerBank:
         cand = cand[var_v <= cfg["classify_max_velocity_sigma_mps"][self._sensor[cand]] ** 2]
         s = self._sensor[cand]
         r, v = self._x[cand, :3], self._x[cand, 3:]
-        lat, lon, alt = ecef_to_geodetic(r, self.configs[0].earth)
+        lat, lon, alt = ecef_to_geodetic(r, self._earth)
         up = enu_basis(lat, lon)[2]
         v_up = np.einsum("ij,ij->i", up, v)
         speed = np.linalg.norm(v, axis=1)
@@ -344,7 +356,7 @@ class TrackerBank:
         if m:
             # geodetic altitude h lies in [|r| − a, |r| − b] (a, b the semi-axes): most points are decided by
             # those bounds (with 1 m to spare), the others by the exact conversion
-            earth, limit = self.configs[0].earth, self._cfg["ballistic_altitude_m"][sensor]
+            earth, limit = self._earth, self._cfg["ballistic_altitude_m"][sensor]
             radius = np.sqrt(np.einsum("ij,ij->i", z, z))
             high = radius - earth.a_m > limit + 1.0
             unsure = np.flatnonzero(~high & (radius - earth.b_m >= limit - 1.0))
