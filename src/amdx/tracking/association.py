@@ -27,8 +27,9 @@ d²ᵢⱼ = νᵀ S⁻¹ ν with ν = zⱼ − pᵢ and S = Pₚᵢ + Rⱼ (χ²
 
 **Several sensors at once.** Given a group label per track and per measurement (the sensor of each), only pairs
 of one group are candidates: one call associates the scans of many radars, each with its own tracks, as if each
-were associated alone. The group is a 4th coordinate for the tree, `GROUP_SPACING_M` times the label (far
-beyond any gate, and distances within a group stay exact), and pairs across groups are dropped all the same.
+were associated alone. The groups are set `GROUP_SPACING_M` apart along x for the tree (far beyond any gate;
+every radius gains `GROUP_SLACK_M` for the rounding of the shifted coordinates), and pairs across groups are
+dropped all the same.
 
 Ties and order: components are solved in order of their label (smallest node first) and indices are sorted, so
 the result depends only on the input order.
@@ -65,7 +66,10 @@ R_CLASSES = 3
 R_CLASS_RATIO = 4.0
 """Ratio of the largest ‖R‖ between one class and the next."""
 GROUP_SPACING_M = 1.0e9
-"""How far apart the groups of a grouped association are placed, along a 4th coordinate, for the coarse gate, m."""
+"""How far apart along x the groups of a grouped association are placed for the coarse gate, m."""
+GROUP_SLACK_M = 1.0e-3
+"""Added to every coarse-gate radius of a grouped association: far more than the rounding of coordinates shifted
+by up to ~1e11 m (ulp 1.5e-5 m), so the shift loses no pair, m."""
 
 
 def gate_threshold(probability: float, dof: int = 3) -> float:
@@ -93,18 +97,23 @@ def kdtree_candidates(pred_pos: ArrayLike, pred_pos_cov: ArrayLike, z: ArrayLike
     size_p = _norm3(pred_pos_cov)
     size_r = _norm3(R)
     same: tuple[_Index, _Index] | None = None
+    slack = 0.0
     if track_group is not None and meas_group is not None:
         tg = np.asarray(track_group, dtype=np.int64).reshape(k)
         mg = np.asarray(meas_group, dtype=np.int64).reshape(n)
         if tg.min() != tg.max() or mg.min() != mg.max() or tg[0] != mg[0]:
-            # the group as a 4th coordinate, far beyond any gate: distances within a group stay exact
-            p = np.column_stack([p, GROUP_SPACING_M * tg])
-            zz = np.column_stack([zz, GROUP_SPACING_M * mg])
+            # groups far apart along x, beyond any gate; the shift rounds coordinates by at most
+            # GROUP_SLACK_M, which every radius gains so that no pair of one group is lost
+            p, zz = p.copy(), zz.copy()
+            p[:, 0] += GROUP_SPACING_M * tg
+            zz[:, 0] += GROUP_SPACING_M * mg
             same = (tg, mg)
+            slack = GROUP_SLACK_M
     if k * n <= BRUTE_FORCE_PAIRS:  # few pairs: all distances at once cost less than building a tree
         diff = p[:, None, :] - zz[None, :, :]
         dist2 = np.einsum("kni,kni->kn", diff, diff)
-        ti, mj = np.nonzero(dist2 <= gate_d2 * (size_p[:, None] + size_r[None, :]))  # sorted by track, then meas.
+        bound = np.sqrt(gate_d2 * (size_p[:, None] + size_r[None, :])) + slack
+        ti, mj = np.nonzero(dist2 <= bound * bound)  # sorted by track, then measurement
         ti, mj = ti.astype(np.intp), mj.astype(np.intp)
         return _same_group(ti, mj, same)
     top = float(np.max(size_r))
@@ -113,7 +122,7 @@ def kdtree_candidates(pred_pos: ArrayLike, pred_pos_cov: ArrayLike, z: ArrayLike
     pairs_t, pairs_m = [], []
     for c in np.unique(cls).tolist():
         members = np.flatnonzero(cls == c)
-        radius = np.sqrt(gate_d2 * (size_p + float(np.max(size_r[members]))))
+        radius = np.sqrt(gate_d2 * (size_p + float(np.max(size_r[members])))) + slack
         ti, mj = pairs_within(p, radius, zz[members])
         pairs_t.append(ti)
         pairs_m.append(members[mj])
