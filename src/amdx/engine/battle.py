@@ -145,7 +145,7 @@ class BattleManager:
     def cycle(self, t: float, air: Any, pictures: list[ev.Event]) -> list[ev.Event]:
         """One battle-management cycle after the pictures of time `t` (module docstring)."""
         self._snapshot(t, air, pictures)
-        self._migrate(t)
+        self._migrate()
         out = self._evaluate(t)
         out.extend(self._identify(t))
         out.extend(self._plan(t))
@@ -181,21 +181,29 @@ class BattleManager:
         k = int(np.argmin(gaps))
         return tracks[ids[k]] if gaps[k] <= FOLLOW_GATE_M + 5.0 * tracks[ids[k]].pos_sigma_m else None
 
-    def _migrate(self, t: float) -> None:
-        """Keep proposals and engagements on their threat when the picture renumbers its track."""
-        for (nation, tid), holder_id in sorted(self.busy.items()):
-            holder = self.holders.get(holder_id)
-            if holder is None or holder.last_x is None:
-                continue
-            view = self.tracks[nation].get(tid)
-            if view is None:
-                view = self.successor(nation, holder.last_x, holder.last_t_s, holder.ballistic)
-                if view is None:
-                    continue
-                del self.busy[(nation, tid)]
+    def follow(self, holder_id: str, holder: Any) -> TrackView | None:
+        """The nation's current track of what `holder` (a proposal or engagement, id `holder_id`) is on: its track,
+        or its `successor` when the picture has renumbered it; the holder and `busy` move to the new number, and
+        the holder keeps the state last seen."""
+        nation = holder.nation
+        view = self.tracks[nation].get(holder.track_id)
+        if view is None and holder.last_x is not None:
+            view = self.successor(nation, holder.last_x, holder.last_t_s, holder.ballistic)
+            if view is not None:
+                if self.busy.get((nation, holder.track_id)) == holder_id:
+                    del self.busy[(nation, holder.track_id)]
                 holder.track_id = view.track_id
                 self.busy[(nation, view.track_id)] = holder_id
-            holder.last_x, holder.last_t_s = view.x.copy(), t
+        if view is not None:
+            holder.last_x, holder.last_t_s = view.x.copy(), self.picture_t_s[nation]
+        return view
+
+    def _migrate(self) -> None:
+        """Keep proposals and engagements on their threat when the picture renumbers its track."""
+        for _, holder_id in sorted(self.busy.items()):
+            holder = self.holders.get(holder_id)
+            if holder is not None and holder.last_x is not None:
+                self.follow(holder_id, holder)
 
     # --- threat evaluation ---------------------------------------------------------------------------------
     def _evaluate(self, t: float) -> list[ev.Event]:

@@ -297,28 +297,13 @@ class FireControl:
             return t_launch, float(sol.t_s[0]), sol.pip_m[0]
         return t_launch, float(win.earliest_intercept_s), np.asarray(win.earliest_pip_m)
 
-    def _follow(self, eng: Engagement) -> TrackView | None:
-        """The nation's current track of the engaged target (following a renumbering, see `successor`)."""
-        battle = self.battle
-        view = battle.tracks[eng.nation].get(eng.track_id)
-        if view is None and eng.last_x is not None:
-            view = self.battle.successor(eng.nation, eng.last_x, eng.last_t_s, eng.ballistic)
-            if view is not None:
-                if battle.busy.get((eng.nation, eng.track_id)) == eng.engagement_id:
-                    del battle.busy[(eng.nation, eng.track_id)]
-                eng.track_id = view.track_id
-                battle.busy[(eng.nation, eng.track_id)] = eng.engagement_id
-        if view is not None:
-            eng.last_x, eng.last_t_s = view.x.copy(), battle.picture_t_s[eng.nation]
-        return view
-
     def _predictor(self, nation: str, view: TrackView) -> Predictor:
         """The predicted path of one track of `nation`'s latest picture (Kepler or constant velocity)."""
         return track_predictor(view.x[None, :], self.battle.picture_t_s[nation], [view.classification == "ballistic"])
 
     def _aim(self, eng: Engagement, b: BatteryState, t_launch: float) -> tuple[float, np.ndarray] | None:
         """Intercept time and aim point of a launch at `t_launch` from the nation's latest track."""
-        view = self._follow(eng)
+        view = self.battle.follow(eng.engagement_id, eng)
         if view is None:
             return None
         predict = self._predictor(eng.nation, view)
@@ -334,7 +319,7 @@ class FireControl:
         if aim is None:  # the track is gone or out of reach: the round is not fired, the engagement shrinks
             eng.shots -= 1
             b.give_back(1)
-            reason = "track lost" if self._follow(eng) is None else "no intercept solution"
+            reason = "track lost" if self.battle.follow(eng.engagement_id, eng) is None else "no intercept solution"
             return [ev.EngagementAborted(t_s=t, visible_to=ev.visibility(eng.nation), engagement_id=eng.engagement_id,
                                          nation=eng.nation, battery_id=b.id, track_id=eng.track_id, reason=reason),
                     *self._maybe_assess(t, eng, b)]
@@ -378,7 +363,7 @@ class FireControl:
 
     def _aim_at(self, eng: Engagement, t: float) -> np.ndarray | None:
         """Where the interceptor aims at time `t`: the nation's latest track of the target, predicted to `t`."""
-        view = self._follow(eng)
+        view = self.battle.follow(eng.engagement_id, eng)
         if view is None:
             return None
         pos, _ = self._predictor(eng.nation, view)(np.array([t]))

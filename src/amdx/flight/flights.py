@@ -7,9 +7,9 @@ evaluated only on the (missile, time) pairs inside those segments; free flight t
 pairs are in free flight, else on the whole grid (for many missiles and times, column by column with
 warm-started Kepler solutions: `KeplerOrbits.states_by_columns`). Work is chunked to bound memory.
 
-A batch is immutable once built, so `states_ecef` memoises its results at single times (the last
-`MEMO_TIMES`): the radars of a run that scan at the same instant ask for the same states, and get them (read-only)
-without a second evaluation.
+A batch is immutable once built, so `states_ecef` memoises its results at single times (`amdx.flight.memo`):
+the radar scans and the picture of one instant ask for the same states, and get them (read-only) without a
+second evaluation.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from amdx.flight.ballistic import BallisticSolution, boost_state
 from amdx.flight.kepler import KeplerOrbits
+from amdx.flight.memo import TimeMemo
 from amdx.flight.reentry import ENTRY_ALTITUDE_M, DragTiming, drag_timing
 from amdx.flight.surface import surface_crossing_time
 from amdx.geo import EarthModel, ecef_to_geodetic, eci_state_to_ecef, eci_to_ecef
@@ -30,8 +31,6 @@ _Array = NDArray[np.float64]
 _CHUNK = 1 << 16  # elements per evaluation block: large enough for numpy, small enough for cache
 _MARCH_MIN_MISSILES = 512  # below this the column loop of KeplerOrbits.states_by_columns costs more than it saves
 _MARCH_MIN_TIMES = 16
-MEMO_TIMES = 8
-"""Single-time results of `BallisticFlights.states_ecef` (and `RouteFlight.state_ecef`) kept for reuse."""
 
 
 def _ro(x: ArrayLike, shape: tuple[int, ...]) -> _Array:
@@ -71,7 +70,7 @@ class BallisticFlights:
         self.orbits = KeplerOrbits(self.r_bo_eci_m, self.v_bo_eci_mps, self.burnout_t_s, earth.mu_m3_s2)
         self.vacuum_impact_t_s = _ro(surface_crossing_time(self.orbits, self.impact_alt_m, earth), (n,))
         self.drag: DragTiming | None = None
-        self._memo: dict[float, tuple[_Array, _Array]] = {}
+        self._memo = TimeMemo()
         self.impact_t_s = self.vacuum_impact_t_s
         if beta_kg_m2 is not None and np.any(np.isfinite(beta_kg_m2)):
             start = self._drag_start()
@@ -132,16 +131,8 @@ class BallisticFlights:
         time are memoised and read-only."""
         if np.ndim(t_s) <= 1 and np.size(t_s) == 1:
             key = float(np.asarray(t_s, dtype=np.float64).reshape(()))
-            hit = self._memo.get(key)
-            if hit is None:
-                pos, vel = self._evaluate_states(t_s, True)
-                assert vel is not None
-                pos.flags.writeable = False
-                vel.flags.writeable = False
-                if len(self._memo) >= MEMO_TIMES:
-                    del self._memo[next(iter(self._memo))]  # the oldest
-                hit = self._memo[key] = (pos, vel)
-            return hit[0], (hit[1] if velocity else None)
+            pos, vel = self._memo.get(key, lambda: self._evaluate_states(t_s, True))  # type: ignore[arg-type, return-value]
+            return pos, (vel if velocity else None)
         return self._evaluate_states(t_s, velocity)
 
     def _evaluate_states(self, t_s: ArrayLike, velocity: bool) -> tuple[_Array, _Array | None]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from amdx.flight.memo import TimeMemo
 from amdx.geo import (
     MEAN_EARTH_RADIUS_M,
     WGS84,
@@ -24,7 +25,6 @@ from amdx.geo import (
 )
 
 _Array = NDArray[np.float64]
-_MEMO_TIMES = 8
 
 
 def _ro(x: ArrayLike) -> _Array:
@@ -63,7 +63,7 @@ class RouteFlight:
         self.leg_azimuth_deg = _ro(initial_azimuth_deg(lat[:-1], lon[:-1], lat[1:], lon[1:]))
         self.leg_duration_s = _ro(self.leg_length_m / speed)
         self.waypoint_t_s = _ro(self.t0_s + np.concatenate([[0.0], np.cumsum(self.leg_duration_s)]))
-        self._memo: dict[tuple[float, float], tuple[_Array, _Array]] = {}
+        self._memo = TimeMemo()
 
     @property
     def end_t_s(self) -> float:
@@ -125,15 +125,7 @@ class RouteFlight:
         if np.size(t_s) != 1:
             return self._state_ecef(t_s, dt_s)
         key = (float(np.asarray(t_s, dtype=np.float64).reshape(())), float(dt_s))
-        hit = self._memo.get(key)
-        if hit is None:
-            pos, vel = self._state_ecef(t_s, dt_s)
-            pos.flags.writeable = False
-            vel.flags.writeable = False
-            if len(self._memo) >= _MEMO_TIMES:
-                del self._memo[next(iter(self._memo))]  # the oldest
-            hit = self._memo[key] = (pos, vel)
-        return hit
+        return self._memo.get(key, lambda: self._state_ecef(t_s, dt_s))
 
     def _state_ecef(self, t_s: ArrayLike, dt_s: float) -> tuple[_Array, _Array]:
         t = np.asarray(t_s, dtype=np.float64)
