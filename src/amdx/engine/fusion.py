@@ -1,15 +1,25 @@
 """A nation's fusion centre: one picture from its own sensors' local tracks and its partners' released tracks.
 
 Every source (a radar's local tracker, or a partner's data-link feed) delivers its tracks predicted to the
-fusion time. Sources are folded in a fixed order (own sensors in scenario order, then partners in scenario
-order): each source's tracks are associated one-to-one to the fused tracks so far with the same KD-tree + χ²
-gate + global-nearest-neighbour associator the trackers use (the fused track as the "track", the source track
-as the "measurement", both position covariances in the gate), so two tracks of one source are never merged.
-Associated estimates are combined by covariance intersection (fast ω = tr P_b / (tr P_a + tr P_b)), which stays
-consistent without knowing the cross-covariance between sources; unassociated ones start new fused tracks.
+fusion time; sources have a fixed order (own sensors in scenario order, then partners in scenario order). A fused
+track holds at most one track of each source. Track-to-track correlation is sticky, as in operational
+correlators: tracks correlated in the last picture stay correlated while they pass a decorrelation test, and
+only the others are associated afresh.
 
-National track numbers are stable: a fused track keeps the number of the first of its sources that already had
-one, so a threat keeps its number while the sensors that hold it come and go.
+1. **Kept correlations.** Source tracks whose key belonged to fused track N in the last picture form N's group
+   again. Each group is fused in source order; a member whose position fails the χ² gate (3 dof, P_G = 0.999,
+   both position covariances) against the group's estimate so far is decorrelated and goes to step 2.
+2. **New correlations.** Source by source (in order), the remaining tracks are associated one-to-one to the
+   fused tracks that hold no track of that source yet, with the same KD-tree + χ² gate + global-nearest-neighbour
+   associator the trackers use (the fused track as the "track", the source track as the "measurement"), so two
+   tracks of one source are never merged; unassociated ones start new fused tracks.
+
+Estimates are combined by covariance intersection (fast ω = tr P_b / (tr P_a + tr P_b)), which stays consistent
+without knowing the cross-covariance between sources (Julier & Uhlmann 1997).
+
+National track numbers are stable: a fused track keeps the number of the first of its sources (in source order)
+that already had one, so a threat keeps its number while the sensors that hold it come and go; a track whose
+sources are all new takes the number of a track lost nearby in the last `RENUMBER_MEMORY_S` seconds.
 """
 
 from __future__ import annotations
@@ -20,6 +30,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from amdx.tracking.association import GnnAssociator, pairs_within
+from amdx.tracking.filters import inv_sym3, quad_form3
 
 _Array = NDArray[np.float64]
 
@@ -74,11 +85,77 @@ def covariance_intersection(xa: _Array, Pa: _Array, xb: _Array, Pb: _Array) -> t
     return x, P
 
 
-def _objects(values: tuple[str | None, ...]) -> np.ndarray:
-    """A 1-d object array of strings and Nones."""
-    out = np.empty(len(values), dtype=object)
-    out[:] = values
-    return out
+class _Fold:
+    """The fused estimates of one picture while source tracks (rows, in source order) are folded in."""
+
+    def __init__(self, x: _Array, P: _Array, src_of: NDArray[np.intp], n_sources: int,
+                 associator: GnnAssociator) -> None:
+        self.rx, self.rP, self.src_of = x, P, src_of
+        self.associator = associator
+        self.member = np.full(len(x), -1, np.intp)
+        """Fused row of each source row (-1: not yet folded)."""
+        self.x = np.zeros((0, 6))
+        self.P = np.zeros((0, 6, 6))
+        self.has = np.zeros((0, n_sources), bool)
+        """Whether a fused row holds a track of each source."""
+
+    def _start(self, rows: NDArray[np.intp]) -> NDArray[np.intp]:
+        """New fused tracks from source rows; their fused rows."""
+        first = len(self.x)
+        self.x = np.concatenate([self.x, self.rx[rows]])
+        self.P = np.concatenate([self.P, self.rP[rows]])
+        has = np.zeros((rows.size, self.has.shape[1]), bool)
+        has[np.arange(rows.size), self.src_of[rows]] = True
+        self.has = np.concatenate([self.has, has])
+        fused = first + np.arange(rows.size)
+        self.member[rows] = fused
+        return fused
+
+    def _merge(self, rows: NDArray[np.intp], fused: NDArray[np.intp]) -> None:
+        """Fold source rows into fused rows (one each, distinct) by covariance intersection."""
+        self.x[fused], self.P[fused] = covariance_intersection(self.x[fused], self.P[fused], self.rx[rows],
+                                                               self.rP[rows])
+        self.has[fused, self.src_of[rows]] = True
+        self.member[rows] = fused
+
+    def keep_correlations(self, prev: NDArray[np.int64]) -> None:
+        """Step 1: rows whose key had fused number prev[i] ≥ 0 last time regroup under it, each group fused in
+        source order; a member outside the gate of its group's estimate so far is left for step 2."""
+        rows = np.flatnonzero(prev >= 0)
+        if not rows.size:
+            return
+        rows = rows[np.argsort(prev[rows], kind="stable")]  # by number, then source order
+        numbers = prev[rows]
+        starts = np.flatnonzero(np.r_[True, numbers[1:] != numbers[:-1]])
+        group = np.cumsum(np.r_[False, numbers[1:] != numbers[:-1]])
+        rank = np.arange(rows.size) - starts[group]
+        slot = self._start(rows[rank == 0])  # fused row of each group
+        gamma = self.associator.gate_d2
+        for r in range(1, int(rank.max()) + 1):
+            at = np.flatnonzero(rank == r)
+            cand, fused = rows[at], slot[group[at]]
+            fresh = ~self.has[fused, self.src_of[cand]]  # a source's second track of one number: not this way
+            nu = self.rx[cand, :3] - self.x[fused, :3]
+            d2 = quad_form3(nu, inv_sym3(self.rP[cand, :3, :3] + self.P[fused, :3, :3]))
+            ok = fresh & (d2 <= gamma)
+            if ok.any():
+                self._merge(cand[ok], fused[ok])
+
+    def correlate_rest(self) -> None:
+        """Step 2: source by source, the rows not yet folded are associated to the fused tracks holding no track
+        of their source; the others start new fused tracks."""
+        left = np.flatnonzero(self.member < 0)
+        for s in np.unique(self.src_of[left]).tolist():
+            rows = left[self.src_of[left] == s]
+            cand = np.flatnonzero(~self.has[:, s])
+            assoc = self.associator.associate(self.x[cand, :3], self.P[cand, :3, :3], self.rx[rows, :3],
+                                              self.rP[rows, :3, :3])
+            tom = np.asarray(assoc.track_of_measurement)
+            hit = tom >= 0
+            if hit.any():
+                self._merge(rows[hit], cand[tom[hit]])
+            if not hit.all():
+                self._start(rows[~hit])
 
 
 RENUMBER_MEMORY_S = 30.0
@@ -102,49 +179,39 @@ class FusionCentre:
 
     def fuse(self, t_s: float, sources: list[SourceTracks]) -> list[FusedTrack]:
         """The national picture at `t_s` from `sources` (in their fixed order), ordered by track number."""
-        x = np.zeros((0, 6))
-        P = np.zeros((0, 6, 6))
-        cls = np.zeros(0, np.int8)
-        sensors = np.zeros(0, dtype=object)  # first reporting sensor and first label of each fused track
-        labels = np.zeros(0, dtype=object)
-        rows_of: list[np.ndarray] = []  # per source: the fused row each of its tracks went into
-        for src in sources:
-            if not src.keys:
-                rows_of.append(np.zeros(0, np.intp))
-                continue
-            assoc = self._associator.associate(x[:, :3], P[:, :3, :3], src.x[:, :3], src.P[:, :3, :3])
-            tom = np.asarray(assoc.track_of_measurement)
-            hit = np.flatnonzero(tom >= 0)
-            new = np.flatnonzero(tom < 0)
-            row = np.empty(len(src.keys), np.intp)
-            row[new] = len(x) + np.arange(new.size)
-            src_sensors, src_labels = _objects(src.sensor_ids), _objects(src.labels)
-            if hit.size:
-                rows = tom[hit]
-                row[hit] = rows
-                x[rows], P[rows] = covariance_intersection(x[rows], P[rows], src.x[hit], src.P[hit])
-                cls[rows] = np.maximum(cls[rows], src.classification[hit])
-                blank = np.equal(sensors[rows], None)  # elementwise on object arrays
-                sensors[rows[blank]] = src_sensors[hit][blank]
-                unlabelled = np.equal(labels[rows], None)
-                labels[rows[unlabelled]] = src_labels[hit][unlabelled]
-            x = np.concatenate([x, src.x[new]])
-            P = np.concatenate([P, src.P[new]])
-            cls = np.concatenate([cls, src.classification[new].astype(np.int8)])
-            sensors = np.concatenate([sensors, src_sensors[new]])
-            labels = np.concatenate([labels, src_labels[new]])
-            rows_of.append(row)
-        keys: list[list[str]] = [[] for _ in range(len(x))]
-        origins: list[list[str]] = [[] for _ in range(len(x))]
-        for src, row in zip(sources, rows_of, strict=True):
-            for key, r in zip(src.keys, row.tolist(), strict=True):
-                keys[r].append(key)
-                if src.origin not in origins[r]:
-                    origins[r].append(src.origin)
-        cls_list, sensors_list, labels_list = cls.tolist(), sensors.tolist(), labels.tolist()
-        fused = []
+        keys = [k for src in sources for k in src.keys]
+        if not keys:
+            return self._publish(t_s, np.zeros((0, 6)), np.zeros((0, 6, 6)), [], [], [], [], [])
+        src_of = np.concatenate([np.full(len(src.keys), s, np.intp) for s, src in enumerate(sources)])
+        x = np.concatenate([src.x for src in sources])
+        P = np.concatenate([src.P for src in sources])
+        fusion = _Fold(x, P, src_of, len(sources), self._associator)
+        prev = np.array([self._number_of_key.get(k, -1) for k in keys], np.int64)
+        fusion.keep_correlations(prev)
+        fusion.correlate_rest()
+        member = fusion.member
+        # per fused track, its source tracks in source order (rows are in source order already)
+        order = np.argsort(member, kind="stable")
+        bounds = np.searchsorted(member[order], np.arange(len(fusion.x) + 1))
+        cls = np.zeros(len(fusion.x), np.int8)
+        np.maximum.at(cls, member, np.concatenate([src.classification for src in sources]).astype(np.int8))
+        origin_of = [src.origin for src in sources]
+        sensor_of = [s for src in sources for s in src.sensor_ids]
+        label_of = [lab for src in sources for lab in src.labels]
+        order_list = order.tolist()
+        groups = [order_list[a:b] for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)]
+        src_list = src_of.tolist()
+        origins = [tuple(dict.fromkeys(origin_of[src_list[r]] for r in g)) for g in groups]
+        sensors = [next((sensor_of[r] for r in g if sensor_of[r] is not None), None) for g in groups]
+        labels = [next((label_of[r] for r in g if label_of[r] is not None), None) for g in groups]
+        group_keys = [tuple(keys[r] for r in g) for g in groups]
+        return self._publish(t_s, fusion.x, fusion.P, cls.tolist(), group_keys, origins, sensors, labels)
+
+    def _publish(self, t_s: float, x: _Array, P: _Array, cls: list[int], keys: list[tuple[str, ...]],
+                 origins: list[tuple[str, ...]], sensors: list[str | None], labels: list[str | None]
+                 ) -> list[FusedTrack]:
+        """Number the fused tracks (stable numbers, see the module docstring) and remember them."""
         taken: set[int] = set()
-        current: dict[str, int] = {}
         numbers: list[int | None] = []
         for track_keys in keys:
             number = next((self._number_of_key[k] for k in track_keys
@@ -152,7 +219,9 @@ class FusionCentre:
             if number is not None:
                 taken.add(number)
             numbers.append(number)
-        self._renew(t_s, x, P, cls_list, numbers, taken)
+        self._renew(t_s, x, P, cls, numbers, taken)
+        current: dict[str, int] = {}
+        fused = []
         for i, track_keys in enumerate(keys):
             number = numbers[i]
             if number is None:
@@ -162,11 +231,12 @@ class FusionCentre:
             taken.add(number)
             for k in track_keys:
                 current[k] = number
-            fused.append(FusedTrack(number, x[i], P[i], cls_list[i], tuple(origins[i]), sensors_list[i],
-                                    labels_list[i], self._first_t[number], tuple(track_keys)))
+            fused.append(FusedTrack(number, x[i], P[i], cls[i], origins[i], sensors[i], labels[i],
+                                    self._first_t[number], track_keys))
         self._number_of_key = current  # keys of tracks that are gone are forgotten
-        for f in fused:
-            self._recent[f.number] = (t_s, f.x, float(np.sqrt(np.trace(f.P[:3, :3]))), f.classification)
+        sigma = np.sqrt(np.trace(P[:, :3, :3], axis1=1, axis2=2)).tolist()
+        for f, s in zip(fused, sigma, strict=True):
+            self._recent[f.number] = (t_s, f.x, s, f.classification)
         self._recent = {n: r for n, r in self._recent.items() if t_s - r[0] <= RENUMBER_MEMORY_S}
         return sorted(fused, key=lambda f: f.number)
 
