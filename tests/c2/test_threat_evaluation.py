@@ -32,6 +32,23 @@ def test_anisotropic_case_matches_a_direct_integral():
     assert probability_inside_disc(centre, radius, cov) == pytest.approx(expected, abs=0.01)
 
 
+def test_a_batch_of_discs_far_inside_near_and_far_outside_matches_the_noncentral_chi_square():
+    """Batched over many (offset, radius, covariance) cases, including discs that hold or miss the whole
+    spread, whose probabilities are decided without sampling: every one within QMC error of the textbook ncx2."""
+    rng = np.random.default_rng(3)
+    d = rng.uniform(0.0, 20_000.0, 400)
+    sigma = rng.uniform(50.0, 5_000.0, 400)
+    radius = rng.uniform(500.0, 15_000.0, 400)
+    theta = rng.uniform(0.0, 2 * np.pi, 400)
+    offset = np.stack([d * np.cos(theta), d * np.sin(theta)], axis=-1)
+    got = probability_inside_disc(offset.reshape(20, 20, 2), radius.reshape(20, 20),
+                                  (np.eye(2) * (sigma**2)[:, None, None]).reshape(20, 20, 2, 2))
+    expected = stats.ncx2.cdf(radius**2 / sigma**2, 2, d**2 / sigma**2)
+    assert got.shape == (20, 20)
+    np.testing.assert_allclose(got.ravel(), expected, atol=0.01)
+    assert ((got == 0.0) | (got == 1.0)).mean() > 0.3  # the cases decided without samples are covered
+
+
 def test_an_impact_in_open_sea_threatens_nothing_and_ranks_last():
     assets = {"lat": [-41.29, -43.53], "lon": [174.78, 172.64], "r": [8000.0, 8000.0], "v": [100.0, 80.0]}
     cov = np.array([np.eye(2) * 2000.0**2] * 3)
