@@ -369,14 +369,16 @@ class BattleManager:
         pairs: list[tuple[int, int, TrackView]] = []
         values = np.zeros(len(groups))
         owner_of_threat: list[str | None] = [None] * len(groups)
+        member = {n: [self._member_view(g, n) for g in groups] for n in nations}
+        reach = {n: self._in_reach(batteries, member[n]) for n in nations}
         for j, group in enumerate(groups):
             value, owner = self._group_value(group)
             values[j], owner_of_threat[j] = value, owner
             if value <= 0.0:
                 continue
             for i, b in enumerate(batteries):
-                view = self._member_view(group, b.nation)
-                if view is not None and (b.nation, view.track_id) not in self.busy and \
+                view = member[b.nation][j]
+                if view is not None and reach[b.nation][i, j] and (b.nation, view.track_id) not in self.busy and \
                         self._permitted(b, view, owner, group):
                     pairs.append((i, j, view))
         if not pairs:
@@ -451,8 +453,23 @@ class BattleManager:
             requested = any(b.nation in self.requests.get(m, ()) for m in group)
             if not (doctrine.accept_partner_requests and (doctrine.roe.defend_partner_assets or requested)):
                 return False
-        reach = b.envelope.max_range_m + 3.0 * b.envelope.max_alt_m + 50_000.0
-        return bool(np.linalg.norm(view.x[:3] - b.site_ecef_m) <= reach + PATH_HORIZON_S * np.linalg.norm(view.x[3:]))
+        return True
+
+    @staticmethod
+    def _in_reach(batteries: list[BatteryState], views: list[TrackView | None]) -> np.ndarray:
+        """(batteries, views) whether a track could come within a battery's reach over the planning horizon: its
+        distance at most the envelope's range, 3 × its ceiling and 50 km, plus the horizon at the track's speed
+        (a cheap bound before any path is predicted; False for a missing view)."""
+        out = np.zeros((len(batteries), len(views)), bool)
+        cols = [k for k, v in enumerate(views) if v is not None]
+        if not cols or not batteries:
+            return out
+        x = np.array([views[k].x for k in cols])  # type: ignore[union-attr]
+        sites = np.array([b.site_ecef_m for b in batteries])
+        reach = np.array([b.envelope.max_range_m + 3.0 * b.envelope.max_alt_m + 50_000.0 for b in batteries])
+        dist = np.linalg.norm(x[None, :, :3] - sites[:, None, :], axis=-1)
+        out[:, cols] = dist <= reach[:, None] + PATH_HORIZON_S * np.linalg.norm(x[:, 3:], axis=-1)[None, :]
+        return out
 
     def _options(self, t: float, batteries: list[BatteryState],
                  pairs: list[tuple[int, int, TrackView]]) -> tuple[np.ndarray, ...]:

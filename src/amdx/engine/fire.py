@@ -52,6 +52,8 @@ class FireControl:
         self.engagements: dict[str, Engagement] = {}
         self.destroyed: dict[str, str] = {}  # threat id -> engagement id
         self._next_engagement = 1
+        self._paths: dict[str, tuple[float, dict[str, Predictor]]] = {}
+        """Per nation: the picture time and the predicted paths of its tracks asked for since that picture."""
 
     def handles(self, order: Order) -> bool:
         return isinstance(order, CommsCut | SetWeaponsControl | Identify | Engage | DenyEngagement | RequestSupport
@@ -298,8 +300,17 @@ class FireControl:
         return t_launch, float(win.earliest_intercept_s), np.asarray(win.earliest_pip_m)
 
     def _predictor(self, nation: str, view: TrackView) -> Predictor:
-        """The predicted path of one track of `nation`'s latest picture (Kepler or constant velocity)."""
-        return track_predictor(view.x[None, :], self.battle.picture_t_s[nation], [view.classification == "ballistic"])
+        """The predicted path of one track of `nation`'s latest picture (Kepler or constant velocity); made once
+        per track and picture, as the shots of a salvo and their aim points all ask for it."""
+        t = self.battle.picture_t_s[nation]
+        memo_t, paths = self._paths.get(nation, (None, {}))
+        if memo_t != t:
+            paths = {}
+            self._paths[nation] = (t, paths)
+        predict = paths.get(view.track_id)
+        if predict is None:
+            predict = paths[view.track_id] = track_predictor(view.x[None, :], t, [view.classification == "ballistic"])
+        return predict
 
     def _aim(self, eng: Engagement, b: BatteryState, t_launch: float) -> tuple[float, np.ndarray] | None:
         """Intercept time and aim point of a launch at `t_launch` from the nation's latest track."""
