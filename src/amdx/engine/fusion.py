@@ -24,6 +24,7 @@ sources are all new takes the number of a track lost nearby in the last `RENUMBE
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -181,64 +182,76 @@ class FusionCentre:
         """The national picture at `t_s` from `sources` (in their fixed order), ordered by track number."""
         keys = [k for src in sources for k in src.keys]
         if not keys:
-            return self._publish(t_s, np.zeros((0, 6)), np.zeros((0, 6, 6)), [], [], [], [], [])
+            return self._publish(t_s, np.zeros((0, 6)), np.zeros((0, 6, 6)), [], [], [], [], [], [])
         src_of = np.concatenate([np.full(len(src.keys), s, np.intp) for s, src in enumerate(sources)])
         x = np.concatenate([src.x for src in sources])
         P = np.concatenate([src.P for src in sources])
         fusion = _Fold(x, P, src_of, len(sources), self._associator)
-        prev = np.array([self._number_of_key.get(k, -1) for k in keys], np.int64)
-        fusion.keep_correlations(prev)
+        number_of_key = self._number_of_key
+        prev = [number_of_key.get(k, -1) for k in keys]
+        fusion.keep_correlations(np.array(prev, np.int64))
         fusion.correlate_rest()
         member = fusion.member
-        # per fused track, its source tracks in source order (rows are in source order already)
+        # per fused track, its source tracks in source order (rows are in source order already): one sorted pass
         order = np.argsort(member, kind="stable")
-        bounds = np.searchsorted(member[order], np.arange(len(fusion.x) + 1))
+        bounds = np.searchsorted(member[order], np.arange(len(fusion.x) + 1)).tolist()
         cls = np.zeros(len(fusion.x), np.int8)
         np.maximum.at(cls, member, np.concatenate([src.classification for src in sources]).astype(np.int8))
-        origin_of = [src.origin for src in sources]
+        rows = order.tolist()
+        keys_by = [keys[r] for r in rows]
+        prev_by = [prev[r] for r in rows]
         sensor_of = [s for src in sources for s in src.sensor_ids]
         label_of = [lab for src in sources for lab in src.labels]
-        order_list = order.tolist()
-        groups = [order_list[a:b] for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)]
-        src_list = src_of.tolist()
-        origins = [tuple(dict.fromkeys(origin_of[src_list[r]] for r in g)) for g in groups]
-        sensors = [next((sensor_of[r] for r in g if sensor_of[r] is not None), None) for g in groups]
-        labels = [next((label_of[r] for r in g if label_of[r] is not None), None) for g in groups]
-        group_keys = [tuple(keys[r] for r in g) for g in groups]
-        return self._publish(t_s, fusion.x, fusion.P, cls.tolist(), group_keys, origins, sensors, labels)
+        sensor_by = [sensor_of[r] for r in rows]
+        label_by = [label_of[r] for r in rows]
+        origin_of = [src.origin for src in sources]
+        origin_by = [origin_of[s] for s in src_of[order].tolist()]
+        group_keys, group_prev, origins, sensors, labels = [], [], [], [], []
+        for a, b in itertools.pairwise(bounds):
+            group_keys.append(tuple(keys_by[a:b]))
+            group_prev.append(prev_by[a:b])
+            origins.append(tuple(dict.fromkeys(origin_by[a:b])))
+            sensors.append(next((s for s in sensor_by[a:b] if s is not None), None))
+            labels.append(next((lab for lab in label_by[a:b] if lab is not None), None))
+        return self._publish(t_s, fusion.x, fusion.P, cls.tolist(), group_keys, group_prev, origins, sensors,
+                             labels)
 
     def _publish(self, t_s: float, x: _Array, P: _Array, cls: list[int], keys: list[tuple[str, ...]],
-                 origins: list[tuple[str, ...]], sensors: list[str | None], labels: list[str | None]
-                 ) -> list[FusedTrack]:
-        """Number the fused tracks (stable numbers, see the module docstring) and remember them."""
+                 prev: list[list[int]], origins: list[tuple[str, ...]], sensors: list[str | None],
+                 labels: list[str | None]) -> list[FusedTrack]:
+        """Number the fused tracks (stable numbers, see the module docstring; `prev` holds the last number of
+        each of their keys, -1 for none) and remember them."""
         taken: set[int] = set()
         numbers: list[int | None] = []
-        for track_keys in keys:
-            number = next((self._number_of_key[k] for k in track_keys
-                           if k in self._number_of_key and self._number_of_key[k] not in taken), None)
-            if number is not None:
-                taken.add(number)
+        for candidates in prev:
+            number = None
+            for n in candidates:
+                if n >= 0 and n not in taken:
+                    number = n
+                    taken.add(n)
+                    break
             numbers.append(number)
         self._renew(t_s, x, P, cls, numbers, taken)
         current: dict[str, int] = {}
         fused = []
+        first_t = self._first_t
         for i, track_keys in enumerate(keys):
             number = numbers[i]
             if number is None:
                 number = self._next
                 self._next += 1
-                self._first_t[number] = t_s
-            taken.add(number)
-            for k in track_keys:
-                current[k] = number
-            fused.append(FusedTrack(number, x[i], P[i], cls[i], origins[i], sensors[i], labels[i],
-                                    self._first_t[number], track_keys))
+                first_t[number] = t_s
+            current.update(dict.fromkeys(track_keys, number))
+            fused.append(FusedTrack(number, x[i], P[i], cls[i], origins[i], sensors[i], labels[i], first_t[number],
+                                    track_keys))
         self._number_of_key = current  # keys of tracks that are gone are forgotten
         sigma = np.sqrt(np.trace(P[:, :3, :3], axis1=1, axis2=2)).tolist()
+        recent = {n: r for n, r in self._recent.items() if t_s - r[0] <= RENUMBER_MEMORY_S}
         for f, s in zip(fused, sigma, strict=True):
-            self._recent[f.number] = (t_s, f.x, s, f.classification)
-        self._recent = {n: r for n, r in self._recent.items() if t_s - r[0] <= RENUMBER_MEMORY_S}
-        return sorted(fused, key=lambda f: f.number)
+            recent[f.number] = (t_s, f.x, s, f.classification)
+        self._recent = recent
+        fused.sort(key=lambda f: f.number)
+        return fused
 
     def _renew(self, t_s: float, x: _Array, P: _Array, cls: list[int], numbers: list[int | None],
                taken: set[int]) -> None:
