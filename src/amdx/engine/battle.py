@@ -297,12 +297,10 @@ class BattleManager:
         members = sorted((nation, tid) for nation in self.nations for tid in self.tracks[nation])
         if not members:
             return []
-        index = {m: i for i, m in enumerate(members)}
+        index = {f"{nation}/{tid}": i for i, (nation, tid) in enumerate(members)}  # as a partner's key names it
         first, second = [], []
         for i, (nation, tid) in enumerate(members):
-            for key in self.tracks[nation][tid].keys:
-                other, _, ptid = key.partition("/")
-                j = index.get((other, ptid))
+            for j in map(index.get, self.tracks[nation][tid].keys):
                 if j is not None:
                     first.append(i)
                     second.append(j)
