@@ -103,15 +103,29 @@ def envelope_range_m(site_m: ArrayLike, points_m: ArrayLike, kind: RangeKind = "
     pts = np.asarray(points_m, dtype=np.float64)
     if kind == "slant":
         return np.linalg.norm(pts - site, axis=-1)
-    lat1, lon1, _ = ecef_to_geodetic(site, earth)
     lat2, lon2, _ = ecef_to_geodetic(pts, earth)
-    return MEAN_EARTH_RADIUS_M * np.asarray(central_angle_rad(lat1, lon1, lat2, lon2))
+    return _ground_range_m(site, lat2, lon2, earth)
+
+
+def _ground_range_m(site_m: _Array, lat_deg: ArrayLike, lon_deg: ArrayLike, earth: EarthModel) -> _Array:
+    """The "ground" range of `envelope_range_m` from sites (..., 3), ECEF m, to points given geodetically."""
+    lat1, lon1, _ = ecef_to_geodetic(site_m, earth)
+    return MEAN_EARTH_RADIUS_M * np.asarray(central_angle_rad(lat1, lon1, lat_deg, lon_deg))
+
+
+def path_geodetic(path_pos_m: ArrayLike, earth: EarthModel = WGS84) -> tuple[_Array, _Array, _Array]:
+    """(lat deg, lon deg, alt m) of path samples (..., K, 3), ECEF m: what `launch_window` needs of a path
+    besides its positions, to be computed once per path when many batteries look at it."""
+    lat, lon, alt = ecef_to_geodetic(np.asarray(path_pos_m, dtype=np.float64), earth)
+    return np.asarray(lat), np.asarray(lon), np.asarray(alt)
 
 
 def launch_window(site_m: ArrayLike, path_t_s: ArrayLike, path_pos_m: ArrayLike, envelope: Envelope,
-                  now_s: ArrayLike, earth: EarthModel = WGS84) -> LaunchWindow:
+                  now_s: ArrayLike, earth: EarthModel = WGS84,
+                  geodetic: tuple[_Array, _Array, _Array] | None = None) -> LaunchWindow:
     """Feasible launch window of a battery at `site_m` (..., 3) against a path sampled at times `path_t_s`
-    ((K,) or (..., K)) with ECEF positions `path_pos_m` (..., K, 3), decided at `now_s` (s).
+    ((K,) or (..., K)) with ECEF positions `path_pos_m` (..., K, 3), decided at `now_s` (s); `geodetic`: the
+    path's `path_geodetic`, when already known.
 
     Samples with NaN positions (outside the flight) are infeasible. Leading axes broadcast, so sites (B, 1, 3)
     against paths (1, T, K, 3) give a (B, T) batch.
@@ -120,9 +134,9 @@ def launch_window(site_m: ArrayLike, path_t_s: ArrayLike, path_pos_m: ArrayLike,
     pos = np.asarray(path_pos_m, dtype=np.float64)
     t = np.asarray(path_t_s, dtype=np.float64)
     now = np.asarray(now_s, dtype=np.float64)[..., None]
-    alt = np.asarray(ecef_to_geodetic(pos, earth)[2], dtype=np.float64)
+    lat, lon, alt = geodetic if geodetic is not None else path_geodetic(pos, earth)
     slant = np.linalg.norm(pos - site, axis=-1)
-    rng = slant if envelope.range_kind == "slant" else envelope_range_m(site, pos, "ground", earth)
+    rng = slant if envelope.range_kind == "slant" else _ground_range_m(site, lat, lon, earth)
     flyout = slant / envelope.speed_mps
     launch = t - flyout
     with np.errstate(invalid="ignore"):

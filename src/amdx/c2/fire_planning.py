@@ -77,13 +77,14 @@ class PairOptions:
 
 def pair_options(site_m: ArrayLike, envelope: Envelope, single_shot_pk: float, divert_m: float,
                  path_t_s: ArrayLike, path_pos_m: ArrayLike, pos_cov_m2: ArrayLike, now_s: ArrayLike,
-                 look_s: float) -> PairOptions:
+                 look_s: float, path_geodetic: tuple[_Array, _Array, _Array] | None = None) -> PairOptions:
     """Options of batteries of one interceptor type (sites (P, 3)) against sampled paths ((P, K) times or (K,),
-    (P, K, 3) positions) decided at `now_s` (P,) s; `pos_cov_m2` (P, 3, 3) is each track's position
-    covariance; `look_s` the time from an intercept to the next possible launch (kill assessment and decision)."""
+    (P, K, 3) positions, and their `envelope.path_geodetic` when known) decided at `now_s` (P,) s;
+    `pos_cov_m2` (P, 3, 3) is each track's position covariance; `look_s` the time from an intercept to the next
+    possible launch (kill assessment and decision)."""
     site = np.asarray(site_m, dtype=np.float64)
     pos = np.asarray(path_pos_m, dtype=np.float64)
-    win = launch_window(site, path_t_s, pos, envelope, now_s)
+    win = launch_window(site, path_t_s, pos, envelope, now_s, geodetic=path_geodetic)
     # the flyout direction at the earliest intercept, for the cross-range error
     u = np.where(win.has_window[:, None], win.earliest_pip_m - site, np.array([0.0, 0.0, 1.0]))
     sigma = crossrange_sigma_m(pos_cov_m2, u)

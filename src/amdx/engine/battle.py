@@ -33,6 +33,7 @@ from scipy.spatial import cKDTree
 
 from amdx.c2.air_threats import evaluate_air_tracks
 from amdx.c2.comms import CommsNet
+from amdx.c2.envelope import path_geodetic
 from amdx.c2.fire_planning import pair_options, track_predictor
 from amdx.c2.identification import FRIENDLY, automatic_identity, weapons_control_allows
 from amdx.c2.threat_evaluation import evaluate_threats
@@ -479,6 +480,7 @@ class BattleManager:
         ballistic = np.array([views[k].classification == "ballistic" for k in keys])
         times = t + PATH_STEP_S * np.arange(int(PATH_HORIZON_S / PATH_STEP_S) + 1)
         pos, _ = track_predictor(x, t, ballistic)(np.broadcast_to(times, (len(keys), times.size)))
+        geodetic = path_geodetic(pos)  # once per track, not per (battery, track) pair
         n = len(pairs)
         pk, shots = np.zeros(n), np.ones(n, dtype=np.int64)
         latest, earliest = np.full(n, np.nan), np.full(n, np.nan)
@@ -495,7 +497,8 @@ class BattleManager:
                 b0.envelope.reaction_s
             cov = np.array([pairs[k][2].P[:3, :3] for k in rows])
             opt = pair_options(sites, b0.envelope, float(b0.itype.single_shot_pk), float(b0.itype.divert_m),
-                               times, pos[tracks], cov, t + delay, look)
+                               times, pos[tracks], cov, t + delay, look,
+                               (geodetic[0][tracks], geodetic[1][tracks], geodetic[2][tracks]))
             for r, k in enumerate(rows):
                 b = batteries[pairs[k][0]]
                 pk[k] = opt.pk[r]
