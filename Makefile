@@ -42,7 +42,8 @@ bench-tracking: setup
 	$(BIN)/python bench/bench_tracking.py
 
 bench-engine: setup
-	$(BIN)/python bench/bench_engine.py
+	$(BIN)/python bench/bench_engine.py --threats 100 500 --repeats 3
+	$(BIN)/python bench/bench_engine.py --threats 2000
 
 bench-wta: setup
 	$(BIN)/python bench/bench_wta.py
