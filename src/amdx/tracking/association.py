@@ -12,7 +12,7 @@ d²ᵢⱼ = νᵀ S⁻¹ ν with ν = zⱼ − pᵢ and S = Pₚᵢ + Rⱼ (χ²
    takes the strips its radius ρᵢ = √(γ (‖Pₚᵢ‖ + maxⱼ ‖Rⱼ‖)) (the maximum over its group) reaches, and in each
    strip the measurements within ρᵢ along the second axis: two `searchsorted` calls and a few `repeat`s for the
    whole problem, with no per-track work in Python and no tree to build (projections only shorten distances, so
-   the grid loses no pair). The strips are as wide as the median radius: a track looks at about three strips,
+   the grid loses no pair). The strips are about as wide as the median radius: a track looks at about three strips,
    and at measurements in a rectangle of 2ρᵢ by 3ρᵢ or so. Small problems (up to `BRUTE_FORCE_PAIRS` pairs)
    measure every pair against its bound directly.
 2. **Fine gate.** d² on the candidate pairs only, kept when d² ≤ γ = χ²₃(P_G) (11.345 at P_G = 0.99,
@@ -125,7 +125,7 @@ def _grid_pairs(p: _Array, size_p: _Array, zz: _Array, size_r: _Array, gate_d2: 
     a_z, b_z, a_p, b_p = zz[:, ax_a], zz[:, ax_b], p[:, ax_a], p[:, ax_b]
     a0, b0 = float(np.min(a_z)), float(np.min(b_z))
     span_a, span_b = float(extent[ax_a]), float(extent[ax_b])
-    width = max(float(np.median(rho)), span_a / MAX_STRIPS, 1.0)
+    width = max(float(np.partition(rho, k // 2)[k // 2]), span_a / MAX_STRIPS, 1.0)  # about the median
     n_strips = int(span_a // width) + 1
     strip_z = np.minimum(((a_z - a0) // width).astype(np.int64), n_strips - 1)
     first_strip = np.clip((a_p - a0 - rho) // width, 0, n_strips).astype(np.int64)
@@ -149,13 +149,14 @@ def _grid_pairs(p: _Array, size_p: _Array, zz: _Array, size_r: _Array, gate_d2: 
     start = np.searchsorted(keys, base + (low - slack), "left")
     count = np.maximum(np.searchsorted(keys, base + (high + slack), "right") - start, 0)
     # one entry per (track, measurement in its window), then the exact bound of each pair
+    # (coordinates as rows, measurements in key order: contiguous gathers)
     ends = np.cumsum(count)
     ti = np.repeat(cell_track, count)
-    mj = by_key[np.arange(ti.size) - np.repeat(ends - count - start, count)]
-    diff = p[ti] - zz[mj]
-    dist2 = np.einsum("ki,ki->k", diff, diff)
-    inside = dist2 <= gate_d2 * (size_p[ti] + size_r[mj]) * (1.0 + BOUND_MARGIN)
-    return ti[inside].astype(np.intp), mj[inside].astype(np.intp)
+    at = np.arange(ti.size) - np.repeat(ends - count - start, count)  # position in key order
+    diff = np.take(np.ascontiguousarray(p.T), ti, axis=1) - np.take(np.ascontiguousarray(zz[by_key].T), at, axis=1)
+    dist2 = np.einsum("ik,ik->k", diff, diff)
+    inside = np.flatnonzero(dist2 <= gate_d2 * (size_p[ti] + size_r[by_key][at]) * (1.0 + BOUND_MARGIN))
+    return ti[inside].astype(np.intp), by_key[at[inside]].astype(np.intp)
 
 
 def _norm3(C: ArrayLike) -> _Array:
