@@ -145,6 +145,24 @@ def _derivatives(x: _Array, phi: _Array, earth: EarthModel) -> tuple[_Array, _Ar
     return xdot, phidot
 
 
+def _derivatives_at_identity(x: _Array, earth: EarthModel) -> tuple[_Array, _Array]:
+    """`_derivatives` where Φ = I (the first stage of a step): Φ̇ = A itself, [[0, I], [G, W]], without the
+    products by the identity."""
+    r, v = x[:, :3], x[:, 3:]
+    r2 = np.einsum("ij,ij->i", r, r)
+    k3 = earth.mu_m3_s2 / (r2 * np.sqrt(r2))
+    xdot = np.empty_like(x)
+    xdot[:, :3] = v
+    xdot[:, 3:] = _acceleration(r, v, k3, earth)
+    phidot = np.zeros((x.shape[0], 6, 6))
+    phidot[:, :3, 3:] = np.eye(3)
+    phidot[:, 3:, :3] = _gravity_gradient(r, r2, k3, earth)
+    w2 = 2.0 * earth.omega_rad_s
+    phidot[:, 3, 4] = w2
+    phidot[:, 4, 3] = -w2
+    return xdot, phidot
+
+
 def ballistic_propagate(x: ArrayLike, dt_s: ArrayLike, earth: EarthModel = WGS84,
                         max_substep_s: float = DEFAULT_MAX_SUBSTEP_S) -> tuple[_Array, _Array]:
     """Ballistic states x (k, 6) propagated over dt_s (s, scalar or (k,), may be negative) by RK4.
@@ -162,8 +180,8 @@ def ballistic_propagate(x: ArrayLike, dt_s: ArrayLike, earth: EarthModel = WGS84
     h = dt / n
     h1, h3 = h[:, None], h[:, None, None]
     xs = x0
-    for _ in range(n):
-        k1x, k1p = _derivatives(xs, phi, earth)
+    for i in range(n):
+        k1x, k1p = _derivatives_at_identity(xs, earth) if i == 0 else _derivatives(xs, phi, earth)
         k2x, k2p = _derivatives(xs + 0.5 * h1 * k1x, phi + 0.5 * h3 * k1p, earth)
         k3x, k3p = _derivatives(xs + 0.5 * h1 * k2x, phi + 0.5 * h3 * k2p, earth)
         k4x, k4p = _derivatives(xs + h1 * k3x, phi + h3 * k3p, earth)
