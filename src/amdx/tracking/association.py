@@ -12,16 +12,16 @@ d²ᵢⱼ = νᵀ S⁻¹ ν with ν = zⱼ − pᵢ and S = Pₚᵢ + Rⱼ (χ²
    takes the strips its radius ρᵢ = √(γ (‖Pₚᵢ‖ + maxⱼ ‖Rⱼ‖)) (the maximum over its group) reaches, and in each
    strip the measurements within ρᵢ along the second axis: two `searchsorted` calls and a few `repeat`s for the
    whole problem, with no per-track work in Python and no tree to build (projections only shorten distances, so
-   the grid loses no pair). The strips are about as wide as the median radius: a track looks at about three strips,
-   and at measurements in a rectangle of 2ρᵢ by 3ρᵢ or so. Small problems (up to `BRUTE_FORCE_PAIRS` pairs)
-   measure every pair against its bound directly.
+   the grid loses no pair). The strips are about as wide as the median radius: a track looks at about three
+   strips, and at measurements in a rectangle of 2ρᵢ by 3ρᵢ or so (a very wide gate takes its strips whole).
+   Small problems (up to `BRUTE_FORCE_PAIRS` pairs) measure every pair against its bound directly.
 2. **Fine gate.** d² on the candidate pairs only, kept when d² ≤ γ = χ²₃(P_G) (11.345 at P_G = 0.99,
    refs/physics.md §4).
 3. **Global nearest neighbour.** Minimise Σ d² over assigned pairs + γ per track left unassigned (the
    standard GNN cost, the gate as non-assignment cost; Blackman & Popoli 1999, §6.5). It splits into the
-   connected components of the bipartite gate graph (`graph_components`: hooking and pointer jumping in numpy). In a
-   component with one track or one measurement (1×1 ones for well-separated targets) the cheapest pair is the
-   optimum: all those are assigned in one vectorised step. Each other component goes to
+   connected components of the bipartite gate graph (`graph_components`: hooking and pointer jumping in
+   numpy). In a component with one track or one measurement (1×1 ones for well-separated targets) the
+   cheapest pair is the optimum: all those are assigned in one vectorised step. Each other component goes to
    `scipy.optimize.linear_sum_assignment` on a (tracks × (measurements + tracks)) matrix whose extra columns
    are the non-assignment options. Cost: O(n log n) for separated targets.
 
@@ -61,6 +61,9 @@ BRUTE_FORCE_PAIRS = 4096
 """Up to this many (track, measurement) pairs the coarse gate measures every pair instead of building a grid."""
 MAX_STRIPS = 4096
 """The grid of the coarse gate has at most this many strips (per group) along its first axis."""
+MAX_TRACK_CELLS = 8
+"""A track whose coarse radius reaches more strips than this takes them whole (one search instead of one per
+strip): a few very wide gates cannot multiply the grid's work by the number of strips."""
 BOUND_MARGIN = 1.0e-9
 """Relative margin on the coarse bound γ (‖Pₚᵢ‖ + ‖Rⱼ‖) for its own rounding (the bound is loose by far more)."""
 GRID_SLACK_M = 1.0e-3
@@ -138,16 +141,21 @@ def _grid_pairs(p: _Array, size_p: _Array, zz: _Array, size_r: _Array, gate_d2: 
     by_key = np.argsort(key, kind="stable")
     keys = key[by_key]
     slack = GRID_SLACK_M + 4.0 * np.finfo(np.float64).eps * float(np.max(np.abs(keys)))
-    # one entry per (track, cell it reaches)
-    cell_track = np.repeat(np.arange(k), n_cells)
-    ends = np.cumsum(n_cells)
-    strip = np.arange(cell_track.size) - np.repeat(ends - n_cells - first_strip, n_cells)
-    base = (strip if g_p is None else g_p[cell_track] * n_strips + strip) * stride
+    # one entry per (track, cell it reaches); a track reaching more than MAX_TRACK_CELLS strips takes them
+    # whole, as one range of keys from its first strip to its last
+    wide = n_cells > MAX_TRACK_CELLS
+    n_entries = np.where(wide, 1, n_cells)
+    cell_track = np.repeat(np.arange(k), n_entries)
+    ends = np.cumsum(n_entries)
+    strip = np.arange(cell_track.size) - np.repeat(ends - n_entries - first_strip, n_entries)
+    if g_p is not None:
+        strip += (g_p * n_strips)[cell_track]
     off = b_p - b0
-    low = np.clip(off - rho, -0.5, span_b + 0.5)[cell_track]
-    high = np.clip(off + rho, -0.5, span_b + 0.5)[cell_track]
-    start = np.searchsorted(keys, base + (low - slack), "left")
-    count = np.maximum(np.searchsorted(keys, base + (high + slack), "right") - start, 0)
+    low = np.where(wide, -0.5, np.clip(off - rho, -0.5, span_b + 0.5))[cell_track]
+    high = np.where(wide, span_b + 0.5, np.clip(off + rho, -0.5, span_b + 0.5))[cell_track]
+    last = strip + np.where(wide, n_cells - 1, 0)[cell_track]
+    start = np.searchsorted(keys, strip * stride + (low - slack), "left")
+    count = np.maximum(np.searchsorted(keys, last * stride + (high + slack), "right") - start, 0)
     # one entry per (track, measurement in its window), then the exact bound of each pair
     # (coordinates as rows, measurements in key order: contiguous gathers)
     ends = np.cumsum(count)
