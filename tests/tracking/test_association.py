@@ -11,8 +11,9 @@ from scipy.stats import chi2
 
 from amdx.tracking.association import (
     GnnAssociator,
+    coarse_candidates,
     gnn_assign,
-    kdtree_candidates,
+    graph_components,
     nearest_track,
     pair_mahalanobis2,
 )
@@ -55,7 +56,7 @@ def _random_scene(rng, k, n, spread):
 def test_kdtree_gating_keeps_every_pair_inside_the_gate():
     rng = np.random.default_rng(2)
     p, P, z, R = _random_scene(rng, 300, 400, 3000.0)
-    ti, mj = kdtree_candidates(p, P, z, R, GATE_99_3DOF)
+    ti, mj = coarse_candidates(p, P, z, R, GATE_99_3DOF)
     # brute force: every pair's Mahalanobis distance with numpy's own solver
     nu = z[None, :, :] - p[:, None, :]
     S = P[:, None] + R[None, :]
@@ -71,7 +72,7 @@ def test_gating_with_measurements_of_very_different_sizes_keeps_every_pair_insid
     rng = np.random.default_rng(5)
     p, P, z, R = _random_scene(rng, k, n, 20_000.0)
     R = R * np.exp(rng.uniform(0.0, np.log(1e4), n))[:, None, None]  # ‖R‖ over four decades: every class used
-    ti, mj = kdtree_candidates(p, P, z, R, GATE_99_3DOF)
+    ti, mj = coarse_candidates(p, P, z, R, GATE_99_3DOF)
     nu = z[None, :, :] - p[:, None, :]
     S = P[:, None] + R[None, :]
     d2 = np.einsum("tmi,tmi->tm", nu, np.linalg.solve(S, nu[..., None])[..., 0])
@@ -79,6 +80,56 @@ def test_gating_with_measurements_of_very_different_sizes_keeps_every_pair_insid
     assert len(truth) > k // 2
     assert truth <= set(zip(ti.tolist(), mj.tolist(), strict=True))
     assert np.all(np.diff(ti) >= 0) and np.all((np.diff(ti) > 0) | (np.diff(mj) > 0))  # by track, then meas.
+
+
+def test_grouped_gating_keeps_every_pair_of_one_group_inside_the_gate_and_no_other():
+    rng = np.random.default_rng(11)
+    p, P, z, R = _random_scene(rng, 400, 500, 3000.0)
+    tg, mg = rng.integers(3, 8, 400), rng.integers(2, 7, 500)  # groups 2 and 7 on one side only
+    ti, mj = coarse_candidates(p, P, z, R, GATE_99_3DOF, tg, mg)
+    nu = z[None, :, :] - p[:, None, :]
+    S = P[:, None] + R[None, :]
+    d2 = np.einsum("tmi,tmi->tm", nu, np.linalg.solve(S, nu[..., None])[..., 0])
+    same = tg[:, None] == mg[None, :]
+    truth = set(zip(*np.nonzero((d2 <= GATE_99_3DOF) & same), strict=True))
+    assert len(truth) > 100
+    assert truth <= set(zip(ti.tolist(), mj.tolist(), strict=True))
+    assert np.all(tg[ti] == mg[mj])
+    assert np.all(np.diff(ti) >= 0) and np.all((np.diff(ti) > 0) | (np.diff(mj) > 0))
+
+
+def test_gating_of_a_wide_area_with_tracks_outside_the_measurements_keeps_every_pair():
+    # tracks far beyond the measurements' extent and gates from 10 m to 300 km across one problem
+    rng = np.random.default_rng(13)
+    p, P, z, R = _random_scene(rng, 200, 300, 2.0e6)
+    p[:20] += 5.0e6
+    P = P * np.exp(rng.uniform(-4.0, np.log(1e6), 200))[:, None, None]
+    ti, mj = coarse_candidates(p, P, z, R, GATE_99_3DOF)
+    nu = z[None, :, :] - p[:, None, :]
+    S = P[:, None] + R[None, :]
+    d2 = np.einsum("tmi,tmi->tm", nu, np.linalg.solve(S, nu[..., None])[..., 0])
+    truth = set(zip(*np.nonzero(d2 <= GATE_99_3DOF), strict=True))
+    assert len(truth) > 20
+    assert truth <= set(zip(ti.tolist(), mj.tolist(), strict=True))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_graph_components_match_scipy(seed):
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    rng = np.random.default_rng(seed)
+    n = 300
+    u, v = rng.integers(0, n, 150), rng.integers(0, n, 150)
+    chain = rng.permutation(n)[:60]  # a long path in random node order: many hooking rounds
+    u, v = np.concatenate([u, chain[:-1]]), np.concatenate([v, chain[1:]])
+    label = graph_components(n, u, v)
+    _, ref = connected_components(coo_matrix((np.ones(u.size), (u, v)), shape=(n, n)), directed=False)
+    # the same partition, each component labelled by its smallest node
+    for c in np.unique(ref):
+        members = np.flatnonzero(ref == c)
+        assert np.all(label[members] == members.min())
+    assert np.all(label[u] == label[v])
 
 
 def _brute_force(cost, missed):

@@ -105,6 +105,22 @@ def test_state_transition_matrix_matches_finite_differences():
         np.testing.assert_allclose(phi[row], num, rtol=1e-6, atol=1e-7)
 
 
+def test_first_stage_shortcut_equals_the_general_derivative_at_identity_bit_for_bit():
+    # equivalence check: the first RK4 stage of a step (Φ = I) is built as A = [[0, I], [G, W]] directly
+    # instead of through the general Φ̇ = A Φ; both must give the same numbers bit for bit
+    from amdx.tracking.models import _derivatives, _derivatives_at_identity
+
+    x, _ = _kepler_truth(np.array([50.0, 150.0, 300.0, 420.0]))
+    xd0, pd0 = _derivatives(x, np.broadcast_to(np.eye(6), (4, 6, 6)).copy(), WGS84)
+    xd1, pd1 = _derivatives_at_identity(x, WGS84)
+    assert xd0.tobytes() == xd1.tobytes()
+    assert pd0.tobytes() == pd1.tobytes()
+    # and A is the Jacobian of the acceleration: its velocity block is the constant −2[ω×]
+    w = WGS84.omega_rad_s
+    np.testing.assert_array_equal(pd1[:, 3:, 3:], np.broadcast_to([[0, 2 * w, 0], [-2 * w, 0, 0], [0, 0, 0]],
+                                                                  (4, 3, 3)))
+
+
 def test_ballistic_predict_covariance_is_phi_p_phit_plus_q():
     x, _ = _kepler_truth(np.array([200.0]))
     P = _random_cov(np.random.default_rng(3), 1, 6)

@@ -1,35 +1,34 @@
-"""Data association: KD-tree gating, χ² Mahalanobis gate, global nearest neighbour on gate-graph components.
+"""Data association: grid gating, χ² Mahalanobis gate, global nearest neighbour on gate-graph components.
 
 Inputs are the predicted track positions p (k, 3) with their covariances Pₚ (k, 3, 3) (the position block of
 the predicted P) and one scan of measurements z (n, 3) with covariances R (n, 3, 3), all ECEF (m, m²).
 The cost of pairing track i with measurement j is the squared Mahalanobis distance of the innovation,
 d²ᵢⱼ = νᵀ S⁻¹ ν with ν = zⱼ − pᵢ and S = Pₚᵢ + Rⱼ (χ² with 3 dof when the pair is right).
 
-1. **Coarse gate (KD-tree).** d² ≤ γ implies |ν|² ≤ γ λmax(S) ≤ γ (λmax(Pₚᵢ) + λmax(Rⱼ)) ≤ γ (‖Pₚᵢ‖ + ‖Rⱼ‖)
-   with ‖·‖ the Frobenius norm (≥ λmax, and up to √3 times tighter than the trace), hence
-   |ν| ≤ √(γ (‖Pₚᵢ‖ + maxⱼ ‖Rⱼ‖)) =: ρᵢ, an exact bound (no pair inside the χ² gate is lost). A
-   `scipy.spatial.cKDTree` is built over the measurements and each predicted position is queried with its own
-   radius ρᵢ: a wide gate of one young track (large velocity covariance) does not widen anyone else's (a
-   tree over the predicted positions would need one radius for all, the widest). Likewise a few vague
-   measurements (far from an early-warning radar, or a partner's old track in fusion) must not widen every
-   track's radius: measurements are split by ‖Rⱼ‖ into up to `R_CLASSES` classes a factor `R_CLASS_RATIO`
-   apart, each with its own tree and its own maximum in ρᵢ. Small problems (up to `BRUTE_FORCE_PAIRS` pairs)
-   measure every pair against its own bound √(γ (‖Pₚᵢ‖ + ‖Rⱼ‖)) directly instead, without the tree's cost.
+1. **Coarse gate (grid).** d² ≤ γ implies |ν|² ≤ γ λmax(S) ≤ γ (λmax(Pₚᵢ) + λmax(Rⱼ)) ≤ γ (‖Pₚᵢ‖ + ‖Rⱼ‖)
+   with ‖·‖ the Frobenius norm (≥ λmax, and up to √3 times tighter than the trace): an exact bound (no pair
+   inside the χ² gate is lost), checked pair by pair on the candidates of a grid. The measurements are sorted by
+   one key, (group, strip along the axis of largest extent, coordinate along the second largest); each track
+   takes the strips its radius ρᵢ = √(γ (‖Pₚᵢ‖ + maxⱼ ‖Rⱼ‖)) (the maximum over its group) reaches, and in each
+   strip the measurements within ρᵢ along the second axis: two `searchsorted` calls and a few `repeat`s for the
+   whole problem, with no per-track work in Python and no tree to build (projections only shorten distances, so
+   the grid loses no pair). The strips are about as wide as the median radius: a track looks at about three
+   strips, and at measurements in a rectangle of 2ρᵢ by 3ρᵢ or so (a very wide gate takes its strips whole).
+   Small problems (up to `BRUTE_FORCE_PAIRS` pairs) measure every pair against its bound directly.
 2. **Fine gate.** d² on the candidate pairs only, kept when d² ≤ γ = χ²₃(P_G) (11.345 at P_G = 0.99,
    refs/physics.md §4).
 3. **Global nearest neighbour.** Minimise Σ d² over assigned pairs + γ per track left unassigned (the
    standard GNN cost, the gate as non-assignment cost; Blackman & Popoli 1999, §6.5). It splits into the
-   connected components of the bipartite gate graph (`scipy.sparse.csgraph.connected_components`). In a
-   component with one track or one measurement (1×1 ones for well-separated targets) the cheapest pair is the
-   optimum: all those are assigned in one vectorised step. Each other component goes to
+   connected components of the bipartite gate graph (`graph_components`: hooking and pointer jumping in
+   numpy). In a component with one track or one measurement (1×1 ones for well-separated targets) the
+   cheapest pair is the optimum: all those are assigned in one vectorised step. Each other component goes to
    `scipy.optimize.linear_sum_assignment` on a (tracks × (measurements + tracks)) matrix whose extra columns
    are the non-assignment options. Cost: O(n log n) for separated targets.
 
 **Several sensors at once.** Given a group label per track and per measurement (the sensor of each), only pairs
 of one group are candidates: one call associates the scans of many radars, each with its own tracks, as if each
-were associated alone. The groups are set `GROUP_SPACING_M` apart along x for the tree (far beyond any gate;
-every radius gains `GROUP_SLACK_M` for the rounding of the shifted coordinates), and pairs across groups are
-dropped all the same.
+were associated alone (the group leads the grid's sort key, so a track only ever meets its own group's
+measurements).
 
 Ties and order: components are solved in order of their label (smallest node first) and indices are sorted, so
 the result depends only on the input order.
@@ -43,8 +42,6 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import linear_sum_assignment
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 from scipy.stats import chi2
 
@@ -52,24 +49,25 @@ from amdx.tracking.filters import inv_sym3, quad_form3
 
 _Array = NDArray[np.float64]
 _Index = NDArray[np.intp]
+_Ids = NDArray[np.int64]
 
 DEFAULT_GATE_PROBABILITY = 0.99
 """Probability that the right measurement falls inside the χ² gate (3 dof): γ = 11.345 (refs §4)."""
 DEFAULT_EXCLUSION_PROBABILITY = 0.9999
 """Probability mass of the wider gate inside which an unassigned measurement starts no new track."""
 KNN_CANDIDATES = 4
-"""Nearest measurements fetched per track by the KD-tree before the per-track radius is applied."""
+"""Nearest points fetched per query point by `pairs_within` before its radius is applied."""
 BRUTE_FORCE_PAIRS = 4096
-"""Up to this many (track, measurement) pairs the coarse gate measures every pair instead of building a tree."""
-R_CLASSES = 3
-"""Measurements are split into at most this many classes of covariance size for the coarse gate."""
-R_CLASS_RATIO = 4.0
-"""Ratio of the largest ‖R‖ between one class and the next."""
-GROUP_SPACING_M = 1.0e9
-"""How far apart along x the groups of a grouped association are placed for the coarse gate, m."""
-GROUP_SLACK_M = 1.0e-3
-"""Added to every coarse-gate radius of a grouped association: far more than the rounding of coordinates shifted
-by up to ~1e11 m (ulp 1.5e-5 m), so the shift loses no pair, m."""
+"""Up to this many (track, measurement) pairs the coarse gate measures every pair instead of building a grid."""
+MAX_STRIPS = 4096
+"""The grid of the coarse gate has at most this many strips (per group) along its first axis."""
+MAX_TRACK_CELLS = 8
+"""A track whose coarse radius reaches more strips than this takes them whole (one search instead of one per
+strip): a few very wide gates cannot multiply the grid's work by the number of strips."""
+BOUND_MARGIN = 1.0e-9
+"""Relative margin on the coarse bound γ (‖Pₚᵢ‖ + ‖Rⱼ‖) for its own rounding (the bound is loose by far more)."""
+GRID_SLACK_M = 1.0e-3
+"""Added to every coarse radius of the grid, for the rounding of the grid's coordinates and keys, m."""
 
 
 def gate_threshold(probability: float, dof: int = 3) -> float:
@@ -79,16 +77,12 @@ def gate_threshold(probability: float, dof: int = 3) -> float:
     return float(chi2.ppf(probability, dof))
 
 
-def kdtree_candidates(pred_pos: ArrayLike, pred_pos_cov: ArrayLike, z: ArrayLike, R: ArrayLike,
-                      gate_d2: float, track_group: ArrayLike | None = None,
+def coarse_candidates(pred_pos: ArrayLike, pred_pos_cov: ArrayLike, z: ArrayLike, R: ArrayLike, gate_d2: float,
+                      track_group: ArrayLike | None = None,
                       meas_group: ArrayLike | None = None) -> tuple[_Index, _Index]:
-    """Candidate (track, measurement) index pairs whose distance is within the exact coarse bound ρᵢ (see the
-    module docstring), sorted by track, then measurement. Positions (k, 3) / (n, 3), covariances (·, 3, 3), m.
-    With group labels (k,) and (n,) (integers), only pairs of one group.
-
-    Each track asks the measurement tree for its `KNN_CANDIDATES` nearest measurements (one vectorised query);
-    only tracks whose farthest such neighbour is still inside their radius (crowded gates) are queried again
-    for every measurement within the radius."""
+    """Candidate (track, measurement) index pairs with |zⱼ − pᵢ|² ≤ γ (‖Pₚᵢ‖ + ‖Rⱼ‖) (the exact coarse bound of
+    the module docstring, γ = gate_d2), sorted by track, then measurement. Positions (k, 3) / (n, 3),
+    covariances (·, 3, 3), m. With group labels (k,) and (n,) (integers), only pairs of one group."""
     p = np.asarray(pred_pos, dtype=np.float64).reshape(-1, 3)
     zz = np.asarray(z, dtype=np.float64).reshape(-1, 3)
     k, n = p.shape[0], zz.shape[0]
@@ -96,47 +90,81 @@ def kdtree_candidates(pred_pos: ArrayLike, pred_pos_cov: ArrayLike, z: ArrayLike
         return np.zeros(0, np.intp), np.zeros(0, np.intp)
     size_p = _norm3(pred_pos_cov)
     size_r = _norm3(R)
-    same: tuple[_Index, _Index] | None = None
-    slack = 0.0
+    tg = mg = None
     if track_group is not None and meas_group is not None:
         tg = np.asarray(track_group, dtype=np.int64).reshape(k)
         mg = np.asarray(meas_group, dtype=np.int64).reshape(n)
-        if tg.min() != tg.max() or mg.min() != mg.max() or tg[0] != mg[0]:
-            # groups far apart along x, beyond any gate; the shift rounds coordinates by at most
-            # GROUP_SLACK_M, which every radius gains so that no pair of one group is lost
-            p, zz = p.copy(), zz.copy()
-            p[:, 0] += GROUP_SPACING_M * tg
-            zz[:, 0] += GROUP_SPACING_M * mg
-            same = (tg, mg)
-            slack = GROUP_SLACK_M
-    if k * n <= BRUTE_FORCE_PAIRS:  # few pairs: all distances at once cost less than building a tree
+        if tg.min() == tg.max() and mg.min() == mg.max() and tg[0] == mg[0]:
+            tg = mg = None  # one group: no groups
+    if k * n <= BRUTE_FORCE_PAIRS:  # few pairs: all distances at once cost less than building a grid
         diff = p[:, None, :] - zz[None, :, :]
         dist2 = np.einsum("kni,kni->kn", diff, diff)
-        bound = np.sqrt(gate_d2 * (size_p[:, None] + size_r[None, :])) + slack
-        ti, mj = np.nonzero(dist2 <= bound * bound)  # sorted by track, then measurement
-        ti, mj = ti.astype(np.intp), mj.astype(np.intp)
-        return _same_group(ti, mj, same)
-    top = float(np.max(size_r))
-    cls = np.zeros(n, np.intp) if top <= 0.0 else np.minimum(
-        np.floor(np.log(top / np.maximum(size_r, top * 1e-300)) / np.log(R_CLASS_RATIO)), R_CLASSES - 1).astype(np.intp)
-    pairs_t, pairs_m = [], []
-    for c in np.unique(cls).tolist():
-        members = np.flatnonzero(cls == c)
-        radius = np.sqrt(gate_d2 * (size_p + float(np.max(size_r[members])))) + slack
-        ti, mj = pairs_within(p, radius, zz[members])
-        pairs_t.append(ti)
-        pairs_m.append(members[mj])
-    ti, mj = np.concatenate(pairs_t), np.concatenate(pairs_m)
+        inside = dist2 <= gate_d2 * (size_p[:, None] + size_r[None, :]) * (1.0 + BOUND_MARGIN)
+        if tg is not None and mg is not None:
+            inside &= tg[:, None] == mg[None, :]
+        ti, mj = np.nonzero(inside)  # sorted by track, then measurement
+        return ti.astype(np.intp), mj.astype(np.intp)
+    ti, mj = _grid_pairs(p, size_p, zz, size_r, gate_d2, tg, mg)
     order = np.lexsort((mj, ti))
-    return _same_group(ti[order], mj[order], same)
+    return ti[order], mj[order]
 
 
-def _same_group(ti: _Index, mj: _Index, groups: tuple[_Index, _Index] | None) -> tuple[_Index, _Index]:
-    """The pairs whose track and measurement share a group (all of them without groups)."""
-    if groups is None:
-        return ti, mj
-    keep = groups[0][ti] == groups[1][mj]
-    return ti[keep], mj[keep]
+def _grid_pairs(p: _Array, size_p: _Array, zz: _Array, size_r: _Array, gate_d2: float, tg: _Ids | None,
+                mg: _Ids | None) -> tuple[_Index, _Index]:
+    """The coarse gate's pairs, unsorted, from the grid of the module docstring (sizes = Frobenius norms)."""
+    k = p.shape[0]
+    if tg is None or mg is None:
+        g_p = g_z = None
+        rho = np.sqrt(gate_d2 * (size_p + float(np.max(size_r))))
+    else:
+        first = min(int(tg.min()), int(mg.min()))
+        g_p, g_z = tg - first, mg - first
+        top = np.zeros(int(max(g_p.max(), g_z.max())) + 1)
+        np.maximum.at(top, g_z, size_r)  # the largest ‖R‖ of each group
+        rho = np.sqrt(gate_d2 * (size_p + top[g_p]))
+    rho = rho * (1.0 + BOUND_MARGIN) + GRID_SLACK_M
+    extent = np.ptp(zz, axis=0)
+    ax_a, ax_b = np.argsort(-extent, kind="stable")[:2].tolist()
+    a_z, b_z, a_p, b_p = zz[:, ax_a], zz[:, ax_b], p[:, ax_a], p[:, ax_b]
+    a0, b0 = float(np.min(a_z)), float(np.min(b_z))
+    span_a, span_b = float(extent[ax_a]), float(extent[ax_b])
+    width = max(float(np.partition(rho, k // 2)[k // 2]), span_a / MAX_STRIPS, 1.0)  # about the median
+    n_strips = int(span_a // width) + 1
+    strip_z = np.minimum(((a_z - a0) // width).astype(np.int64), n_strips - 1)
+    first_strip = np.clip((a_p - a0 - rho) // width, 0, n_strips).astype(np.int64)
+    last_strip = np.clip((a_p - a0 + rho) // width, -1, n_strips - 1).astype(np.int64)
+    n_cells = np.maximum(last_strip - first_strip + 1, 0)
+    # sort key of a measurement: its cell (group, strip) times a stride longer than the span of the second
+    # coordinate, plus that coordinate; a track's window in one cell is clipped to the cell's own range
+    stride = span_b + 1.0
+    key = (strip_z if g_z is None else g_z * n_strips + strip_z) * stride + (b_z - b0)
+    by_key = np.argsort(key, kind="stable")
+    keys = key[by_key]
+    slack = GRID_SLACK_M + 4.0 * np.finfo(np.float64).eps * float(np.max(np.abs(keys)))
+    # one entry per (track, cell it reaches); a track reaching more than MAX_TRACK_CELLS strips takes them
+    # whole, as one range of keys from its first strip to its last
+    wide = n_cells > MAX_TRACK_CELLS
+    n_entries = np.where(wide, 1, n_cells)
+    cell_track = np.repeat(np.arange(k), n_entries)
+    ends = np.cumsum(n_entries)
+    strip = np.arange(cell_track.size) - np.repeat(ends - n_entries - first_strip, n_entries)
+    if g_p is not None:
+        strip += (g_p * n_strips)[cell_track]
+    off = b_p - b0
+    low = np.where(wide, -0.5, np.clip(off - rho, -0.5, span_b + 0.5))[cell_track]
+    high = np.where(wide, span_b + 0.5, np.clip(off + rho, -0.5, span_b + 0.5))[cell_track]
+    last = strip + np.where(wide, n_cells - 1, 0)[cell_track]
+    start = np.searchsorted(keys, strip * stride + (low - slack), "left")
+    count = np.maximum(np.searchsorted(keys, last * stride + (high + slack), "right") - start, 0)
+    # one entry per (track, measurement in its window), then the exact bound of each pair
+    # (coordinates as rows, measurements in key order: contiguous gathers)
+    ends = np.cumsum(count)
+    ti = np.repeat(cell_track, count)
+    at = np.arange(ti.size) - np.repeat(ends - count - start, count)  # position in key order
+    diff = np.take(np.ascontiguousarray(p.T), ti, axis=1) - np.take(np.ascontiguousarray(zz[by_key].T), at, axis=1)
+    dist2 = np.einsum("ik,ik->k", diff, diff)
+    inside = np.flatnonzero(dist2 <= gate_d2 * (size_p[ti] + size_r[by_key][at]) * (1.0 + BOUND_MARGIN))
+    return ti[inside].astype(np.intp), by_key[at[inside]].astype(np.intp)
 
 
 def _norm3(C: ArrayLike) -> _Array:
@@ -200,12 +228,10 @@ def gnn_assign(n_tracks: int, n_meas: int, ti: ArrayLike, mj: ArrayLike, cost: A
     ti, mj, cost = ti[~lone], mj[~lone], cost[~lone]
     if ti.size == 0:
         return meas_of_track, track_of_meas, 0
-    n_nodes = n_tracks + n_meas
-    graph = coo_matrix((np.ones(ti.size), (ti, n_tracks + mj)), shape=(n_nodes, n_nodes)).tocsr()
-    _, label = connected_components(graph, directed=False)
+    label = graph_components(n_tracks + n_meas, ti, n_tracks + mj)
     comp = label[ti]
-    tracks_in = np.bincount(label[np.flatnonzero(deg_t)], minlength=n_nodes)
-    meas_in = np.bincount(label[n_tracks + np.flatnonzero(deg_m)], minlength=n_nodes)
+    tracks_in = np.bincount(label[np.flatnonzero(deg_t)], minlength=n_tracks + n_meas)
+    meas_in = np.bincount(label[n_tracks + np.flatnonzero(deg_m)], minlength=n_tracks + n_meas)
     # star components (one track or one measurement): the cheapest pair is optimal, no solver needed
     simple = (tracks_in[comp] == 1) | (meas_in[comp] == 1)
     s = np.flatnonzero(simple)
@@ -218,21 +244,59 @@ def gnn_assign(n_tracks: int, n_meas: int, ti: ArrayLike, mj: ArrayLike, cost: A
     rest = np.flatnonzero(~simple)
     if rest.size == 0:
         return meas_of_track, track_of_meas, 0
-    order = rest[np.argsort(comp[rest], kind="stable")]
-    bounds = np.flatnonzero(np.diff(comp[order])) + 1
-    groups = np.split(order, bounds)
-    for group in groups:
-        rows, r_inv = np.unique(ti[group], return_inverse=True)
-        cols, c_inv = np.unique(mj[group], return_inverse=True)
+    # the other components, each solved alone on its own tracks (rows) and measurements (columns), both in
+    # increasing index: ranks within the component from two sorts of all their pairs, no per-component `unique`
+    by_comp = rest[np.lexsort((mj[rest], ti[rest], comp[rest]))]  # by component, then track, then measurement
+    c1, t1, m1 = comp[by_comp], ti[by_comp], mj[by_comp]
+    new_comp = np.concatenate(([True], c1[1:] != c1[:-1]))
+    starts = np.flatnonzero(new_comp)
+    bounds = np.append(starts, c1.size)
+    new_row = np.concatenate(([True], new_comp[1:] | (t1[1:] != t1[:-1])))
+    row_id = np.cumsum(new_row) - 1
+    r_inv = row_id - np.repeat(row_id[starts], np.diff(bounds))
+    by_meas = np.lexsort((m1, c1))  # within the component, by measurement
+    m2 = m1[by_meas]  # c1[by_meas] is c1: already by component
+    new_col = np.concatenate(([True], new_comp[1:] | (m2[1:] != m2[:-1])))
+    col_id = np.cumsum(new_col) - 1
+    c_inv = np.empty(c1.size, np.intp)
+    c_inv[by_meas] = col_id - np.repeat(col_id[starts], np.diff(bounds))
+    group_cost = cost[by_comp]
+    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        rows, cols = t1[lo:hi][new_row[lo:hi]], m2[lo:hi][new_col[lo:hi]]
         nr, nc = rows.size, cols.size
         matrix = np.full((nr, nc + nr), np.inf)
-        matrix[r_inv, c_inv] = cost[group]
+        matrix[r_inv[lo:hi], c_inv[lo:hi]] = group_cost[lo:hi]
         matrix[np.arange(nr), nc + np.arange(nr)] = missed_cost
         r_sel, c_sel = linear_sum_assignment(matrix)
         real = c_sel < nc
         meas_of_track[rows[r_sel[real]]] = cols[c_sel[real]]
         track_of_meas[cols[c_sel[real]]] = rows[r_sel[real]]
-    return meas_of_track, track_of_meas, len(groups)
+    return meas_of_track, track_of_meas, starts.size
+
+
+def graph_components(n_nodes: int, u: ArrayLike, v: ArrayLike) -> _Index:
+    """Connected components of the undirected graph of `n_nodes` nodes and edges (u[e], v[e]): (n_nodes,) the
+    smallest node of each node's component (so a component's label is the same whatever the edge order).
+
+    Hooking and pointer jumping (Shiloach & Vishkin 1982) in a few numpy operations per round: each edge between
+    two trees hooks the root of larger index under the smaller, then every node jumps to its root; the rounds
+    stop when every edge lies within one tree. Each round hooks at least one root, and in practice a few rounds
+    suffice (about log₂ of the longest chain), against the fixed cost of building a sparse matrix for
+    `scipy.sparse.csgraph.connected_components` on the small gate graphs of association."""
+    u = np.asarray(u, dtype=np.intp)
+    v = np.asarray(v, dtype=np.intp)
+    label = np.arange(n_nodes, dtype=np.intp)  # every node a root; invariant label[x] <= x
+    while True:
+        lu, lv = label[u], label[v]
+        split = lu != lv
+        if not split.any():
+            return label
+        np.minimum.at(label, np.maximum(lu[split], lv[split]), np.minimum(lu[split], lv[split]))
+        while True:
+            jumped = label[label]
+            if np.array_equal(jumped, label):
+                break
+            label = jumped
 
 
 def nearest_track(n_meas: int, ti: ArrayLike, mj: ArrayLike, d2: ArrayLike, limit_d2: float) -> _Index:
@@ -319,7 +383,7 @@ class GnnAssociator:
             return Association(measurement_of_track=_ro(np.full(p.shape[0], -1, dtype=np.intp)),
                                track_of_measurement=_ro(np.full(n, -1, dtype=np.intp)), d2=_ro(np.full(n, np.nan)),
                                gated=_ro(np.zeros(n, dtype=bool)), near_track=_ro(np.full(n, -1, dtype=np.intp)))
-        ti, mj = kdtree_candidates(p, pc, zz, rr, self.exclusion_d2, track_group, meas_group)
+        ti, mj = coarse_candidates(p, pc, zz, rr, self.exclusion_d2, track_group, meas_group)
         d2 = pair_mahalanobis2(p, pc, zz, rr, ti, mj)
         near_track = nearest_track(zz.shape[0], ti, mj, d2, self.exclusion_d2)
         inside = d2 <= gamma

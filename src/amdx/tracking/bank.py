@@ -170,9 +170,10 @@ class TrackerBank:
             raise ValueError("measurements and covariances must be finite")
         if active.size == 0 or active[0] < 0 or active[-1] >= self.n_sensors:
             raise ValueError(f"sensors must be indices in [0, {self.n_sensors}), found {active.tolist()}")
-        if ms.size and not np.isin(ms, active).all():
+        stepping = self._sensor_mask(active)
+        if ms.size and not (ms.min() >= 0 and ms.max() < self.n_sensors and stepping[ms].all()):
             raise ValueError("every measurement must belong to one of the stepping sensors")
-        rows = self._advance(t, active)
+        rows = self._advance(t, active, stepping)
         sensor = self._sensor[rows]
         x, P, status = self._x[rows], self._P[rows], self._status[rows]
         mot, tom, d2, near = self._associate(x, P, status, sensor, zz, rr, ms)
@@ -218,7 +219,8 @@ class TrackerBank:
         pp = np.asarray(P, dtype=np.float64).reshape(-1, 6, 6)
         if pp.shape[0] != xx.shape[0]:
             raise ValueError(f"x has {xx.shape[0]} states but P has {pp.shape[0]} covariances")
-        self._advance(float(t_s), np.array([sensor], dtype=np.int64))
+        active = np.array([sensor], dtype=np.int64)
+        self._advance(float(t_s), active, self._sensor_mask(active))
         k = xx.shape[0]
         n_hist = int(self._confirm_n[sensor]) if confirmed else 1
         status = np.full(k, TrackStatus.CONFIRMED if confirmed else TrackStatus.TENTATIVE, np.int8)
@@ -244,14 +246,20 @@ class TrackerBank:
                           first_t_s=read_only(self._first_t[rows]), last_update_t_s=read_only(self._last_t[rows]))
 
     # --- internals ------------------------------------------------------------------------------------------
-    def _advance(self, t: float, active: NDArray[np.int64]) -> NDArray[np.intp]:
-        """Predict every track of the `active` sensors to t (s); return their rows."""
+    def _sensor_mask(self, active: NDArray[np.int64]) -> NDArray[np.bool_]:
+        """(n_sensors,) True for the `active` sensors (valid indices): a lookup table instead of `np.isin`."""
+        mask = np.zeros(self.n_sensors, dtype=bool)
+        mask[active] = True
+        return mask
+
+    def _advance(self, t: float, active: NDArray[np.int64], stepping: NDArray[np.bool_]) -> NDArray[np.intp]:
+        """Predict every track of the `active` sensors (`stepping`: their mask) to t (s); return their rows."""
         last = self._sensor_t[active]
         behind = last > t
         if behind.any():
             s = int(active[np.flatnonzero(behind)[0]])
             raise ValueError(f"time went backwards for sensor {s}: {t} s after {self._sensor_t[s]} s")
-        rows = np.arange(len(self)) if self.n_sensors == 1 else np.flatnonzero(np.isin(self._sensor, active))
+        rows = np.arange(len(self)) if self.n_sensors == 1 else np.flatnonzero(stepping[self._sensor])
         if rows.size:
             # one prediction per distinct time step (a sensor's tracks share one): the filter's sub-steps follow
             # the step, so a track predicted beside another sensor's longer step would come out differently

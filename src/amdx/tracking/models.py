@@ -94,12 +94,21 @@ def ballistic_acceleration(r_m: ArrayLike, v_mps: ArrayLike, earth: EarthModel =
     a = −μ r/|r|³ − 2ω×v − ω×(ω×r) with ω = ω ẑ (positions r (k, 3) m, velocities v (k, 3) m/s, ECEF)."""
     r = np.asarray(r_m, dtype=np.float64)
     v = np.asarray(v_mps, dtype=np.float64)
-    w = earth.omega_rad_s
     r2 = np.einsum("ij,ij->i", r, r)
-    g = (-earth.mu_m3_s2 / (r2 * np.sqrt(r2)))[:, None] * r
-    g[:, 0] += 2.0 * w * v[:, 1] + w * w * r[:, 0]
-    g[:, 1] += -2.0 * w * v[:, 0] + w * w * r[:, 1]
+    return _acceleration(r, v, earth.mu_m3_s2 / (r2 * np.sqrt(r2)), earth)
+
+
+def _acceleration(r: _Array, v: _Array, k3: _Array, earth: EarthModel) -> _Array:
+    """`ballistic_acceleration` given k3 = μ/|r|³ (k,)."""
+    w = earth.omega_rad_s
+    g = (-k3)[:, None] * r
+    # x: 2ω v_y + ω² x, y: −2ω v_x + ω² y (Coriolis and centrifugal), both rows in one operation
+    g[:, :2] += _CORIOLIS * w * v[:, 1::-1] + w * w * r[:, :2]
     return g
+
+
+_CORIOLIS = np.array([2.0, -2.0])
+"""The signs and factor of the Coriolis terms of the x and y accelerations (times ω and v_y, v_x)."""
 
 
 def ballistic_gravity_gradient(r_m: ArrayLike, earth: EarthModel = WGS84) -> _Array:
@@ -107,30 +116,50 @@ def ballistic_gravity_gradient(r_m: ArrayLike, earth: EarthModel = WGS84) -> _Ar
     (∂a/∂v is the constant −2[ω×] = [[0, 2ω, 0], [−2ω, 0, 0], [0, 0, 0]].)"""
     r = np.asarray(r_m, dtype=np.float64)
     r2 = np.einsum("ij,ij->i", r, r)
-    k3 = earth.mu_m3_s2 / (r2 * np.sqrt(r2))
+    return _gravity_gradient(r, r2, earth.mu_m3_s2 / (r2 * np.sqrt(r2)), earth)
+
+
+def _gravity_gradient(r: _Array, r2: _Array, k3: _Array, earth: EarthModel) -> _Array:
+    """`ballistic_gravity_gradient` given r2 = |r|² and k3 = μ/|r|³ (k,)."""
     out = (3.0 * k3 / r2)[:, None, None] * (r[:, :, None] * r[:, None, :])
-    i3 = np.arange(3)
-    out[:, i3, i3] -= k3[:, None]
-    w2 = earth.omega_rad_s**2
-    out[:, 0, 0] += w2
-    out[:, 1, 1] += w2
+    flat = out.reshape(-1, 9)  # a view: its columns 0, 4, 8 are the diagonal
+    flat[:, ::4] -= k3[:, None]
+    flat[:, :5:4] += earth.omega_rad_s**2
     return out
 
 
 def _derivatives(x: _Array, phi: _Array, earth: EarthModel) -> tuple[_Array, _Array]:
     """(ẋ, Φ̇ = A Φ) for the ballistic model; A = [[0, I], [G, W]], W = −2[ω×]."""
     r, v = x[:, :3], x[:, 3:]
+    r2 = np.einsum("ij,ij->i", r, r)
+    k3 = earth.mu_m3_s2 / (r2 * np.sqrt(r2))
     xdot = np.empty_like(x)
     xdot[:, :3] = v
-    xdot[:, 3:] = ballistic_acceleration(r, v, earth)
+    xdot[:, 3:] = _acceleration(r, v, k3, earth)
     phi_p, phi_v = phi[:, :3, :], phi[:, 3:, :]
     phidot = np.empty_like(phi)
     phidot[:, :3, :] = phi_v
-    lower = ballistic_gravity_gradient(r, earth) @ phi_p
-    w2 = 2.0 * earth.omega_rad_s
-    lower[:, 0, :] += w2 * phi_v[:, 1, :]
-    lower[:, 1, :] -= w2 * phi_v[:, 0, :]
+    lower = _gravity_gradient(r, r2, k3, earth) @ phi_p
+    lower[:, :2, :] += (_CORIOLIS * earth.omega_rad_s)[:, None] * phi_v[:, 1::-1, :]
     phidot[:, 3:, :] = lower
+    return xdot, phidot
+
+
+def _derivatives_at_identity(x: _Array, earth: EarthModel) -> tuple[_Array, _Array]:
+    """`_derivatives` where Φ = I (the first stage of a step): Φ̇ = A itself, [[0, I], [G, W]], without the
+    products by the identity."""
+    r, v = x[:, :3], x[:, 3:]
+    r2 = np.einsum("ij,ij->i", r, r)
+    k3 = earth.mu_m3_s2 / (r2 * np.sqrt(r2))
+    xdot = np.empty_like(x)
+    xdot[:, :3] = v
+    xdot[:, 3:] = _acceleration(r, v, k3, earth)
+    phidot = np.zeros((x.shape[0], 6, 6))
+    phidot[:, :3, 3:] = np.eye(3)
+    phidot[:, 3:, :3] = _gravity_gradient(r, r2, k3, earth)
+    w2 = 2.0 * earth.omega_rad_s
+    phidot[:, 3, 4] = w2
+    phidot[:, 4, 3] = -w2
     return xdot, phidot
 
 
@@ -151,8 +180,8 @@ def ballistic_propagate(x: ArrayLike, dt_s: ArrayLike, earth: EarthModel = WGS84
     h = dt / n
     h1, h3 = h[:, None], h[:, None, None]
     xs = x0
-    for _ in range(n):
-        k1x, k1p = _derivatives(xs, phi, earth)
+    for i in range(n):
+        k1x, k1p = _derivatives_at_identity(xs, earth) if i == 0 else _derivatives(xs, phi, earth)
         k2x, k2p = _derivatives(xs + 0.5 * h1 * k1x, phi + 0.5 * h3 * k1p, earth)
         k3x, k3p = _derivatives(xs + 0.5 * h1 * k2x, phi + 0.5 * h3 * k2p, earth)
         k4x, k4p = _derivatives(xs + h1 * k3x, phi + h3 * k3p, earth)
