@@ -17,6 +17,7 @@ nation's tracks), filtered by the agreement (all / ballistic only), delivered af
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -121,34 +122,47 @@ class AirPictures:
             labels[sensor_ids[s]][tid] = label
         for tid, s in zip(report.deleted_ids.tolist(), report.deleted_sensor.tolist(), strict=True):
             labels[sensor_ids[s]].pop(tid, None)
-        owner = {int(i): site.owner for i, site in zip(index, sites, strict=True)}
-        seen = self._first_track
-        for tid, s in zip(*(a.tolist() for a in bank.confirmed(index)), strict=True):
-            label = labels[sensor_ids[s]].get(tid)
-            if label is not None and (owner[s], label, "own") not in seen:  # cheap test before the call
-                out.extend(self._mark_first_track(t_s, owner[s], label, f"{sensor_ids[s]}/{tid}", "own"))
+        out.extend(self._first_own_tracks(sites, index, t_s))
+        return out
+
+    def _first_own_tracks(self, sites: list[SensorSite], index: np.ndarray, t_s: float) -> list[ev.Event]:
+        """First-track markers of the confirmed tracks of the radars just scanned, in track creation order. A
+        set difference finds whether any (nation, label) is new; only then are the tracks looked at one by one."""
+        tids, sensors = (a.tolist() for a in self.trackers.confirmed(index))
+        if not tids:
+            return []
+        owner = dict(zip(index.tolist(), (site.owner for site in sites), strict=True))
+        by_index = [self.track_labels[sid] for sid in self._radar_ids]
+        labels = list(map(dict.get, map(by_index.__getitem__, sensors), tids))
+        keys = list(zip(map(owner.__getitem__, sensors), labels, repeat("own")))
+        if all(label is None for _, label, _ in set(keys).difference(self._first_track)):
+            return []  # no track of a threat the nation has not tracked yet (false alarms' tracks have no label)
+        out: list[ev.Event] = []
+        sensor_ids = self._radar_ids
+        for tid, s, key in zip(tids, sensors, keys, strict=True):
+            if key[1] is not None and key not in self._first_track:
+                out.extend(self._mark_first_track(t_s, key[0], key[1], f"{sensor_ids[s]}/{tid}", "own"))
         return out
 
     def _first_detections(self, sites: list[SensorSite], t_s: float, scans: RadarScans,
                           labels_of: np.ndarray) -> list[ev.Event]:
-        """A first-detection marker for each (nation, threat) first detected now, in report order: only the
-        first report of each (nation, threat) pair of the scans needs looking at."""
+        """A first-detection marker for each (nation, threat) first detected now, in report order. A set
+        difference finds whether any pair is new; only then are the reports looked at one by one."""
         rows = np.flatnonzero(scans.truth_index >= 0)
         if not rows.size:
             return []
-        nations = {site.owner: j for j, site in enumerate(sites)}  # a code per owner (any one of its sites)
-        nation_of = np.array([nations[site.owner] for site in sites], dtype=np.int64)[scans.sensor[rows]]
-        threat = scans.truth_index[rows]
-        pair = nation_of * (int(threat.max()) + 1) + threat
-        firsts = rows[np.sort(np.unique(pair, return_index=True)[1])]
+        owners = [site.owner for site in sites]
+        sensors = scans.sensor[rows].tolist()
+        keys = list(zip(map(owners.__getitem__, sensors), labels_of[rows].tolist(), strict=True))
+        if not set(keys).difference(self._first_detection):
+            return []
         out: list[ev.Event] = []
         marked = self._first_detection
-        for k, label in zip(scans.sensor[firsts].tolist(), labels_of[firsts].tolist(), strict=True):
-            site = sites[k]
-            if (site.owner, label) not in marked:
-                marked.add((site.owner, label))
-                out.append(ev.FirstDetection(t_s=t_s, visible_to=ev.visibility(), threat_id=label,
-                                             nation=site.owner, sensor_id=site.sensor_id))
+        for k, key in zip(sensors, keys, strict=True):
+            if key not in marked:
+                marked.add(key)
+                out.append(ev.FirstDetection(t_s=t_s, visible_to=ev.visibility(), threat_id=key[1],
+                                             nation=key[0], sensor_id=sites[k].sensor_id))
         return out
 
     def _mark_first_track(self, t_s: float, nation: str, label: str | None, track_id: str,

@@ -18,8 +18,8 @@ Only two things stay per radar:
 
 Every other operation is elementwise, or a product with a row count that is the same as in `Radar.scan`, so
 the reports are bit for bit those of per-radar scans (tests/sensors/test_radar_batch.py checks this): the
-batch is an evaluation strategy, not a model. Zero-size draws consume nothing from a numpy `Generator`, so the
-false-alarm draws are skipped when the count is zero.
+batch is an evaluation strategy, not a model. Zero-size draws consume nothing from a numpy `Generator`, so they
+are skipped (a radar with nothing in view, no detection or no false alarm makes fewer calls).
 """
 
 from __future__ import annotations
@@ -42,6 +42,8 @@ __all__ = ["RadarNetwork", "RadarScans", "scan_radars"]
 
 _F64 = NDArray[np.float64]
 _I64 = NDArray[np.int64]
+_EMPTY = np.zeros(0)
+_EMPTY.setflags(write=False)
 
 
 @dataclass(frozen=True, eq=False)
@@ -183,23 +185,24 @@ class RadarNetwork:
         snr = snr_reference_db(polar[:, 0], rcs[ii], reference_range_m=self._ref_range[gk],
                                reference_snr_db=self._ref_snr_db[gk], reference_rcs_m2=self._ref_rcs[gk])
         pd = self._pd(self._pd_group[gk], snr)
-        hit = np.concatenate([g.random(c) for g, c in zip(rngs, in_view, strict=True)]) < pd
+        hit = np.concatenate([g.random(c) if c else _EMPTY for g, c in zip(rngs, in_view, strict=True)]) < pd
         dk, di, snr, polar = kk[hit], ii[hit], np.asarray(snr)[hit], polar[hit]
         detected = np.bincount(dk, minlength=n_radars).tolist()
 
         # the remaining draws of each radar, in `Radar.scan`'s order
         noise, rr_noise, fa_counts, fa = [], [], [], []
         for k, (radar, g, d) in enumerate(zip(radars, rngs, detected, strict=True)):
-            noise.append(g.standard_normal((d, 3)))
-            if measures_rr[k]:
-                rr_noise.append(g.standard_normal(d))
+            if d:
+                noise.append(g.standard_normal((d, 3)))
+                if measures_rr[k]:
+                    rr_noise.append(g.standard_normal(d))
             count = int(g.poisson(self._fa_mean[sel[k]])) if radar.false_alarms else 0
             fa_counts.append(count)
             if count:
                 fa.append(self._false_alarm_draws(int(sel[k]), g, count))
 
         # measurements of the detections
-        z = polar + np.concatenate(noise) * self._sigmas[sel][dk]
+        z = polar + (np.concatenate(noise) if noise else _EMPTY.reshape(0, 3)) * self._sigmas[sel][dk]
         z[:, 1] = np.mod(z[:, 1], _TWO_PI)
         rr = np.full(len(dk), np.nan)
         if rr_noise:
@@ -255,21 +258,19 @@ class RadarNetwork:
         return kk[keep], ii[keep], np.stack([r, az, el], axis=-1)[keep]
 
     def _line_of_sight(self, radar: _I64, p: _F64, target: _I64) -> NDArray[np.bool_]:
-        """`line_of_sight` of each (radar, target) pair, target geodetics computed once per target."""
+        """`line_of_sight` of each (radar, target) pair (a few: only pairs in view below 1° of elevation)."""
         seen = np.zeros(len(radar), dtype=bool)
         earth_of = self._earth[radar]
         for j, earth in enumerate(self._earths):
             pairs = np.flatnonzero(earth_of == j) if len(self._earths) > 1 else np.arange(len(radar))
             if not pairs.size:
                 continue
-            targets, back = np.unique(target[pairs], return_inverse=True)
-            lat, lon, alt = ecef_to_geodetic(p[targets], earth)
-            up = enu_basis(lat, lon)[2][back]
+            lat, lon, alt = ecef_to_geodetic(p[target[pairs]], earth)
+            up = enu_basis(lat, lon)[2]
             k = radar[pairs]
             chord = np.linalg.norm(up - self._site_up[k], axis=-1)
             angle = 2.0 * np.arcsin(np.minimum(0.5 * chord, 1.0))
-            seen[pairs] = clears_effective_earth(self._site_alt[k], np.asarray(alt)[back], angle, self._kr[k],
-                                                 self._horizon_r[k])
+            seen[pairs] = clears_effective_earth(self._site_alt[k], alt, angle, self._kr[k], self._horizon_r[k])
         return seen
 
     def _pd(self, group: _I64, snr_db: _F64) -> _F64:
