@@ -76,6 +76,7 @@ def _covariance(t: _Trig, sigmas: ArrayLike, rot_enu: ArrayLike, rot_kron: _Arra
     rot = np.asarray(rot_enu, dtype=np.float64)
     if rot_kron is None:
         rot_kron = np.kron(rot, rot)
+    # Mᵀ C M for all points at once as (n, 9) @ kron(M, M) (no batched 3×3 matmuls)
     return (_covariance_enu(t, sigmas) @ rot_kron).reshape(*t[0].shape, 3, 3)
 
 
@@ -85,8 +86,7 @@ def _covariance_enu(t: _Trig, sigmas: ArrayLike) -> _Array:
     sig = np.broadcast_to(np.asarray(sigmas, dtype=np.float64), (*r.shape, 3))
     # ENU covariance Σ_k s_k² u_k u_kᵀ over the orthogonal unit directions u_r = (ce·sa, ce·ca, se),
     # u_az = (ca, −sa, 0), u_el = (−se·sa, −se·ca, ce) with s_r = σ_r, s_az = r·ce·σ_az, s_el = r·σ_el,
-    # written out entry by entry; then Mᵀ C M for all points at once as (n, 9) @ kron(M, M) (no batched 3×3
-    # matmuls).
+    # written out entry by entry.
     var_r = sig[..., 0] ** 2
     var_az = (r * ce * sig[..., 1]) ** 2
     var_el = (r * sig[..., 2]) ** 2

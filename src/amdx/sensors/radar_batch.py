@@ -159,7 +159,7 @@ class RadarNetwork:
         return len(self.radars)
 
     def scan(self, t_s: float, truth_ecef_m: ArrayLike, truth_vel_ecef_mps: ArrayLike | None, rcs_m2: ArrayLike,
-             rngs: Sequence[np.random.Generator], which: Sequence[int] | None = None) -> RadarScans:
+             rngs: Sequence[np.random.Generator], which: ArrayLike | None = None) -> RadarScans:
         """One scan at `t_s` of the radars at positions `which` (all when None), in that order, radar
         `which[k]` drawing from `rngs[k]`; truth arguments as `Radar.scan`."""
         sel = np.arange(len(self.radars)) if which is None else np.asarray(which, dtype=np.int64).reshape(-1)
@@ -191,15 +191,15 @@ class RadarNetwork:
 
         # the remaining draws of each radar, in `Radar.scan`'s order
         noise, rr_noise, fa_counts, fa = [], [], [], []
-        for k, (radar, g, d) in enumerate(zip(radars, rngs, detected, strict=True)):
+        for i, g, d in zip(sel.tolist(), rngs, detected, strict=True):
             if d:
                 noise.append(g.standard_normal((d, 3)))
-                if measures_rr[k]:
+                if self._measures_rr[i]:
                     rr_noise.append(g.standard_normal(d))
-            count = int(g.poisson(self._fa_mean[sel[k]])) if radar.false_alarms else 0
+            count = int(g.poisson(self._fa_mean[i])) if self.radars[i].false_alarms else 0
             fa_counts.append(count)
             if count:
-                fa.append(self._false_alarm_draws(int(sel[k]), g, count))
+                fa.append(self._false_alarm_draws(i, g, count))
 
         # measurements of the detections
         z = polar + (np.concatenate(noise) if noise else _EMPTY.reshape(0, 3)) * self._sigmas[sel][dk]
