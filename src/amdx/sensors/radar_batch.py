@@ -322,6 +322,6 @@ class RadarNetwork:
             a, b = bounds[k], bounds[k + 1]
             if b > a:
                 radar = self.radars[i]
-                pos[a:b] = enu[a:b] @ radar.rot_enu
-                cov[a:b] = c_enu[a:b] @ radar.rot_kron
+                np.matmul(enu[a:b], radar.rot_enu, out=pos[a:b])
+                np.matmul(c_enu[a:b], radar.rot_kron, out=cov[a:b])
         return self._site[gk] + pos, cov.reshape(-1, 3, 3)
