@@ -17,6 +17,7 @@ nation's tracks), filtered by the agreement (all / ballistic only), delivered af
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -28,6 +29,7 @@ from amdx.engine.sensing import SensorSite, build_sensor_sites
 from amdx.engine.truth import TruthRegistry
 from amdx.geo import ecef_to_geodetic
 from amdx.sensors.radar import Radar
+from amdx.sensors.radar_batch import RadarNetwork, RadarScans
 from amdx.sensors.space_warning import SpaceWarningSensor
 from amdx.tracking.bank import TrackerBank
 from amdx.tracking.filters import BatchEKF
@@ -74,6 +76,8 @@ class AirPictures:
         """Each radar's sensor index in the tracker bank."""
         self._radar_ids = [s.sensor_id for s in radars]
         self.trackers = TrackerBank([tracker_config_for(s.revisit_s) for s in radars], self.filter)
+        self.radar_network = RadarNetwork([s.model for s in radars if isinstance(s.model, Radar)])
+        """The radars' models in tracker-bank order, scanned together at each scan instant."""
         self.track_labels: dict[str, dict[int, str | None]] = {sid: {} for sid in self.radar_index}
         self.fusion = {n: FusionCentre() for n in self.nations}
         self.pictures: dict[str, list[FusedTrack]] = {n: [] for n in self.nations}
@@ -87,48 +91,78 @@ class AirPictures:
 
     # --- radar scans -----------------------------------------------------------------------------------------
     def radar_scans(self, sites: list[SensorSite], t_s: float) -> list[ev.Event]:
-        """One scan of each of `sites` (radars) at `t_s`: detections → the radars' local trackers, in one step;
-        first-detection and first-track markers."""
+        """One scan of each of `sites` (radars) at `t_s`: all their scans in one batch (`RadarNetwork`, each radar
+        drawing from its own stream), detections → the radars' local trackers, in one step; first-detection and
+        first-track markers."""
         truth = self.truth.states(t_s)
         out: list[ev.Event] = []
-        z, R, owner_of, labels_of = [], [], [], []
-        index = np.zeros(len(sites), np.int64)
-        for k, site in enumerate(sites):
-            assert isinstance(site.model, Radar)
-            index[k] = self.radar_index[site.sensor_id]
-            det = site.model.scan(t_s, truth.pos_ecef_m, truth.vel_ecef_mps, truth.rcs_m2,
-                                  self.rngs.stream(f"sensor/{site.sensor_id}"))
-            meas_label = [truth.ids[i] if i >= 0 else None for i in det.truth_index.tolist()]
-            for label in meas_label:
-                if label is not None and (site.owner, label) not in self._first_detection:
-                    self._first_detection.add((site.owner, label))
-                    out.append(ev.FirstDetection(t_s=t_s, visible_to=ev.visibility(), threat_id=label,
-                                                 nation=site.owner, sensor_id=site.sensor_id))
-            z.append(det.z_ecef_m)
-            R.append(det.R_ecef)
-            owner_of.append(np.full(len(det), index[k]))
-            labels_of.extend(meas_label)
-        n = sum(len(a) for a in z)
+        index = np.array([self.radar_index[site.sensor_id] for site in sites], dtype=np.int64)
+        scans = self.radar_network.scan(t_s, truth.pos_ecef_m, truth.vel_ecef_mps, truth.rcs_m2,
+                                        [self.rngs.stream(f"sensor/{site.sensor_id}") for site in sites], index)
         bank = self.trackers
-        if n == 0 and not bank.has_tracks(index):
+        if not len(scans) and not bank.has_tracks(index):
             return out  # empty scans of empty trackers change nothing
-        meas_sensor = np.concatenate(owner_of)
-        report = bank.step(t_s, index, np.concatenate(z), np.concatenate(R), meas_sensor)
+        # each report's threat label (None for a false alarm: index −1 picks the trailing None)
+        labels_of = np.array((*truth.ids, None), dtype=object)[scans.truth_index]
+        out.extend(self._first_detections(sites, t_s, scans, labels_of))
+        meas_sensor = index[scans.sensor]
+        report = bank.step(t_s, index, scans.z_ecef_m, scans.R_ecef, meas_sensor)
         sensor_ids, labels = self._radar_ids, self.track_labels
-        for j, (tid, s) in enumerate(zip(report.track_of_measurement.tolist(), meas_sensor.tolist(), strict=True)):
-            if tid >= 0:
-                labels[sensor_ids[s]][tid] = labels_of[j]
-        for tid, s, j in zip(report.new_ids.tolist(), report.new_sensor.tolist(),
-                             report.new_from_measurement.tolist(), strict=True):
-            labels[sensor_ids[s]][tid] = labels_of[j]
+        # a radar's reports are consecutive rows: update each radar's track labels in one call
+        tom = report.track_of_measurement
+        updated = tom >= 0
+        bounds = np.concatenate([[0], np.cumsum(updated)])[scans.offsets].tolist()
+        tids, labs = tom[updated].tolist(), labels_of[updated].tolist()
+        for k, i in enumerate(index.tolist()):
+            if bounds[k + 1] > bounds[k]:
+                labels[sensor_ids[i]].update(zip(tids[bounds[k]:bounds[k + 1]], labs[bounds[k]:bounds[k + 1]],
+                                                 strict=True))
+        new_labels = labels_of[report.new_from_measurement].tolist()
+        for tid, s, label in zip(report.new_ids.tolist(), report.new_sensor.tolist(), new_labels, strict=True):
+            labels[sensor_ids[s]][tid] = label
         for tid, s in zip(report.deleted_ids.tolist(), report.deleted_sensor.tolist(), strict=True):
             labels[sensor_ids[s]].pop(tid, None)
-        owner = {int(i): site.owner for i, site in zip(index, sites, strict=True)}
-        seen = self._first_track
-        for tid, s in zip(*(a.tolist() for a in bank.confirmed(index)), strict=True):
-            label = labels[sensor_ids[s]].get(tid)
-            if label is not None and (owner[s], label, "own") not in seen:  # cheap test before the call
-                out.extend(self._mark_first_track(t_s, owner[s], label, f"{sensor_ids[s]}/{tid}", "own"))
+        out.extend(self._first_own_tracks(sites, index, t_s))
+        return out
+
+    def _first_own_tracks(self, sites: list[SensorSite], index: np.ndarray, t_s: float) -> list[ev.Event]:
+        """First-track markers of the confirmed tracks of the radars just scanned, in track creation order. A
+        set difference finds whether any (nation, label) is new; only then are the tracks looked at one by one."""
+        tids, sensors = (a.tolist() for a in self.trackers.confirmed(index))
+        if not tids:
+            return []
+        owner = dict(zip(index.tolist(), (site.owner for site in sites), strict=True))
+        by_index = [self.track_labels[sid] for sid in self._radar_ids]
+        labels = list(map(dict.get, map(by_index.__getitem__, sensors), tids))
+        keys = list(zip(map(owner.__getitem__, sensors), labels, repeat("own")))
+        if all(label is None for _, label, _ in set(keys).difference(self._first_track)):
+            return []  # no track of a threat the nation has not tracked yet (false alarms' tracks have no label)
+        out: list[ev.Event] = []
+        sensor_ids = self._radar_ids
+        for tid, s, key in zip(tids, sensors, keys, strict=True):
+            if key[1] is not None and key not in self._first_track:
+                out.extend(self._mark_first_track(t_s, key[0], key[1], f"{sensor_ids[s]}/{tid}", "own"))
+        return out
+
+    def _first_detections(self, sites: list[SensorSite], t_s: float, scans: RadarScans,
+                          labels_of: np.ndarray) -> list[ev.Event]:
+        """A first-detection marker for each (nation, threat) first detected now, in report order. A set
+        difference finds whether any pair is new; only then are the reports looked at one by one."""
+        rows = np.flatnonzero(scans.truth_index >= 0)
+        if not rows.size:
+            return []
+        owners = [site.owner for site in sites]
+        sensors = scans.sensor[rows].tolist()
+        keys = list(zip(map(owners.__getitem__, sensors), labels_of[rows].tolist(), strict=True))
+        if not set(keys).difference(self._first_detection):
+            return []
+        out: list[ev.Event] = []
+        marked = self._first_detection
+        for k, key in zip(sensors, keys, strict=True):
+            if key not in marked:
+                marked.add(key)
+                out.append(ev.FirstDetection(t_s=t_s, visible_to=ev.visibility(), threat_id=key[1],
+                                             nation=key[0], sensor_id=sites[k].sensor_id))
         return out
 
     def _mark_first_track(self, t_s: float, nation: str, label: str | None, track_id: str,

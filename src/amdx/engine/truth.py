@@ -13,6 +13,7 @@ Batches whose flights have all ended are dropped.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import compress
 
 import numpy as np
 from numpy.typing import NDArray
@@ -25,7 +26,7 @@ from amdx.flight.route import RouteFlight
 @dataclass(frozen=True)
 class TruthStates:
     """Airborne threats at one time: ids (m,), ECEF positions (m,3) m, velocities (m,3) m/s, RCS (m,) m²,
-    ballistic flags (m,) and boost flags (m,)."""
+    ballistic flags (m,) and boost flags (m,); the arrays are read-only (a snapshot may be handed out again)."""
 
     t_s: float
     ids: tuple[str, ...]
@@ -63,10 +64,13 @@ class TruthRegistry:
     def __init__(self) -> None:
         self._batches: list[_Batch] = []
         self._ended: dict[str, float] = {}  # threats destroyed in flight: id -> time
+        self._version = 0  # counts the changes of the set of flights (launches, ends)
+        self._last: tuple[float, int, TruthStates] | None = None  # (t, version, snapshot) of the last `states`
 
     def end(self, threat_id: str, t_s: float) -> None:
         """End a threat's flight at `t_s` (destroyed by an interceptor): it is no longer airborne from then on."""
         self._ended[threat_id] = min(t_s, self._ended.get(threat_id, t_s))
+        self._version += 1
         for b in self._batches:
             self._apply_ends(b)
 
@@ -91,6 +95,7 @@ class TruthRegistry:
                                           np.concatenate([last.rcs_m2, batch.rcs_m2]))
         self._apply_ends(batch)
         self._batches.append(batch)
+        self._version += 1
 
     @staticmethod
     def _ballistic_batch(ids: tuple[str, ...], solutions: tuple[BallisticSolution, ...], beta: NDArray[np.float64],
@@ -103,6 +108,7 @@ class TruthRegistry:
     def add_route(self, threat_id: str, route: RouteFlight, rcs_m2: float) -> None:
         self._batches.append(_Batch((threat_id,), np.array([rcs_m2]), np.array([route.t0_s]),
                                     np.array([route.end_t_s]), np.array([route.t0_s]), False, route=route))
+        self._version += 1
 
     def position(self, threat_id: str, t_s: float) -> NDArray[np.float64] | None:
         """ECEF position (3,), m, of one threat at `t_s`, None when it is not airborne then; only its own flight
@@ -122,13 +128,25 @@ class TruthRegistry:
         return None
 
     def states(self, t_s: float) -> TruthStates:
-        """Airborne threats at `t_s` (launch ≤ t < end)."""
+        """Airborne threats at `t_s` (launch ≤ t < end); read-only arrays. The last snapshot is kept: the radar
+        scans and the picture of one instant ask for the same one (any launch or end in between makes a new
+        one)."""
+        t_s = float(t_s)
+        cached = self._last
+        if cached is not None and cached[0] == t_s and cached[1] == self._version:
+            return cached[2]
+        snapshot = self._snapshot(t_s)
+        self._last = (t_s, self._version, snapshot)
+        return snapshot
+
+    def _snapshot(self, t_s: float) -> TruthStates:
         ids: list[str] = []
         pos, vel, rcs, bal, boost = [], [], [], [], []
         self._batches = [b for b in self._batches if b.end_t_s.max() > t_s]  # time only moves forward
         for b in self._batches:
             live = (b.start_t_s <= t_s) & (t_s < b.end_t_s)
-            if not live.any():
+            n_live = int(np.count_nonzero(live))
+            if not n_live:
                 continue
             if b.flights is not None:
                 p, v = b.flights.states_ecef(np.array([t_s]))
@@ -137,14 +155,18 @@ class TruthRegistry:
                 assert b.route is not None
                 p, v = b.route.state_ecef(np.array([t_s]))
                 p, v = p.reshape(1, 3), v.reshape(1, 3)
-            ids.extend(i for i, keep in zip(b.ids, live, strict=True) if keep)
+            ids.extend(b.ids if n_live == b.size else compress(b.ids, live.tolist()))
             pos.append(p)
             vel.append(v)
             rcs.append(b.rcs_m2[live])
-            bal.append(np.full(int(live.sum()), b.ballistic))
+            bal.append(np.full(n_live, b.ballistic))
             boost.append(b.burnout_t_s[live] > t_s)
         if not ids:
             empty = np.zeros((0, 3))
-            return TruthStates(t_s, (), empty, empty, np.zeros(0), np.zeros(0, bool), np.zeros(0, bool))
-        return TruthStates(t_s, tuple(ids), np.concatenate(pos), np.concatenate(vel), np.concatenate(rcs),
-                           np.concatenate(bal), np.concatenate(boost))
+            arrays = (empty, empty, np.zeros(0), np.zeros(0, bool), np.zeros(0, bool))
+        else:
+            arrays = (np.concatenate(pos), np.concatenate(vel), np.concatenate(rcs), np.concatenate(bal),
+                      np.concatenate(boost))
+        for a in arrays:
+            a.flags.writeable = False
+        return TruthStates(t_s, tuple(ids), *arrays)

@@ -20,6 +20,7 @@ from amdx.sensors.polar import (
     polar_to_ecef,
 )
 from amdx.sensors.radar import Radar
+from amdx.sensors.radar_batch import RadarNetwork, RadarScans, scan_radars
 from amdx.sensors.radar_equation import (
     peak_power_for_snr_w,
     range_for_snr_m,
@@ -35,6 +36,8 @@ __all__ = [
     "Detections",
     "LaunchWarning",
     "Radar",
+    "RadarNetwork",
+    "RadarScans",
     "SpaceWarningSensor",
     "albersheim_pd",
     "albersheim_snr_db",
@@ -49,6 +52,7 @@ __all__ = [
     "polar_from_ecef",
     "polar_to_ecef",
     "range_for_snr_m",
+    "scan_radars",
     "snr_energy",
     "snr_energy_db",
     "snr_reference",

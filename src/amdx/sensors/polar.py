@@ -61,23 +61,32 @@ def _trig(z: _Array) -> _Trig:
     return z[..., 0], np.sin(az), np.cos(az), np.sin(el), np.cos(el)
 
 
-def _to_ecef(t: _Trig, site_ecef_m: ArrayLike, rot_enu: ArrayLike) -> _Array:
+def _enu(t: _Trig) -> _Array:
+    """East-north-up offsets (n, 3), m, of measurements from their site."""
     r, sa, ca, se, ce = t
     rce = r * ce
-    enu = np.stack([rce * sa, rce * ca, r * se], axis=-1)
-    return np.asarray(site_ecef_m, dtype=np.float64) + enu @ np.asarray(rot_enu, dtype=np.float64)
+    return np.stack([rce * sa, rce * ca, r * se], axis=-1)
+
+
+def _to_ecef(t: _Trig, site_ecef_m: ArrayLike, rot_enu: ArrayLike) -> _Array:
+    return np.asarray(site_ecef_m, dtype=np.float64) + _enu(t) @ np.asarray(rot_enu, dtype=np.float64)
 
 
 def _covariance(t: _Trig, sigmas: ArrayLike, rot_enu: ArrayLike, rot_kron: _Array | None = None) -> _Array:
-    r, sa, ca, se, ce = t
-    sig = np.broadcast_to(np.asarray(sigmas, dtype=np.float64), (*r.shape, 3))
     rot = np.asarray(rot_enu, dtype=np.float64)
     if rot_kron is None:
         rot_kron = np.kron(rot, rot)
+    # Mᵀ C M for all points at once as (n, 9) @ kron(M, M) (no batched 3×3 matmuls)
+    return (_covariance_enu(t, sigmas) @ rot_kron).reshape(*t[0].shape, 3, 3)
+
+
+def _covariance_enu(t: _Trig, sigmas: ArrayLike) -> _Array:
+    """ENU covariances (n, 9), m², flattened row by row, of measurements with error sigmas (3,) or (n, 3)."""
+    r, sa, ca, se, ce = t
+    sig = np.broadcast_to(np.asarray(sigmas, dtype=np.float64), (*r.shape, 3))
     # ENU covariance Σ_k s_k² u_k u_kᵀ over the orthogonal unit directions u_r = (ce·sa, ce·ca, se),
     # u_az = (ca, −sa, 0), u_el = (−se·sa, −se·ca, ce) with s_r = σ_r, s_az = r·ce·σ_az, s_el = r·σ_el,
-    # written out entry by entry; then Mᵀ C M for all points at once as (n, 9) @ kron(M, M) (no batched 3×3
-    # matmuls).
+    # written out entry by entry.
     var_r = sig[..., 0] ** 2
     var_az = (r * ce * sig[..., 1]) ** 2
     var_el = (r * sig[..., 2]) ** 2
@@ -88,8 +97,7 @@ def _covariance(t: _Trig, sigmas: ArrayLike, rot_enu: ArrayLike, rot_kron: _Arra
     c_en = sa * ca * (var_r * c2 - var_az + var_el * s2)
     c_eu = sa * ce * se * (var_r - var_el)
     c_nu = ca * ce * se * (var_r - var_el)
-    c_enu = np.stack([c_ee, c_en, c_eu, c_en, c_nn, c_nu, c_eu, c_nu, c_uu], axis=-1)
-    return (c_enu @ rot_kron).reshape(*r.shape, 3, 3)
+    return np.stack([c_ee, c_en, c_eu, c_en, c_nn, c_nu, c_eu, c_nu, c_uu], axis=-1)
 
 
 def polar_to_ecef(z_polar: ArrayLike, site_ecef_m: ArrayLike, rot_enu: ArrayLike) -> _Array:

@@ -1,0 +1,327 @@
+"""`RadarNetwork`: the scans of several radars at one instant, in a few numpy calls for all of them together.
+
+The engine scans about a dozen radars at every scan instant, each against the same ground truth. Scanned one by
+one (`Radar.scan`), the time goes in numpy's per-call overhead: some sixty small calls per radar. Here each
+step of `Radar.scan` is one call over every (radar, target) pair of the instant, with each radar's parameters
+as a column: the geometry of all radars as one stacked array (radars × targets), the field of view, elevation
+limits and horizon as masks over it, SNR and Pd over the pairs in view (one Pd call per detection model and
+Pfa), the measurement noise, false alarms and the conversion to ECEF over all reports.
+
+Only two things stay per radar:
+
+- the random draws, from each radar's own stream, in exactly the numbers, sizes and order `Radar.scan` draws
+  them (detection uniforms; measurement noise; range-rate noise; false-alarm count, then their ranges,
+  azimuths, elevations, powers and range rates), since a radar's draws must not depend on who scans with it;
+- the two small matrix products of the ECEF conversion (rotation to ECEF, and of the covariance), because the
+  BLAS kernel's rounding depends on the number of rows of the product, so only one product per radar, with that
+  radar's rows, gives exactly what `Radar.scan` gives.
+
+Every other operation is elementwise, or a product with a row count that is the same as in `Radar.scan`, so
+the reports are bit for bit those of per-radar scans (tests/sensors/test_radar_batch.py checks this): the
+batch is an evaluation strategy, not a model. Zero-size draws consume nothing from a numpy `Generator`, so they
+are skipped (a radar with nothing in view, no detection or no false alarm makes fewer calls).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from amdx.geo import ecef_to_geodetic, enu_basis
+from amdx.sensors.detection import detection_probability
+from amdx.sensors.detections import Detections
+from amdx.sensors.horizon import clears_effective_earth
+from amdx.sensors.polar import _covariance_enu, _enu, _trig
+from amdx.sensors.radar import _HORIZON_CHECK_BELOW_RAD, _TWO_PI, Radar
+from amdx.sensors.radar_equation import snr_reference_db
+
+__all__ = ["RadarNetwork", "RadarScans", "scan_radars"]
+
+_F64 = NDArray[np.float64]
+_I64 = NDArray[np.int64]
+_EMPTY = np.zeros(0)
+_EMPTY.setflags(write=False)
+
+
+@dataclass(frozen=True, eq=False)
+class RadarScans:
+    """The reports of several radars' scans at one time, radar after radar, each radar's reports in the order of
+    its `Radar.scan` (by measured azimuth). Arrays are read-only.
+
+    Attributes:
+        t_s: scan time, s since scenario start.
+        sensor_ids: (R,) the scanned radars' ids, in scan order.
+        offsets: (R + 1,) radar k's reports are rows offsets[k]:offsets[k + 1].
+        sensor: (n,) position in `sensor_ids` of each report's radar.
+        z_polar: (n, 3) measured [range m, azimuth rad, elevation rad] at the report's site.
+        z_ecef_m: (n, 3) measurements in ECEF, m.
+        R_ecef: (n, 3, 3) their covariances, m².
+        snr_db: (n,) single-look SNR, dB.
+        truth_index: (n,) index of the detected target in the truth arrays, −1 for a false alarm (evaluation
+            label, controller only).
+        range_rate_mps: (n,) measured range rate, m/s; NaN for the reports of radars that do not measure it.
+        measures_range_rate: (R,) whether each radar measures range rate.
+    """
+
+    t_s: float
+    sensor_ids: tuple[str, ...]
+    offsets: _I64
+    sensor: _I64
+    z_polar: _F64
+    z_ecef_m: _F64
+    R_ecef: _F64
+    snr_db: _F64
+    truth_index: _I64
+    range_rate_mps: _F64
+    measures_range_rate: NDArray[np.bool_]
+
+    def __post_init__(self) -> None:
+        for name in ("offsets", "sensor", "z_polar", "z_ecef_m", "R_ecef", "snr_db", "truth_index",
+                     "range_rate_mps", "measures_range_rate"):
+            getattr(self, name).setflags(write=False)
+
+    def __len__(self) -> int:
+        return len(self.truth_index)
+
+    def detections(self, k: int) -> Detections:
+        """Radar k's reports as the `Detections` its own `Radar.scan` returns."""
+        rows = slice(int(self.offsets[k]), int(self.offsets[k + 1]))
+        return Detections(
+            sensor_id=self.sensor_ids[k], t_s=self.t_s, z_polar=self.z_polar[rows], z_ecef_m=self.z_ecef_m[rows],
+            R_ecef=self.R_ecef[rows], snr_db=self.snr_db[rows], truth_index=self.truth_index[rows],
+            range_rate_mps=self.range_rate_mps[rows] if self.measures_range_rate[k] else None,
+        )
+
+
+def scan_radars(radars: Sequence[Radar], t_s: float, truth_ecef_m: ArrayLike, truth_vel_ecef_mps: ArrayLike | None,
+                rcs_m2: ArrayLike, rngs: Sequence[np.random.Generator]) -> RadarScans:
+    """One scan of each of `radars` at `t_s`, radar k drawing from `rngs[k]`: what `Radar.scan` of each gives,
+    in one batch (arguments as `Radar.scan`). Callers that scan the same radars often keep a `RadarNetwork`."""
+    return RadarNetwork(radars).scan(t_s, truth_ecef_m, truth_vel_ecef_mps, rcs_m2, rngs)
+
+
+def _no_scans(t_s: float) -> RadarScans:
+    """The reports of scanning no radar."""
+    return RadarScans(float(t_s), (), np.zeros(1, np.int64), np.zeros(0, np.int64), np.zeros((0, 3)),
+                      np.zeros((0, 3)), np.zeros((0, 3, 3)), np.zeros(0), np.zeros(0, np.int64), np.zeros(0),
+                      np.zeros(0, dtype=bool))
+
+
+class RadarNetwork:
+    """A fixed set of radars with their parameters as columns, to scan any subset of them at once.
+
+    Built once per run (the radars are frozen); `scan(..., which=...)` scans the radars at the given positions.
+    """
+
+    def __init__(self, radars: Sequence[Radar]) -> None:
+        self.radars: tuple[Radar, ...] = tuple(radars)
+        n = len(self.radars)
+        types = [r.radar_type for r in self.radars]
+        self._site = np.array([r.site_ecef_m for r in self.radars], dtype=np.float64).reshape(n, 3)
+        self._rot = np.array([r.rot_enu for r in self.radars], dtype=np.float64).reshape(n, 3, 3)
+        self._sigmas = np.array([r.sigmas for r in self.radars], dtype=np.float64).reshape(n, 3)
+        # per-radar scalars, the very floats `Radar.scan` uses (its properties, evaluated once)
+        self._range_max = np.array([t.instrumented_range_m for t in types])
+        self._near_m2 = (self._range_max * (1.0 + 1e-6)) ** 2
+        self._el_min = np.array([t.elevation_min_rad for t in types])
+        self._el_max = np.array([t.elevation_max_rad for t in types])
+        self._boresight = np.array([r.boresight_rad for r in self.radars])
+        self._half_fov = np.array([0.5 * t.azimuth_fov_rad for t in types])
+        self._half_view = np.where([t.azimuth_fov_deg < 360.0 for t in types], self._half_fov, np.inf)
+        self._ref_snr_db = np.array([t.reference_snr_db for t in types], dtype=np.float64)
+        self._ref_rcs = np.array([t.reference_rcs_m2 for t in types], dtype=np.float64)
+        self._ref_range = np.array([t.reference_range_m for t in types], dtype=np.float64)
+        self._neg_log_pfa = np.array([-np.log(t.false_alarm_probability) for t in types])
+        self._rr_sigma = np.array([np.nan if r.range_rate_sigma_mps is None else r.range_rate_sigma_mps
+                                   for r in self.radars], dtype=np.float64)
+        self._measures_rr = np.array([r.range_rate_sigma_mps is not None for r in self.radars], dtype=bool)
+        self._fa_mean = [r.false_alarm_mean for r in self.radars]
+        self._kr = np.array([r.k_factor for r in self.radars], dtype=np.float64)
+        self._horizon_r = np.array([r.horizon_radius_m for r in self.radars], dtype=np.float64)
+        # the site terms of `line_of_sight`, computed as it computes them
+        self._site_alt = np.zeros(n)
+        self._site_up = np.zeros((n, 3))
+        for k, r in enumerate(self.radars):
+            lat, lon, alt = ecef_to_geodetic(r.site_ecef_m, r.earth)
+            self._site_alt[k] = alt
+            self._site_up[k] = enu_basis(lat, lon)[2]
+        self._earths = list(dict.fromkeys(r.earth for r in self.radars))
+        self._earth = np.array([self._earths.index(r.earth) for r in self.radars], dtype=np.int64)
+        # radars that share a detection model, Pfa and pulse count share one Pd call
+        pd_keys = [(r.detection_model, r.radar_type.false_alarm_probability, r.n_pulses) for r in self.radars]
+        self._pd_keys = list(dict.fromkeys(pd_keys))
+        self._pd_group = np.array([self._pd_keys.index(key) for key in pd_keys], dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.radars)
+
+    def scan(self, t_s: float, truth_ecef_m: ArrayLike, truth_vel_ecef_mps: ArrayLike | None, rcs_m2: ArrayLike,
+             rngs: Sequence[np.random.Generator], which: ArrayLike | None = None) -> RadarScans:
+        """One scan at `t_s` of the radars at positions `which` (all when None), in that order, radar
+        `which[k]` drawing from `rngs[k]`; truth arguments as `Radar.scan`."""
+        sel = np.arange(len(self.radars)) if which is None else np.asarray(which, dtype=np.int64).reshape(-1)
+        radars = [self.radars[i] for i in sel.tolist()]
+        if len(rngs) != len(radars):
+            raise ValueError(f"{len(radars)} radars to scan but {len(rngs)} random streams")
+        if not radars:
+            return _no_scans(t_s)
+        measures_rr = self._measures_rr[sel]
+        if truth_vel_ecef_mps is None and measures_rr.any():
+            sid = radars[int(np.argmax(measures_rr))].sensor_id
+            raise ValueError(f"{sid}: measures range rate, so scan() needs truth velocities")
+        p = np.asarray(truth_ecef_m, dtype=np.float64).reshape(-1, 3)
+        rcs = np.broadcast_to(np.asarray(rcs_m2, dtype=np.float64), (len(p),))
+        n_radars = len(radars)
+
+        # the (radar, target) pairs in view, radar by radar, targets in truth order (as `Radar.in_view`)
+        kk, ii, polar = self._in_view(sel, p)
+        gk = sel[kk]
+        in_view = np.bincount(kk, minlength=n_radars).tolist()
+
+        # SNR and Pd of the pairs in view; the detection draws per radar
+        snr = snr_reference_db(polar[:, 0], rcs[ii], reference_range_m=self._ref_range[gk],
+                               reference_snr_db=self._ref_snr_db[gk], reference_rcs_m2=self._ref_rcs[gk])
+        pd = self._pd(self._pd_group[gk], snr)
+        hit = np.concatenate([g.random(c) if c else _EMPTY for g, c in zip(rngs, in_view, strict=True)]) < pd
+        dk, di, snr, polar = kk[hit], ii[hit], np.asarray(snr)[hit], polar[hit]
+        detected = np.bincount(dk, minlength=n_radars).tolist()
+
+        # the remaining draws of each radar, in `Radar.scan`'s order
+        noise, rr_noise, fa_counts, fa = [], [], [], []
+        for i, g, d in zip(sel.tolist(), rngs, detected, strict=True):
+            if d:
+                noise.append(g.standard_normal((d, 3)))
+                if self._measures_rr[i]:
+                    rr_noise.append(g.standard_normal(d))
+            count = int(g.poisson(self._fa_mean[i])) if self.radars[i].false_alarms else 0
+            fa_counts.append(count)
+            if count:
+                fa.append(self._false_alarm_draws(i, g, count))
+
+        # measurements of the detections
+        z = polar + (np.concatenate(noise) if noise else _EMPTY.reshape(0, 3)) * self._sigmas[sel][dk]
+        z[:, 1] = np.mod(z[:, 1], _TWO_PI)
+        rr = np.full(len(dk), np.nan)
+        if rr_noise:
+            w = measures_rr[dk]
+            gk, gi = sel[dk[w]], di[w]
+            los = (p[gi] - self._site[gk]) / polar[w, :1]
+            v = np.asarray(truth_vel_ecef_mps, dtype=np.float64).reshape(-1, 3)[gi]
+            rr[w] = np.einsum("ij,ij->i", los, v) + self._rr_sigma[gk] * np.concatenate(rr_noise)
+
+        # false alarms, then every report of a radar sorted by measured azimuth (stable, as `Radar.scan`)
+        fk, z_fa, snr_fa, rr_fa = self._false_alarms(sel, fa_counts, fa)
+        radar_of = np.concatenate([dk, fk])
+        z_all = np.concatenate([z, z_fa])
+        order = np.lexsort((z_all[:, 1], radar_of))
+        sensor = radar_of[order]
+        z_all = z_all[order]
+        truth_index = np.concatenate([di, np.full(len(fk), -1, dtype=np.int64)])[order]
+        counts = np.bincount(sensor, minlength=n_radars)
+        offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        z_ecef, r_ecef = self._to_ecef(sel, z_all, sensor, offsets)
+        return RadarScans(
+            t_s=float(t_s), sensor_ids=tuple(radar.sensor_id for radar in radars), offsets=offsets,
+            sensor=sensor.astype(np.int64), z_polar=z_all, z_ecef_m=z_ecef, R_ecef=r_ecef,
+            snr_db=np.concatenate([snr, snr_fa])[order], truth_index=truth_index.astype(np.int64),
+            range_rate_mps=np.concatenate([rr, rr_fa])[order], measures_range_rate=measures_rr,
+        )
+
+    def _in_view(self, sel: _I64, p: _F64) -> tuple[_I64, _I64, _F64]:
+        """(radar positions (q,), target indices (q,), true polar (q, 3)) of the (radar, target) pairs that
+        `Radar.in_view` of each radar finds in view, radar by radar, targets in truth order."""
+        # the ENU product of every radar against every target, each radar's with its `Radar.in_view` row count
+        # (so the same rounding); ranges and angles only of the pairs near enough, a small part of them, picked
+        # by a squared distance with a wide margin (the exact range test follows)
+        d = np.ascontiguousarray(p.T)[None] - self._site[sel][:, :, None]  # (radars, 3, targets)
+        enu = np.matmul(d.transpose(0, 2, 1), self._rot[sel].transpose(0, 2, 1))
+        near = np.flatnonzero(np.einsum("kjm,kjm->km", d, d) <= self._near_m2[sel][:, None])
+        kk, ii = np.divmod(near, max(len(p), 1))
+        e, n, u = enu.reshape(-1, 3)[near].T
+        horiz = np.hypot(e, n)
+        r = np.hypot(horiz, u)
+        az = np.mod(np.arctan2(e, n), _TWO_PI)
+        el = np.arctan2(u, horiz)
+        gk = sel[kk]
+        keep = (r > 0.0) & (r <= self._range_max[gk])
+        keep &= (el >= self._el_min[gk]) & (el <= self._el_max[gk])
+        half = self._half_view[gk]
+        if np.isfinite(half).any():
+            off = np.mod(az - self._boresight[gk] + np.pi, _TWO_PI) - np.pi
+            keep &= np.abs(off) <= half
+        low = np.flatnonzero(keep & (el < _HORIZON_CHECK_BELOW_RAD))
+        if low.size:
+            keep[low] = self._line_of_sight(gk[low], p, ii[low])
+        return kk[keep], ii[keep], np.stack([r, az, el], axis=-1)[keep]
+
+    def _line_of_sight(self, radar: _I64, p: _F64, target: _I64) -> NDArray[np.bool_]:
+        """`line_of_sight` of each (radar, target) pair (a few: only pairs in view below 1° of elevation)."""
+        seen = np.zeros(len(radar), dtype=bool)
+        earth_of = self._earth[radar]
+        for j, earth in enumerate(self._earths):
+            pairs = np.flatnonzero(earth_of == j) if len(self._earths) > 1 else np.arange(len(radar))
+            if not pairs.size:
+                continue
+            lat, lon, alt = ecef_to_geodetic(p[target[pairs]], earth)
+            up = enu_basis(lat, lon)[2]
+            k = radar[pairs]
+            chord = np.linalg.norm(up - self._site_up[k], axis=-1)
+            angle = 2.0 * np.arcsin(np.minimum(0.5 * chord, 1.0))
+            seen[pairs] = clears_effective_earth(self._site_alt[k], alt, angle, self._kr[k], self._horizon_r[k])
+        return seen
+
+    def _pd(self, group: _I64, snr_db: _F64) -> _F64:
+        """Pd of each pair, one `detection_probability` call per (model, Pfa, pulses) group."""
+        pd = np.empty(len(group))
+        present = np.unique(group).tolist()
+        for j in present:
+            model, pfa, n_pulses = self._pd_keys[j]
+            rows = slice(None) if len(present) == 1 else group == j
+            pd[rows] = detection_probability(np.asarray(snr_db)[rows], pfa, model, n_pulses)
+        return pd
+
+    def _false_alarm_draws(self, i: int, g: np.random.Generator, count: int) -> tuple[_F64, ...]:
+        """Radar i's false-alarm draws after the count, as `Radar._false_alarms` makes them."""
+        t = self.radars[i].radar_type
+        half = float(self._half_fov[i])
+        r = g.uniform(0.0, t.instrumented_range_m, count)
+        off = g.uniform(-half, half, count)
+        el = g.uniform(t.elevation_min_rad, t.elevation_max_rad, count)
+        power = g.standard_exponential(count)
+        limit = self.radars[i].range_rate_limit_mps
+        rr = g.uniform(-limit, limit, count) if self._measures_rr[i] else np.zeros(count)
+        return r, off, el, power, rr
+
+    def _false_alarms(self, sel: _I64, counts: list[int], draws: list[tuple[_F64, ...]]
+                      ) -> tuple[_I64, _F64, _F64, _F64]:
+        """(radar position (k,), polar (k, 3), snr_db (k,), range rate (k,)) of all false alarms."""
+        if not draws:
+            return np.zeros(0, np.int64), np.zeros((0, 3)), np.zeros(0), np.zeros(0)
+        fk = np.repeat(np.arange(len(counts)), counts)
+        r, off, el, power, rr = (np.concatenate(c) for c in zip(*draws, strict=True))
+        gk = sel[fk]
+        az = np.mod(self._boresight[gk] + off, _TWO_PI)
+        power = self._neg_log_pfa[gk] + power
+        snr_db = 10.0 * np.log10(np.maximum(power - 1.0, 1e-12))
+        rr = np.where(self._measures_rr[gk], rr, np.nan)
+        return fk, np.stack([r, az, el], axis=-1), snr_db, rr
+
+    def _to_ecef(self, sel: _I64, z: _F64, sensor: _I64, offsets: _I64) -> tuple[_F64, _F64]:
+        """`convert_polar` of each radar's reports: the elementwise part for all, the products per radar."""
+        gk = sel[sensor]
+        t = _trig(z)
+        enu = _enu(t)
+        c_enu = _covariance_enu(t, self._sigmas[gk])
+        pos = np.empty_like(enu)
+        cov = np.empty((len(z), 9))
+        bounds = offsets.tolist()
+        for k, i in enumerate(sel.tolist()):
+            a, b = bounds[k], bounds[k + 1]
+            if b > a:
+                radar = self.radars[i]
+                np.matmul(enu[a:b], radar.rot_enu, out=pos[a:b])
+                np.matmul(c_enu[a:b], radar.rot_kron, out=cov[a:b])
+        return self._site[gk] + pos, cov.reshape(-1, 3, 3)
