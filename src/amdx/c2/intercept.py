@@ -14,6 +14,7 @@ the last axis, inputs are never mutated. "No solution" is NaN in times and point
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -22,10 +23,14 @@ from numpy.typing import ArrayLike, NDArray
 
 from amdx.flight.kepler import KeplerOrbits
 from amdx.flight.surface import surface_crossing_time
-from amdx.geo import WGS84, EarthModel, ecef_to_eci, ecef_velocity_to_eci, eci_state_to_ecef
+from amdx.geo import WGS84, EarthModel, ecef_to_eci, ecef_velocity_to_eci, eci_state_to_ecef, eci_state_to_ecef_one
 
 _Array = NDArray[np.float64]
 _BoolArray = NDArray[np.bool_]
+
+FEW_STATES = 8
+"""A ballistic predictor evaluates at most this many (state, time) pairs on Python floats (same bits)."""
+_NAN3 = (math.nan, math.nan, math.nan)
 
 Predictor = Callable[[_Array], tuple[_Array, _Array]]
 """predict(t) -> (position, velocity): target state at times t (any shape S, s), returned as (*S, 3) arrays in
@@ -208,11 +213,26 @@ def ballistic_track_predictor(x_ecef: ArrayLike, t_track_s: ArrayLike, earth: Ea
     slot[good] = np.arange(good.size)
     slot = slot.reshape(shape)
 
+    t_end_list = t_end.tolist()
+
     def predict(t: _Array) -> tuple[_Array, _Array]:
         tt = np.asarray(t, dtype=np.float64)
         out_shape = np.broadcast_shapes(tt.shape, shape)
         tb = np.broadcast_to(tt, out_shape).reshape(-1)  # flat, so a single state and time (shape ()) work too
         sb = np.broadcast_to(slot, out_shape).reshape(-1)
+        if tb.size <= FEW_STATES:  # on Python floats: the same operations, the same bits, less overhead
+            pos_l, vel_l = [], []
+            for i, ti in zip(sb.tolist(), tb.tolist(), strict=True):
+                if i >= 0 and math.isfinite(ti) and ti <= t_end_list[i]:
+                    state = orbits.state_one(i, ti)
+                    p, v = eci_state_to_ecef_one(state[:3], state[3:], ti, earth)
+                    pos_l.append(p)
+                    vel_l.append(v)
+                else:
+                    pos_l.append(_NAN3)
+                    vel_l.append(_NAN3)
+            return (np.array(pos_l, dtype=np.float64).reshape((*out_shape, 3)),
+                    np.array(vel_l, dtype=np.float64).reshape((*out_shape, 3)))
         pos = np.full((tb.size, 3), np.nan)
         vel = np.full((tb.size, 3), np.nan)
         valid = sb >= 0

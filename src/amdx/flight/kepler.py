@@ -12,6 +12,7 @@ All functions are pure and vectorised; inputs are never mutated.
 
 from __future__ import annotations
 
+import math
 from typing import cast
 
 import numpy as np
@@ -239,6 +240,57 @@ def _solve_kepler_sc(mean_anomaly: _Array, ecc: _Array, tol: float = 1e-14) -> t
     return big_e, np.where(upper, -s, s), c
 
 
+def _solve_kepler_one(mean_anomaly: float, ecc: float, tol: float = 1e-14) -> tuple[float, float, float]:
+    """(E, sin E, cos E) of Kepler's equation for one mean anomaly: `_solve_kepler_sc` step for step in Python
+    floats. Bit for bit the same result (math's sin, cos and cbrt are the libm functions numpy calls, and every
+    other operation is one IEEE operation in the same order), at a few microseconds instead of numpy's per-call
+    overhead on one-element arrays."""
+    if not math.isfinite(mean_anomaly):
+        return math.nan, math.nan, math.nan
+    turns = float(math.floor(mean_anomaly / _TWO_PI))
+    mw = mean_anomaly - _TWO_PI * turns
+    upper = mw > math.pi
+    mr = _TWO_PI - mw if upper else mw
+    hi = min(mr + ecc, math.pi)
+    if ecc >= 0.3:
+        p = 6.0 * (1.0 - ecc) / ecc
+        q = 6.0 * mr / ecc
+        d = math.sqrt(q * q / 4.0 + p * p * p / 27.0)
+        big_e = math.cbrt(q / 2.0 + d) + math.cbrt(q / 2.0 - d)
+    else:
+        big_e = mr
+    big_e = hi if big_e > hi else mr if big_e < mr else big_e
+    s, c = math.sin(big_e), math.cos(big_e)
+    for step in range(KEPLER_HALLEY_STEPS + KEPLER_NEWTON_STEPS):
+        f = big_e - ecc * s - mr
+        fp = 1.0 - ecc * c
+        if step < KEPLER_HALLEY_STEPS:
+            fp = fp - 0.5 * f * ecc * s / fp
+        new = big_e - f / fp
+        new = hi if new > hi else mr if new < mr else new
+        if step == 0:
+            s, c = math.sin(new), math.cos(new)
+        else:
+            d = new - big_e
+            d2 = d * d
+            sd = d * (1.0 - d2 / 6.0 * (1.0 - d2 / 20.0 * (1.0 - d2 / 42.0)))
+            cd1 = d2 / 2.0 * (1.0 - d2 / 12.0 * (1.0 - d2 / 30.0 * (1.0 - d2 / 56.0)))
+            s, c = s - s * cd1 + c * sd, c - c * cd1 - s * sd
+            if abs(d) > 0.05:
+                s, c = math.sin(new), math.cos(new)
+        big_e = new
+    for _ in range(100):
+        f = big_e - ecc * s - mr
+        if not abs(f) > tol * max(1.0, mr):
+            break
+        new = big_e - f / (1.0 - ecc * c)
+        big_e = hi if new > hi else mr if new < mr else new
+        s, c = math.sin(big_e), math.cos(big_e)
+    if upper:
+        big_e, s = _TWO_PI - big_e, -s
+    return big_e + _TWO_PI * turns, s, c
+
+
 def solve_kepler(mean_anomaly: ArrayLike, e: ArrayLike, tol: float = 1e-14) -> _Array:
     """Eccentric anomaly E (rad) with E − e sin E = M, for 0 ≤ e < 1, vectorised.
 
@@ -301,6 +353,7 @@ class KeplerOrbits:
         self._ap = tuple(np.ascontiguousarray(self.a_m * self.p_hat[:, j]) for j in range(3))
         self._bq = tuple(np.ascontiguousarray(self.b_m * self.q_hat[:, j]) for j in range(3))
         self._m_at_zero = self.m0 - self.mean_motion * self.t0_s
+        self._consts_one: list[list[float]] | None = None  # per-orbit constants as floats, for `state_one`
         for arr in (self.t0_s, self.a_m, self.e, self.p_hat, self.q_hat, self.b_m, self.mean_motion, self.m0,
                     *self._ap, *self._bq, self._m_at_zero):
             arr.flags.writeable = False
@@ -321,6 +374,22 @@ class KeplerOrbits:
         (index and t_s broadcast together)."""
         idx, t = np.broadcast_arrays(np.asarray(index, dtype=np.intp), _f64(t_s))
         return self._evaluate(idx, t, velocity)
+
+    def state_one(self, i: int, t_s: float) -> tuple[float, float, float, float, float, float]:
+        """(x, y, z, vx, vy, vz), inertial, of orbit i at time t_s, as Python floats: `states_at` for one orbit
+        and one time, bit for bit (the same operations in the same order, see `_solve_kepler_one`), for
+        callers that hold one or a few orbits, where numpy's per-call overhead is most of the cost."""
+        consts = self._consts_one
+        if consts is None:
+            consts = self._consts_one = np.column_stack(
+                [self._m_at_zero, self.mean_motion, self.e, *self._ap, *self._bq]).tolist()
+        m_at_zero, mm, e, ap0, ap1, ap2, bq0, bq1, bq2 = consts[i]
+        _, s, c = _solve_kepler_one(m_at_zero + mm * t_s, e)
+        ce = c - e
+        k = mm / (1.0 - e * c)
+        kc, ks = k * c, k * s
+        return (ap0 * ce + bq0 * s, ap1 * ce + bq1 * s, ap2 * ce + bq2 * s,
+                bq0 * kc - ap0 * ks, bq1 * kc - ap1 * ks, bq2 * kc - ap2 * ks)
 
     def states_rows(self, start: int, stop: int, t_s: ArrayLike,
                     velocity: bool = True) -> tuple[_Array, _Array | None]:
@@ -389,15 +458,27 @@ class KeplerOrbits:
         kc, ks = k * c, k * s
         return r, tuple(bq[j] * kc - ap[j] * ks for j in range(3))
 
-    def _evaluate(self, sel: _Array | slice, t: _Array, velocity: bool) -> tuple[_Array, _Array | None]:
-        """Kepler evaluation for orbits `sel` (index array shaped like t, or a slice of rows of t)."""
+    def components_at(self, index: ArrayLike, t_s: ArrayLike, velocity: bool = True
+                      ) -> tuple[tuple[_Array, ...], tuple[_Array, ...] | None]:
+        """`states_at` as separate components: ((x, y, z), (vx, vy, vz) or None), each shaped like the broadcast
+        of index and t_s; the same values, without stacking them for callers that work per component."""
+        idx, t = np.broadcast_arrays(np.asarray(index, dtype=np.intp), _f64(t_s))
+        return self._evaluate_components(idx, t, velocity)
+
+    def _evaluate_components(self, sel: _Array | slice, t: _Array, velocity: bool
+                             ) -> tuple[tuple[_Array, ...], tuple[_Array, ...] | None]:
+        """Kepler evaluation for orbits `sel` (index array shaped like t, or a slice of rows of t), per component."""
         col = (slice(None), None) if isinstance(sel, slice) else (Ellipsis,)
         e = self.e[sel][col]
         mm = self.mean_motion[sel][col]
         _, s, c = _solve_kepler_sc(self._m_at_zero[sel][col] + mm * t, np.broadcast_to(e, t.shape))
         ap = tuple(x[sel][col] for x in self._ap)
         bq = tuple(x[sel][col] for x in self._bq)
-        r, v = self._assemble(ap, bq, e, mm, s, c, velocity)
+        return self._assemble(ap, bq, e, mm, s, c, velocity)
+
+    def _evaluate(self, sel: _Array | slice, t: _Array, velocity: bool) -> tuple[_Array, _Array | None]:
+        """Kepler evaluation for orbits `sel` (index array shaped like t, or a slice of rows of t)."""
+        r, v = self._evaluate_components(sel, t, velocity)
         return np.stack(r, axis=-1), (np.stack(v, axis=-1) if v is not None else None)
 
     def states(self, t_s: ArrayLike) -> tuple[_Array, _Array]:

@@ -1,0 +1,99 @@
+"""The Python-float paths for one or a few orbits (`KeplerOrbits.state_one`, the few-orbit path of
+`surface_crossing_time`, `geo.ecef_to_geodetic_one`, `geo.up_one`, `geo.eci_state_to_ecef_one`) are
+equivalence checks: each must equal the array form it stands in for bit for bit, so that the engine's journals
+do not depend on how many tracks a call happens to hold. Their accuracy is tested through the array forms
+(Kepler's equation, Vermeille, the sphere closed forms)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import amdx.flight.surface as surface
+from amdx.flight.kepler import KeplerOrbits
+from amdx.geo import (
+    WGS84,
+    EarthModel,
+    ecef_to_eci,
+    ecef_to_geodetic,
+    ecef_to_geodetic_one,
+    ecef_velocity_to_eci,
+    eci_state_to_ecef,
+    eci_state_to_ecef_one,
+    enu_basis,
+    geodetic_to_ecef,
+    local_velocity_ecef,
+    up_one,
+)
+
+SPHERE = EarthModel.rotating_sphere()
+
+
+def _orbits(rng: np.random.Generator, n: int, earth: EarthModel = WGS84) -> KeplerOrbits:
+    """Random suborbital and orbital flights: low to high, climbing and diving, eccentric to nearly circular."""
+    lat, lon = rng.uniform(-89.0, 89.0, n), rng.uniform(-180.0, 180.0, n)
+    alt, speed = rng.uniform(0.0, 1.2e6, n), rng.uniform(300.0, 7600.0, n)
+    fpa, az, t0 = rng.uniform(-60.0, 80.0, n), rng.uniform(0.0, 360.0, n), rng.uniform(0.0, 900.0, n)
+    r = geodetic_to_ecef(lat, lon, alt, earth)
+    v = local_velocity_ecef(lat, lon, az, speed, fpa)
+    return KeplerOrbits(ecef_to_eci(r, t0, earth), ecef_velocity_to_eci(r, v, t0, earth), t0, earth.mu_m3_s2)
+
+
+def test_state_one_equals_states_at_bit_for_bit() -> None:
+    rng = np.random.default_rng(11)
+    orbits = _orbits(rng, 400)
+    t = orbits.t0_s + rng.uniform(-3000.0, 30000.0, 400)  # many turns, both apsides, before the epoch too
+    r, v = orbits.states_at(np.arange(400), t)
+    one = np.array([orbits.state_one(i, float(t[i])) for i in range(400)])
+    assert np.array_equal(one[:, :3], r) and np.array_equal(one[:, 3:], v)
+    assert all(math.isnan(x) for x in orbits.state_one(0, math.nan))
+
+
+@pytest.mark.parametrize("earth", [WGS84, SPHERE], ids=["wgs84", "sphere"])
+def test_geodetic_one_and_up_one_equal_the_array_forms(earth: EarthModel) -> None:
+    rng = np.random.default_rng(12)
+    p = geodetic_to_ecef(rng.uniform(-90.0, 90.0, 3000), rng.uniform(-180.0, 180.0, 3000),
+                         rng.uniform(-5e3, 3e6, 3000), earth)
+    lat, lon, alt = ecef_to_geodetic(p, earth)
+    one = np.array([ecef_to_geodetic_one(*map(float, q), earth) for q in p])
+    assert np.array_equal(one, np.stack([lat, lon, alt], axis=-1))
+    up = np.array([up_one(float(a), float(b)) for a, b in zip(lat, lon, strict=True)])
+    assert np.array_equal(up, enu_basis(lat, lon)[2])
+
+
+def test_eci_state_to_ecef_one_equals_the_array_form() -> None:
+    rng = np.random.default_rng(13)
+    r, v, t = rng.normal(0.0, 5e6, (500, 3)), rng.normal(0.0, 5e3, (500, 3)), rng.uniform(0.0, 1e4, 500)
+    rr, vv = eci_state_to_ecef(r, v, t, WGS84)
+    one = [eci_state_to_ecef_one(tuple(r[i].tolist()), tuple(v[i].tolist()), float(t[i]), WGS84) for i in range(500)]
+    assert np.array_equal(np.array([o[0] for o in one]), rr) and np.array_equal(np.array([o[1] for o in one]), vv)
+
+
+@pytest.mark.parametrize("earth", [WGS84, SPHERE], ids=["wgs84", "sphere"])
+def test_few_orbit_crossing_equals_the_array_path(earth: EarthModel, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches of 1 to FEW_ORBITS orbits (some never coming down, with and without a first guess, a subset by
+    index): the Python-float path returns what the array path returns, NaN included."""
+    rng = np.random.default_rng(14)
+    cases = []
+    for trial in range(300):
+        n = int(rng.integers(1, surface.FEW_ORBITS + 1))
+        orbits = _orbits(rng, n, earth)
+        h = rng.uniform(-100.0, 2e4, n) if trial % 2 else 0.0
+        kw: dict = {}
+        if trial % 3 == 0:
+            kw["index"] = rng.permutation(n)[: max(1, n - 1)]
+            h = h[: kw["index"].size] if np.ndim(h) else h
+        cases.append((orbits, h, kw))
+    few = [surface.surface_crossing_time(o, h, earth, **kw) for o, h, kw in cases]
+    monkeypatch.setattr(surface, "FEW_ORBITS", 0)
+    full = [surface.surface_crossing_time(o, h, earth, **kw) for o, h, kw in cases]
+    guessed = [(o, h, dict(kw, t_guess_s=np.nan_to_num(t) + rng.normal(0.0, 2.0, t.shape)))
+               for (o, h, kw), t in zip(cases, full, strict=True)]
+    full_g = [surface.surface_crossing_time(o, h, earth, **kw) for o, h, kw in guessed]
+    monkeypatch.setattr(surface, "FEW_ORBITS", 8)
+    few_g = [surface.surface_crossing_time(o, h, earth, **kw) for o, h, kw in guessed]
+    assert sum(np.isnan(t).sum() for t in full) > 0 and sum(np.isfinite(t).sum() for t in full) > 100
+    for a, b in [*zip(few, full, strict=True), *zip(few_g, full_g, strict=True)]:
+        assert a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=True)
