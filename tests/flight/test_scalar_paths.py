@@ -97,3 +97,34 @@ def test_few_orbit_crossing_equals_the_array_path(earth: EarthModel, monkeypatch
     assert sum(np.isnan(t).sum() for t in full) > 0 and sum(np.isfinite(t).sum() for t in full) > 100
     for a, b in [*zip(few, full, strict=True), *zip(few_g, full_g, strict=True)]:
         assert a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=True)
+
+
+def test_few_evaluations_equal_the_array_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`states_at`, `components_at` and `states_rows` on up to FEW_EVALUATIONS pairs go through `state_one`;
+    the arrays (shapes, values, NaN for NaN times) are those of the array path."""
+    import amdx.flight.kepler as kepler
+
+    rng = np.random.default_rng(15)
+    orbits = _orbits(rng, 30)
+    calls = []
+    for k in range(200):
+        n = int(rng.integers(1, kepler.FEW_EVALUATIONS + 1))
+        idx = rng.integers(0, 30, n)
+        t = orbits.t0_s[idx] + rng.uniform(-500.0, 5000.0, n)
+        if k % 10 == 0:
+            t[0] = np.nan
+        calls.append(lambda o, idx=idx, t=t: o.states_at(idx, t))
+        calls.append(lambda o, idx=idx, t=t: o.states_at(idx, t, velocity=False))
+        calls.append(lambda o, idx=idx, t=t: o.components_at(idx, t))
+        calls.append(lambda o, i=int(idx[0]), t=float(t[-1]): o.states_at(i, t))  # 0-d
+        calls.append(lambda o, s=int(idx[0]) % 25, t=t[:4]: o.states_rows(s, s + 5, t))
+    few = [c(orbits) for c in calls]
+    monkeypatch.setattr(kepler, "FEW_EVALUATIONS", 0)
+    full = [c(orbits) for c in calls]
+    for a, b in zip(few, full, strict=True):
+        for x, y in zip(a, b, strict=True):
+            if y is None:
+                assert x is None
+                continue
+            for xx, yy in (zip(x, y, strict=True) if isinstance(y, tuple) else [(x, y)]):
+                assert xx.shape == yy.shape and xx.dtype == yy.dtype and np.array_equal(xx, yy, equal_nan=True)

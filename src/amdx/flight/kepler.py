@@ -175,6 +175,9 @@ KEPLER_NEWTON_STEPS = 1
 """Fixed steps always taken (Halley, then Newton); more Newton steps only where the residual is above tol."""
 RESYNC_COLUMNS = 64
 """`KeplerOrbits.states_by_columns` solves afresh every this many time columns."""
+FEW_EVALUATIONS = 32
+"""`KeplerOrbits` evaluates at most this many (orbit, time) pairs one by one on Python floats (`state_one`: the
+same bits as the array path, without numpy's per-call overhead, which dominates below a few dozen pairs)."""
 
 
 def _cubic_starter(m: _Array, e: _Array) -> _Array:
@@ -308,6 +311,43 @@ def solve_kepler(mean_anomaly: ArrayLike, e: ArrayLike, tol: float = 1e-14) -> _
     return _out(_solve_kepler_sc(m, ecc, tol)[0])
 
 
+def _cross(a: tuple[float, ...] | list[float], b: tuple[float, ...] | list[float]) -> tuple[float, float, float]:
+    return a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]
+
+
+def _elements_one(r0: _Array, v0: _Array, mu: float
+                  ) -> tuple[float, float, tuple[float, float, float], tuple[float, float, float], float, float,
+                             float] | None:
+    """(a, e, P̂, Q̂, b, n, M0) of one orbit from its state (arrays (1, 3)): `KeplerOrbits.__init__` for one orbit
+    in Python floats, the same operations in the same order (np.linalg.norm over 3 components sums them left to
+    right, einsum "ij,ij->i" as (x0 + x2) + x1), so the same bits. None for a state the array path must handle
+    (not elliptic, rectilinear, or not finite: it raises or yields NaN there)."""
+    (x, y, z), (vx, vy, vz) = r0[0].tolist(), v0[0].tolist()
+    try:
+        rmag = math.sqrt((x * x + y * y) + z * z)
+        v2 = (vx * vx + vz * vz) + vy * vy
+        rv = (x * vx + z * vz) + y * vy
+        energy = 0.5 * v2 - mu / rmag
+        h = _cross((x, y, z), (vx, vy, vz))
+        hmag = math.sqrt((h[0] * h[0] + h[1] * h[1]) + h[2] * h[2])
+        if not (energy < 0.0 and hmag > 1e-9 * rmag * math.sqrt(v2) and math.isfinite(hmag)):
+            return None
+        a = -mu / (2.0 * energy)
+        k = v2 - mu / rmag
+        evec = tuple((k * ri - rv * vi) / mu for ri, vi in ((x, vx), (y, vy), (z, vz)))
+        e = math.sqrt((evec[0] * evec[0] + evec[1] * evec[1]) + evec[2] * evec[2])
+        p_hat = (x / rmag, y / rmag, z / rmag) if e < 1e-13 else (evec[0] / e, evec[1] / e, evec[2] / e)
+        q_hat = _cross((h[0] / hmag, h[1] / hmag, h[2] / hmag), p_hat)
+        b = a * math.sqrt(1.0 - e * e)
+        mm = math.sqrt(mu / a**3)
+        px = (x * p_hat[0] + z * p_hat[2]) + y * p_hat[1]
+        qy = (x * q_hat[0] + z * q_hat[2]) + y * q_hat[1]
+        e0 = math.atan2(qy / b, px / a + e)
+        return a, e, p_hat, q_hat, b, mm, e0 - e * math.sin(e0)
+    except (ZeroDivisionError, ValueError, OverflowError):
+        return None
+
+
 # --- batch propagator ----------------------------------------------------------------------------------------
 class KeplerOrbits:
     """A batch of elliptic two-body orbits, built once from inertial states, evaluated at any times.
@@ -327,6 +367,10 @@ class KeplerOrbits:
         n = r0.shape[0]
         self.mu = float(mu)
         self.t0_s = np.broadcast_to(_f64(t0_s), (n,)).copy()
+        one = _elements_one(r0, v0, self.mu) if n == 1 else None
+        if one is not None:
+            self._set_elements(*one)
+            return
         rmag = np.linalg.norm(r0, axis=1)
         v2 = np.einsum("ij,ij->i", v0, v0)
         rv = np.einsum("ij,ij->i", r0, v0)
@@ -353,10 +397,27 @@ class KeplerOrbits:
         self._ap = tuple(np.ascontiguousarray(self.a_m * self.p_hat[:, j]) for j in range(3))
         self._bq = tuple(np.ascontiguousarray(self.b_m * self.q_hat[:, j]) for j in range(3))
         self._m_at_zero = self.m0 - self.mean_motion * self.t0_s
+        self._freeze()
+
+    def _freeze(self) -> None:
         self._consts_one: list[list[float]] | None = None  # per-orbit constants as floats, for `state_one`
         for arr in (self.t0_s, self.a_m, self.e, self.p_hat, self.q_hat, self.b_m, self.mean_motion, self.m0,
                     *self._ap, *self._bq, self._m_at_zero):
             arr.flags.writeable = False
+
+    def _set_elements(self, a: float, e: float, p_hat: tuple[float, float, float], q_hat: tuple[float, float, float],
+                      b: float, mm: float, m0: float) -> None:
+        """The attributes of a one-orbit batch from `_elements_one`'s floats."""
+        t0 = float(self.t0_s[0])
+        self.a_m, self.e, self.b_m = np.array([a]), np.array([e]), np.array([b])
+        self.p_hat, self.q_hat = np.array([p_hat]), np.array([q_hat])
+        self.mean_motion, self.m0 = np.array([mm]), np.array([m0])
+        self._ap = tuple(np.array([a * p_hat[j]]) for j in range(3))
+        self._bq = tuple(np.array([b * q_hat[j]]) for j in range(3))
+        self._m_at_zero = np.array([m0 - mm * t0])
+        self._freeze()
+        self._consts_one = [[m0 - mm * t0, mm, e, a * p_hat[0], a * p_hat[1], a * p_hat[2],
+                             b * q_hat[0], b * q_hat[1], b * q_hat[2]]]
 
     @property
     def n_orbits(self) -> int:
@@ -468,6 +529,10 @@ class KeplerOrbits:
     def _evaluate_components(self, sel: _Array | slice, t: _Array, velocity: bool
                              ) -> tuple[tuple[_Array, ...], tuple[_Array, ...] | None]:
         """Kepler evaluation for orbits `sel` (index array shaped like t, or a slice of rows of t), per component."""
+        if t.size <= FEW_EVALUATIONS:
+            both = self._evaluate_few(sel, t)
+            return (tuple(both[..., j] for j in range(3)),
+                    tuple(both[..., j] for j in range(3, 6)) if velocity else None)
         col = (slice(None), None) if isinstance(sel, slice) else (Ellipsis,)
         e = self.e[sel][col]
         mm = self.mean_motion[sel][col]
@@ -478,8 +543,18 @@ class KeplerOrbits:
 
     def _evaluate(self, sel: _Array | slice, t: _Array, velocity: bool) -> tuple[_Array, _Array | None]:
         """Kepler evaluation for orbits `sel` (index array shaped like t, or a slice of rows of t)."""
+        if t.size <= FEW_EVALUATIONS:
+            both = self._evaluate_few(sel, t)
+            return np.ascontiguousarray(both[..., :3]), (np.ascontiguousarray(both[..., 3:]) if velocity else None)
         r, v = self._evaluate_components(sel, t, velocity)
         return np.stack(r, axis=-1), (np.stack(v, axis=-1) if v is not None else None)
+
+    def _evaluate_few(self, sel: _Array | slice, t: _Array) -> _Array:
+        """States (*t.shape, 6) = [r v] of orbits `sel` at times t by `state_one`: the same bits as the array
+        path, cheaper for a few pairs."""
+        idx = np.arange(sel.start, sel.stop)[:, None] if isinstance(sel, slice) else sel
+        pairs = zip(np.broadcast_to(idx, t.shape).ravel().tolist(), t.ravel().tolist(), strict=True)
+        return np.array([self.state_one(i, ti) for i, ti in pairs], dtype=np.float64).reshape((*t.shape, 6))
 
     def states(self, t_s: ArrayLike) -> tuple[_Array, _Array]:
         """Inertial states of every orbit at times `t_s`: shape (K,) common to all orbits, or (n, K).
