@@ -232,14 +232,20 @@ def _rotate_z(xyz: ArrayLike, theta: ArrayLike, cs: tuple[_Array, _Array] | None
     p = _f64(xyz)
     c, s = (np.cos(theta), np.sin(theta)) if cs is None else cs
     x = c * p[..., 0] - s * p[..., 1]
-    y = s * p[..., 0] + c * p[..., 1]
-    x, y, z = np.broadcast_arrays(x, y, p[..., 2])
-    return np.stack([x, y, z], axis=-1)
+    out = np.empty((*np.broadcast_shapes(np.shape(x), p.shape[:-1]), 3))  # filled per component: no stacking
+    out[..., 0] = x
+    out[..., 1] = s * p[..., 0] + c * p[..., 1]
+    out[..., 2] = p[..., 2]
+    return out
 
 
 def _omega_cross(earth: EarthModel, xyz: _Array) -> _Array:
     w = earth.omega_rad_s
-    return np.stack([-w * xyz[..., 1], w * xyz[..., 0], np.zeros_like(xyz[..., 0])], axis=-1)
+    out = np.empty(xyz.shape)
+    out[..., 0] = -w * xyz[..., 1]
+    out[..., 1] = w * xyz[..., 0]
+    out[..., 2] = 0.0
+    return out
 
 
 def ecef_to_eci(xyz: ArrayLike, t_s: ArrayLike, earth: EarthModel = WGS84) -> _Array:
@@ -271,7 +277,13 @@ def eci_state_to_ecef(r_eci: ArrayLike, v_eci: ArrayLike, t_s: ArrayLike,
     theta = -earth.omega_rad_s * _f64(t_s)
     cs = (np.cos(theta), np.sin(theta))
     r_ecef = _rotate_z(r_eci, theta, cs)
-    return r_ecef, _rotate_z(v_eci, theta, cs) - _omega_cross(earth, r_ecef)
+    v_ecef = _rotate_z(v_eci, theta, cs)
+    if v_ecef.shape != r_ecef.shape:
+        return r_ecef, v_ecef - _omega_cross(earth, r_ecef)
+    w = earth.omega_rad_s  # v − ω ẑ × r in place (its z component is v_z − 0 = v_z)
+    v_ecef[..., 0] -= -w * r_ecef[..., 1]
+    v_ecef[..., 1] -= w * r_ecef[..., 0]
+    return r_ecef, v_ecef
 
 
 # --- great circles -------------------------------------------------------------------------------------------
