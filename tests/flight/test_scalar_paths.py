@@ -128,3 +128,59 @@ def test_few_evaluations_equal_the_array_path(monkeypatch: pytest.MonkeyPatch) -
                 continue
             for xx, yy in (zip(x, y, strict=True) if isinstance(y, tuple) else [(x, y)]):
                 assert xx.shape == yy.shape and xx.dtype == yy.dtype and np.array_equal(xx, yy, equal_nan=True)
+
+
+def test_components_equal_the_stacked_forms() -> None:
+    """`components_at`, `ecef_components_to_geodetic` and `up_components` are the stacked forms taken apart."""
+    from amdx.geo import ecef_components_to_geodetic, up_components
+
+    rng = np.random.default_rng(16)
+    orbits = _orbits(rng, 200)
+    idx = rng.integers(0, 200, 500)
+    t = orbits.t0_s[idx] + rng.uniform(-500.0, 5000.0, 500)
+    (x, y, z), v = orbits.components_at(idx, t)
+    r_s, v_s = orbits.states_at(idx, t)
+    assert v is not None and np.array_equal(np.stack([x, y, z], axis=-1), r_s)
+    assert np.array_equal(np.stack(v, axis=-1), v_s)
+    assert all(np.array_equal(a, b) for a, b in zip(ecef_components_to_geodetic(x, y, z), ecef_to_geodetic(r_s),
+                                                    strict=True))
+    lat, lon, _ = ecef_to_geodetic(r_s)
+    assert np.array_equal(np.stack(up_components(lat, lon), axis=-1), enu_basis(lat, lon)[2])
+
+
+def test_one_orbit_construction_equals_the_array_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A one-orbit `KeplerOrbits` takes its elements from Python floats (`_elements_one`); every attribute equals
+    the array path's bit for bit, and states the array path refuses (hyperbolic, rectilinear) still raise."""
+    import amdx.flight.kepler as kepler
+
+    rng = np.random.default_rng(17)
+    cases = []
+    for i in range(2000):
+        r = rng.normal(size=3)
+        r *= rng.uniform(6.3e6, 8e6) / np.linalg.norm(r)
+        v = rng.normal(size=3) * rng.uniform(10.0, 12000.0)
+        if i % 50 == 0:  # circular
+            v = np.cross([0.0, 0.0, 1.0], r)
+            v *= np.sqrt(kepler.MU_EARTH_M3_S2 / np.linalg.norm(r)) / np.linalg.norm(v)
+        if i % 97 == 0:  # rectilinear
+            v = r / np.linalg.norm(r) * 3000.0
+        cases.append((r[None], v[None], rng.uniform(0.0, 900.0)))
+
+    def build(case: tuple) -> kepler.KeplerOrbits | None:
+        try:
+            return kepler.KeplerOrbits(*case)
+        except ValueError:
+            return None
+
+    fast = [build(c) for c in cases]
+    monkeypatch.setattr(kepler, "_elements_one", lambda *a: None)
+    slow = [build(c) for c in cases]
+    names = ("t0_s", "a_m", "e", "p_hat", "q_hat", "b_m", "mean_motion", "m0", "_m_at_zero", "_ap", "_bq")
+    assert sum(s is None for s in slow) > 100 and sum(s is not None and s.e[0] < 1e-13 for s in slow) > 10
+    for f, s in zip(fast, slow, strict=True):
+        assert (f is None) == (s is None)
+        if s is None or f is None:
+            continue
+        for name in names:
+            a, b = np.asarray(getattr(f, name)), np.asarray(getattr(s, name))
+            assert a.shape == b.shape and np.array_equal(a, b), name
