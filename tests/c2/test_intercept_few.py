@@ -33,3 +33,23 @@ def test_few_pairs_equal_the_array_path(monkeypatch: pytest.MonkeyPatch) -> None
         nan_seen |= bool(np.isnan(pb).any())
         finite_seen |= bool(np.isfinite(pb).any())
     assert nan_seen and finite_seen
+
+
+def test_single_state_prelude_equals_the_array_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One track state goes to the inertial frame on Python floats (`_inertial_one`); the predictor built from it
+    predicts what the array path's predictor predicts, bit for bit (non-elliptic states: NaN in both)."""
+    rng = np.random.default_rng(22)
+    states = []
+    for _ in range(300):
+        lat, lon = rng.uniform(-80.0, 80.0), rng.uniform(-180.0, 180.0)
+        r = geodetic_to_ecef(lat, lon, rng.uniform(1e3, 8e5))
+        v = local_velocity_ecef(lat, lon, rng.uniform(0.0, 360.0), rng.uniform(200.0, 12000.0),
+                                rng.uniform(-60.0, 60.0))
+        states.append(np.concatenate([r, v]))
+    times = rng.uniform(0.0, 2000.0, (300, 3))
+    fast = [intercept.ballistic_track_predictor(x, 5.0)(t) for x, t in zip(states, times, strict=True)]
+    monkeypatch.setattr(intercept, "_inertial_one", lambda *a: None)
+    slow = [intercept.ballistic_track_predictor(x, 5.0)(t) for x, t in zip(states, times, strict=True)]
+    assert sum(bool(np.isnan(p).all()) for p, _ in slow) > 10 and sum(bool(np.isfinite(p).any()) for p, _ in slow) > 100
+    for (pa, va), (pb, vb) in zip(fast, slow, strict=True):
+        assert np.array_equal(pa, pb, equal_nan=True) and np.array_equal(va, vb, equal_nan=True)
