@@ -21,14 +21,14 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from amdx.flight.kepler import KeplerOrbits
+from amdx.flight.kepler import FLOATS_MATCH_NUMPY, KeplerOrbits
 from amdx.flight.surface import surface_crossing_time
 from amdx.geo import WGS84, EarthModel, ecef_to_eci, ecef_velocity_to_eci, eci_state_to_ecef, eci_state_to_ecef_one
 
 _Array = NDArray[np.float64]
 _BoolArray = NDArray[np.bool_]
 
-FEW_STATES = 8
+FEW_STATES = 8 if FLOATS_MATCH_NUMPY else 0
 """A ballistic predictor evaluates at most this many (state, time) pairs on Python floats (same bits)."""
 _NAN3 = (math.nan, math.nan, math.nan)
 
@@ -197,7 +197,7 @@ def ballistic_track_predictor(x_ecef: ArrayLike, t_track_s: ArrayLike, earth: Ea
     flat = x.reshape(-1, 6)
     n = flat.shape[0]
     t0 = np.broadcast_to(np.asarray(t_track_s, dtype=np.float64), shape).reshape(-1).copy()
-    one = _inertial_one(flat, t0, earth) if n == 1 else None
+    one = _inertial_one(flat, t0, earth) if n == 1 and FLOATS_MATCH_NUMPY else None
     if one is not None:
         r_eci, v_eci, ok_one = one
         good = np.arange(1 if ok_one else 0)

@@ -175,7 +175,41 @@ KEPLER_NEWTON_STEPS = 1
 """Fixed steps always taken (Halley, then Newton); more Newton steps only where the residual is above tol."""
 RESYNC_COLUMNS = 64
 """`KeplerOrbits.states_by_columns` solves afresh every this many time columns."""
-FEW_EVALUATIONS = 32
+
+
+def _floats_match_numpy() -> bool:
+    """True when Python floats reproduce numpy's float64 results on this machine: math's sin, cos, cbrt, atan2,
+    acos, degrees and radians (libm) against numpy's ufuncs, numpy's hypot on scalars against its array loop,
+    and the summation orders the float paths copy (einsum over 3 terms as (x0 + x2) + x1, a 3-vector norm left
+    to right). A numpy built with its own SIMD transcendental functions could differ in the last bit; the
+    Python-float paths (`state_one`, the few-orbit crossing, ...) are then switched off, so that results never
+    depend on the size of a batch."""
+    x = np.linspace(-7.0, 7.0, 1001) * 1.37
+    u = np.linspace(-1.0, 1.0, 1001)
+    xs, ys, us = x.tolist(), x[::-1].tolist(), u.tolist()
+    pairs = [
+        (np.sin(x), [math.sin(v) for v in xs]), (np.cos(x), [math.cos(v) for v in xs]),
+        (np.cbrt(x), [math.cbrt(v) for v in xs]), (np.arccos(u), [math.acos(v) for v in us]),
+        (np.arctan2(x, x[::-1]), [math.atan2(a, b) for a, b in zip(xs, ys, strict=True)]),
+        (np.degrees(x), [math.degrees(v) for v in xs]), (np.radians(x), [math.radians(v) for v in xs]),
+        (np.hypot(x, x[::-1]), [float(np.hypot(a, b)) for a, b in zip(xs, ys, strict=True)]),
+    ]
+    a = np.stack([x, 3.1 * x[::-1], 7.7 * u], axis=-1)
+    b = np.stack([u, 0.3 * x, x[::-1]], axis=-1)
+    p = a * b
+    pairs.append((np.einsum("ij,ij->i", a, b), (p[:, 0] + p[:, 2]) + p[:, 1]))
+    pairs.append((np.einsum("...i,...i->...", a, b), (p[:, 0] + p[:, 2]) + p[:, 1]))
+    pairs.append((np.array([np.linalg.norm(a[i:i + 1], axis=1)[0] for i in range(0, 1001, 10)]),
+                  [math.sqrt((r[0] * r[0] + r[1] * r[1]) + r[2] * r[2]) for r in a[::10].tolist()]))
+    pairs.append((np.array([np.einsum("ij,ij->i", a[i:i + 1], b[i:i + 1])[0] for i in range(0, 1001, 10)]),
+                  [(r[0] * q[0] + r[2] * q[2]) + r[1] * q[1] for r, q in zip(a[::10].tolist(), b[::10].tolist(),
+                                                                             strict=True)]))
+    return all(np.array_equal(np.asarray(f, dtype=np.float64), np.asarray(g, dtype=np.float64)) for f, g in pairs)
+
+
+FLOATS_MATCH_NUMPY = _floats_match_numpy()
+"""Whether the Python-float paths may be used (see `_floats_match_numpy`)."""
+FEW_EVALUATIONS = 32 if FLOATS_MATCH_NUMPY else 0
 """`KeplerOrbits` evaluates at most this many (orbit, time) pairs one by one on Python floats (`state_one`: the
 same bits as the array path, without numpy's per-call overhead, which dominates below a few dozen pairs)."""
 
@@ -367,7 +401,7 @@ class KeplerOrbits:
         n = r0.shape[0]
         self.mu = float(mu)
         self.t0_s = np.broadcast_to(_f64(t0_s), (n,)).copy()
-        one = _elements_one(r0, v0, self.mu) if n == 1 else None
+        one = _elements_one(r0, v0, self.mu) if n == 1 and FLOATS_MATCH_NUMPY else None
         if one is not None:
             self._set_elements(*one)
             return

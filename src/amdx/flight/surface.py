@@ -12,12 +12,12 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from amdx.flight.kepler import _TWO_PI, KeplerOrbits
+from amdx.flight.kepler import _TWO_PI, FLOATS_MATCH_NUMPY, KeplerOrbits
 from amdx.geo import EarthModel, ecef_components_to_geodetic, ecef_to_geodetic_one, up_components, up_one
 
 _Array = NDArray[np.float64]
 
-FEW_ORBITS = 8
+FEW_ORBITS = 8 if FLOATS_MATCH_NUMPY else 0
 """`surface_crossing_time` runs on Python floats (same operations, same bits) for at most this many orbits."""
 
 
