@@ -30,6 +30,7 @@ Time is float seconds since scenario start. All functions are pure and vectorise
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -117,7 +118,13 @@ def ecef_to_geodetic(xyz: ArrayLike, earth: EarthModel = WGS84) -> tuple[_Array,
     everywhere outside a region of ~40 km around the Earth's centre.
     """
     p = _f64(xyz)
-    x, y, z = p[..., 0], p[..., 1], p[..., 2]
+    return ecef_components_to_geodetic(p[..., 0], p[..., 1], p[..., 2], earth)
+
+
+def ecef_components_to_geodetic(x: ArrayLike, y: ArrayLike, z: ArrayLike,
+                                earth: EarthModel = WGS84) -> tuple[_Array, _Array, _Array]:
+    """`ecef_to_geodetic` of points given as separate x, y, z arrays (m), for callers that hold components."""
+    x, y, z = _f64(x), _f64(y), _f64(z)
     rho = np.hypot(x, y)
     lon = np.degrees(np.arctan2(y, x))
     if earth.is_sphere:
@@ -141,6 +148,59 @@ def ecef_to_geodetic(xyz: ArrayLike, earth: EarthModel = WGS84) -> tuple[_Array,
     lat = np.degrees(2.0 * np.arctan2(z, d + dz))
     alt = (k + e2 - 1.0) / k * dz
     return _out(lat), _out(lon), _out(alt)
+
+
+def ecef_to_geodetic_one(x: float, y: float, z: float, earth: EarthModel = WGS84) -> tuple[float, float, float]:
+    """`ecef_to_geodetic` of one point given as Python floats, bit for bit (the same operations in the same
+    order; math's functions are the libm functions numpy calls, and hypot is numpy's): for callers handling
+    one point at a time, where numpy's per-call overhead is most of the cost."""
+    rho = float(np.hypot(x, y))
+    lon = math.degrees(math.atan2(y, x))
+    if earth.is_sphere:
+        return math.degrees(math.atan2(z, rho)), lon, math.sqrt(rho * rho + z * z) - earth.a_m
+    a2 = earth.a_m**2
+    e2 = earth.e2
+    e4 = e2 * e2
+    pp = rho * rho / a2
+    q = (1.0 - e2) * z * z / a2
+    r = (pp + q - e4) / 6.0
+    s = e4 * pp * q / (4.0 * r**3)
+    t = math.cbrt(1.0 + s + math.sqrt(s * (2.0 + s)))
+    u = r * (1.0 + t + 1.0 / t)
+    v = math.sqrt(u * u + e4 * q)
+    w = e2 * (u + v - q) / (2.0 * v)
+    k = math.sqrt(u + v + w * w) - w
+    d = k * rho / (k + e2)
+    dz = math.sqrt(d * d + z * z)
+    return math.degrees(2.0 * math.atan2(z, d + dz)), lon, (k + e2 - 1.0) / k * dz
+
+
+def up_components(lat_deg: ArrayLike, lon_deg: ArrayLike) -> tuple[_Array, _Array, _Array]:
+    """The "up" vector of `enu_basis` alone (the ellipsoid normal), as its three ECEF components (x, y, z)."""
+    lat = np.radians(_f64(lat_deg))
+    lon = np.radians(_f64(lon_deg))
+    cl = np.cos(lat)
+    return cl * np.cos(lon), cl * np.sin(lon), np.sin(lat)
+
+
+def up_one(lat_deg: float, lon_deg: float) -> tuple[float, float, float]:
+    """The "up" vector of `enu_basis` (ellipsoid normal, ECEF components) at one point, as Python floats, bit for
+    bit."""
+    lat, lon = math.radians(lat_deg), math.radians(lon_deg)
+    cl = math.cos(lat)
+    return cl * math.cos(lon), cl * math.sin(lon), math.sin(lat)
+
+
+def eci_state_to_ecef_one(r_eci: tuple[float, float, float], v_eci: tuple[float, float, float], t_s: float,
+                          earth: EarthModel = WGS84) -> tuple[tuple[float, float, float], tuple[float, float, float]]:
+    """`eci_state_to_ecef` of one state given as Python floats, bit for bit: (ECEF position, m; Earth-relative
+    velocity, m/s)."""
+    theta = -earth.omega_rad_s * t_s
+    c, s = math.cos(theta), math.sin(theta)
+    x, y = c * r_eci[0] - s * r_eci[1], s * r_eci[0] + c * r_eci[1]
+    w = earth.omega_rad_s
+    vx, vy = c * v_eci[0] - s * v_eci[1], s * v_eci[0] + c * v_eci[1]
+    return (x, y, r_eci[2]), (vx - -w * y, vy - w * x, v_eci[2] - 0.0)
 
 
 def enu_basis(lat_deg: ArrayLike, lon_deg: ArrayLike) -> tuple[_Array, _Array, _Array]:
@@ -172,14 +232,20 @@ def _rotate_z(xyz: ArrayLike, theta: ArrayLike, cs: tuple[_Array, _Array] | None
     p = _f64(xyz)
     c, s = (np.cos(theta), np.sin(theta)) if cs is None else cs
     x = c * p[..., 0] - s * p[..., 1]
-    y = s * p[..., 0] + c * p[..., 1]
-    x, y, z = np.broadcast_arrays(x, y, p[..., 2])
-    return np.stack([x, y, z], axis=-1)
+    out = np.empty((*np.broadcast_shapes(np.shape(x), p.shape[:-1]), 3))  # filled per component: no stacking
+    out[..., 0] = x
+    out[..., 1] = s * p[..., 0] + c * p[..., 1]
+    out[..., 2] = p[..., 2]
+    return out
 
 
 def _omega_cross(earth: EarthModel, xyz: _Array) -> _Array:
     w = earth.omega_rad_s
-    return np.stack([-w * xyz[..., 1], w * xyz[..., 0], np.zeros_like(xyz[..., 0])], axis=-1)
+    out = np.empty(xyz.shape)
+    out[..., 0] = -w * xyz[..., 1]
+    out[..., 1] = w * xyz[..., 0]
+    out[..., 2] = 0.0
+    return out
 
 
 def ecef_to_eci(xyz: ArrayLike, t_s: ArrayLike, earth: EarthModel = WGS84) -> _Array:
@@ -211,7 +277,13 @@ def eci_state_to_ecef(r_eci: ArrayLike, v_eci: ArrayLike, t_s: ArrayLike,
     theta = -earth.omega_rad_s * _f64(t_s)
     cs = (np.cos(theta), np.sin(theta))
     r_ecef = _rotate_z(r_eci, theta, cs)
-    return r_ecef, _rotate_z(v_eci, theta, cs) - _omega_cross(earth, r_ecef)
+    v_ecef = _rotate_z(v_eci, theta, cs)
+    if v_ecef.shape != r_ecef.shape:
+        return r_ecef, v_ecef - _omega_cross(earth, r_ecef)
+    w = earth.omega_rad_s  # v − ω ẑ × r in place (its z component is v_z − 0 = v_z)
+    v_ecef[..., 0] -= -w * r_ecef[..., 1]
+    v_ecef[..., 1] -= w * r_ecef[..., 0]
+    return r_ecef, v_ecef
 
 
 # --- great circles -------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from typing import cast
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from amdx.flight import kepler
 from amdx.flight.ballistic import BallisticSolution, boost_state
 from amdx.flight.kepler import KeplerOrbits
 from amdx.flight.memo import TimeMemo
@@ -145,7 +146,8 @@ class BallisticFlights:
         segments = [((t2 >= lt) & (t2 < bt), self._boost)]
         if self.drag is not None:
             segments.append(((t2 > end_free) & (t2 <= it), self._dragged))
-        if free.mean() >= 0.5:
+        # (a few pairs are evaluated one by one anyway (`kepler.FEW_EVALUATIONS`): only the free ones, then)
+        if t2.size > kepler.FEW_EVALUATIONS and free.mean() >= 0.5:
             self._free_dense(t2, free, pos, vel)  # everything outside free flight set to NaN there
         else:
             pos.fill(np.nan)

@@ -12,6 +12,7 @@ All functions are pure and vectorised; inputs are never mutated.
 
 from __future__ import annotations
 
+import math
 from typing import cast
 
 import numpy as np
@@ -176,6 +177,43 @@ RESYNC_COLUMNS = 64
 """`KeplerOrbits.states_by_columns` solves afresh every this many time columns."""
 
 
+def _floats_match_numpy() -> bool:
+    """True when Python floats reproduce numpy's float64 results on this machine: math's sin, cos, cbrt, atan2,
+    acos, degrees and radians (libm) against numpy's ufuncs, numpy's hypot on scalars against its array loop,
+    and the summation orders the float paths copy (einsum over 3 terms as (x0 + x2) + x1, a 3-vector norm left
+    to right). A numpy built with its own SIMD transcendental functions could differ in the last bit; the
+    Python-float paths (`state_one`, the few-orbit crossing, ...) are then switched off, so that results never
+    depend on the size of a batch."""
+    x = np.linspace(-7.0, 7.0, 1001) * 1.37
+    u = np.linspace(-1.0, 1.0, 1001)
+    xs, ys, us = x.tolist(), x[::-1].tolist(), u.tolist()
+    pairs = [
+        (np.sin(x), [math.sin(v) for v in xs]), (np.cos(x), [math.cos(v) for v in xs]),
+        (np.cbrt(x), [math.cbrt(v) for v in xs]), (np.arccos(u), [math.acos(v) for v in us]),
+        (np.arctan2(x, x[::-1]), [math.atan2(a, b) for a, b in zip(xs, ys, strict=True)]),
+        (np.degrees(x), [math.degrees(v) for v in xs]), (np.radians(x), [math.radians(v) for v in xs]),
+        (np.hypot(x, x[::-1]), [float(np.hypot(a, b)) for a, b in zip(xs, ys, strict=True)]),
+    ]
+    a = np.stack([x, 3.1 * x[::-1], 7.7 * u], axis=-1)
+    b = np.stack([u, 0.3 * x, x[::-1]], axis=-1)
+    p = a * b
+    pairs.append((np.einsum("ij,ij->i", a, b), (p[:, 0] + p[:, 2]) + p[:, 1]))
+    pairs.append((np.einsum("...i,...i->...", a, b), (p[:, 0] + p[:, 2]) + p[:, 1]))
+    pairs.append((np.array([np.linalg.norm(a[i:i + 1], axis=1)[0] for i in range(0, 1001, 10)]),
+                  [math.sqrt((r[0] * r[0] + r[1] * r[1]) + r[2] * r[2]) for r in a[::10].tolist()]))
+    pairs.append((np.array([np.einsum("ij,ij->i", a[i:i + 1], b[i:i + 1])[0] for i in range(0, 1001, 10)]),
+                  [(r[0] * q[0] + r[2] * q[2]) + r[1] * q[1] for r, q in zip(a[::10].tolist(), b[::10].tolist(),
+                                                                             strict=True)]))
+    return all(np.array_equal(np.asarray(f, dtype=np.float64), np.asarray(g, dtype=np.float64)) for f, g in pairs)
+
+
+FLOATS_MATCH_NUMPY = _floats_match_numpy()
+"""Whether the Python-float paths may be used (see `_floats_match_numpy`)."""
+FEW_EVALUATIONS = 32 if FLOATS_MATCH_NUMPY else 0
+"""`KeplerOrbits` evaluates at most this many (orbit, time) pairs one by one on Python floats (`state_one`: the
+same bits as the array path, without numpy's per-call overhead, which dominates below a few dozen pairs)."""
+
+
 def _cubic_starter(m: _Array, e: _Array) -> _Array:
     """Root of (1 − e)E + e E³/6 = M (Cardano): a lower bound of E, since sin E ≥ E − E³/6."""
     p = 6.0 * (1.0 - e) / e
@@ -239,6 +277,57 @@ def _solve_kepler_sc(mean_anomaly: _Array, ecc: _Array, tol: float = 1e-14) -> t
     return big_e, np.where(upper, -s, s), c
 
 
+def _solve_kepler_one(mean_anomaly: float, ecc: float, tol: float = 1e-14) -> tuple[float, float, float]:
+    """(E, sin E, cos E) of Kepler's equation for one mean anomaly: `_solve_kepler_sc` step for step in Python
+    floats. Bit for bit the same result (math's sin, cos and cbrt are the libm functions numpy calls, and every
+    other operation is one IEEE operation in the same order), at a few microseconds instead of numpy's per-call
+    overhead on one-element arrays."""
+    if not math.isfinite(mean_anomaly):
+        return math.nan, math.nan, math.nan
+    turns = float(math.floor(mean_anomaly / _TWO_PI))
+    mw = mean_anomaly - _TWO_PI * turns
+    upper = mw > math.pi
+    mr = _TWO_PI - mw if upper else mw
+    hi = min(mr + ecc, math.pi)
+    if ecc >= 0.3:
+        p = 6.0 * (1.0 - ecc) / ecc
+        q = 6.0 * mr / ecc
+        d = math.sqrt(q * q / 4.0 + p * p * p / 27.0)
+        big_e = math.cbrt(q / 2.0 + d) + math.cbrt(q / 2.0 - d)
+    else:
+        big_e = mr
+    big_e = hi if big_e > hi else mr if big_e < mr else big_e
+    s, c = math.sin(big_e), math.cos(big_e)
+    for step in range(KEPLER_HALLEY_STEPS + KEPLER_NEWTON_STEPS):
+        f = big_e - ecc * s - mr
+        fp = 1.0 - ecc * c
+        if step < KEPLER_HALLEY_STEPS:
+            fp = fp - 0.5 * f * ecc * s / fp
+        new = big_e - f / fp
+        new = hi if new > hi else mr if new < mr else new
+        if step == 0:
+            s, c = math.sin(new), math.cos(new)
+        else:
+            d = new - big_e
+            d2 = d * d
+            sd = d * (1.0 - d2 / 6.0 * (1.0 - d2 / 20.0 * (1.0 - d2 / 42.0)))
+            cd1 = d2 / 2.0 * (1.0 - d2 / 12.0 * (1.0 - d2 / 30.0 * (1.0 - d2 / 56.0)))
+            s, c = s - s * cd1 + c * sd, c - c * cd1 - s * sd
+            if abs(d) > 0.05:
+                s, c = math.sin(new), math.cos(new)
+        big_e = new
+    for _ in range(100):
+        f = big_e - ecc * s - mr
+        if not abs(f) > tol * max(1.0, mr):
+            break
+        new = big_e - f / (1.0 - ecc * c)
+        big_e = hi if new > hi else mr if new < mr else new
+        s, c = math.sin(big_e), math.cos(big_e)
+    if upper:
+        big_e, s = _TWO_PI - big_e, -s
+    return big_e + _TWO_PI * turns, s, c
+
+
 def solve_kepler(mean_anomaly: ArrayLike, e: ArrayLike, tol: float = 1e-14) -> _Array:
     """Eccentric anomaly E (rad) with E − e sin E = M, for 0 ≤ e < 1, vectorised.
 
@@ -254,6 +343,43 @@ def solve_kepler(mean_anomaly: ArrayLike, e: ArrayLike, tol: float = 1e-14) -> _
     """
     m, ecc = np.broadcast_arrays(_f64(mean_anomaly), _f64(e))
     return _out(_solve_kepler_sc(m, ecc, tol)[0])
+
+
+def _cross(a: tuple[float, ...] | list[float], b: tuple[float, ...] | list[float]) -> tuple[float, float, float]:
+    return a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]
+
+
+def _elements_one(r0: _Array, v0: _Array, mu: float
+                  ) -> tuple[float, float, tuple[float, float, float], tuple[float, float, float], float, float,
+                             float] | None:
+    """(a, e, P̂, Q̂, b, n, M0) of one orbit from its state (arrays (1, 3)): `KeplerOrbits.__init__` for one orbit
+    in Python floats, the same operations in the same order (np.linalg.norm over 3 components sums them left to
+    right, einsum "ij,ij->i" as (x0 + x2) + x1), so the same bits. None for a state the array path must handle
+    (not elliptic, rectilinear, or not finite: it raises or yields NaN there)."""
+    (x, y, z), (vx, vy, vz) = r0[0].tolist(), v0[0].tolist()
+    try:
+        rmag = math.sqrt((x * x + y * y) + z * z)
+        v2 = (vx * vx + vz * vz) + vy * vy
+        rv = (x * vx + z * vz) + y * vy
+        energy = 0.5 * v2 - mu / rmag
+        h = _cross((x, y, z), (vx, vy, vz))
+        hmag = math.sqrt((h[0] * h[0] + h[1] * h[1]) + h[2] * h[2])
+        if not (energy < 0.0 and hmag > 1e-9 * rmag * math.sqrt(v2) and math.isfinite(hmag)):
+            return None
+        a = -mu / (2.0 * energy)
+        k = v2 - mu / rmag
+        evec = tuple((k * ri - rv * vi) / mu for ri, vi in ((x, vx), (y, vy), (z, vz)))
+        e = math.sqrt((evec[0] * evec[0] + evec[1] * evec[1]) + evec[2] * evec[2])
+        p_hat = (x / rmag, y / rmag, z / rmag) if e < 1e-13 else (evec[0] / e, evec[1] / e, evec[2] / e)
+        q_hat = _cross((h[0] / hmag, h[1] / hmag, h[2] / hmag), p_hat)
+        b = a * math.sqrt(1.0 - e * e)
+        mm = math.sqrt(mu / a**3)
+        px = (x * p_hat[0] + z * p_hat[2]) + y * p_hat[1]
+        qy = (x * q_hat[0] + z * q_hat[2]) + y * q_hat[1]
+        e0 = math.atan2(qy / b, px / a + e)
+        return a, e, p_hat, q_hat, b, mm, e0 - e * math.sin(e0)
+    except (ZeroDivisionError, ValueError, OverflowError):
+        return None
 
 
 # --- batch propagator ----------------------------------------------------------------------------------------
@@ -275,6 +401,10 @@ class KeplerOrbits:
         n = r0.shape[0]
         self.mu = float(mu)
         self.t0_s = np.broadcast_to(_f64(t0_s), (n,)).copy()
+        one = _elements_one(r0, v0, self.mu) if n == 1 and FLOATS_MATCH_NUMPY else None
+        if one is not None:
+            self._set_elements(*one)
+            return
         rmag = np.linalg.norm(r0, axis=1)
         v2 = np.einsum("ij,ij->i", v0, v0)
         rv = np.einsum("ij,ij->i", r0, v0)
@@ -301,9 +431,27 @@ class KeplerOrbits:
         self._ap = tuple(np.ascontiguousarray(self.a_m * self.p_hat[:, j]) for j in range(3))
         self._bq = tuple(np.ascontiguousarray(self.b_m * self.q_hat[:, j]) for j in range(3))
         self._m_at_zero = self.m0 - self.mean_motion * self.t0_s
+        self._freeze()
+
+    def _freeze(self) -> None:
+        self._consts_one: list[list[float]] | None = None  # per-orbit constants as floats, for `state_one`
         for arr in (self.t0_s, self.a_m, self.e, self.p_hat, self.q_hat, self.b_m, self.mean_motion, self.m0,
                     *self._ap, *self._bq, self._m_at_zero):
             arr.flags.writeable = False
+
+    def _set_elements(self, a: float, e: float, p_hat: tuple[float, float, float], q_hat: tuple[float, float, float],
+                      b: float, mm: float, m0: float) -> None:
+        """The attributes of a one-orbit batch from `_elements_one`'s floats."""
+        t0 = float(self.t0_s[0])
+        self.a_m, self.e, self.b_m = np.array([a]), np.array([e]), np.array([b])
+        self.p_hat, self.q_hat = np.array([p_hat]), np.array([q_hat])
+        self.mean_motion, self.m0 = np.array([mm]), np.array([m0])
+        self._ap = tuple(np.array([a * p_hat[j]]) for j in range(3))
+        self._bq = tuple(np.array([b * q_hat[j]]) for j in range(3))
+        self._m_at_zero = np.array([m0 - mm * t0])
+        self._freeze()
+        self._consts_one = [[m0 - mm * t0, mm, e, a * p_hat[0], a * p_hat[1], a * p_hat[2],
+                             b * q_hat[0], b * q_hat[1], b * q_hat[2]]]
 
     @property
     def n_orbits(self) -> int:
@@ -321,6 +469,22 @@ class KeplerOrbits:
         (index and t_s broadcast together)."""
         idx, t = np.broadcast_arrays(np.asarray(index, dtype=np.intp), _f64(t_s))
         return self._evaluate(idx, t, velocity)
+
+    def state_one(self, i: int, t_s: float) -> tuple[float, float, float, float, float, float]:
+        """(x, y, z, vx, vy, vz), inertial, of orbit i at time t_s, as Python floats: `states_at` for one orbit
+        and one time, bit for bit (the same operations in the same order, see `_solve_kepler_one`), for
+        callers that hold one or a few orbits, where numpy's per-call overhead is most of the cost."""
+        consts = self._consts_one
+        if consts is None:
+            consts = self._consts_one = np.column_stack(
+                [self._m_at_zero, self.mean_motion, self.e, *self._ap, *self._bq]).tolist()
+        m_at_zero, mm, e, ap0, ap1, ap2, bq0, bq1, bq2 = consts[i]
+        _, s, c = _solve_kepler_one(m_at_zero + mm * t_s, e)
+        ce = c - e
+        k = mm / (1.0 - e * c)
+        kc, ks = k * c, k * s
+        return (ap0 * ce + bq0 * s, ap1 * ce + bq1 * s, ap2 * ce + bq2 * s,
+                bq0 * kc - ap0 * ks, bq1 * kc - ap1 * ks, bq2 * kc - ap2 * ks)
 
     def states_rows(self, start: int, stop: int, t_s: ArrayLike,
                     velocity: bool = True) -> tuple[_Array, _Array | None]:
@@ -389,16 +553,42 @@ class KeplerOrbits:
         kc, ks = k * c, k * s
         return r, tuple(bq[j] * kc - ap[j] * ks for j in range(3))
 
-    def _evaluate(self, sel: _Array | slice, t: _Array, velocity: bool) -> tuple[_Array, _Array | None]:
-        """Kepler evaluation for orbits `sel` (index array shaped like t, or a slice of rows of t)."""
+    def components_at(self, index: ArrayLike, t_s: ArrayLike, velocity: bool = True
+                      ) -> tuple[tuple[_Array, ...], tuple[_Array, ...] | None]:
+        """`states_at` as separate components: ((x, y, z), (vx, vy, vz) or None), each shaped like the broadcast
+        of index and t_s; the same values, without stacking them for callers that work per component."""
+        idx, t = np.broadcast_arrays(np.asarray(index, dtype=np.intp), _f64(t_s))
+        return self._evaluate_components(idx, t, velocity)
+
+    def _evaluate_components(self, sel: _Array | slice, t: _Array, velocity: bool
+                             ) -> tuple[tuple[_Array, ...], tuple[_Array, ...] | None]:
+        """Kepler evaluation for orbits `sel` (index array shaped like t, or a slice of rows of t), per component."""
+        if t.size <= FEW_EVALUATIONS:
+            both = self._evaluate_few(sel, t)
+            return (tuple(both[..., j] for j in range(3)),
+                    tuple(both[..., j] for j in range(3, 6)) if velocity else None)
         col = (slice(None), None) if isinstance(sel, slice) else (Ellipsis,)
         e = self.e[sel][col]
         mm = self.mean_motion[sel][col]
         _, s, c = _solve_kepler_sc(self._m_at_zero[sel][col] + mm * t, np.broadcast_to(e, t.shape))
         ap = tuple(x[sel][col] for x in self._ap)
         bq = tuple(x[sel][col] for x in self._bq)
-        r, v = self._assemble(ap, bq, e, mm, s, c, velocity)
+        return self._assemble(ap, bq, e, mm, s, c, velocity)
+
+    def _evaluate(self, sel: _Array | slice, t: _Array, velocity: bool) -> tuple[_Array, _Array | None]:
+        """Kepler evaluation for orbits `sel` (index array shaped like t, or a slice of rows of t)."""
+        if t.size <= FEW_EVALUATIONS:
+            both = self._evaluate_few(sel, t)
+            return np.ascontiguousarray(both[..., :3]), (np.ascontiguousarray(both[..., 3:]) if velocity else None)
+        r, v = self._evaluate_components(sel, t, velocity)
         return np.stack(r, axis=-1), (np.stack(v, axis=-1) if v is not None else None)
+
+    def _evaluate_few(self, sel: _Array | slice, t: _Array) -> _Array:
+        """States (*t.shape, 6) = [r v] of orbits `sel` at times t by `state_one`: the same bits as the array
+        path, cheaper for a few pairs."""
+        idx = np.arange(sel.start, sel.stop)[:, None] if isinstance(sel, slice) else sel
+        pairs = zip(np.broadcast_to(idx, t.shape).ravel().tolist(), t.ravel().tolist(), strict=True)
+        return np.array([self.state_one(i, ti) for i, ti in pairs], dtype=np.float64).reshape((*t.shape, 6))
 
     def states(self, t_s: ArrayLike) -> tuple[_Array, _Array]:
         """Inertial states of every orbit at times `t_s`: shape (K,) common to all orbits, or (n, K).

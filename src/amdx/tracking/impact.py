@@ -34,6 +34,7 @@ from amdx.geo import (
     ecef_velocity_to_eci,
     eci_to_ecef,
     enu_basis,
+    up_components,
 )
 
 _Array = NDArray[np.float64]
@@ -118,7 +119,8 @@ def impact_points(x: ArrayLike, t_s: ArrayLike, earth: EarthModel = WGS84,
     energy = 0.5 * np.einsum("ij,ij->i", v_eci, v_eci) - earth.mu_m3_s2 / rmag
     h = np.linalg.norm(np.cross(r_eci, v_eci), axis=1)
     lat, lon, alt = ecef_to_geodetic(r, earth)
-    v_up = np.einsum("ij,ij->i", enu_basis(lat, lon)[2], v)
+    ux, uy, uz = up_components(lat, lon)
+    v_up = (ux * v[:, 0] + uz * v[:, 2]) + uy * v[:, 1]  # the order in which einsum sums "ij,ij->i"
     ok = (energy < 0.0) & (h > 1e-9 * rmag * np.linalg.norm(v_eci, axis=1)) & np.isfinite(energy)
     ok &= ~((np.asarray(alt) < impact_alt_m) & (v_up < 0.0))
     t_imp = np.full(m, np.nan)
