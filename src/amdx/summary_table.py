@@ -58,13 +58,14 @@ def _print_sensing(console: Console, summary: dict[str, Any]) -> None:
     if not pictures:
         return
     table = Table(title="air pictures against ground truth", title_justify="left")
-    for col in ("nation", "completeness", "spurious tracks", "position RMSE m", "launch→detection s",
+    for col in ("nation", "completeness", "redundancy", "spurious tracks", "position RMSE m", "launch→detection s",
                 "launch→track s", "launch→partner track s"):
         table.add_column(col, justify="left" if col == "nation" else "right")
     for nation, q in pictures.items():
         def med(key: str, q: dict[str, Any] = q) -> str:
             return _num(q[key]["median_s"], fmt="{:.0f}")
         table.add_row(nation, "—" if q["completeness"] is None else f"{q['completeness']:.0%}",
+                      "—" if q.get("redundancy") is None else f"{q['redundancy']:.0%}",
                       str(q["spurious_tracks"]), _num(q["position_rmse_m"], fmt="{:.0f}"),
                       med("latency_launch_to_first_detection"), med("latency_launch_to_first_track"),
                       med("latency_launch_to_first_partner_track"))

@@ -103,3 +103,14 @@ def test_a_member_that_leaves_the_gate_is_decorrelated_into_its_own_track():
     split = fc.fuse(5.0, [_source("own", ["a/1"], [_at(0)]), _source("own", ["b/1"], [_at(30_000)])])
     assert sorted(f.keys for f in split) == [("a/1",), ("b/1",)]
     assert [f.number for f in split if f.keys == ("a/1",)] == [fused.number]  # the first source keeps it
+
+
+def test_one_target_held_by_two_fused_tracks_is_merged_once_they_pass_the_gate():
+    """Sticky correlation must not keep a duplicate forever: fused tracks with no source in common that come
+    within the gate of each other are one target."""
+    fc = FusionCentre()
+    apart = fc.fuse(0.0, [_source("own", ["a/1"], [_at(0)]), _source("own", ["b/1"], [_at(30_000)])])
+    assert len(apart) == 2
+    number_a = next(f.number for f in apart if f.keys == ("a/1",))
+    together = fc.fuse(5.0, [_source("own", ["a/1"], [_at(0)]), _source("own", ["b/1"], [_at(60)])])
+    assert [(f.number, f.keys) for f in together] == [(number_a, ("a/1", "b/1"))]

@@ -1,7 +1,8 @@
 """Air-picture quality against ground truth, computed after the run from the journal's records.
 
 For each nation: track completeness (the fraction of airborne-threat samples, at every picture time, that
-the nation's picture holds a track on), spurious tracks (distinct tracks born of false alarms), track position
+the nation's picture holds a track on), redundancy (of the samples held, the fraction held by more than one track
+at once: duplicate tracks of one threat), spurious tracks (distinct tracks born of false alarms), track position
 RMSE (tracks against the truth they stem from), and the latencies from launch to the first detection, the first
 own track and the first track received from a partner. For each threat, the times of those firsts per nation.
 """
@@ -43,16 +44,19 @@ def picture_quality(records: Iterable[dict[str, Any]], nations: list[str]) -> di
 
     per_nation: dict[str, Any] = {}
     for nation in nations:
-        held = samples = 0
+        held = samples = doubled = 0
         sq_err: list[float] = []
         spurious: set[str] = set()
         for t, snap in snapshots:
             tracks = pictures.get((t, nation), [])
             labels = snap["labels"].get(nation, {})
             truth = {th["id"]: th["ecef_m"] for th in snap["threats"]}
-            held_ids = {labels.get(tr["track_id"]) for tr in tracks}
+            holders: dict[str | None, int] = defaultdict(int)
+            for tr in tracks:
+                holders[labels.get(tr["track_id"])] += 1
             samples += len(truth)
-            held += sum(1 for tid in truth if tid in held_ids)
+            held += sum(1 for tid in truth if tid in holders)
+            doubled += sum(1 for tid in truth if holders.get(tid, 0) > 1)
             for tr in tracks:
                 label = labels.get(tr["track_id"])
                 if label is None:
@@ -66,6 +70,7 @@ def picture_quality(records: Iterable[dict[str, Any]], nations: list[str]) -> di
         }
         per_nation[nation] = {
             "completeness": held / samples if samples else None,
+            "redundancy": doubled / held if held else None,
             "spurious_tracks": len(spurious),
             "position_rmse_m": math.sqrt(sum(sq_err) / len(sq_err)) if sq_err else None,
             "latency_launch_to_first_detection": latency["first_detection_t_s"],

@@ -13,6 +13,8 @@ only the others are associated afresh.
    fused tracks that hold no track of that source yet, with the same KD-tree + χ² gate + global-nearest-neighbour
    associator the trackers use (the fused track as the "track", the source track as the "measurement"), so two
    tracks of one source are never merged; unassociated ones start new fused tracks.
+3. **Duplicates.** Two fused tracks with no source in common that pass the gate of each other hold one target
+   (kept apart by step 1 once they formed, e.g. while a source's tracks came and went): they are merged.
 
 Estimates are combined by covariance intersection (fast ω = tr P_b / (tr P_a + tr P_b)), which stays consistent
 without knowing the cross-covariance between sources (Julier & Uhlmann 1997).
@@ -158,6 +160,46 @@ class _Fold:
             if not hit.all():
                 self._start(rows[~hit])
 
+    def merge_duplicates(self) -> None:
+        """Step 3: two fused tracks with no source in common whose positions pass the χ² gate (both covariances)
+        hold one target twice (e.g. split when a source's tracks came and went): merge them, nearest pairs
+        first, each fused track at most once per picture (a threat held three times is mended over two)."""
+        k = len(self.x)
+        if k < 2:
+            return
+        pos, cov = self.x[:, :3], self.P[:, :3, :3]
+        size = np.sqrt(np.einsum("kij,kij->k", cov, cov))  # Frobenius norm ≥ largest eigenvalue
+        gamma = self.associator.gate_d2
+        # |Δ|² ≤ γ λmax(Pa + Pb) ≤ γ (‖Pa‖ + ‖Pb‖): an exact coarse bound for the tree
+        a, b = pairs_within(pos, np.sqrt(gamma * (size + size.max())), pos)
+        keep = (a < b) & ~(self.has[a] & self.has[b]).any(axis=1)
+        a, b = a[keep], b[keep]
+        if not a.size:
+            return
+        d2 = quad_form3(pos[b] - pos[a], inv_sym3(cov[a] + cov[b]))
+        inside = np.flatnonzero(d2 <= gamma)
+        used: set[int] = set()
+        pairs = []
+        for k_ in inside[np.lexsort((b[inside], a[inside], d2[inside]))].tolist():
+            i, j = int(a[k_]), int(b[k_])
+            if i not in used and j not in used:
+                used.update((i, j))
+                pairs.append((i, j))
+        if not pairs:
+            return
+        keep_rows = np.array([i for i, _ in pairs])
+        gone = np.array([j for _, j in pairs])
+        self.x[keep_rows], self.P[keep_rows] = covariance_intersection(self.x[keep_rows], self.P[keep_rows],
+                                                                       self.x[gone], self.P[gone])
+        self.has[keep_rows] |= self.has[gone]
+        target = np.arange(k)
+        target[gone] = keep_rows
+        alive = np.ones(k, bool)
+        alive[gone] = False
+        new_index = np.cumsum(alive) - 1
+        self.member = new_index[target[self.member]]
+        self.x, self.P, self.has = self.x[alive], self.P[alive], self.has[alive]
+
 
 RENUMBER_MEMORY_S = 30.0
 """How long a lost fused track's number may be given back to a new track in its place, s."""
@@ -191,6 +233,7 @@ class FusionCentre:
         prev = [number_of_key.get(k, -1) for k in keys]
         fusion.keep_correlations(np.array(prev, np.int64))
         fusion.correlate_rest()
+        fusion.merge_duplicates()
         member = fusion.member
         # per fused track, its source tracks in source order (rows are in source order already): one sorted pass
         order = np.argsort(member, kind="stable")
