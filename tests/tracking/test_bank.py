@@ -7,6 +7,7 @@ import pytest
 
 from amdx.geo import geodetic_to_ecef
 from amdx.tracking.bank import TrackerBank
+from amdx.tracking.track_types import TrackStatus
 from amdx.tracking.tracker import Tracker, TrackerConfig
 
 
@@ -79,3 +80,28 @@ def test_a_bank_refuses_what_it_cannot_track():
         TrackerBank([]).step(0.0, [0], z, R, [0])  # a bank of no sensors (no radars) is empty, never stepped
     with pytest.raises(ValueError, match="agree"):
         TrackerBank([TrackerConfig(), TrackerConfig(confirmed_first=False)])
+
+
+def test_confirmed_tracks_predicted_together_equal_each_sensors_predicted_alone():
+    """An equivalence check of the batched form: the confirmed tracks of sensors with different times, predicted
+    to one time in one call, equal each sensor's confirmed tracks predicted alone with the filter, bit for bit."""
+    configs = [TrackerConfig(confirm_m=2, confirm_n=3), TrackerConfig(confirm_m=2, confirm_n=3, first_id=100),
+               TrackerConfig(confirm_m=1, confirm_n=1)]
+    bank = TrackerBank(configs)
+    for t, scans in _scans(4, steps=12):  # the sensors last look at 22, 20 and 18 s
+        sensors = sorted(scans)
+        z = np.concatenate([scans[s][0] for s in sensors])
+        R = np.concatenate([scans[s][1] for s in sensors])
+        bank.step(t, sensors, z, R, np.concatenate([np.full(len(scans[s][0]), s) for s in sensors]))
+    order = [2, 0, 1]
+    got = bank.confirmed_predicted(order, 29.5)
+    assert [s for s in dict.fromkeys(got.sensor.tolist())] == [s for s in order if bank.confirmed([s])[0].size]
+    for s in order:
+        table = bank.tracks(s)
+        keep = table.status == TrackStatus.CONFIRMED
+        x, P = bank.filter.predict(table.state[keep], table.cov[keep], table.model[keep], 29.5 - table.t_s)
+        mine = got.sensor == s
+        np.testing.assert_array_equal(got.ids[mine], table.ids[keep])
+        np.testing.assert_array_equal(got.state[mine], x)
+        np.testing.assert_array_equal(got.cov[mine], P)
+    assert [bank.t_s(s) for s in range(3)] == [22.0, 20.0, 18.0]  # the bank itself is not moved

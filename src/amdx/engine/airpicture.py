@@ -35,7 +35,7 @@ from amdx.tracking.bank import TrackerBank
 from amdx.tracking.filters import BatchEKF
 from amdx.tracking.impact import predict_impact
 from amdx.tracking.models import MotionModel
-from amdx.tracking.track_types import Classification, TrackerConfig, TrackStatus
+from amdx.tracking.track_types import Classification, TrackerConfig
 
 CLASS_NAMES = {int(Classification.UNKNOWN): "unknown", int(Classification.AIR_BREATHING): "air-breathing",
                int(Classification.BALLISTIC): "ballistic"}
@@ -212,20 +212,29 @@ class AirPictures:
                             tuple(src.labels[i] for i in rows))
 
     def _own_sources(self, nation: str, t_s: float) -> list[SourceTracks]:
+        """The confirmed local tracks of each of the nation's radars predicted to t_s (all radars' in one bank
+        call) and still above the ground (`_above_ground`), one source per radar in scenario order."""
+        sites = [s for s in self.sites if s.owner == nation and s.sensor_id in self.radar_index]
+        index = [self.radar_index[s.sensor_id] for s in sites]
+        if not index:
+            return []
+        tracks = self.trackers.confirmed_predicted(index, t_s)
+        up = np.flatnonzero(np.asarray(ecef_to_geodetic(tracks.state[:, :3])[2]) > GROUND_CLEARANCE_M)
+        sensor = tracks.sensor[up].tolist()
+        ids = tracks.ids[up].tolist()
         sources = []
-        for site in self.sites:
-            if site.owner != nation or site.sensor_id not in self.radar_index:
-                continue
-            table = self.trackers.tracks(self.radar_index[site.sensor_id])
-            keep = table.status == TrackStatus.CONFIRMED
-            if table.t_s is None or not keep.any():
-                continue
-            x, P = self._predict(table.state[keep], table.cov[keep], table.model[keep], t_s - table.t_s)
-            ids = table.ids[keep].tolist()
-            labels = self.track_labels[site.sensor_id]
-            sources.append(SourceTracks("own", tuple(f"{site.sensor_id}/{i}" for i in ids), x, P,
-                                        np.asarray(table.classification[keep]), (site.sensor_id,) * len(ids),
-                                        tuple(labels.get(i) for i in ids)))
+        start = 0
+        for site, k in zip(sites, index, strict=True):
+            stop = start
+            while stop < len(sensor) and sensor[stop] == k:
+                stop += 1
+            if stop > start:
+                labels = self.track_labels[site.sensor_id]
+                own, rows = ids[start:stop], up[start:stop]
+                sources.append(SourceTracks("own", tuple(f"{site.sensor_id}/{i}" for i in own), tracks.state[rows],
+                                            tracks.cov[rows], tracks.classification[rows],
+                                            (site.sensor_id,) * len(own), tuple(labels.get(i) for i in own)))
+            start = stop
         return sources
 
     def _partner_sources(self, nation: str, t_s: float) -> list[SourceTracks]:
@@ -247,8 +256,8 @@ class AirPictures:
         out: list[ev.Event] = []
         labels: dict[str, dict[str, str | None]] = {}
         for nation in self.nations:
-            sources = [self._above_ground(src) for src in
-                       self._own_sources(nation, t_s) + self._partner_sources(nation, t_s)]
+            sources = self._own_sources(nation, t_s) + [self._above_ground(src) for src in
+                                                        self._partner_sources(nation, t_s)]
             self.pictures[nation] = self.fusion[nation].fuse(t_s, sources)
             self.picture_t_s[nation] = t_s
         self.impacts = impact_rows(self.pictures, t_s)

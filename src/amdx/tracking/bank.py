@@ -103,6 +103,18 @@ class BankReport:
     ballistic_sensor: _Ids
 
 
+@dataclass(frozen=True, eq=False)
+class ConfirmedTracks:
+    """Confirmed tracks of several sensors at one time (read-only arrays): sensor (k,), ids (k,), state (k, 6),
+    cov (k, 6, 6), classification (k,)."""
+
+    sensor: _Ids
+    ids: _Ids
+    state: _Array
+    cov: _Array
+    classification: NDArray[np.int8]
+
+
 class TrackerBank:
     """The local trackers of several sensors in one set of arrays (see the module docstring). `configs` gives
     each sensor's track management (index = sensor; none for a bank of no sensors); all must agree on
@@ -244,6 +256,24 @@ class TrackerBank:
                           status=read_only(self._status[rows]), classification=read_only(self._class[rows]),
                           hits=read_only(self._hits[rows]), looks=read_only(self._looks[rows]),
                           first_t_s=read_only(self._first_t[rows]), last_update_t_s=read_only(self._last_t[rows]))
+
+    def confirmed_predicted(self, sensors: ArrayLike, t_s: float) -> ConfirmedTracks:
+        """The confirmed tracks of `sensors` predicted to t_s (s), the bank unchanged: grouped by sensor in the
+        order given, each sensor's in creation order; one prediction per distinct time step, so each sensor's
+        tracks come out as `tracks(sensor)` predicted alone would (the sensors' times must not be after t_s)."""
+        order = np.asarray(sensors, dtype=np.int64).reshape(-1)
+        rank = np.full(self.n_sensors, -1, np.int64)
+        rank[order] = np.arange(order.size)
+        rows = np.flatnonzero((self._status == TrackStatus.CONFIRMED) & (rank[self._sensor] >= 0))
+        rows = rows[np.argsort(rank[self._sensor[rows]], kind="stable")]
+        sensor = self._sensor[rows]
+        x, P = self._x[rows], self._P[rows]
+        dt = float(t_s) - self._sensor_t[sensor]
+        for step in np.unique(dt[dt > 0.0]).tolist():
+            r = np.flatnonzero(dt == step)
+            x[r], P[r] = self.filter.predict(x[r], P[r], self._model[rows[r]], step)
+        return ConfirmedTracks(sensor=read_only(sensor), ids=read_only(self._ids[rows]), state=read_only(x),
+                               cov=read_only(P), classification=read_only(self._class[rows]))
 
     # --- internals ------------------------------------------------------------------------------------------
     def _sensor_mask(self, active: NDArray[np.int64]) -> NDArray[np.bool_]:
