@@ -170,10 +170,14 @@ class _Fold:
         pos, cov = self.x[:, :3], self.P[:, :3, :3]
         size = np.sqrt(np.einsum("kij,kij->k", cov, cov))  # Frobenius norm ≥ largest eigenvalue
         gamma = self.associator.gate_d2
-        # |Δ|² ≤ γ λmax(Pa + Pb) ≤ γ (‖Pa‖ + ‖Pb‖): an exact coarse bound for the tree
-        a, b = pairs_within(pos, np.sqrt(gamma * (size + size.max())), pos)
+        # |Δ|² ≤ γ λmax(Pa + Pb) ≤ γ (‖Pa‖ + ‖Pb‖) ≤ 2γ max(‖Pa‖, ‖Pb‖): every pair inside the gate is found
+        # from its vaguer track with the radius √(2γ‖P‖) (exact, and no track's radius is widened by another's)
+        a, b = pairs_within(pos, np.sqrt(2.0 * gamma * size), pos)
+        a, b = np.minimum(a, b), np.maximum(a, b)
         keep = (a < b) & ~(self.has[a] & self.has[b]).any(axis=1)
         a, b = a[keep], b[keep]
+        if a.size:
+            a, b = np.unique(np.stack([a, b], axis=1), axis=0).T  # a pair may be found from both sides
         if not a.size:
             return
         d2 = quad_form3(pos[b] - pos[a], inv_sym3(cov[a] + cov[b]))
