@@ -31,7 +31,7 @@ from amdx.engine.core import Engine
 from amdx.engine.fusion import FusionCentre
 from amdx.engine.truth import TruthRegistry
 from amdx.scenario import bundled_scenario_path, load_scenario
-from amdx.sensors.radar import Radar
+from amdx.sensors.radar_batch import RadarNetwork
 from amdx.tracking.bank import TrackerBank
 
 try:  # battle management (threat evaluation, fire planning, engagements), when the engine has it
@@ -44,7 +44,7 @@ PHASES: tuple[tuple[str, int, Any, str], ...] = (
     ("launch orders (planning, flights)", 0, Engine, "_launch_ballistic"),
     ("radar scans", 0, AirPictures, "radar_scans"),
     ("truth states", 1, TruthRegistry, "states"),
-    ("radar model (detections)", 1, Radar, "scan"),
+    ("radar model (detections)", 1, RadarNetwork, "scan"),
     ("local trackers", 1, TrackerBank, "step"),
     ("space-based warning", 0, AirPictures, "space_scan"),
     ("pictures", 0, AirPictures, "picture_time"),
