@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -131,6 +132,14 @@ def ecef_components_to_geodetic(x: ArrayLike, y: ArrayLike, z: ArrayLike,
         lat = np.degrees(np.arctan2(z, rho))
         alt = np.sqrt(rho * rho + z * z) - earth.a_m
         return _out(lat), _out(lon), _out(alt)
+    lat, alt = _vermeille(rho, z, earth, np.sqrt, np.cbrt, np.arctan2, np.degrees)
+    return _out(lat), _out(lon), _out(alt)
+
+
+def _vermeille(rho: Any, z: Any, earth: EarthModel, sqrt: Any, cbrt: Any, atan2: Any, degrees: Any) -> tuple[Any, Any]:
+    """(lat deg, alt m) on the ellipsoid by Vermeille's closed form from ρ = √(x² + y²) and z, with the given
+    functions: numpy's on arrays, math's on Python floats (the same operations in the same order, so the same
+    bits where math and numpy agree; see `ecef_to_geodetic_one`)."""
     a2 = earth.a_m**2
     e2 = earth.e2
     e4 = e2 * e2
@@ -138,16 +147,14 @@ def ecef_components_to_geodetic(x: ArrayLike, y: ArrayLike, z: ArrayLike,
     q = (1.0 - e2) * z * z / a2
     r = (pp + q - e4) / 6.0
     s = e4 * pp * q / (4.0 * r**3)
-    t = np.cbrt(1.0 + s + np.sqrt(s * (2.0 + s)))
+    t = cbrt(1.0 + s + sqrt(s * (2.0 + s)))
     u = r * (1.0 + t + 1.0 / t)
-    v = np.sqrt(u * u + e4 * q)
+    v = sqrt(u * u + e4 * q)
     w = e2 * (u + v - q) / (2.0 * v)
-    k = np.sqrt(u + v + w * w) - w
+    k = sqrt(u + v + w * w) - w
     d = k * rho / (k + e2)
-    dz = np.sqrt(d * d + z * z)
-    lat = np.degrees(2.0 * np.arctan2(z, d + dz))
-    alt = (k + e2 - 1.0) / k * dz
-    return _out(lat), _out(lon), _out(alt)
+    dz = sqrt(d * d + z * z)
+    return degrees(2.0 * atan2(z, d + dz)), (k + e2 - 1.0) / k * dz
 
 
 def ecef_to_geodetic_one(x: float, y: float, z: float, earth: EarthModel = WGS84) -> tuple[float, float, float]:
@@ -158,21 +165,8 @@ def ecef_to_geodetic_one(x: float, y: float, z: float, earth: EarthModel = WGS84
     lon = math.degrees(math.atan2(y, x))
     if earth.is_sphere:
         return math.degrees(math.atan2(z, rho)), lon, math.sqrt(rho * rho + z * z) - earth.a_m
-    a2 = earth.a_m**2
-    e2 = earth.e2
-    e4 = e2 * e2
-    pp = rho * rho / a2
-    q = (1.0 - e2) * z * z / a2
-    r = (pp + q - e4) / 6.0
-    s = e4 * pp * q / (4.0 * r**3)
-    t = math.cbrt(1.0 + s + math.sqrt(s * (2.0 + s)))
-    u = r * (1.0 + t + 1.0 / t)
-    v = math.sqrt(u * u + e4 * q)
-    w = e2 * (u + v - q) / (2.0 * v)
-    k = math.sqrt(u + v + w * w) - w
-    d = k * rho / (k + e2)
-    dz = math.sqrt(d * d + z * z)
-    return math.degrees(2.0 * math.atan2(z, d + dz)), lon, (k + e2 - 1.0) / k * dz
+    lat, alt = _vermeille(rho, z, earth, math.sqrt, math.cbrt, math.atan2, math.degrees)
+    return lat, lon, alt
 
 
 def up_components(lat_deg: ArrayLike, lon_deg: ArrayLike) -> tuple[_Array, _Array, _Array]:

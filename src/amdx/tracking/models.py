@@ -128,14 +128,21 @@ def _gravity_gradient(r: _Array, r2: _Array, k3: _Array, earth: EarthModel) -> _
     return out
 
 
-def _derivatives(x: _Array, phi: _Array, earth: EarthModel) -> tuple[_Array, _Array]:
-    """(ẋ, Φ̇ = A Φ) for the ballistic model; A = [[0, I], [G, W]], W = −2[ω×]."""
+def _state_derivative(x: _Array, earth: EarthModel) -> tuple[_Array, _Array, _Array]:
+    """(ẋ, |r|², μ/|r|³) of ballistic states x (k, 6): the quantities the STM's derivative shares."""
     r, v = x[:, :3], x[:, 3:]
     r2 = np.einsum("ij,ij->i", r, r)
     k3 = earth.mu_m3_s2 / (r2 * np.sqrt(r2))
     xdot = np.empty_like(x)
     xdot[:, :3] = v
     xdot[:, 3:] = _acceleration(r, v, k3, earth)
+    return xdot, r2, k3
+
+
+def _derivatives(x: _Array, phi: _Array, earth: EarthModel) -> tuple[_Array, _Array]:
+    """(ẋ, Φ̇ = A Φ) for the ballistic model; A = [[0, I], [G, W]], W = −2[ω×]."""
+    xdot, r2, k3 = _state_derivative(x, earth)
+    r = x[:, :3]
     phi_p, phi_v = phi[:, :3, :], phi[:, 3:, :]
     phidot = np.empty_like(phi)
     phidot[:, :3, :] = phi_v
@@ -148,12 +155,8 @@ def _derivatives(x: _Array, phi: _Array, earth: EarthModel) -> tuple[_Array, _Ar
 def _derivatives_at_identity(x: _Array, earth: EarthModel) -> tuple[_Array, _Array]:
     """`_derivatives` where Φ = I (the first stage of a step): Φ̇ = A itself, [[0, I], [G, W]], without the
     products by the identity."""
-    r, v = x[:, :3], x[:, 3:]
-    r2 = np.einsum("ij,ij->i", r, r)
-    k3 = earth.mu_m3_s2 / (r2 * np.sqrt(r2))
-    xdot = np.empty_like(x)
-    xdot[:, :3] = v
-    xdot[:, 3:] = _acceleration(r, v, k3, earth)
+    xdot, r2, k3 = _state_derivative(x, earth)
+    r = x[:, :3]
     phidot = np.zeros((x.shape[0], 6, 6))
     phidot[:, :3, 3:] = np.eye(3)
     phidot[:, 3:, :3] = _gravity_gradient(r, r2, k3, earth)
