@@ -23,6 +23,7 @@ Decisions use estimates only: the evaluation labels that ride on tracks are copi
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -178,9 +179,12 @@ class BattleManager:
         expected, _ = track_predictor(last_x[None, :], last_t_s, [ballistic])(np.array([self.picture_t_s[nation]]))
         if not np.all(np.isfinite(expected[0])):
             return None
-        gaps = [float(np.linalg.norm(tracks[i].x[:3] - expected[0])) for i in ids]
-        k = int(np.argmin(gaps))
-        return tracks[ids[k]] if gaps[k] <= FOLLOW_GATE_M + 5.0 * tracks[ids[k]].pos_sigma_m else None
+        # all gaps at once, then the exact per-track norm of the nearest few (so the choice and the gate test
+        # are those of the per-track computation, first of equals winning)
+        approx = np.linalg.norm(np.array([tracks[i].x for i in ids])[:, :3] - expected[0], axis=1)
+        near = np.flatnonzero(approx <= approx.min() * (1.0 + 1e-9) + 1e-6).tolist()
+        gap, k = min((float(np.linalg.norm(tracks[ids[c]].x[:3] - expected[0])), c) for c in near)
+        return tracks[ids[k]] if gap <= FOLLOW_GATE_M + 5.0 * tracks[ids[k]].pos_sigma_m else None
 
     def follow(self, holder_id: str, holder: Any) -> TrackView | None:
         """The nation's current track of what `holder` (a proposal or engagement, id `holder_id`) is on: its track,
@@ -236,13 +240,17 @@ class BattleManager:
             ranked = sorted((v for v in verdicts.items() if v[1].threatened(roe.min_threat_probability)),
                             key=lambda kv: (-kv[1].value_at_risk, kv[0]))
             rank = {tid: i + 1 for i, (tid, _) in enumerate(ranked)}
-            for tid, verdict in sorted(verdicts.items()):
-                if self.identity[nation].get(tid) != "hostile":
-                    continue
+            identity = self.identity[nation]
+            floor = roe.min_threat_probability
+            for tid in sorted(tid for tid in verdicts if identity.get(tid) == "hostile"):
+                verdict = verdicts[tid]
                 before = self.announced.get((nation, tid), ())
-                threatened = tuple(sorted({*verdict.threatened(roe.min_threat_probability),
-                                           *(a for a in before if verdict.probabilities.get(a, 0.0)
-                                             >= HYSTERESIS * roe.min_threat_probability)}))
+                now = verdict.threatened(floor)  # distinct asset ids
+                if before:
+                    threatened = tuple(sorted({*now, *(a for a in before if verdict.probabilities.get(a, 0.0)
+                                                       >= HYSTERESIS * floor)}))
+                else:
+                    threatened = tuple(sorted(now)) if len(now) > 1 else tuple(now)
                 if (nation, tid) in self.announced and before == threatened:
                     continue
                 self.announced[(nation, tid)] = threatened
@@ -298,16 +306,16 @@ class BattleManager:
         members = sorted((nation, tid) for nation in self.nations for tid in self.tracks[nation])
         if not members:
             return []
+        views = [self.tracks[n][t] for n, t in members]
         index = {f"{nation}/{tid}": i for i, (nation, tid) in enumerate(members)}  # as a partner's key names it
         first, second = [], []
-        for i, (nation, tid) in enumerate(members):
-            for j in map(index.get, self.tracks[nation][tid].keys):
+        for i, view in enumerate(views):
+            for j in map(index.get, view.keys):
                 if j is not None:
                     first.append(i)
                     second.append(j)
         if len(members) > 1:
-            views = [self.tracks[n][t] for n, t in members]
-            pos = np.array([v.x[:3] for v in views])
+            pos = np.array([v.x for v in views])[:, :3]
             sigma = np.array([v.pos_sigma_m for v in views])
             pairs = cKDTree(pos).query_pairs(SAME_THREAT_M, output_type="ndarray")
             a, b = pairs[:, 0], pairs[:, 1]
@@ -370,16 +378,32 @@ class BattleManager:
         owner_of_threat: list[str | None] = [None] * len(groups)
         member = {n: [self._member_view(g, n) for g in groups] for n in nations}
         reach = {n: self._in_reach(batteries, member[n]) for n in nations}
+        rules = [self._rules(b) for b in batteries]
+        wcs_ok: dict[tuple[str, str], bool] = {}
         for j, group in enumerate(groups):
             value, owner = self._group_value(group)
             values[j], owner_of_threat[j] = value, owner
             if value <= 0.0:
                 continue
-            for i, b in enumerate(batteries):
-                view = member[b.nation][j]
-                if view is not None and reach[b.nation][i, j] and (b.nation, view.track_id) not in self.busy and \
-                        self._permitted(b, view, owner, group):
-                    pairs.append((i, j, view))
+            requested: set[str] | None = None  # the nations asked to engage this threat, when first needed
+            for i, (nation, wcs, ballistic_ok, air_ok, partner_ok, accepts) in enumerate(rules):
+                view = member[nation][j]
+                if view is None or not reach[nation][i, j] or (nation, view.track_id) in self.busy:
+                    continue
+                if not (ballistic_ok if view.classification == "ballistic" else air_ok):
+                    continue
+                identity = self.identity[nation].get(view.track_id, "pending")
+                ok = wcs_ok.get((wcs, identity))
+                if ok is None:
+                    ok = wcs_ok[(wcs, identity)] = weapons_control_allows(wcs, identity)[0]
+                if not ok:
+                    continue
+                if owner is not None and owner != nation and not partner_ok:
+                    if requested is None:
+                        requested = {r for m in group for r in self.requests.get(m, ())}
+                    if not (accepts and nation in requested):
+                        continue
+                pairs.append((i, j, view))
         if not pairs:
             return []
         pk, shots, latest, earliest = self._options(t, batteries, pairs)
@@ -437,22 +461,17 @@ class BattleManager:
     def _member_view(self, group: list[tuple[str, str]], nation: str) -> TrackView | None:
         return next((self.tracks[n][tid] for n, tid in group if n == nation), None)
 
-    def _permitted(self, b: BatteryState, view: TrackView, owner: str | None, group: list[tuple[str, str]]) -> bool:
+    def _rules(self, b: BatteryState) -> tuple[str, str, bool, bool, bool, bool]:
+        """What permission to engage asks of a battery, once per planning cell: its nation, weapons control status,
+        whether ROE and interceptor allow ballistic and air-breathing tracks, whether it defends partner assets
+        unasked, and whether it accepts partner requests."""
         doctrine = self.doctrine[b.nation]
-        if not weapons_control_allows(self.battery_wcs(b), self.identity[b.nation].get(view.track_id, "pending"))[0]:
-            return False
-        track_class = "ballistic" if view.classification == "ballistic" else "air_breathing"
-        if track_class not in doctrine.roe.engage:
-            return False
-        if track_class == "ballistic" and "ballistic" not in b.itype.engages:
-            return False
-        if track_class == "air_breathing" and not {"cruise", "aircraft", "drone"} & set(b.itype.engages):
-            return False
-        if owner is not None and owner != b.nation:
-            requested = any(b.nation in self.requests.get(m, ()) for m in group)
-            if not (doctrine.accept_partner_requests and (doctrine.roe.defend_partner_assets or requested)):
-                return False
-        return True
+        engage = doctrine.roe.engage
+        ballistic_ok = "ballistic" in engage and "ballistic" in b.itype.engages
+        air_ok = "air_breathing" in engage and bool({"cruise", "aircraft", "drone"} & set(b.itype.engages))
+        accepts = bool(doctrine.accept_partner_requests)
+        partner_ok = accepts and bool(doctrine.roe.defend_partner_assets)
+        return b.nation, self.battery_wcs(b), ballistic_ok, air_ok, partner_ok, accepts
 
     @staticmethod
     def _in_reach(batteries: list[BatteryState], views: list[TrackView | None]) -> np.ndarray:
@@ -484,6 +503,7 @@ class BattleManager:
         n = len(pairs)
         pk, shots = np.zeros(n), np.ones(n, dtype=np.int64)
         latest, earliest = np.full(n, np.nan), np.full(n, np.nan)
+        delays = {i: self._expected_delay(batteries[i]) for i in {i for i, _, _ in pairs}}
         by_type: dict[str, list[int]] = {}
         for k, (i, _, _) in enumerate(pairs):
             by_type.setdefault(batteries[i].itype.id, []).append(k)
@@ -491,8 +511,8 @@ class BattleManager:
             b0 = batteries[pairs[rows[0]][0]]
             sites = np.array([batteries[pairs[k][0]].site_ecef_m for k in rows])
             tracks = [idx[(pairs[k][2].nation, pairs[k][2].track_id)] for k in rows]
-            delay = np.array([self._expected_delay(batteries[pairs[k][0]]) for k in rows])
-            doctrine = [self.doctrine[batteries[pairs[k][0]].nation] for k in rows]
+            delay = np.array([delays[pairs[k][0]] for k in rows])
+            doctrine = [self.doctrine[batteries[i].nation] for i in {pairs[k][0] for k in rows}]
             look = max(d.kill_assessment_delay_s + d.decision_time.median_s for d in doctrine) + \
                 b0.envelope.reaction_s
             cov = np.array([pairs[k][2].P[:3, :3] for k in rows])
@@ -603,10 +623,9 @@ def _ellipse_covs(impacts: list[dict]) -> np.ndarray:
 def _verdicts(views: list[TrackView], te: Any, assets: list[Any]) -> dict[str, Verdict]:
     probs: list[dict[str, float]] = [{} for _ in views]
     rows, cols = np.nonzero(te.probability > 0.0)  # row-major: each track's assets in asset order
+    ids = [a.id for a in assets]
     for r, k, p in zip(rows.tolist(), cols.tolist(), te.probability[rows, cols].tolist(), strict=True):
-        probs[r][assets[k].id] = p
-    out = {}
-    for r, (view, tti, value) in enumerate(zip(views, te.time_to_impact_s.tolist(),
-                                               te.expected_value_at_risk.tolist(), strict=True)):
-        out[view.track_id] = Verdict(probs[r], float(value), tti if np.isfinite(tti) else None)
-    return out
+        probs[r][ids[k]] = p
+    return {view.track_id: Verdict(prob, value, tti if math.isfinite(tti) else None)
+            for view, prob, tti, value in zip(views, probs, te.time_to_impact_s.tolist(),
+                                              te.expected_value_at_risk.tolist(), strict=True)}
