@@ -219,6 +219,7 @@ class BattleManager:
         alon = np.array([a.lon_deg for a in self.assets])
         arad = np.array([a.radius_m for a in self.assets])
         aval = np.array([float(a.value) for a in self.assets])
+        asset_ids = [a.id for a in self.assets]
         for nation in self.nations:
             roe = self.doctrine[nation].roe
             views = [v for v in self.tracks[nation].values()
@@ -226,20 +227,20 @@ class BattleManager:
             bal = [v for v in views if v.classification == "ballistic" and v.impact is not None]
             air = [v for v in views if v.classification == "air-breathing"]
             verdicts: dict[str, Verdict] = {}
+            threatening: list[str] = []
             if bal:
                 imp = [v.impact for v in bal]
                 cov = _ellipse_covs(imp)  # type: ignore[arg-type]
                 te = evaluate_threats([i["lat_deg"] for i in imp], [i["lon_deg"] for i in imp], cov,  # type: ignore[index]
                                       [i["time_to_impact_s"] for i in imp], alat, alon, arad, aval)  # type: ignore[index]
-                verdicts.update(_verdicts(bal, te, self.assets))
+                threatening += _verdicts(bal, te, asset_ids, roe.min_threat_probability, verdicts)
             if air:
                 te = evaluate_air_tracks(np.array([v.x[:3] for v in air]), np.array([v.x[3:] for v in air]),
                                          np.array([v.pos_sigma_m / np.sqrt(3.0) for v in air]), alat, alon, arad, aval)
-                verdicts.update(_verdicts(air, te, self.assets))
+                threatening += _verdicts(air, te, asset_ids, roe.min_threat_probability, verdicts)
             self.verdicts[nation] = verdicts
-            ranked = sorted((v for v in verdicts.items() if v[1].threatened(roe.min_threat_probability)),
-                            key=lambda kv: (-kv[1].value_at_risk, kv[0]))
-            rank = {tid: i + 1 for i, (tid, _) in enumerate(ranked)}
+            ranked = sorted(threatening, key=lambda tid: (-verdicts[tid].value_at_risk, tid))
+            rank = {tid: i + 1 for i, tid in enumerate(ranked)}
             identity = self.identity[nation]
             floor = roe.min_threat_probability
             for tid in sorted(tid for tid in verdicts if identity.get(tid) == "hostile"):
@@ -620,12 +621,22 @@ def _ellipse_covs(impacts: list[dict]) -> np.ndarray:
         + (b * b)[:, None, None] * w[:, :, None] * w[:, None, :]
 
 
-def _verdicts(views: list[TrackView], te: Any, assets: list[Any]) -> dict[str, Verdict]:
+def _verdicts(views: list[TrackView], te: Any, asset_ids: list[str], floor: float,
+              out: dict[str, Verdict]) -> list[str]:
+    """Put each track's `Verdict` into `out` (by track id), with its answer to `threatened(floor)` already known
+    (from the probability array, in asset order as the verdict would find it); the ids of the tracks that
+    threaten an asset at `floor`, in view order."""
+    p = te.probability
+    rows, cols = np.nonzero(p > 0.0)  # row-major: each track's assets in asset order
     probs: list[dict[str, float]] = [{} for _ in views]
-    rows, cols = np.nonzero(te.probability > 0.0)  # row-major: each track's assets in asset order
-    ids = [a.id for a in assets]
-    for r, k, p in zip(rows.tolist(), cols.tolist(), te.probability[rows, cols].tolist(), strict=True):
-        probs[r][ids[k]] = p
-    return {view.track_id: Verdict(prob, value, tti if math.isfinite(tti) else None)
-            for view, prob, tti, value in zip(views, probs, te.time_to_impact_s.tolist(),
-                                              te.expected_value_at_risk.tolist(), strict=True)}
+    for r, k, q in zip(rows.tolist(), cols.tolist(), p[rows, cols].tolist(), strict=True):
+        probs[r][asset_ids[k]] = q
+    made = [Verdict(prob, value, tti if math.isfinite(tti) else None)
+            for prob, tti, value in zip(probs, te.time_to_impact_s.tolist(), te.expected_value_at_risk.tolist(),
+                                        strict=True)]
+    out.update(zip([v.track_id for v in views], made, strict=True))
+    threatening = []
+    for r in np.flatnonzero(((p > 0.0) & (p >= floor)).any(axis=1)).tolist() if p.size else ():
+        made[r].threatened(floor)  # known now, asked again by identification and planning
+        threatening.append(views[r].track_id)
+    return threatening

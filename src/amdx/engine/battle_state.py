@@ -120,6 +120,8 @@ class Verdict:
         """The assets at or above `floor`, in the order of `probabilities`. Remembered per floor: a cycle asks
         the same question of one verdict many times (evaluation, identification, every planning cell); the
         list is shared, so callers must not change it, and `probabilities` must not change after the first ask."""
+        if not self.probabilities:
+            return []
         if self._by_floor is None:
             self._by_floor = {}
         hit = self._by_floor.get(floor)
