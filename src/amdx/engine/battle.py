@@ -229,10 +229,11 @@ class BattleManager:
             verdicts: dict[str, Verdict] = {}
             threatening: list[str] = []
             if bal:
-                imp = [v.impact for v in bal]
-                cov = _ellipse_covs(imp)  # type: ignore[arg-type]
-                te = evaluate_threats([i["lat_deg"] for i in imp], [i["lon_deg"] for i in imp], cov,  # type: ignore[index]
-                                      [i["time_to_impact_s"] for i in imp], alat, alon, arad, aval)  # type: ignore[index]
+                imp = np.array([[i["lat_deg"], i["lon_deg"], i["time_to_impact_s"], i["semi_major_m"],  # type: ignore[index]
+                                 i["semi_minor_m"], i["orientation_deg"]] for i in (v.impact for v in bal)],  # type: ignore[index]
+                               dtype=float)
+                te = evaluate_threats(imp[:, 0], imp[:, 1], _ellipse_covs(imp[:, 3], imp[:, 4], imp[:, 5]), imp[:, 2],
+                                      alat, alon, arad, aval)
                 threatening += _verdicts(bal, te, asset_ids, roe.min_threat_probability, verdicts)
             if air:
                 te = evaluate_air_tracks(np.array([v.x[:3] for v in air]), np.array([v.x[3:] for v in air]),
@@ -304,17 +305,23 @@ class BattleManager:
         'partner/partner.Tnnnn') is the same threat, and so are two tracks (of any nations) closer than
         `SAME_THREAT_M` and 3σ of their position errors — a threat held twice in one picture is still one threat,
         so it is not engaged twice. Connected components, in a stable order."""
-        members = sorted((nation, tid) for nation in self.nations for tid in self.tracks[nation])
+        members: list[tuple[str, str]] = []
+        views: list[TrackView] = []
+        for nation in sorted(self.nations):  # (nation, track id) in sorted order (nation ids are unique), views
+            tracks = self.tracks[nation]
+            ids = sorted(tracks)
+            members.extend((nation, tid) for tid in ids)
+            views.extend(map(tracks.__getitem__, ids))
         if not members:
             return []
-        views = [self.tracks[n][t] for n, t in members]
         index = {f"{nation}/{tid}": i for i, (nation, tid) in enumerate(members)}  # as a partner's key names it
         first, second = [], []
         for i, view in enumerate(views):
-            for j in map(index.get, view.keys):
-                if j is not None:
-                    first.append(i)
-                    second.append(j)
+            if view.keys:
+                for j in map(index.get, view.keys):
+                    if j is not None:
+                        first.append(i)
+                        second.append(j)
         if len(members) > 1:
             pos = np.array([v.x for v in views])[:, :3]
             sigma = np.array([v.pos_sigma_m for v in views])
@@ -504,28 +511,33 @@ class BattleManager:
         n = len(pairs)
         pk, shots = np.zeros(n), np.ones(n, dtype=np.int64)
         latest, earliest = np.full(n, np.nan), np.full(n, np.nan)
-        delays = {i: self._expected_delay(batteries[i]) for i in {i for i, _, _ in pairs}}
+        # per pair: its battery and its track row; per battery and per track what the pairs share
+        bat = np.array([i for i, _, _ in pairs], dtype=np.intp)
+        trk = np.array([idx[(v.nation, v.track_id)] for _, _, v in pairs], dtype=np.intp)
+        used = sorted(set(bat.tolist()))
+        sites_all = np.array([b.site_ecef_m for b in batteries])
+        cov_all = np.array([views[k].P[:3, :3] for k in keys])
+        delay_all = np.zeros(len(batteries))
+        delay_all[used] = [self._expected_delay(batteries[i]) for i in used]
+        sls_all = np.array([b.fire_doctrine == "shoot_look_shoot" for b in batteries])
+        salvo_all = np.array([self.doctrine[b.nation].salvo_size for b in batteries], dtype=np.int64)
         by_type: dict[str, list[int]] = {}
-        for k, (i, _, _) in enumerate(pairs):
+        for k, i in enumerate(bat.tolist()):
             by_type.setdefault(batteries[i].itype.id, []).append(k)
-        for rows in by_type.values():
-            b0 = batteries[pairs[rows[0]][0]]
-            sites = np.array([batteries[pairs[k][0]].site_ecef_m for k in rows])
-            tracks = [idx[(pairs[k][2].nation, pairs[k][2].track_id)] for k in rows]
-            delay = np.array([delays[pairs[k][0]] for k in rows])
-            doctrine = [self.doctrine[batteries[i].nation] for i in {pairs[k][0] for k in rows}]
+        for members in by_type.values():
+            rows = np.array(members, dtype=np.intp)
+            bi, tracks = bat[rows], trk[rows]
+            b0 = batteries[int(bi[0])]
+            doctrine = [self.doctrine[batteries[i].nation] for i in set(bi.tolist())]
             look = max(d.kill_assessment_delay_s + d.decision_time.median_s for d in doctrine) + \
                 b0.envelope.reaction_s
-            cov = np.array([pairs[k][2].P[:3, :3] for k in rows])
-            opt = pair_options(sites, b0.envelope, float(b0.itype.single_shot_pk), float(b0.itype.divert_m),
-                               times, pos[tracks], cov, t + delay, look,
+            opt = pair_options(sites_all[bi], b0.envelope, float(b0.itype.single_shot_pk), float(b0.itype.divert_m),
+                               times, pos[tracks], cov_all[tracks], t + delay_all[bi], look,
                                (geodetic[0][tracks], geodetic[1][tracks], geodetic[2][tracks]))
-            for r, k in enumerate(rows):
-                b = batteries[pairs[k][0]]
-                pk[k] = opt.pk[r]
-                latest[k], earliest[k] = opt.latest_launch_s[r], opt.earliest_launch_s[r]
-                sls = b.fire_doctrine == "shoot_look_shoot" and bool(opt.second_shot[r])
-                shots[k] = 1 if sls else self.doctrine[b.nation].salvo_size
+            pk[rows] = opt.pk
+            latest[rows], earliest[rows] = opt.latest_launch_s, opt.earliest_launch_s
+            second = np.asarray(opt.second_shot).astype(bool)
+            shots[rows] = np.where(sls_all[bi] & second, 1, salvo_all[bi])
         return pk, shots, latest, earliest
 
     def _expected_delay(self, b: BatteryState) -> float:
@@ -610,11 +622,12 @@ class BattleManager:
         return []
 
 
-def _ellipse_covs(impacts: list[dict]) -> np.ndarray:
-    """East/north covariances (k, 2, 2), m², of predicted impacts from their 95 % ellipses."""
-    a = np.array([i["semi_major_m"] for i in impacts], dtype=float) / ELLIPSE_K
-    b = np.array([i["semi_minor_m"] for i in impacts], dtype=float) / ELLIPSE_K
-    az = np.radians(np.array([i["orientation_deg"] for i in impacts], dtype=float))
+def _ellipse_covs(semi_major_m: np.ndarray, semi_minor_m: np.ndarray, orientation_deg: np.ndarray) -> np.ndarray:
+    """East/north covariances (k, 2, 2), m², of predicted impacts from their 95 % ellipses (semi-axes, m, and
+    major-axis azimuth, degrees)."""
+    a = semi_major_m / ELLIPSE_K
+    b = semi_minor_m / ELLIPSE_K
+    az = np.radians(orientation_deg)
     u = np.stack([np.sin(az), np.cos(az)], axis=-1)  # major axis, east/north
     w = np.stack([np.cos(az), -np.sin(az)], axis=-1)
     return (a * a)[:, None, None] * u[:, :, None] * u[:, None, :] \
