@@ -20,6 +20,14 @@ from numpy.typing import NDArray
 
 def pattern_count(pk: NDArray[np.float64], units: NDArray[np.int64], limit: int = 10**7) -> int:
     """Number of pattern variables of the exact model (capped at `limit` + 1 to stay cheap)."""
+    if limit < 2**52 and pk.ndim == 2:
+        # all columns at once: products and their sum in floats are exact integers while they stay below
+        # 2^53, and every factor is >= 1, so "the product or the running sum passed the limit somewhere" is
+        # "the final product or sum is above it"
+        factors = np.where(pk > 0, np.asarray(units, dtype=np.float64)[:, None] + 1.0, 1.0)
+        per = np.prod(factors, axis=0)
+        total = float(per.sum())
+        return limit + 1 if total > limit or (per > limit).any() else int(total)
     total = 0
     for j in range(pk.shape[1]):
         per = 1
