@@ -23,6 +23,7 @@ Decisions use estimates only: the evaluation labels that ride on tracks are copi
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -244,16 +245,22 @@ class BattleManager:
             rank = {tid: i + 1 for i, tid in enumerate(ranked)}
             identity = self.identity[nation]
             floor = roe.min_threat_probability
+            threat_ids = set(threatening)
+            announced = self.announced
             for tid in sorted(tid for tid in verdicts if identity.get(tid) == "hostile"):
                 verdict = verdicts[tid]
-                before = self.announced.get((nation, tid), ())
-                now = verdict.threatened(floor)  # distinct asset ids
+                key = (nation, tid)
+                before = announced.get(key)
+                if before is not None and not before and tid not in threat_ids:
+                    continue  # announced as threatening nothing and still threatens nothing
+                before = before or ()
+                now = verdict.threatened(floor) if tid in threat_ids else []  # distinct asset ids
                 if before:
                     threatened = tuple(sorted({*now, *(a for a in before if verdict.probabilities.get(a, 0.0)
                                                        >= HYSTERESIS * floor)}))
                 else:
                     threatened = tuple(sorted(now)) if len(now) > 1 else tuple(now)
-                if (nation, tid) in self.announced and before == threatened:
+                if key in announced and before == threatened:
                     continue
                 self.announced[(nation, tid)] = threatened
                 assets = tuple({"asset_id": a, "owner": self.asset_owner[a],
@@ -310,7 +317,7 @@ class BattleManager:
         for nation in sorted(self.nations):  # (nation, track id) in sorted order (nation ids are unique), views
             tracks = self.tracks[nation]
             ids = sorted(tracks)
-            members.extend((nation, tid) for tid in ids)
+            members.extend(zip(itertools.repeat(nation), ids))
             views.extend(map(tracks.__getitem__, ids))
         if not members:
             return []
@@ -649,7 +656,11 @@ def _verdicts(views: list[TrackView], te: Any, asset_ids: list[str], floor: floa
                                         strict=True)]
     out.update(zip([v.track_id for v in views], made, strict=True))
     threatening = []
-    for r in np.flatnonzero(((p > 0.0) & (p >= floor)).any(axis=1)).tolist() if p.size else ():
-        made[r].threatened(floor)  # known now, asked again by identification and planning
-        threatening.append(views[r].track_id)
+    if p.size:
+        hit = ((p > 0.0) & (p >= floor)).any(axis=1)
+        for r in np.flatnonzero(hit).tolist():
+            made[r].threatened(floor)  # known now, asked again by identification and planning
+            threatening.append(views[r].track_id)
+        for r in np.flatnonzero(~hit & (p > 0.0).any(axis=1)).tolist():
+            made[r].remember(floor, [])  # some probability, all below the floor
     return threatening

@@ -129,6 +129,13 @@ class Verdict:
             hit = self._by_floor[floor] = [a for a, p in self.probabilities.items() if p >= floor]
         return hit
 
+    def remember(self, floor: float, threatened: list[str]) -> None:
+        """Record the answer of `threatened(floor)` when the caller already knows it (from the probability
+        array the verdict was made from), so the first ask need not scan `probabilities`."""
+        if self._by_floor is None:
+            self._by_floor = {}
+        self._by_floor[floor] = threatened
+
 
 @dataclass
 class Proposal:
