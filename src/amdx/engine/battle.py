@@ -648,9 +648,10 @@ def _verdicts(views: list[TrackView], te: Any, asset_ids: list[str], floor: floa
     threaten an asset at `floor`, in view order."""
     p = te.probability
     rows, cols = np.nonzero(p > 0.0)  # row-major: each track's assets in asset order
-    probs: list[dict[str, float]] = [{} for _ in views]
-    for r, k, q in zip(rows.tolist(), cols.tolist(), p[rows, cols].tolist(), strict=True):
-        probs[r][asset_ids[k]] = q
+    names = [asset_ids[k] for k in cols.tolist()]
+    values = p[rows, cols].tolist()
+    bounds = [0, *np.cumsum(np.bincount(rows, minlength=len(views))).tolist()]  # each row's run of entries
+    probs = [dict(zip(names[a:b], values[a:b], strict=True)) for a, b in itertools.pairwise(bounds)]
     made = [Verdict(prob, value, tti if math.isfinite(tti) else None)
             for prob, tti, value in zip(probs, te.time_to_impact_s.tolist(), te.expected_value_at_risk.tolist(),
                                         strict=True)]
