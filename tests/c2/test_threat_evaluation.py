@@ -68,3 +68,23 @@ def test_equal_value_at_risk_is_ordered_by_time_to_impact_and_unknown_impacts_ar
                           [0.0], [0.0], [1000.0], [50.0])
     assert list(ta.order) == [1, 0, 2]
     assert not ta.threatened[2]
+
+
+def test_spectral_norm_of_the_cholesky_factor_matches_the_svd():
+    """The disc pre-test's spread uses the closed-form spectral norm of L; it must never undercut the true one
+    (numpy's SVD-based 2-norm), including round and degenerate ellipses."""
+    from amdx.c2.threat_evaluation import _spectral_norm_bound
+
+    rng = np.random.default_rng(11)
+    a = rng.uniform(1.0, 5e4, 2000)
+    b = a * rng.choice([1.0, 1 - 1e-12, 0.9, 0.3, 1e-9], 2000)
+    th = rng.uniform(0, np.pi, 2000)
+    u = np.stack([np.cos(th), np.sin(th)], -1)
+    w = np.stack([-np.sin(th), np.cos(th)], -1)
+    cov = (a * a)[:, None, None] * u[:, :, None] * u[:, None, :] \
+        + (b * b)[:, None, None] * w[:, :, None] * w[:, None, :]
+    chol = np.linalg.cholesky(cov + np.eye(2) * 1e-6)
+    svd = np.linalg.norm(chol, 2, axis=(-2, -1))
+    got = _spectral_norm_bound(chol)
+    assert np.all(got * (1.0 + 1e-9) >= svd)
+    np.testing.assert_allclose(got, svd, rtol=1e-12)

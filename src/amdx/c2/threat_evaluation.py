@@ -67,20 +67,41 @@ def probability_inside_disc(offset_en_m: ArrayLike, radius_m: ArrayLike, cov_en_
     gap = np.hypot(off[:, 0], off[:, 1])
     p = np.where(gap + spread <= r, 1.0, 0.0)
     undecided = np.flatnonzero(np.abs(gap - r) < spread)
-    z0, z1 = z[:, 0], z[:, 1]
-    for start in range(0, undecided.size, _BLOCK_ROWS):  # blocks keep the (rows, points) temporaries in cache
-        rows = undecided[start:start + _BLOCK_ROWS]
-        lo, oo, rr = chol[rows], off[rows], r[rows]
-        # samples L z (lower-triangular L), written out: far cheaper than a general einsum over (..., P, 2)
-        dx = lo[:, 0, 0, None] * z0 - oo[:, 0, None]
-        dy = lo[:, 1, 0, None] * z0 + lo[:, 1, 1, None] * z1 - oo[:, 1, None]
-        p[rows] = np.count_nonzero(dx * dx + dy * dy <= (rr * rr)[:, None], axis=-1) / z.shape[0]
+    if undecided.size:
+        z0, z1 = np.ascontiguousarray(z[:, 0]), np.ascontiguousarray(z[:, 1])
+        # one set of (rows, points) buffers for every block, reused through out=: no fresh temporaries
+        size = min(_BLOCK_ROWS, undecided.size)
+        dx, dy, tmp = (np.empty((size, z.shape[0])) for _ in range(3))
+        inside = np.empty((size, z.shape[0]), dtype=bool)
+        for start in range(0, undecided.size, _BLOCK_ROWS):  # blocks keep the (rows, points) buffers in cache
+            rows = undecided[start:start + _BLOCK_ROWS]
+            lo, oo, rr = chol[rows], off[rows], r[rows]
+            b = rows.size
+            x, y, t, hit = dx[:b], dy[:b], tmp[:b], inside[:b]
+            # samples L z (lower-triangular L), written out: far cheaper than a general einsum over (..., P, 2);
+            # dx = L00 z0 - o0, dy = (L10 z0 + L11 z1) - o1, then dx² + dy² against r², in that order
+            np.multiply(lo[:, 0, 0, None], z0, out=x)
+            np.subtract(x, oo[:, 0, None], out=x)
+            np.multiply(lo[:, 1, 0, None], z0, out=y)
+            np.multiply(lo[:, 1, 1, None], z1, out=t)
+            np.add(y, t, out=y)
+            np.subtract(y, oo[:, 1, None], out=y)
+            np.multiply(x, x, out=x)
+            np.multiply(y, y, out=y)
+            np.add(x, y, out=x)
+            np.less_equal(x, (rr * rr)[:, None], out=hit)
+            p[rows] = np.count_nonzero(hit, axis=-1) / z.shape[0]
     return p.reshape(shape)
 
 
 def _spectral_norm_bound(chol: _Array) -> _Array:
-    """An upper bound of the spectral norm of lower-triangular 2×2 matrices (..., 2, 2): their Frobenius norm."""
-    return np.sqrt(chol[..., 0, 0] ** 2 + chol[..., 1, 0] ** 2 + chol[..., 1, 1] ** 2)
+    """The spectral norm of lower-triangular 2×2 matrices L (..., 2, 2): the square root of the larger
+    eigenvalue of L Lᵀ, in closed form (sums of squares only, no cancellation). Tighter than the Frobenius norm
+    by up to √2 for a round ellipse, so more discs are decided without samples; the caller's relative margin
+    (1e-9) covers its rounding (a few 1e-16)."""
+    l00, l10, l11 = chol[..., 0, 0], chol[..., 1, 0], chol[..., 1, 1]
+    m00, m01, m11 = l00 * l00, l00 * l10, l10 * l10 + l11 * l11
+    return np.sqrt(0.5 * (m00 + m11) + np.hypot(0.5 * (m00 - m11), m01))
 
 
 @cache

@@ -12,12 +12,22 @@ small instances only (`pattern_count` tells how big the model would be).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
 
 
 def pattern_count(pk: NDArray[np.float64], units: NDArray[np.int64], limit: int = 10**7) -> int:
     """Number of pattern variables of the exact model (capped at `limit` + 1 to stay cheap)."""
+    if limit < 2**52 and pk.ndim == 2:
+        # all columns at once: products and their sum in floats are exact integers while they stay below
+        # 2^53, and every factor is >= 1, so "the product or the running sum passed the limit somewhere" is
+        # "the final product or sum is above it"
+        factors = np.where(pk > 0, np.asarray(units, dtype=np.float64)[:, None] + 1.0, 1.0)
+        per = np.prod(factors, axis=0)
+        total = float(per.sum())
+        return limit + 1 if total > limit or (per > limit).any() else int(total)
     total = 0
     for j in range(pk.shape[1]):
         per = 1
@@ -53,24 +63,29 @@ def solve_exact(values: NDArray[np.float64], pk: NDArray[np.float64], units: NDA
     if solver is None:  # pragma: no cover - SCIP ships with every OR-Tools wheel
         raise RuntimeError("OR-Tools has no SCIP solver in this build")
     solver.SetTimeLimit(max(1, int(time_limit_s * 1000)))
-    use = [solver.Sum([]) for _ in range(m)]
-    objective = []
+    # the model through the solver's direct API (coefficients set one by one), not the natural-API expressions:
+    # the same rows, in the same order, with the same coefficients, without building Python expression trees
+    objective = solver.Objective()
+    use: list[list[tuple[Any, int]]] = [[] for _ in range(m)]
     chosen: list[tuple[int, NDArray[np.int64], NDArray[np.int64], list]] = []
     for j in range(n):
         active = np.flatnonzero(pk[:, j] > 0)
         pats = _patterns(units, active)
         cost = values[j] * np.prod(q[active, j][None, :] ** pats, axis=1)  # exact survival per pattern
         ys = [solver.BoolVar(f"y_{j}_{k}") for k in range(pats.shape[0])]
-        solver.Add(solver.Sum(ys) == 1)
-        objective.extend(float(c) * y for c, y in zip(cost, ys, strict=True))
-        for col, i in enumerate(active):
-            terms = [int(c) * y for c, y in zip(pats[:, col], ys, strict=True) if c]
-            if terms:
-                use[i] = use[i] + solver.Sum(terms)
+        one = solver.Constraint(1.0, 1.0)  # one pattern per target
+        for y in ys:
+            one.SetCoefficient(y, 1.0)
+        for c, y in zip(cost.tolist(), ys, strict=True):
+            objective.SetCoefficient(y, c)
+        for col, i in enumerate(active.tolist()):
+            use[i].extend((y, c) for c, y in zip(pats[:, col].tolist(), ys, strict=True) if c)
         chosen.append((j, active, pats, ys))
-    for i in range(m):
-        solver.Add(use[i] <= int(units[i]))
-    solver.Minimize(solver.Sum(objective))
+    for i in range(m):  # every type's capacity row, an empty one too (as the expression model had it)
+        row = solver.Constraint(-solver.infinity(), float(int(units[i])))
+        for y, c in use[i]:
+            row.SetCoefficient(y, float(c))
+    objective.SetMinimization()
     status = solver.Solve()
     if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
         raise RuntimeError(f"the exact model found no solution within {time_limit_s} s (status {status})")

@@ -23,6 +23,8 @@ Decisions use estimates only: the evaluation labels that ride on tracks are copi
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -178,9 +180,12 @@ class BattleManager:
         expected, _ = track_predictor(last_x[None, :], last_t_s, [ballistic])(np.array([self.picture_t_s[nation]]))
         if not np.all(np.isfinite(expected[0])):
             return None
-        gaps = [float(np.linalg.norm(tracks[i].x[:3] - expected[0])) for i in ids]
-        k = int(np.argmin(gaps))
-        return tracks[ids[k]] if gaps[k] <= FOLLOW_GATE_M + 5.0 * tracks[ids[k]].pos_sigma_m else None
+        # all gaps at once, then the exact per-track norm of the nearest few (so the choice and the gate test
+        # are those of the per-track computation, first of equals winning)
+        approx = np.linalg.norm(np.array([tracks[i].x for i in ids])[:, :3] - expected[0], axis=1)
+        near = np.flatnonzero(approx <= approx.min() * (1.0 + 1e-9) + 1e-6).tolist()
+        gap, k = min((float(np.linalg.norm(tracks[ids[c]].x[:3] - expected[0])), c) for c in near)
+        return tracks[ids[k]] if gap <= FOLLOW_GATE_M + 5.0 * tracks[ids[k]].pos_sigma_m else None
 
     def follow(self, holder_id: str, holder: Any) -> TrackView | None:
         """The nation's current track of what `holder` (a proposal or engagement, id `holder_id`) is on: its track,
@@ -215,6 +220,7 @@ class BattleManager:
         alon = np.array([a.lon_deg for a in self.assets])
         arad = np.array([a.radius_m for a in self.assets])
         aval = np.array([float(a.value) for a in self.assets])
+        asset_ids = [a.id for a in self.assets]
         for nation in self.nations:
             roe = self.doctrine[nation].roe
             views = [v for v in self.tracks[nation].values()
@@ -222,28 +228,39 @@ class BattleManager:
             bal = [v for v in views if v.classification == "ballistic" and v.impact is not None]
             air = [v for v in views if v.classification == "air-breathing"]
             verdicts: dict[str, Verdict] = {}
+            threatening: list[str] = []
             if bal:
-                imp = [v.impact for v in bal]
-                cov = _ellipse_covs(imp)  # type: ignore[arg-type]
-                te = evaluate_threats([i["lat_deg"] for i in imp], [i["lon_deg"] for i in imp], cov,  # type: ignore[index]
-                                      [i["time_to_impact_s"] for i in imp], alat, alon, arad, aval)  # type: ignore[index]
-                verdicts.update(_verdicts(bal, te, self.assets))
+                imp = np.array([[i["lat_deg"], i["lon_deg"], i["time_to_impact_s"], i["semi_major_m"],  # type: ignore[index]
+                                 i["semi_minor_m"], i["orientation_deg"]] for i in (v.impact for v in bal)],  # type: ignore[index]
+                               dtype=float)
+                te = evaluate_threats(imp[:, 0], imp[:, 1], _ellipse_covs(imp[:, 3], imp[:, 4], imp[:, 5]), imp[:, 2],
+                                      alat, alon, arad, aval)
+                threatening += _verdicts(bal, te, asset_ids, roe.min_threat_probability, verdicts)
             if air:
                 te = evaluate_air_tracks(np.array([v.x[:3] for v in air]), np.array([v.x[3:] for v in air]),
                                          np.array([v.pos_sigma_m / np.sqrt(3.0) for v in air]), alat, alon, arad, aval)
-                verdicts.update(_verdicts(air, te, self.assets))
+                threatening += _verdicts(air, te, asset_ids, roe.min_threat_probability, verdicts)
             self.verdicts[nation] = verdicts
-            ranked = sorted((v for v in verdicts.items() if v[1].threatened(roe.min_threat_probability)),
-                            key=lambda kv: (-kv[1].value_at_risk, kv[0]))
-            rank = {tid: i + 1 for i, (tid, _) in enumerate(ranked)}
-            for tid, verdict in sorted(verdicts.items()):
-                if self.identity[nation].get(tid) != "hostile":
-                    continue
-                before = self.announced.get((nation, tid), ())
-                threatened = tuple(sorted({*verdict.threatened(roe.min_threat_probability),
-                                           *(a for a in before if verdict.probabilities.get(a, 0.0)
-                                             >= HYSTERESIS * roe.min_threat_probability)}))
-                if (nation, tid) in self.announced and before == threatened:
+            ranked = sorted(threatening, key=lambda tid: (-verdicts[tid].value_at_risk, tid))
+            rank = {tid: i + 1 for i, tid in enumerate(ranked)}
+            identity = self.identity[nation]
+            floor = roe.min_threat_probability
+            threat_ids = set(threatening)
+            announced = self.announced
+            for tid in sorted(tid for tid in verdicts if identity.get(tid) == "hostile"):
+                verdict = verdicts[tid]
+                key = (nation, tid)
+                before = announced.get(key)
+                if before is not None and not before and tid not in threat_ids:
+                    continue  # announced as threatening nothing and still threatens nothing
+                before = before or ()
+                now = verdict.threatened(floor) if tid in threat_ids else []  # distinct asset ids
+                if before:
+                    threatened = tuple(sorted({*now, *(a for a in before if verdict.probabilities.get(a, 0.0)
+                                                       >= HYSTERESIS * floor)}))
+                else:
+                    threatened = tuple(sorted(now)) if len(now) > 1 else tuple(now)
+                if key in announced and before == threatened:
                     continue
                 self.announced[(nation, tid)] = threatened
                 assets = tuple({"asset_id": a, "owner": self.asset_owner[a],
@@ -295,19 +312,25 @@ class BattleManager:
         'partner/partner.Tnnnn') is the same threat, and so are two tracks (of any nations) closer than
         `SAME_THREAT_M` and 3σ of their position errors — a threat held twice in one picture is still one threat,
         so it is not engaged twice. Connected components, in a stable order."""
-        members = sorted((nation, tid) for nation in self.nations for tid in self.tracks[nation])
+        members: list[tuple[str, str]] = []
+        views: list[TrackView] = []
+        for nation in sorted(self.nations):  # (nation, track id) in sorted order (nation ids are unique), views
+            tracks = self.tracks[nation]
+            ids = sorted(tracks)
+            members.extend(zip(itertools.repeat(nation), ids))
+            views.extend(map(tracks.__getitem__, ids))
         if not members:
             return []
         index = {f"{nation}/{tid}": i for i, (nation, tid) in enumerate(members)}  # as a partner's key names it
         first, second = [], []
-        for i, (nation, tid) in enumerate(members):
-            for j in map(index.get, self.tracks[nation][tid].keys):
-                if j is not None:
-                    first.append(i)
-                    second.append(j)
+        for i, view in enumerate(views):
+            if view.keys:
+                for j in map(index.get, view.keys):
+                    if j is not None:
+                        first.append(i)
+                        second.append(j)
         if len(members) > 1:
-            views = [self.tracks[n][t] for n, t in members]
-            pos = np.array([v.x[:3] for v in views])
+            pos = np.array([v.x for v in views])[:, :3]
             sigma = np.array([v.pos_sigma_m for v in views])
             pairs = cKDTree(pos).query_pairs(SAME_THREAT_M, output_type="ndarray")
             a, b = pairs[:, 0], pairs[:, 1]
@@ -370,16 +393,32 @@ class BattleManager:
         owner_of_threat: list[str | None] = [None] * len(groups)
         member = {n: [self._member_view(g, n) for g in groups] for n in nations}
         reach = {n: self._in_reach(batteries, member[n]) for n in nations}
+        rules = [self._rules(b) for b in batteries]
+        wcs_ok: dict[tuple[str, str], bool] = {}
         for j, group in enumerate(groups):
             value, owner = self._group_value(group)
             values[j], owner_of_threat[j] = value, owner
             if value <= 0.0:
                 continue
-            for i, b in enumerate(batteries):
-                view = member[b.nation][j]
-                if view is not None and reach[b.nation][i, j] and (b.nation, view.track_id) not in self.busy and \
-                        self._permitted(b, view, owner, group):
-                    pairs.append((i, j, view))
+            requested: set[str] | None = None  # the nations asked to engage this threat, when first needed
+            for i, (nation, wcs, ballistic_ok, air_ok, partner_ok, accepts) in enumerate(rules):
+                view = member[nation][j]
+                if view is None or not reach[nation][i, j] or (nation, view.track_id) in self.busy:
+                    continue
+                if not (ballistic_ok if view.classification == "ballistic" else air_ok):
+                    continue
+                identity = self.identity[nation].get(view.track_id, "pending")
+                ok = wcs_ok.get((wcs, identity))
+                if ok is None:
+                    ok = wcs_ok[(wcs, identity)] = weapons_control_allows(wcs, identity)[0]
+                if not ok:
+                    continue
+                if owner is not None and owner != nation and not partner_ok:
+                    if requested is None:
+                        requested = {r for m in group for r in self.requests.get(m, ())}
+                    if not (accepts and nation in requested):
+                        continue
+                pairs.append((i, j, view))
         if not pairs:
             return []
         pk, shots, latest, earliest = self._options(t, batteries, pairs)
@@ -437,22 +476,17 @@ class BattleManager:
     def _member_view(self, group: list[tuple[str, str]], nation: str) -> TrackView | None:
         return next((self.tracks[n][tid] for n, tid in group if n == nation), None)
 
-    def _permitted(self, b: BatteryState, view: TrackView, owner: str | None, group: list[tuple[str, str]]) -> bool:
+    def _rules(self, b: BatteryState) -> tuple[str, str, bool, bool, bool, bool]:
+        """What permission to engage asks of a battery, once per planning cell: its nation, weapons control status,
+        whether ROE and interceptor allow ballistic and air-breathing tracks, whether it defends partner assets
+        unasked, and whether it accepts partner requests."""
         doctrine = self.doctrine[b.nation]
-        if not weapons_control_allows(self.battery_wcs(b), self.identity[b.nation].get(view.track_id, "pending"))[0]:
-            return False
-        track_class = "ballistic" if view.classification == "ballistic" else "air_breathing"
-        if track_class not in doctrine.roe.engage:
-            return False
-        if track_class == "ballistic" and "ballistic" not in b.itype.engages:
-            return False
-        if track_class == "air_breathing" and not {"cruise", "aircraft", "drone"} & set(b.itype.engages):
-            return False
-        if owner is not None and owner != b.nation:
-            requested = any(b.nation in self.requests.get(m, ()) for m in group)
-            if not (doctrine.accept_partner_requests and (doctrine.roe.defend_partner_assets or requested)):
-                return False
-        return True
+        engage = doctrine.roe.engage
+        ballistic_ok = "ballistic" in engage and "ballistic" in b.itype.engages
+        air_ok = "air_breathing" in engage and bool({"cruise", "aircraft", "drone"} & set(b.itype.engages))
+        accepts = bool(doctrine.accept_partner_requests)
+        partner_ok = accepts and bool(doctrine.roe.defend_partner_assets)
+        return b.nation, self.battery_wcs(b), ballistic_ok, air_ok, partner_ok, accepts
 
     @staticmethod
     def _in_reach(batteries: list[BatteryState], views: list[TrackView | None]) -> np.ndarray:
@@ -484,27 +518,33 @@ class BattleManager:
         n = len(pairs)
         pk, shots = np.zeros(n), np.ones(n, dtype=np.int64)
         latest, earliest = np.full(n, np.nan), np.full(n, np.nan)
+        # per pair: its battery and its track row; per battery and per track what the pairs share
+        bat = np.array([i for i, _, _ in pairs], dtype=np.intp)
+        trk = np.array([idx[(v.nation, v.track_id)] for _, _, v in pairs], dtype=np.intp)
+        used = sorted(set(bat.tolist()))
+        sites_all = np.array([b.site_ecef_m for b in batteries])
+        cov_all = np.array([views[k].P[:3, :3] for k in keys])
+        delay_all = np.zeros(len(batteries))
+        delay_all[used] = [self._expected_delay(batteries[i]) for i in used]
+        sls_all = np.array([b.fire_doctrine == "shoot_look_shoot" for b in batteries])
+        salvo_all = np.array([self.doctrine[b.nation].salvo_size for b in batteries], dtype=np.int64)
         by_type: dict[str, list[int]] = {}
-        for k, (i, _, _) in enumerate(pairs):
+        for k, i in enumerate(bat.tolist()):
             by_type.setdefault(batteries[i].itype.id, []).append(k)
-        for rows in by_type.values():
-            b0 = batteries[pairs[rows[0]][0]]
-            sites = np.array([batteries[pairs[k][0]].site_ecef_m for k in rows])
-            tracks = [idx[(pairs[k][2].nation, pairs[k][2].track_id)] for k in rows]
-            delay = np.array([self._expected_delay(batteries[pairs[k][0]]) for k in rows])
-            doctrine = [self.doctrine[batteries[pairs[k][0]].nation] for k in rows]
+        for members in by_type.values():
+            rows = np.array(members, dtype=np.intp)
+            bi, tracks = bat[rows], trk[rows]
+            b0 = batteries[int(bi[0])]
+            doctrine = [self.doctrine[batteries[i].nation] for i in set(bi.tolist())]
             look = max(d.kill_assessment_delay_s + d.decision_time.median_s for d in doctrine) + \
                 b0.envelope.reaction_s
-            cov = np.array([pairs[k][2].P[:3, :3] for k in rows])
-            opt = pair_options(sites, b0.envelope, float(b0.itype.single_shot_pk), float(b0.itype.divert_m),
-                               times, pos[tracks], cov, t + delay, look,
+            opt = pair_options(sites_all[bi], b0.envelope, float(b0.itype.single_shot_pk), float(b0.itype.divert_m),
+                               times, pos[tracks], cov_all[tracks], t + delay_all[bi], look,
                                (geodetic[0][tracks], geodetic[1][tracks], geodetic[2][tracks]))
-            for r, k in enumerate(rows):
-                b = batteries[pairs[k][0]]
-                pk[k] = opt.pk[r]
-                latest[k], earliest[k] = opt.latest_launch_s[r], opt.earliest_launch_s[r]
-                sls = b.fire_doctrine == "shoot_look_shoot" and bool(opt.second_shot[r])
-                shots[k] = 1 if sls else self.doctrine[b.nation].salvo_size
+            pk[rows] = opt.pk
+            latest[rows], earliest[rows] = opt.latest_launch_s, opt.earliest_launch_s
+            second = np.asarray(opt.second_shot).astype(bool)
+            shots[rows] = np.where(sls_all[bi] & second, 1, salvo_all[bi])
         return pk, shots, latest, earliest
 
     def _expected_delay(self, b: BatteryState) -> float:
@@ -589,24 +629,39 @@ class BattleManager:
         return []
 
 
-def _ellipse_covs(impacts: list[dict]) -> np.ndarray:
-    """East/north covariances (k, 2, 2), m², of predicted impacts from their 95 % ellipses."""
-    a = np.array([i["semi_major_m"] for i in impacts], dtype=float) / ELLIPSE_K
-    b = np.array([i["semi_minor_m"] for i in impacts], dtype=float) / ELLIPSE_K
-    az = np.radians(np.array([i["orientation_deg"] for i in impacts], dtype=float))
+def _ellipse_covs(semi_major_m: np.ndarray, semi_minor_m: np.ndarray, orientation_deg: np.ndarray) -> np.ndarray:
+    """East/north covariances (k, 2, 2), m², of predicted impacts from their 95 % ellipses (semi-axes, m, and
+    major-axis azimuth, degrees)."""
+    a = semi_major_m / ELLIPSE_K
+    b = semi_minor_m / ELLIPSE_K
+    az = np.radians(orientation_deg)
     u = np.stack([np.sin(az), np.cos(az)], axis=-1)  # major axis, east/north
     w = np.stack([np.cos(az), -np.sin(az)], axis=-1)
     return (a * a)[:, None, None] * u[:, :, None] * u[:, None, :] \
         + (b * b)[:, None, None] * w[:, :, None] * w[:, None, :]
 
 
-def _verdicts(views: list[TrackView], te: Any, assets: list[Any]) -> dict[str, Verdict]:
-    probs: list[dict[str, float]] = [{} for _ in views]
-    rows, cols = np.nonzero(te.probability > 0.0)  # row-major: each track's assets in asset order
-    for r, k, p in zip(rows.tolist(), cols.tolist(), te.probability[rows, cols].tolist(), strict=True):
-        probs[r][assets[k].id] = p
-    out = {}
-    for r, (view, tti, value) in enumerate(zip(views, te.time_to_impact_s.tolist(),
-                                               te.expected_value_at_risk.tolist(), strict=True)):
-        out[view.track_id] = Verdict(probs[r], float(value), tti if np.isfinite(tti) else None)
-    return out
+def _verdicts(views: list[TrackView], te: Any, asset_ids: list[str], floor: float,
+              out: dict[str, Verdict]) -> list[str]:
+    """Put each track's `Verdict` into `out` (by track id), with its answer to `threatened(floor)` already known
+    (from the probability array, in asset order as the verdict would find it); the ids of the tracks that
+    threaten an asset at `floor`, in view order."""
+    p = te.probability
+    rows, cols = np.nonzero(p > 0.0)  # row-major: each track's assets in asset order
+    names = [asset_ids[k] for k in cols.tolist()]
+    values = p[rows, cols].tolist()
+    bounds = [0, *np.cumsum(np.bincount(rows, minlength=len(views))).tolist()]  # each row's run of entries
+    probs = [dict(zip(names[a:b], values[a:b], strict=True)) for a, b in itertools.pairwise(bounds)]
+    made = [Verdict(prob, value, tti if math.isfinite(tti) else None)
+            for prob, tti, value in zip(probs, te.time_to_impact_s.tolist(), te.expected_value_at_risk.tolist(),
+                                        strict=True)]
+    out.update(zip([v.track_id for v in views], made, strict=True))
+    threatening = []
+    if p.size:
+        hit = ((p > 0.0) & (p >= floor)).any(axis=1)
+        for r in np.flatnonzero(hit).tolist():
+            made[r].threatened(floor)  # known now, asked again by identification and planning
+            threatening.append(views[r].track_id)
+        for r in np.flatnonzero(~hit & (p > 0.0).any(axis=1)).tolist():
+            made[r].remember(floor, [])  # some probability, all below the floor
+    return threatening
