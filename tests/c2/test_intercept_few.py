@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 
 import amdx.c2.intercept as intercept
+import amdx.flight.kepler as kepler
+import amdx.flight.surface as surface
 from amdx.flight.kepler import FLOATS_MATCH_NUMPY
 from amdx.geo import WGS84, geodetic_to_ecef, local_velocity_ecef
 
@@ -29,6 +31,8 @@ def test_few_pairs_equal_the_array_path(monkeypatch: pytest.MonkeyPatch) -> None
     preds1 = [(intercept.ballistic_track_predictor(xi, 10.0, WGS84), t) for xi, t in single]
     few = [pred(t) for t in times] + [p(t) for p, t in preds1]
     monkeypatch.setattr(intercept, "FEW_STATES", 0)
+    monkeypatch.setattr(kepler, "FEW_EVALUATIONS", 0)  # the reference is the array path all the way down
+    monkeypatch.setattr(kepler, "_elements_one", lambda *a: None)
     full = [pred(t) for t in times] + [p(t) for p, t in preds1]
     nan_seen = finite_seen = False
     for (pa, va), (pb, vb) in zip(few, full, strict=True):
@@ -53,6 +57,9 @@ def test_single_state_prelude_equals_the_array_path(monkeypatch: pytest.MonkeyPa
     times = rng.uniform(0.0, 2000.0, (300, 3))
     fast = [intercept.ballistic_track_predictor(x, 5.0)(t) for x, t in zip(states, times, strict=True)]
     monkeypatch.setattr(intercept, "_inertial_one", lambda *a: None)
+    monkeypatch.setattr(kepler, "FEW_EVALUATIONS", 0)  # the reference is the array path all the way down
+    monkeypatch.setattr(kepler, "_elements_one", lambda *a: None)
+    monkeypatch.setattr(surface, "FEW_ORBITS", 0)
     slow = [intercept.ballistic_track_predictor(x, 5.0)(t) for x, t in zip(states, times, strict=True)]
     assert sum(bool(np.isnan(p).all()) for p, _ in slow) > 10 and sum(bool(np.isfinite(p).any()) for p, _ in slow) > 100
     for (pa, va), (pb, vb) in zip(fast, slow, strict=True):

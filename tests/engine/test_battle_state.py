@@ -30,15 +30,8 @@ def test_rounds_are_taken_reloaded_and_given_back(battery):
 
 def test_verdict_threatened_remembers_each_floor_separately():
     v = Verdict({"A": 0.5, "B": 0.05, "C": 0.2}, 1.0, None)
-    assert v.threatened(0.1) == ["A", "C"]
-    assert v.threatened(0.01) == ["A", "B", "C"]  # a lower floor after a higher one: its own answer
-    assert v.threatened(0.6) == []
-    assert v.threatened(0.1) is v.threatened(0.1)  # asked again: the remembered list
+    assert v.threatened(0.1) == ("A", "C")
+    assert v.threatened(0.01) == ("A", "B", "C")  # a lower floor after a higher one: its own answer
+    assert v.threatened(0.6) == ()
+    assert v.threatened(0.1) is v.threatened(0.1)  # asked again: the remembered (immutable) answer
     assert v == Verdict({"A": 0.5, "B": 0.05, "C": 0.2}, 1.0, None)  # the memory is not part of the verdict
-
-
-def test_verdict_remembered_answer_is_what_it_would_find():
-    v = Verdict({"A": 0.005, "B": 0.008}, 0.0, 12.0)
-    v.remember(0.01, [])  # what a caller that saw the probability array knows
-    assert v.threatened(0.01) == [] == [a for a, p in v.probabilities.items() if p >= 0.01]
-    assert v.threatened(0.006) == ["B"]  # another floor is still worked out

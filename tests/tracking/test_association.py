@@ -53,7 +53,7 @@ def _random_scene(rng, k, n, spread):
     return p, P, z, R
 
 
-def test_kdtree_gating_keeps_every_pair_inside_the_gate():
+def test_coarse_gating_keeps_every_pair_inside_the_gate():
     rng = np.random.default_rng(2)
     p, P, z, R = _random_scene(rng, 300, 400, 3000.0)
     ti, mj = coarse_candidates(p, P, z, R, GATE_99_3DOF)
@@ -71,7 +71,7 @@ def test_kdtree_gating_keeps_every_pair_inside_the_gate():
 def test_gating_with_measurements_of_very_different_sizes_keeps_every_pair_inside_the_gate(k, n):
     rng = np.random.default_rng(5)
     p, P, z, R = _random_scene(rng, k, n, 20_000.0)
-    R = R * np.exp(rng.uniform(0.0, np.log(1e4), n))[:, None, None]  # ‖R‖ over four decades: every class used
+    R = R * np.exp(rng.uniform(0.0, np.log(1e4), n))[:, None, None]  # ‖R‖ over four decades: very different gates
     ti, mj = coarse_candidates(p, P, z, R, GATE_99_3DOF)
     nu = z[None, :, :] - p[:, None, :]
     S = P[:, None] + R[None, :]

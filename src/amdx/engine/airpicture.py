@@ -76,7 +76,7 @@ class AirPictures:
         """Each radar's sensor index in the tracker bank."""
         self._radar_ids = [s.sensor_id for s in radars]
         self.trackers = TrackerBank([tracker_config_for(s.revisit_s) for s in radars], self.filter)
-        self.radar_network = RadarNetwork([s.model for s in radars if isinstance(s.model, Radar)])
+        self.radar_network = RadarNetwork([s.model for s in radars if isinstance(s.model, Radar)])  # (narrows the type)
         """The radars' models in tracker-bank order, scanned together at each scan instant."""
         self.track_labels: dict[str, dict[int, str | None]] = {sid: {} for sid in self.radar_index}
         self.fusion = {n: FusionCentre() for n in self.nations}
@@ -203,7 +203,7 @@ class AirPictures:
         """Drop tracks predicted below the ground: what they followed has come down."""
         if not src.keys:
             return src
-        keep = np.asarray(ecef_to_geodetic(src.x[:, :3])[2]) > GROUND_CLEARANCE_M
+        keep = _airborne(src.x)
         if keep.all():
             return src
         rows = np.flatnonzero(keep).tolist()
@@ -219,7 +219,7 @@ class AirPictures:
         if not index:
             return []
         tracks = self.trackers.confirmed_predicted(index, t_s)
-        up = np.flatnonzero(np.asarray(ecef_to_geodetic(tracks.state[:, :3])[2]) > GROUND_CLEARANCE_M)
+        up = np.flatnonzero(_airborne(tracks.state))
         sensor = tracks.sensor[up].tolist()
         ids = tracks.ids[up].tolist()
         sources = []
@@ -306,6 +306,11 @@ class AirPictures:
         for key, label in zip(release.source.keys, release.source.labels, strict=True):
             out.extend(self._mark_first_track(t_s, receiver, label, key, release.sender))
         return out
+
+
+def _airborne(x: np.ndarray) -> np.ndarray:
+    """Which states (k, 6) are not yet `GROUND_CLEARANCE_M` below the ellipsoid: the others have come down."""
+    return np.asarray(ecef_to_geodetic(x[:, :3])[2]) > GROUND_CLEARANCE_M
 
 
 def impact_rows(pictures: dict[str, list[FusedTrack]], t_s: float) -> dict[str, dict[int, dict[str, float]]]:

@@ -29,8 +29,6 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from amdx.c2.air_threats import evaluate_air_tracks
@@ -46,6 +44,7 @@ from amdx.engine.battle_state import BatteryState, Proposal, TrackView, Verdict
 from amdx.engine.orders import DenyEngagement, Engage, Identify, Order
 from amdx.engine.rng import RngStreams
 from amdx.geo import ecef_to_geodetic, great_circle_distance_m
+from amdx.tracking.association import graph_components
 from amdx.tracking.impact import ellipse_scale
 
 Schedule = Callable[[float, Callable[[float], list[ev.Event]]], None]
@@ -254,12 +253,12 @@ class BattleManager:
                 if before is not None and not before and tid not in threat_ids:
                     continue  # announced as threatening nothing and still threatens nothing
                 before = before or ()
-                now = verdict.threatened(floor) if tid in threat_ids else []  # distinct asset ids
+                now = verdict.threatened(floor) if tid in threat_ids else ()  # distinct asset ids
                 if before:
                     threatened = tuple(sorted({*now, *(a for a in before if verdict.probabilities.get(a, 0.0)
                                                        >= HYSTERESIS * floor)}))
                 else:
-                    threatened = tuple(sorted(now)) if len(now) > 1 else tuple(now)
+                    threatened = tuple(sorted(now))
                 if key in announced and before == threatened:
                     continue
                 self.announced[(nation, tid)] = threatened
@@ -287,7 +286,7 @@ class BattleManager:
                 if current == "hostile" or (nation, tid) in self.manual_id or (nation, tid) in self.id_due:
                     continue
                 verdict = self.verdicts[nation].get(tid)
-                threatened = verdict.threatened(roe.min_threat_probability) if verdict else []
+                threatened = verdict.threatened(roe.min_threat_probability) if verdict else ()
                 near = float("inf")
                 if threatened and view.classification == "air-breathing":
                     near = min(self._range_to_asset(view, a) for a in threatened)
@@ -338,9 +337,7 @@ class BattleManager:
             near = gap <= np.maximum(SAME_THREAT_MIN_M, 3.0 * (sigma[a] + sigma[b]))
             first.extend(a[near].tolist())
             second.extend(b[near].tolist())
-        n = len(members)
-        graph = coo_matrix((np.ones(len(first)), (first, second)), shape=(n, n))
-        _, label = connected_components(graph, directed=False)
+        label = graph_components(len(members), first, second)
         groups: dict[int, list[tuple[str, str]]] = {}
         for member, g in zip(members, label.tolist(), strict=True):  # members sorted: groups by least member
             groups.setdefault(g, []).append(member)
@@ -643,9 +640,8 @@ def _ellipse_covs(semi_major_m: np.ndarray, semi_minor_m: np.ndarray, orientatio
 
 def _verdicts(views: list[TrackView], te: Any, asset_ids: list[str], floor: float,
               out: dict[str, Verdict]) -> list[str]:
-    """Put each track's `Verdict` into `out` (by track id), with its answer to `threatened(floor)` already known
-    (from the probability array, in asset order as the verdict would find it); the ids of the tracks that
-    threaten an asset at `floor`, in view order."""
+    """Put each track's `Verdict` into `out` (by track id); return the ids of the tracks that threaten an asset
+    at `floor` (read from the probability array), in view order."""
     p = te.probability
     rows, cols = np.nonzero(p > 0.0)  # row-major: each track's assets in asset order
     names = [asset_ids[k] for k in cols.tolist()]
@@ -656,12 +652,7 @@ def _verdicts(views: list[TrackView], te: Any, asset_ids: list[str], floor: floa
             for prob, tti, value in zip(probs, te.time_to_impact_s.tolist(), te.expected_value_at_risk.tolist(),
                                         strict=True)]
     out.update(zip([v.track_id for v in views], made, strict=True))
-    threatening = []
-    if p.size:
-        hit = ((p > 0.0) & (p >= floor)).any(axis=1)
-        for r in np.flatnonzero(hit).tolist():
-            made[r].threatened(floor)  # known now, asked again by identification and planning
-            threatening.append(views[r].track_id)
-        for r in np.flatnonzero(~hit & (p > 0.0).any(axis=1)).tolist():
-            made[r].remember(floor, [])  # some probability, all below the floor
-    return threatening
+    if not p.size:
+        return []
+    hit = ((p > 0.0) & (p >= floor)).any(axis=1)
+    return [views[r].track_id for r in np.flatnonzero(hit).tolist()]

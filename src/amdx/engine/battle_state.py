@@ -114,27 +114,20 @@ class Verdict:
     probabilities: dict[str, float]
     value_at_risk: float
     time_to_impact_s: float | None
-    _by_floor: dict[float, list[str]] | None = field(default=None, init=False, repr=False, compare=False)
+    _by_floor: dict[float, tuple[str, ...]] | None = field(default=None, init=False, repr=False, compare=False)
 
-    def threatened(self, floor: float) -> list[str]:
+    def threatened(self, floor: float) -> tuple[str, ...]:
         """The assets at or above `floor`, in the order of `probabilities`. Remembered per floor: a cycle asks
-        the same question of one verdict many times (evaluation, identification, every planning cell); the
-        list is shared, so callers must not change it, and `probabilities` must not change after the first ask."""
+        the same question of one verdict many times (evaluation, identification, every planning cell);
+        `probabilities` must not change after the first ask."""
         if not self.probabilities:
-            return []
+            return ()
         if self._by_floor is None:
             self._by_floor = {}
         hit = self._by_floor.get(floor)
         if hit is None:
-            hit = self._by_floor[floor] = [a for a, p in self.probabilities.items() if p >= floor]
+            hit = self._by_floor[floor] = tuple(a for a, p in self.probabilities.items() if p >= floor)
         return hit
-
-    def remember(self, floor: float, threatened: list[str]) -> None:
-        """Record the answer of `threatened(floor)` when the caller already knows it (from the probability
-        array the verdict was made from), so the first ask need not scan `probabilities`."""
-        if self._by_floor is None:
-            self._by_floor = {}
-        self._by_floor[floor] = threatened
 
 
 @dataclass

@@ -52,8 +52,8 @@ class FireControl:
         self.engagements: dict[str, Engagement] = {}
         self.destroyed: dict[str, str] = {}  # threat id -> engagement id
         self._next_engagement = 1
-        self._paths: dict[str, tuple[float, dict[str, Predictor]]] = {}
-        """Per nation: the picture time and the predicted paths of its tracks asked for since that picture."""
+        self._paths: dict[str, tuple[float, dict[str, tuple[TrackView, Predictor]]]] = {}
+        """Per nation: the picture time and the track views asked for since that picture, with their paths."""
 
     def handles(self, order: Order) -> bool:
         return isinstance(order, CommsCut | SetWeaponsControl | Identify | Engage | DenyEngagement | RequestSupport
@@ -286,7 +286,7 @@ class FireControl:
     def _solution(self, b: BatteryState, view: TrackView, ready_s: float) -> tuple[float, float, np.ndarray]:
         """Launch time, intercept time and PIP of the earliest intercept for a fire order reaching the battery
         at `ready_s`; raises OrderRejected when there is none."""
-        predict = self._predictor(view.nation, view)
+        predict = self._predictor(view)
         times = ready_s + FIRE_STEP_S * np.arange(int(PATH_HORIZON_S / FIRE_STEP_S) + 1)
         pos, _ = predict(times[None, :])
         win = launch_window(b.site_ecef_m, times, pos[0], b.envelope, ready_s)
@@ -299,25 +299,26 @@ class FireControl:
             return t_launch, float(sol.t_s[0]), sol.pip_m[0]
         return t_launch, float(win.earliest_intercept_s), np.asarray(win.earliest_pip_m)
 
-    def _predictor(self, nation: str, view: TrackView) -> Predictor:
-        """The predicted path of one track of `nation`'s latest picture (Kepler or constant velocity); made once
-        per track and picture, as the shots of a salvo and their aim points all ask for it."""
-        t = self.battle.picture_t_s[nation]
-        memo_t, paths = self._paths.get(nation, (None, {}))
+    def _predictor(self, view: TrackView) -> Predictor:
+        """The predicted path of one track of its nation's latest picture (Kepler or constant velocity); made
+        once per track view, as the shots of a salvo and their aim points all ask for it."""
+        t = self.battle.picture_t_s[view.nation]
+        memo_t, paths = self._paths.get(view.nation, (None, {}))
         if memo_t != t:
             paths = {}
-            self._paths[nation] = (t, paths)
-        predict = paths.get(view.track_id)
-        if predict is None:
-            predict = paths[view.track_id] = track_predictor(view.x[None, :], t, [view.classification == "ballistic"])
-        return predict
+            self._paths[view.nation] = (t, paths)
+        seen = paths.get(view.track_id)
+        if seen is None or seen[0] is not view:  # the same view object: the same state and time
+            seen = paths[view.track_id] = (view, track_predictor(view.x[None, :], t,
+                                                                 [view.classification == "ballistic"]))
+        return seen[1]
 
     def _aim(self, eng: Engagement, b: BatteryState, t_launch: float) -> tuple[float, np.ndarray] | None:
         """Intercept time and aim point of a launch at `t_launch` from the nation's latest track."""
         view = self.battle.follow(eng.engagement_id, eng)
         if view is None:
             return None
-        predict = self._predictor(eng.nation, view)
+        predict = self._predictor(view)
         guess = max(eng.planned_intercept_t_s + (t_launch - eng.launches[0] if eng.launches else 0.0),
                     t_launch + 1.0)
         sol = refine_intercept(b.site_ecef_m[None, :], predict, b.envelope.speed_mps, t_launch, guess)
@@ -377,7 +378,7 @@ class FireControl:
         view = self.battle.follow(eng.engagement_id, eng)
         if view is None:
             return None
-        pos, _ = self._predictor(eng.nation, view)(np.array([t]))
+        pos, _ = self._predictor(view)(np.array([t]))
         return None if not np.all(np.isfinite(pos[0])) else pos[0]
 
     def _maybe_assess(self, t: float, eng: Engagement, b: BatteryState) -> list[ev.Event]:

@@ -10,7 +10,7 @@ only the others are associated afresh.
    again. Each group is fused in source order; a member whose position fails the χ² gate (3 dof, P_G = 0.999,
    both position covariances) against the group's estimate so far is decorrelated and goes to step 2.
 2. **New correlations.** Source by source (in order), the remaining tracks are associated one-to-one to the
-   fused tracks that hold no track of that source yet, with the same KD-tree + χ² gate + global-nearest-neighbour
+   fused tracks that hold no track of that source yet, with the same coarse gate + χ² gate + global-nearest-neighbour
    associator the trackers use (the fused track as the "track", the source track as the "measurement"), so two
    tracks of one source are never merged; unassociated ones start new fused tracks.
 3. **Duplicates.** Two fused tracks with no source in common that pass the gate of each other hold one target
@@ -32,8 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from amdx.tracking.association import GnnAssociator, pairs_within
-from amdx.tracking.filters import inv_sym3, quad_form3
+from amdx.tracking.association import GnnAssociator, frobenius_norms, pair_mahalanobis2, pairs_within
 
 _Array = NDArray[np.float64]
 
@@ -138,8 +137,7 @@ class _Fold:
             at = np.flatnonzero(rank == r)
             cand, fused = rows[at], slot[group[at]]
             fresh = ~self.has[fused, self.src_of[cand]]  # a source's second track of one number: not this way
-            nu = self.rx[cand, :3] - self.x[fused, :3]
-            d2 = quad_form3(nu, inv_sym3(self.rP[cand, :3, :3] + self.P[fused, :3, :3]))
+            d2 = pair_mahalanobis2(self.x[:, :3], self.P[:, :3, :3], self.rx[:, :3], self.rP[:, :3, :3], fused, cand)
             ok = fresh & (d2 <= gamma)
             if ok.any():
                 self._merge(cand[ok], fused[ok])
@@ -168,7 +166,7 @@ class _Fold:
         if k < 2:
             return
         pos, cov = self.x[:, :3], self.P[:, :3, :3]
-        size = np.sqrt(np.einsum("kij,kij->k", cov, cov))  # Frobenius norm ≥ largest eigenvalue
+        size = frobenius_norms(cov)  # ≥ the largest eigenvalue
         gamma = self.associator.gate_d2
         # |Δ|² ≤ γ λmax(Pa + Pb) ≤ γ (‖Pa‖ + ‖Pb‖) ≤ 2γ max(‖Pa‖, ‖Pb‖): every pair inside the gate is found
         # from its vaguer track with the radius √(2γ‖P‖) (exact, and no track's radius is widened by another's)
@@ -180,7 +178,7 @@ class _Fold:
             a, b = np.unique(np.stack([a, b], axis=1), axis=0).T  # a pair may be found from both sides
         if not a.size:
             return
-        d2 = quad_form3(pos[b] - pos[a], inv_sym3(cov[a] + cov[b]))
+        d2 = pair_mahalanobis2(pos, cov, pos, cov, a, b)
         inside = np.flatnonzero(d2 <= gamma)
         used: set[int] = set()
         pairs = []

@@ -88,8 +88,8 @@ def coarse_candidates(pred_pos: ArrayLike, pred_pos_cov: ArrayLike, z: ArrayLike
     k, n = p.shape[0], zz.shape[0]
     if k == 0 or n == 0:
         return np.zeros(0, np.intp), np.zeros(0, np.intp)
-    size_p = _norm3(pred_pos_cov)
-    size_r = _norm3(R)
+    size_p = frobenius_norms(pred_pos_cov)
+    size_r = frobenius_norms(R)
     tg = mg = None
     if track_group is not None and meas_group is not None:
         tg = np.asarray(track_group, dtype=np.int64).reshape(k)
@@ -167,7 +167,7 @@ def _grid_pairs(p: _Array, size_p: _Array, zz: _Array, size_r: _Array, gate_d2: 
     return ti[inside].astype(np.intp), by_key[at[inside]].astype(np.intp)
 
 
-def _norm3(C: ArrayLike) -> _Array:
+def frobenius_norms(C: ArrayLike) -> _Array:
     """Frobenius norms (k,) of covariances (k, 3, 3): an upper bound of their largest eigenvalue."""
     c = np.asarray(C, dtype=np.float64).reshape(-1, 9)
     return np.sqrt(np.einsum("ki,ki->k", c, c))

@@ -269,6 +269,8 @@ class TrackerBank:
         sensor = self._sensor[rows]
         x, P = self._x[rows], self._P[rows]
         dt = float(t_s) - self._sensor_t[sensor]
+        if (dt < 0.0).any():
+            raise ValueError(f"tracks of sensor {int(sensor[np.argmin(dt)])} are newer than {t_s} s")
         for step in np.unique(dt[dt > 0.0]).tolist():
             r = np.flatnonzero(dt == step)
             x[r], P[r] = self.filter.predict(x[r], P[r], self._model[rows[r]], step)
