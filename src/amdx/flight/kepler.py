@@ -13,7 +13,7 @@ All functions are pure and vectorised; inputs are never mutated.
 from __future__ import annotations
 
 import math
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -214,17 +214,18 @@ FEW_EVALUATIONS = 32 if FLOATS_MATCH_NUMPY else 0
 same bits as the array path, without numpy's per-call overhead, which dominates below a few dozen pairs)."""
 
 
-def _cubic_starter(m: _Array, e: _Array) -> _Array:
-    """Root of (1 − e)E + e E³/6 = M (Cardano): a lower bound of E, since sin E ≥ E − E³/6."""
+def _cubic_starter(m: Any, e: Any, sqrt: Any = np.sqrt, cbrt: Any = np.cbrt) -> Any:
+    """Root of (1 − e)E + e E³/6 = M (Cardano): a lower bound of E, since sin E ≥ E − E³/6. Arrays with numpy's
+    sqrt and cbrt, or Python floats with math's (the same operations, so the same bits)."""
     p = 6.0 * (1.0 - e) / e
     q = 6.0 * m / e
-    d = np.sqrt(q * q / 4.0 + p * p * p / 27.0)
-    return np.cbrt(q / 2.0 + d) + np.cbrt(q / 2.0 - d)
+    d = sqrt(q * q / 4.0 + p * p * p / 27.0)
+    return cbrt(q / 2.0 + d) + cbrt(q / 2.0 - d)
 
 
-def _turn(s: _Array, c: _Array, d: _Array) -> tuple[_Array, _Array]:
+def _turn(s: Any, c: Any, d: Any) -> tuple[Any, Any]:
     """(sin, cos) of E + d from those of E, with sin d and cos d from their Taylor series (|d| ≤ 0.05:
-    truncation below 1e-17)."""
+    truncation below 1e-17); arrays or Python floats alike."""
     d2 = d * d
     sd = d * (1.0 - d2 / 6.0 * (1.0 - d2 / 20.0 * (1.0 - d2 / 42.0)))
     cd1 = d2 / 2.0 * (1.0 - d2 / 12.0 * (1.0 - d2 / 30.0 * (1.0 - d2 / 56.0)))  # 1 − cos d
@@ -289,13 +290,7 @@ def _solve_kepler_one(mean_anomaly: float, ecc: float, tol: float = 1e-14) -> tu
     upper = mw > math.pi
     mr = _TWO_PI - mw if upper else mw
     hi = min(mr + ecc, math.pi)
-    if ecc >= 0.3:
-        p = 6.0 * (1.0 - ecc) / ecc
-        q = 6.0 * mr / ecc
-        d = math.sqrt(q * q / 4.0 + p * p * p / 27.0)
-        big_e = math.cbrt(q / 2.0 + d) + math.cbrt(q / 2.0 - d)
-    else:
-        big_e = mr
+    big_e = _cubic_starter(mr, ecc, math.sqrt, math.cbrt) if ecc >= 0.3 else mr
     big_e = hi if big_e > hi else mr if big_e < mr else big_e
     s, c = math.sin(big_e), math.cos(big_e)
     for step in range(KEPLER_HALLEY_STEPS + KEPLER_NEWTON_STEPS):
@@ -309,10 +304,7 @@ def _solve_kepler_one(mean_anomaly: float, ecc: float, tol: float = 1e-14) -> tu
             s, c = math.sin(new), math.cos(new)
         else:
             d = new - big_e
-            d2 = d * d
-            sd = d * (1.0 - d2 / 6.0 * (1.0 - d2 / 20.0 * (1.0 - d2 / 42.0)))
-            cd1 = d2 / 2.0 * (1.0 - d2 / 12.0 * (1.0 - d2 / 30.0 * (1.0 - d2 / 56.0)))
-            s, c = s - s * cd1 + c * sd, c - c * cd1 - s * sd
+            s, c = _turn(s, c, d)
             if abs(d) > 0.05:
                 s, c = math.sin(new), math.cos(new)
         big_e = new
@@ -626,3 +618,15 @@ class KeplerOrbits:
         nu = _TWO_PI - np.arccos(c)
         big_e = np.mod(np.arctan2(np.sqrt(1.0 - e * e) * np.sin(nu), e + np.cos(nu)), _TWO_PI)
         return self.time_of_mean_anomaly(big_e - e * np.sin(big_e), idx)
+
+    def descending_crossing_time_one(self, i: int, radius_m: float) -> float:
+        """`descending_crossing_time` of orbit i on Python floats: the same operations, the same bits (see
+        `FLOATS_MATCH_NUMPY`), without numpy's per-call overhead."""
+        e = float(self.e[i])
+        c = (float(self.a_m[i]) * (1.0 - e * e) / radius_m - 1.0) / e if e != 0.0 else math.nan
+        if not abs(c) <= 1.0:
+            return math.nan
+        nu = _TWO_PI - math.acos(c)
+        big_e = math.atan2(math.sqrt(1.0 - e * e) * math.sin(nu), e + math.cos(nu)) % _TWO_PI
+        dm = (big_e - e * math.sin(big_e) - float(self.m0[i])) % _TWO_PI
+        return float(self.t0_s[i]) + dm / float(self.mean_motion[i])

@@ -12,7 +12,7 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from amdx.flight.kepler import _TWO_PI, FLOATS_MATCH_NUMPY, KeplerOrbits
+from amdx.flight.kepler import FLOATS_MATCH_NUMPY, KeplerOrbits
 from amdx.geo import EarthModel, ecef_components_to_geodetic, ecef_to_geodetic_one, up_components, up_one
 
 _Array = NDArray[np.float64]
@@ -75,25 +75,6 @@ def surface_crossing_time(orbits: KeplerOrbits, alt_m: ArrayLike, earth: EarthMo
     return t
 
 
-def _ellipsoid_radius_one(x: float, y: float, z: float, earth: EarthModel) -> float:
-    """`ellipsoid_radius_m` of one point, Python floats, bit for bit."""
-    rho = float(np.hypot(x, y))
-    a, b = earth.a_m, earth.b_m
-    return a * b * float(np.hypot(rho, z)) / float(np.hypot(b * rho, a * z))
-
-
-def _descending_one(orbits: KeplerOrbits, i: int, radius_m: float) -> float:
-    """`KeplerOrbits.descending_crossing_time` of orbit i, Python floats, bit for bit."""
-    e = float(orbits.e[i])
-    c = (float(orbits.a_m[i]) * (1.0 - e * e) / radius_m - 1.0) / e if e != 0.0 else math.nan
-    if not abs(c) <= 1.0:
-        return math.nan
-    nu = _TWO_PI - math.acos(c)
-    big_e = math.atan2(math.sqrt(1.0 - e * e) * math.sin(nu), e + math.cos(nu)) % _TWO_PI
-    dm = (big_e - e * math.sin(big_e) - float(orbits.m0[i])) % _TWO_PI
-    return float(orbits.t0_s[i]) + dm / float(orbits.mean_motion[i])
-
-
 def _crossing_few(orbits: KeplerOrbits, idx: list[int], h: list[float], earth: EarthModel,
                   guess: list[float] | None, tol_m: float, max_iter: int) -> list[float]:
     """`surface_crossing_time` for a few orbits on Python floats: the same operations in the same order as the
@@ -103,13 +84,13 @@ def _crossing_few(orbits: KeplerOrbits, idx: list[int], h: list[float], earth: E
         t = []
         for i, hi in zip(idx, h, strict=True):
             x, y, z, *_ = orbits.state_one(i, float(orbits.t0_s[i]))
-            t.append(_descending_one(orbits, i, _ellipsoid_radius_one(x, y, z, earth) + hi))
+            t.append(orbits.descending_crossing_time_one(i, float(_ellipsoid_radius_xyz(x, y, z, earth)) + hi))
         if earth.is_sphere:
             return t
         for j, (i, hi) in enumerate(zip(idx, h, strict=True)):
             x, y, z, *_ = orbits.state_one(i, 0.0 if math.isnan(t[j]) else t[j])
             if not math.isnan(t[j]):
-                t[j] = _descending_one(orbits, i, _ellipsoid_radius_one(x, y, z, earth) + hi)
+                t[j] = orbits.descending_crossing_time_one(i, float(_ellipsoid_radius_xyz(x, y, z, earth)) + hi)
     else:
         t = list(guess)
     live = [j for j in range(len(idx)) if not math.isnan(t[j])]
