@@ -389,7 +389,11 @@ class BattleManager:
         values = np.zeros(len(groups))
         owner_of_threat: list[str | None] = [None] * len(groups)
         member = {n: [self._member_view(g, n) for g in groups] for n in nations}
-        reach = {n: self._in_reach(batteries, member[n]) for n in nations}
+        reach = np.zeros((len(batteries), len(groups)), bool)  # each battery against its own nation's tracks
+        for n in nations:
+            own = [i for i, b in enumerate(batteries) if b.nation == n]
+            if own:
+                reach[own] = self._in_reach([batteries[i] for i in own], member[n])
         rules = [self._rules(b) for b in batteries]
         wcs_ok: dict[tuple[str, str], bool] = {}
         for j, group in enumerate(groups):
@@ -400,7 +404,7 @@ class BattleManager:
             requested: set[str] | None = None  # the nations asked to engage this threat, when first needed
             for i, (nation, wcs, ballistic_ok, air_ok, partner_ok, accepts) in enumerate(rules):
                 view = member[nation][j]
-                if view is None or not reach[nation][i, j] or (nation, view.track_id) in self.busy:
+                if view is None or not reach[i, j] or (nation, view.track_id) in self.busy:
                     continue
                 if not (ballistic_ok if view.classification == "ballistic" else air_ok):
                     continue
