@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -71,6 +72,8 @@ MIN_DECISION_S = 2.0
 """The quickest an automated commander decides, s."""
 STRENGTH = {"pending": 0, "unknown": 1, "suspect": 2, "hostile": 3}
 ELLIPSE_K = ellipse_scale(0.95)
+_IMPACT_FIELDS = operator.itemgetter("lat_deg", "lon_deg", "time_to_impact_s", "semi_major_m", "semi_minor_m",
+                                     "orientation_deg")
 
 
 def _lognormal(rng: np.random.Generator, decision: Any) -> float:
@@ -222,16 +225,14 @@ class BattleManager:
         asset_ids = [a.id for a in self.assets]
         for nation in self.nations:
             roe = self.doctrine[nation].roe
-            views = [v for v in self.tracks[nation].values()
-                     if self.identity[nation].get(v.track_id, "pending") not in FRIENDLY]
+            identity = self.identity[nation]
+            views = [v for v in self.tracks[nation].values() if identity.get(v.track_id, "pending") not in FRIENDLY]
             bal = [v for v in views if v.classification == "ballistic" and v.impact is not None]
             air = [v for v in views if v.classification == "air-breathing"]
             verdicts: dict[str, Verdict] = {}
             threatening: list[str] = []
             if bal:
-                imp = np.array([[i["lat_deg"], i["lon_deg"], i["time_to_impact_s"], i["semi_major_m"],  # type: ignore[index]
-                                 i["semi_minor_m"], i["orientation_deg"]] for i in (v.impact for v in bal)],  # type: ignore[index]
-                               dtype=float)
+                imp = np.array([_IMPACT_FIELDS(v.impact) for v in bal], dtype=float)
                 te = evaluate_threats(imp[:, 0], imp[:, 1], _ellipse_covs(imp[:, 3], imp[:, 4], imp[:, 5]), imp[:, 2],
                                       alat, alon, arad, aval)
                 threatening += _verdicts(bal, te, asset_ids, roe.min_threat_probability, verdicts)
@@ -242,7 +243,6 @@ class BattleManager:
             self.verdicts[nation] = verdicts
             ranked = sorted(threatening, key=lambda tid: (-verdicts[tid].value_at_risk, tid))
             rank = {tid: i + 1 for i, tid in enumerate(ranked)}
-            identity = self.identity[nation]
             floor = roe.min_threat_probability
             threat_ids = set(threatening)
             announced = self.announced
@@ -647,14 +647,11 @@ def _verdicts(views: list[TrackView], te: Any, asset_ids: list[str], floor: floa
     """Put each track's `Verdict` into `out` (by track id); return the ids of the tracks that threaten an asset
     at `floor` (read from the probability array), in view order."""
     p = te.probability
-    rows, cols = np.nonzero(p > 0.0)  # row-major: each track's assets in asset order
-    names = [asset_ids[k] for k in cols.tolist()]
-    values = p[rows, cols].tolist()
-    bounds = [0, *np.cumsum(np.bincount(rows, minlength=len(views))).tolist()]  # each row's run of entries
-    probs = [dict(zip(names[a:b], values[a:b], strict=True)) for a, b in itertools.pairwise(bounds)]
-    made = [Verdict(prob, value, tti if math.isfinite(tti) else None)
-            for prob, tti, value in zip(probs, te.time_to_impact_s.tolist(), te.expected_value_at_risk.tolist(),
-                                        strict=True)]
+    made = [Verdict({}, value, tti if math.isfinite(tti) else None)
+            for tti, value in zip(te.time_to_impact_s.tolist(), te.expected_value_at_risk.tolist(), strict=True)]
+    rows, cols = np.nonzero(p > 0.0)  # row-major: each track's assets in asset order (few: most rows are empty)
+    for r, c, value in zip(rows.tolist(), cols.tolist(), p[rows, cols].tolist(), strict=True):
+        made[r].probabilities[asset_ids[c]] = value
     out.update(zip([v.track_id for v in views], made, strict=True))
     if not p.size:
         return []

@@ -107,7 +107,7 @@ class TrackView:
     pos_sigma_m: float
 
 
-@dataclass
+@dataclass(slots=True)
 class Verdict:
     """A threat evaluation of one track: {asset id: probability}, value at risk, time to impact (s or None)."""
 
