@@ -281,11 +281,13 @@ class BattleManager:
                 continue
             roe = self.doctrine[nation].roe
             rng = self.rngs.stream(f"commander/{self.id_node[nation]}/identification")
+            identities, verdicts = self.identity[nation], self.verdicts[nation]
+            manual, due = self.manual_id, self.id_due
             for tid, view in self.tracks[nation].items():
-                current = self.identity[nation].setdefault(tid, "pending")
-                if current == "hostile" or (nation, tid) in self.manual_id or (nation, tid) in self.id_due:
+                current = identities.setdefault(tid, "pending")
+                if current == "hostile" or (nation, tid) in manual or (nation, tid) in due:
                     continue
-                verdict = self.verdicts[nation].get(tid)
+                verdict = verdicts.get(tid)
                 threatened = verdict.threatened(roe.min_threat_probability) if verdict else ()
                 near = float("inf")
                 if threatened and view.classification == "air-breathing":
@@ -321,13 +323,11 @@ class BattleManager:
         if not members:
             return []
         index = {f"{nation}/{tid}": i for i, (nation, tid) in enumerate(members)}  # as a partner's key names it
-        first, second = [], []
-        for i, view in enumerate(views):
-            if view.keys:
-                for j in map(index.get, view.keys):
-                    if j is not None:
-                        first.append(i)
-                        second.append(j)
+        # every view's keys in one flat list, each with its view's row: one dict lookup per key, no Python loop
+        held = np.array(list(map(index.get, itertools.chain.from_iterable(v.keys for v in views),
+                                 itertools.repeat(-1))), dtype=np.intp)
+        owner = np.repeat(np.arange(len(views)), [len(v.keys) for v in views])
+        first, second = owner[held >= 0].tolist(), held[held >= 0].tolist()
         if len(members) > 1:
             pos = np.array([v.x for v in views])[:, :3]
             sigma = np.array([v.pos_sigma_m for v in views])
@@ -362,7 +362,8 @@ class BattleManager:
             return []
         every = self._threat_groups()
         self.group_of = {member: group for group in every for member in group}
-        groups = [g for g in every if self._plannable(g)]
+        busy, dead = self.busy.keys(), self.dead
+        groups = [g for g in every if (busy.isdisjoint(g) and dead.isdisjoint(g)) or self._plannable(g)]
         if not groups:
             return []
         out: list[ev.Event] = []

@@ -92,7 +92,7 @@ class BatteryState:
         return taken
 
 
-@dataclass
+@dataclass(slots=True)
 class TrackView:
     """One track of a nation's latest picture, as its battle management sees it."""
 
