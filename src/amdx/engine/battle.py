@@ -117,6 +117,9 @@ class BattleManager:
         self.manual_id: set[tuple[str, str]] = set()
         self.id_due: set[tuple[str, str]] = set()
         self.verdicts: dict[str, dict[str, Verdict]] = {n: {} for n in self.nations}
+        self.threats: dict[str, dict[str, tuple[str, ...]]] = {n: {} for n in self.nations}
+        """Per nation, this cycle: the assets each threatening track threatens at the nation's ROE floor (its
+        verdict's `threatened`, asked once for all tracks from the probability array)."""
         self.announced: dict[tuple[str, str], tuple[str, ...]] = {}
         self.busy: dict[tuple[str, str], str] = {}
         self.dead: set[tuple[str, str]] = set()
@@ -230,30 +233,30 @@ class BattleManager:
             bal = [v for v in views if v.classification == "ballistic" and v.impact is not None]
             air = [v for v in views if v.classification == "air-breathing"]
             verdicts: dict[str, Verdict] = {}
-            threatening: list[str] = []
+            threats: dict[str, tuple[str, ...]] = {}
             if bal:
                 imp = np.array([_IMPACT_FIELDS(v.impact) for v in bal], dtype=float)
                 te = evaluate_threats(imp[:, 0], imp[:, 1], _ellipse_covs(imp[:, 3], imp[:, 4], imp[:, 5]), imp[:, 2],
                                       alat, alon, arad, aval)
-                threatening += _verdicts(bal, te, asset_ids, roe.min_threat_probability, verdicts)
+                _verdicts(bal, te, asset_ids, roe.min_threat_probability, verdicts, threats)
             if air:
                 te = evaluate_air_tracks(np.array([v.x[:3] for v in air]), np.array([v.x[3:] for v in air]),
                                          np.array([v.pos_sigma_m / np.sqrt(3.0) for v in air]), alat, alon, arad, aval)
-                threatening += _verdicts(air, te, asset_ids, roe.min_threat_probability, verdicts)
+                _verdicts(air, te, asset_ids, roe.min_threat_probability, verdicts, threats)
             self.verdicts[nation] = verdicts
-            ranked = sorted(threatening, key=lambda tid: (-verdicts[tid].value_at_risk, tid))
+            self.threats[nation] = threats
+            ranked = sorted(threats, key=lambda tid: (-verdicts[tid].value_at_risk, tid))
             rank = {tid: i + 1 for i, tid in enumerate(ranked)}
             floor = roe.min_threat_probability
-            threat_ids = set(threatening)
             announced = self.announced
             for tid in sorted(tid for tid in verdicts if identity.get(tid) == "hostile"):
                 verdict = verdicts[tid]
                 key = (nation, tid)
                 before = announced.get(key)
-                if before is not None and not before and tid not in threat_ids:
+                if before is not None and not before and tid not in threats:
                     continue  # announced as threatening nothing and still threatens nothing
                 before = before or ()
-                now = verdict.threatened(floor) if tid in threat_ids else ()  # distinct asset ids
+                now = threats.get(tid, ())  # distinct asset ids
                 if before:
                     threatened = tuple(sorted({*now, *(a for a in before if verdict.probabilities.get(a, 0.0)
                                                        >= HYSTERESIS * floor)}))
@@ -281,14 +284,13 @@ class BattleManager:
                 continue
             roe = self.doctrine[nation].roe
             rng = self.rngs.stream(f"commander/{self.id_node[nation]}/identification")
-            identities, verdicts = self.identity[nation], self.verdicts[nation]
+            identities, threats = self.identity[nation], self.threats[nation]
             manual, due = self.manual_id, self.id_due
             for tid, view in self.tracks[nation].items():
                 current = identities.setdefault(tid, "pending")
                 if current == "hostile" or (nation, tid) in manual or (nation, tid) in due:
                     continue
-                verdict = verdicts.get(tid)
-                threatened = verdict.threatened(roe.min_threat_probability) if verdict else ()
+                threatened = threats.get(tid, ())
                 near = float("inf")
                 if threatened and view.classification == "air-breathing":
                     near = min(self._range_to_asset(view, a) for a in threatened)
@@ -322,7 +324,7 @@ class BattleManager:
             views.extend(map(tracks.__getitem__, ids))
         if not members:
             return []
-        index = {f"{nation}/{tid}": i for i, (nation, tid) in enumerate(members)}  # as a partner's key names it
+        index = dict(zip(map("/".join, members), itertools.count()))  # "nation/track id", as a partner's key
         # every view's keys in one flat list, each with its view's row: one dict lookup per key, no Python loop
         held = np.array(list(map(index.get, itertools.chain.from_iterable(v.keys for v in views),
                                  itertools.repeat(-1))), dtype=np.intp)
@@ -397,15 +399,18 @@ class BattleManager:
                 reach[own] = self._in_reach([batteries[i] for i in own], member[n])
         rules = [self._rules(b) for b in batteries]
         wcs_ok: dict[tuple[str, str], bool] = {}
+        busy = self.busy
+        in_reach = [np.flatnonzero(col).tolist() for col in reach.T]  # per threat: the batteries in reach (a view)
         for j, group in enumerate(groups):
             value, owner = self._group_value(group)
             values[j], owner_of_threat[j] = value, owner
             if value <= 0.0:
                 continue
             requested: set[str] | None = None  # the nations asked to engage this threat, when first needed
-            for i, (nation, wcs, ballistic_ok, air_ok, partner_ok, accepts) in enumerate(rules):
+            for i in in_reach[j]:
+                nation, wcs, ballistic_ok, air_ok, partner_ok, accepts = rules[i]
                 view = member[nation][j]
-                if view is None or not reach[i, j] or (nation, view.track_id) in self.busy:
+                if view is None or (nation, view.track_id) in busy:
                     continue
                 if not (ballistic_ok if view.classification == "ballistic" else air_ok):
                     continue
@@ -447,11 +452,10 @@ class BattleManager:
         result = solve_wta(values, pk_eng, units, method=method, time_limit_s=60.0, max_rounds=WTA_ROUNDS)
         x = result.counts(n)
         out: list[ev.Event] = []
-        for j in range(n):
-            assigned = [i for i in range(m) if x[i, j] > 0 and pk_eng[i, j] > 0]
-            if not assigned:
-                continue
-            i = max(assigned, key=lambda k: (pk_eng[k, j], -k))
+        hit = (x > 0) & (pk_eng > 0)
+        for j in np.flatnonzero(hit.any(axis=0)).tolist():
+            pk_j = pk_eng[:, j].tolist()
+            i = max(np.flatnonzero(hit[:, j]).tolist(), key=lambda k: (pk_j[k], -k))
             out.extend(self._propose(t, planner, batteries[i], views[(i, j)], int(shot_n[i, j]),
                                      float(pk_eng[i, j]), float(values[j]), float(first_launch[i, j]),
                                      float(lat_launch[i, j]), owner_of_threat[j]))
@@ -462,13 +466,10 @@ class BattleManager:
         risk; 0 when no nation holds it as hostile-or-engageable and threatening."""
         best, owner = 0.0, None
         for nation, tid in group:
-            verdict = self.verdicts[nation].get(tid)
-            if verdict is None:
-                continue
-            floor = self.doctrine[nation].roe.min_threat_probability
-            threatened = verdict.threatened(floor)
+            threatened = self.threats[nation].get(tid)
             if not threatened:
                 continue
+            verdict = self.verdicts[nation][tid]
             risk = sum(verdict.probabilities[a] * self.asset_value[a] for a in threatened)
             if risk > best:
                 top = max(threatened, key=lambda a: (verdict.probabilities[a] * self.asset_value[a], a))
@@ -643,18 +644,18 @@ def _ellipse_covs(semi_major_m: np.ndarray, semi_minor_m: np.ndarray, orientatio
         + (b * b)[:, None, None] * w[:, :, None] * w[:, None, :]
 
 
-def _verdicts(views: list[TrackView], te: Any, asset_ids: list[str], floor: float,
-              out: dict[str, Verdict]) -> list[str]:
-    """Put each track's `Verdict` into `out` (by track id); return the ids of the tracks that threaten an asset
-    at `floor` (read from the probability array), in view order."""
+def _verdicts(views: list[TrackView], te: Any, asset_ids: list[str], floor: float, out: dict[str, Verdict],
+              threats: dict[str, tuple[str, ...]]) -> None:
+    """Put each track's `Verdict` into `out` (by track id), and into `threats` the assets each track threatens
+    at `floor` (its verdict's `threatened(floor)`, read from the probability array), in view order."""
     p = te.probability
     made = [Verdict({}, value, tti if math.isfinite(tti) else None)
             for tti, value in zip(te.time_to_impact_s.tolist(), te.expected_value_at_risk.tolist(), strict=True)]
     rows, cols = np.nonzero(p > 0.0)  # row-major: each track's assets in asset order (few: most rows are empty)
     for r, c, value in zip(rows.tolist(), cols.tolist(), p[rows, cols].tolist(), strict=True):
         made[r].probabilities[asset_ids[c]] = value
-    out.update(zip([v.track_id for v in views], made, strict=True))
-    if not p.size:
-        return []
-    hit = ((p > 0.0) & (p >= floor)).any(axis=1)
-    return [views[r].track_id for r in np.flatnonzero(hit).tolist()]
+    ids = [v.track_id for v in views]
+    out.update(zip(ids, made, strict=True))
+    hit = p[rows, cols] >= floor
+    for r, c in zip(rows[hit].tolist(), cols[hit].tolist(), strict=True):
+        threats[ids[r]] = (*threats.get(ids[r], ()), asset_ids[c])
