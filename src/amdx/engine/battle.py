@@ -257,6 +257,8 @@ class BattleManager:
                     continue  # announced as threatening nothing and still threatens nothing
                 before = before or ()
                 now = threats.get(tid, ())  # distinct asset ids
+                if before and (now if len(now) < 2 else tuple(sorted(now))) == before:
+                    continue  # still threatens what was announced: hysteresis cannot add to it
                 if before:
                     threatened = tuple(sorted({*now, *(a for a in before if verdict.probabilities.get(a, 0.0)
                                                        >= HYSTERESIS * floor)}))
@@ -400,7 +402,10 @@ class BattleManager:
         rules = [self._rules(b) for b in batteries]
         wcs_ok: dict[tuple[str, str], bool] = {}
         busy = self.busy
-        in_reach = [np.flatnonzero(col).tolist() for col in reach.T]  # per threat: the batteries in reach (a view)
+        in_reach: list[list[int]] = [[] for _ in groups]  # per threat: the batteries in reach (those have a view)
+        cols, rows = np.nonzero(reach.T)  # by threat, then by battery
+        for j, i in zip(cols.tolist(), rows.tolist(), strict=True):
+            in_reach[j].append(i)
         for j, group in enumerate(groups):
             value, owner = self._group_value(group)
             values[j], owner_of_threat[j] = value, owner
