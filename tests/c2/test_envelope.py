@@ -7,7 +7,7 @@ import pymap3d
 import pytest
 from pymap3d.vincenty import vdist
 
-from amdx.c2.envelope import Envelope, launch_window
+from amdx.c2.envelope import Envelope, launch_window, window_bounds
 from amdx.c2.footprint import defended, footprint_collapses, footprint_extents, footprint_margin_s
 from amdx.flight import BallisticFlights, solve_ballistic
 from amdx.geo import destination_point, geodetic_to_ecef
@@ -117,6 +117,31 @@ def test_nan_samples_are_infeasible_and_batches_broadcast(srbm_path):
             np.testing.assert_array_equal(one.feasible, w.feasible[b, k])
             np.testing.assert_equal(one.latest_launch_s, w.latest_launch_s[b, k])
 
+
+
+@pytest.mark.parametrize(("back_m", "now"), [(60e3, 100.0), (150e3, 0.0), (0.0, 50.0), (60e3, 1e9)])
+def test_window_bounds_are_the_ends_of_the_independent_window(srbm_path, back_m, now):
+    """`window_bounds` (the range only where the other constraints hold) against the brute-force window of the
+    pymap3d reference: the earliest and latest feasible launches, their samples, times and points; away from
+    the range limit, where the reference's geodesic and the envelope's sphere agree on feasibility."""
+    t, pos = srbm_path
+    site = _site(back_m)
+    ok_ref, _, ground, launch = _independent(site, t, pos, UPPER, now)
+    if np.any(np.abs(ground[ok_ref] - UPPER.max_range_m) < 5e-3 * UPPER.max_range_m):
+        pytest.skip("a feasible sample lies at the range limit, where the two range models may disagree")
+    b = window_bounds(site, t, pos, UPPER, now)
+    assert bool(b.has_window) == bool(ok_ref.any())
+    if not ok_ref.any():
+        assert b.earliest_index == -1 and b.latest_index == -1 and np.isnan(b.earliest_pip_m).all()
+        return
+    lo = int(np.flatnonzero(ok_ref)[np.argmin(launch[ok_ref])])
+    hi = int(np.flatnonzero(ok_ref)[np.argmax(launch[ok_ref])])
+    assert (b.earliest_index, b.latest_index) == (lo, hi)
+    assert b.earliest_launch_s == pytest.approx(launch[lo], abs=1e-6)
+    assert b.latest_launch_s == pytest.approx(launch[hi], abs=1e-6)
+    assert (b.earliest_intercept_s, b.latest_intercept_s) == (t[lo], t[hi])
+    np.testing.assert_array_equal(b.earliest_pip_m, pos[lo])
+    np.testing.assert_array_equal(b.latest_pip_m, pos[hi])
 
 # --- defended footprint, refs/physics.md §6.3 --------------------------------------------------------------
 # refs §6.3 base case [CALC]: V_t = 2 km/s, γ = 40°, h_c = 100 km, t_L = 10 s, v_i = 1 km/s, h 15–40 km

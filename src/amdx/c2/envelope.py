@@ -22,6 +22,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from amdx.c2.envelope_kernels import flyout_samples, window_ends
 from amdx.geo import MEAN_EARTH_RADIUS_M, WGS84, EarthModel, central_angle_rad, ecef_to_geodetic
 from amdx.scenario.catalog_models import InterceptorType
 
@@ -120,6 +121,103 @@ def path_geodetic(path_pos_m: ArrayLike, earth: EarthModel = WGS84) -> tuple[_Ar
     return np.asarray(lat), np.asarray(lon), np.asarray(alt)
 
 
+@dataclass(frozen=True)
+class _Samples:
+    """The pairs of a window request flattened to N rows against K path samples (`flyout_samples`)."""
+
+    shape: tuple[int, ...]  # the broadcast shape S of the pairs
+    site: _Array  # (N, 3)
+    path_row: NDArray[np.intp]  # (N,) row of each pair's path in pos, lat, lon, alt (R, K[, 3])
+    t_row: NDArray[np.intp]  # (N,) row of each pair's sample times in t (Rt, K)
+    pos: _Array
+    lat: _Array
+    lon: _Array
+    alt: _Array
+    t: _Array
+    flyout: _Array  # (N, K)
+    launch: _Array  # (N, K)
+    in_band: NDArray[np.bool_]  # (N, K): every constraint met but the range
+
+
+def _samples(site_m: ArrayLike, path_t_s: ArrayLike, path_pos_m: ArrayLike, envelope: Envelope, now_s: ArrayLike,
+             earth: EarthModel, geodetic: tuple[_Array, _Array, _Array] | None) -> _Samples:
+    site = np.asarray(site_m, dtype=np.float64)
+    pos = np.asarray(path_pos_m, dtype=np.float64)
+    t = np.asarray(path_t_s, dtype=np.float64)
+    now = np.asarray(now_s, dtype=np.float64)
+    lat, lon, alt = geodetic if geodetic is not None else path_geodetic(pos, earth)
+    k = pos.shape[-2]
+    lead = pos.shape[:-2]
+    shape = np.broadcast_shapes(site.shape[:-1], lead, t.shape[:-1], now.shape)
+    path_row = np.broadcast_to(np.arange(int(np.prod(lead)), dtype=np.intp).reshape(lead), shape).ravel()
+    t_row = np.broadcast_to(np.arange(int(np.prod(t.shape[:-1])), dtype=np.intp).reshape(t.shape[:-1]),
+                            shape).ravel()
+    sites = np.ascontiguousarray(np.broadcast_to(site, (*shape, 3)).reshape(-1, 3))
+    pos2 = np.ascontiguousarray(pos.reshape(-1, k, 3))
+    lat2, lon2, alt2 = (np.ascontiguousarray(np.broadcast_to(a, (*lead, k)).reshape(-1, k)) for a in (lat, lon, alt))
+    t2 = np.ascontiguousarray(t.reshape(-1, k))
+    flyout, launch, in_band = flyout_samples(
+        sites, np.ascontiguousarray(np.broadcast_to(now, shape).ravel()), pos2, alt2, t2, path_row, t_row,
+        float(envelope.min_alt_m), float(envelope.max_alt_m), float(envelope.speed_mps), float(envelope.reaction_s))
+    return _Samples(shape, sites, path_row, t_row, pos2, lat2, lon2, alt2, t2, flyout, launch, in_band)
+
+
+@dataclass(frozen=True)
+class WindowBounds:
+    """The ends of the launch windows of a batch of pairs (leading shape S): `has_window`; `earliest_launch_s`
+    / `latest_launch_s` (s) with the intercept times `earliest_intercept_s` / `latest_intercept_s` (s) and
+    points `earliest_pip_m` / `latest_pip_m` (S, 3), m, ECEF; NaN when there is no window. `earliest_index` /
+    `latest_index` are the sample indices (−1 when there is no window)."""
+
+    has_window: _BoolArray
+    earliest_index: NDArray[np.intp]
+    latest_index: NDArray[np.intp]
+    earliest_launch_s: _Array
+    latest_launch_s: _Array
+    earliest_intercept_s: _Array
+    latest_intercept_s: _Array
+    earliest_pip_m: _Array
+    latest_pip_m: _Array
+
+
+def _bounds(sm: _Samples, feasible: NDArray[np.bool_]) -> WindowBounds:
+    lo, hi = window_ends(feasible, sm.launch)
+    has = lo >= 0
+    rows = np.arange(lo.size)
+    lo0, hi0 = np.where(has, lo, 0), np.where(has, hi, 0)
+    nan = np.nan
+
+    def at(a: _Array, r: NDArray[np.intp], idx: NDArray[np.intp], shape: tuple[int, ...]) -> _Array:
+        v = a[r, idx]
+        return np.where(has.reshape(-1, *([1] * (v.ndim - 1))), v, nan).reshape(shape)
+
+    s = sm.shape
+    return WindowBounds(
+        has_window=has.reshape(s), earliest_index=lo.reshape(s), latest_index=hi.reshape(s),
+        earliest_launch_s=at(sm.launch, rows, lo0, s), latest_launch_s=at(sm.launch, rows, hi0, s),
+        earliest_intercept_s=at(sm.t, sm.t_row, lo0, s), latest_intercept_s=at(sm.t, sm.t_row, hi0, s),
+        earliest_pip_m=at(sm.pos, sm.path_row, lo0, (*s, 3)), latest_pip_m=at(sm.pos, sm.path_row, hi0, (*s, 3)))
+
+
+def window_bounds(site_m: ArrayLike, path_t_s: ArrayLike, path_pos_m: ArrayLike, envelope: Envelope,
+                  now_s: ArrayLike, earth: EarthModel = WGS84,
+                  geodetic: tuple[_Array, _Array, _Array] | None = None) -> WindowBounds:
+    """The ends of the feasible launch windows of `launch_window` (same arguments) without its per-sample
+    arrays: the range, the one constraint that needs trigonometry, is computed only for the samples that meet
+    every other constraint (the altitude band and the launch time rule most samples out)."""
+    sm = _samples(site_m, path_t_s, path_pos_m, envelope, now_s, earth, geodetic)
+    i, j = np.nonzero(sm.in_band)
+    feasible = np.zeros_like(sm.in_band)
+    if i.size:
+        p = sm.path_row[i]
+        if envelope.range_kind == "slant":
+            rng = np.linalg.norm(sm.pos[p, j] - sm.site[i], axis=-1)
+        else:
+            rng = _ground_range_m(sm.site[i], sm.lat[p, j], sm.lon[p, j], earth)
+        feasible[i, j] = rng <= envelope.max_range_m
+    return _bounds(sm, feasible)
+
+
 def launch_window(site_m: ArrayLike, path_t_s: ArrayLike, path_pos_m: ArrayLike, envelope: Envelope,
                   now_s: ArrayLike, earth: EarthModel = WGS84,
                   geodetic: tuple[_Array, _Array, _Array] | None = None) -> LaunchWindow:
@@ -128,44 +226,22 @@ def launch_window(site_m: ArrayLike, path_t_s: ArrayLike, path_pos_m: ArrayLike,
     path's `path_geodetic`, when already known.
 
     Samples with NaN positions (outside the flight) are infeasible. Leading axes broadcast, so sites (B, 1, 3)
-    against paths (1, T, K, 3) give a (B, T) batch.
+    against paths (1, T, K, 3) give a (B, T) batch. `window_bounds` gives the same ends without the per-sample
+    arrays, for less work.
     """
-    site = np.asarray(site_m, dtype=np.float64)[..., None, :]
-    pos = np.asarray(path_pos_m, dtype=np.float64)
-    t = np.asarray(path_t_s, dtype=np.float64)
-    now = np.asarray(now_s, dtype=np.float64)[..., None]
-    lat, lon, alt = geodetic if geodetic is not None else path_geodetic(pos, earth)
-    slant = np.linalg.norm(pos - site, axis=-1)
-    rng = slant if envelope.range_kind == "slant" else _ground_range_m(site, lat, lon, earth)
-    flyout = slant / envelope.speed_mps
-    launch = t - flyout
+    sm = _samples(site_m, path_t_s, path_pos_m, envelope, now_s, earth, geodetic)
+    p = sm.path_row
+    if envelope.range_kind == "slant":
+        rng = np.linalg.norm(sm.pos[p] - sm.site[:, None, :], axis=-1)
+    else:
+        rng = _ground_range_m(sm.site[:, None, :], sm.lat[p], sm.lon[p], earth)
     with np.errstate(invalid="ignore"):
-        feasible = ((alt >= envelope.min_alt_m) & (alt <= envelope.max_alt_m) & (rng <= envelope.max_range_m)
-                    & (launch >= now + envelope.reaction_s) & np.isfinite(launch))
-    shape = np.broadcast_shapes(feasible.shape, launch.shape, rng.shape)
-    feasible = np.broadcast_to(feasible, shape)
-    launch = np.broadcast_to(launch, shape)
-    t_full = np.broadcast_to(t, shape)
-    pos_full = np.broadcast_to(pos, (*shape, 3))
-    has = feasible.any(axis=-1)
-    lo = np.argmin(np.where(feasible, launch, np.inf), axis=-1)
-    hi = np.argmax(np.where(feasible, launch, -np.inf), axis=-1)
-
-    def pick(a: _Array, idx: NDArray[np.intp]) -> _Array:
-        return np.take_along_axis(a, idx[..., None], axis=-1)[..., 0]
-
-    def pick3(a: _Array, idx: NDArray[np.intp]) -> _Array:
-        return np.take_along_axis(a, idx[..., None, None], axis=-2)[..., 0, :]
-
-    nan = np.nan
+        feasible = sm.in_band & (rng <= envelope.max_range_m)
+    b = _bounds(sm, feasible)
+    full = (*sm.shape, sm.launch.shape[1])
     return LaunchWindow(
-        launch_s=launch, flyout_s=np.broadcast_to(flyout, shape), alt_m=np.broadcast_to(alt, shape),
-        range_m=np.broadcast_to(rng, shape), feasible=feasible, has_window=has,
-        earliest_index=np.where(has, lo, -1), latest_index=np.where(has, hi, -1),
-        earliest_launch_s=np.where(has, pick(launch, lo), nan),
-        latest_launch_s=np.where(has, pick(launch, hi), nan),
-        earliest_intercept_s=np.where(has, pick(t_full, lo), nan),
-        latest_intercept_s=np.where(has, pick(t_full, hi), nan),
-        earliest_pip_m=np.where(has[..., None], pick3(pos_full, lo), nan),
-        latest_pip_m=np.where(has[..., None], pick3(pos_full, hi), nan),
-    )
+        launch_s=sm.launch.reshape(full), flyout_s=sm.flyout.reshape(full), alt_m=sm.alt[p].reshape(full),
+        range_m=rng.reshape(full), feasible=feasible.reshape(full), has_window=b.has_window,
+        earliest_index=b.earliest_index, latest_index=b.latest_index, earliest_launch_s=b.earliest_launch_s,
+        latest_launch_s=b.latest_launch_s, earliest_intercept_s=b.earliest_intercept_s,
+        latest_intercept_s=b.latest_intercept_s, earliest_pip_m=b.earliest_pip_m, latest_pip_m=b.latest_pip_m)

@@ -3,7 +3,7 @@
 Decisions use estimates: a track's future is predicted from its state alone — Kepler free flight for a ballistic
 track (`intercept.ballistic_track_predictor`), a straight line at constant velocity for an air-breathing one —
 and sampled every `step_s` seconds. For each (battery, track) pair the launch window follows from the battery's
-kinematic envelope (`envelope.launch_window`); the chosen intercept is the earliest, refined on the predicted
+kinematic envelope (`envelope.window_bounds`); the chosen intercept is the earliest, refined on the predicted
 path to the §5.5 condition |PIP − site| = s (t − t_launch) (`intercept.intercept_on_path`). The single-shot Pk
 is degraded by the track's position error against the interceptor's divert (`kill.divert_adjusted_pk`).
 
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from amdx.c2.envelope import Envelope, launch_window
+from amdx.c2.envelope import Envelope, window_bounds
 from amdx.c2.intercept import InterceptSolution, Predictor, ballistic_track_predictor, intercept_on_path
 from amdx.c2.kill import crossrange_sigma_m, divert_adjusted_pk
 
@@ -84,7 +84,7 @@ def pair_options(site_m: ArrayLike, envelope: Envelope, single_shot_pk: float, d
     possible launch (kill assessment and decision)."""
     site = np.asarray(site_m, dtype=np.float64)
     pos = np.asarray(path_pos_m, dtype=np.float64)
-    win = launch_window(site, path_t_s, pos, envelope, now_s, geodetic=path_geodetic)
+    win = window_bounds(site, path_t_s, pos, envelope, now_s, geodetic=path_geodetic)
     # the flyout direction at the earliest intercept, for the cross-range error
     u = np.where(win.has_window[:, None], win.earliest_pip_m - site, np.array([0.0, 0.0, 1.0]))
     sigma = crossrange_sigma_m(pos_cov_m2, u)

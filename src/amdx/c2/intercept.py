@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from amdx.c2.intercept_kernels import cv_intercepts, path_iteration
 from amdx.flight.kepler import FLOATS_MATCH_NUMPY, KeplerOrbits
 from amdx.flight.surface import surface_crossing_time
 from amdx.geo import WGS84, EarthModel, ecef_to_eci, ecef_velocity_to_eci, eci_state_to_ecef, eci_state_to_ecef_one
@@ -58,25 +59,6 @@ def _f64(x: ArrayLike) -> _Array:
     return np.asarray(x, dtype=np.float64)
 
 
-def _smallest_root_after(a: _Array, b: _Array, c: _Array, tau0: _Array) -> _Array:
-    """Smallest real root τ > τ0 of a τ² + b τ + c = 0 (elementwise), NaN when there is none.
-
-    Uses the cancellation-free pair q/a, c/q with q = −(b + sign(b)√Δ)/2; when a vanishes (interceptor
-    exactly as fast as the target) q/a is infinite and c/q = −c/b is the linear root.
-    """
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        disc = b * b - 4.0 * a * c
-        sq = np.sqrt(np.where(disc >= 0.0, disc, np.nan))
-        q = -0.5 * (b + np.where(b >= 0.0, sq, -sq))
-        r1 = q / a
-        r2 = c / q
-    inf = np.inf
-    c1 = np.where(np.isfinite(r1) & (r1 > tau0), r1, inf)
-    c2 = np.where(np.isfinite(r2) & (r2 > tau0), r2, inf)
-    best = np.minimum(c1, c2)
-    return np.where(np.isfinite(best), best, np.nan)
-
-
 def intercept_constant_velocity(site_m: ArrayLike, target_pos_m: ArrayLike, target_vel_mps: ArrayLike,
                                 speed_mps: ArrayLike, t_launch_s: ArrayLike = 0.0,
                                 t_ref_s: ArrayLike = 0.0) -> InterceptSolution:
@@ -90,20 +72,25 @@ def intercept_constant_velocity(site_m: ArrayLike, target_pos_m: ArrayLike, targ
     only sign that keeps its invariant |PIP − site| = s (t − t₀).)
     """
     site = _f64(site_m)
-    r0 = _f64(target_pos_m) - site
-    v = _f64(target_vel_mps)
-    s = _f64(speed_mps)
-    tref = _f64(t_ref_s)
-    tau0 = _f64(t_launch_s) - tref
-    a = np.einsum("...i,...i->...", v, v) - s * s
-    b = 2.0 * (np.einsum("...i,...i->...", r0, v) + s * s * tau0)
-    c = np.einsum("...i,...i->...", r0, r0) - s * s * tau0 * tau0
-    a, b, c, tau0_b, tref_b = np.broadcast_arrays(a, b, c, tau0, tref)
-    tau = _smallest_root_after(a, b, c, tau0_b)
-    pip = site + r0 + v * tau[..., None]
-    pip = np.where(np.isfinite(tau)[..., None], pip, np.nan)
-    t = tau + tref_b
-    return InterceptSolution(t_s=t, pip_m=pip, flyout_s=tau - tau0_b, feasible=np.isfinite(tau))
+    pos, vel = _f64(target_pos_m), _f64(target_vel_mps)
+    s, t_launch, tref = _f64(speed_mps), _f64(t_launch_s), _f64(t_ref_s)
+    shape = np.broadcast_shapes(site.shape[:-1], pos.shape[:-1], vel.shape[:-1], s.shape, t_launch.shape,
+                                tref.shape)
+    tau, tau0, pip = cv_intercepts(_rows3(site, shape), _rows3(pos, shape), _rows3(vel, shape), _rows(s, shape),
+                                   _rows(t_launch, shape), _rows(tref, shape))
+    ok = np.isfinite(tau)
+    return InterceptSolution(t_s=(tau + _rows(tref, shape)).reshape(shape), pip_m=pip.reshape((*shape, 3)),
+                             flyout_s=(tau - tau0).reshape(shape), feasible=ok.reshape(shape))
+
+
+def _rows(x: _Array, shape: tuple[int, ...]) -> _Array:
+    """`x` broadcast to `shape`, flattened (contiguous), for a kernel."""
+    return np.ascontiguousarray(np.broadcast_to(x, shape).reshape(-1))
+
+
+def _rows3(x: _Array, shape: tuple[int, ...]) -> _Array:
+    """Vectors `x` (..., 3) broadcast to (*shape, 3), as (N, 3) contiguous rows, for a kernel."""
+    return np.ascontiguousarray(np.broadcast_to(x, (*shape, 3)).reshape(-1, 3))
 
 
 def intercept_on_path(site_m: ArrayLike, predict: Predictor, speed_mps: ArrayLike, t_launch_s: ArrayLike,
@@ -133,23 +120,19 @@ def intercept_on_path(site_m: ArrayLike, predict: Predictor, speed_mps: ArrayLik
                                 () if t_guess_s is None else np.shape(t_guess_s))
     t_launch = np.broadcast_to(t_launch, shape)
     t = np.array(np.broadcast_to(t_launch if t_guess_s is None else _f64(t_guess_s), shape), dtype=np.float64)
-    active = np.ones(shape, dtype=bool)
-    done = np.zeros(shape, dtype=bool)
-    prev = np.full((*shape, 3), np.nan)
+    sites, speeds, launches = _rows3(site, shape), _rows(s, shape), _rows(t_launch, shape)
+    flat = t.reshape(-1)  # a view: the kernel updates the guesses in place
+    active = np.ones(flat.size, dtype=bool)
+    done = np.zeros(flat.size, dtype=bool)
+    prev = np.full((flat.size, 3), np.nan)
     for _ in range(max_iter):
         pos, vel = predict(t)
-        sol = intercept_constant_velocity(site, pos, vel, s, t_launch, t)
-        t_new = np.where(active, sol.t_s, t)
-        moved = np.linalg.norm(sol.pip_m - prev, axis=-1)
-        newly = active & (moved < tol_m)
-        done |= newly
-        active &= ~newly & np.isfinite(t_new)
-        prev = np.where(active[..., None], sol.pip_m, prev)
-        t = np.where(np.isfinite(t_new), t_new, t)
-        if not active.any():
+        if not path_iteration(sites, np.ascontiguousarray(pos.reshape(-1, 3)),
+                              np.ascontiguousarray(vel.reshape(-1, 3)), speeds, launches, flat, prev, active, done,
+                              float(tol_m)):
             break
     pos, _ = predict(t)
-    ok = done & np.all(np.isfinite(pos), axis=-1)
+    ok = done.reshape(shape) & np.all(np.isfinite(pos), axis=-1)
     t_out = np.where(ok, t, np.nan)
     return InterceptSolution(t_s=t_out, pip_m=np.where(ok[..., None], pos, np.nan),
                              flyout_s=t_out - t_launch, feasible=ok)

@@ -22,12 +22,12 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.stats import norm, qmc
 
-from amdx.geo import great_circle_distance_m, initial_azimuth_deg
+from amdx.c2.disc_kernels import count_inside
+from amdx.geo import SPHERE, geodetic_to_ecef, great_circle_distance_m, initial_azimuth_deg
 
 _Array = NDArray[np.float64]
 
 QMC_POINTS = 1024
-_BLOCK_ROWS = 64
 THREAT_PROBABILITY_FLOOR = 0.01
 """Below this probability of impact inside its radius, an asset is not threatened by a track."""
 
@@ -68,29 +68,9 @@ def probability_inside_disc(offset_en_m: ArrayLike, radius_m: ArrayLike, cov_en_
     p = np.where(gap + spread <= r, 1.0, 0.0)
     undecided = np.flatnonzero(np.abs(gap - r) < spread)
     if undecided.size:
-        z0, z1 = np.ascontiguousarray(z[:, 0]), np.ascontiguousarray(z[:, 1])
-        # one set of (rows, points) buffers for every block, reused through out=: no fresh temporaries
-        size = min(_BLOCK_ROWS, undecided.size)
-        dx, dy, tmp = (np.empty((size, z.shape[0])) for _ in range(3))
-        inside = np.empty((size, z.shape[0]), dtype=bool)
-        for start in range(0, undecided.size, _BLOCK_ROWS):  # blocks keep the (rows, points) buffers in cache
-            rows = undecided[start:start + _BLOCK_ROWS]
-            lo, oo, rr = chol[rows], off[rows], r[rows]
-            b = rows.size
-            x, y, t, hit = dx[:b], dy[:b], tmp[:b], inside[:b]
-            # samples L z (lower-triangular L), written out: far cheaper than a general einsum over (..., P, 2);
-            # dx = L00 z0 - o0, dy = (L10 z0 + L11 z1) - o1, then dx² + dy² against r², in that order
-            np.multiply(lo[:, 0, 0, None], z0, out=x)
-            np.subtract(x, oo[:, 0, None], out=x)
-            np.multiply(lo[:, 1, 0, None], z0, out=y)
-            np.multiply(lo[:, 1, 1, None], z1, out=t)
-            np.add(y, t, out=y)
-            np.subtract(y, oo[:, 1, None], out=y)
-            np.multiply(x, x, out=x)
-            np.multiply(y, y, out=y)
-            np.add(x, y, out=x)
-            np.less_equal(x, (rr * rr)[:, None], out=hit)
-            p[rows] = np.count_nonzero(hit, axis=-1) / z.shape[0]
+        counts = count_inside(np.ascontiguousarray(chol), np.ascontiguousarray(off), np.ascontiguousarray(r),
+                              undecided, np.ascontiguousarray(z[:, 0]), np.ascontiguousarray(z[:, 1]))
+        p[undecided] = counts / z.shape[0]
     return p.reshape(shape)
 
 
@@ -149,13 +129,20 @@ def evaluate_threats(impact_lat_deg: ArrayLike, impact_lon_deg: ArrayLike, cov_e
     known = np.isfinite(lat) & np.isfinite(lon) & np.isfinite(cov).all(axis=(1, 2))
     if a and known.any():
         rows = np.flatnonzero(known)
-        dist = great_circle_distance_m(lat[rows, None], lon[rows, None], alat[None, :], alon[None, :])
-        az = np.radians(initial_azimuth_deg(lat[rows, None], lon[rows, None], alat[None, :], alon[None, :]))
-        offset = np.stack([dist * np.sin(az), dist * np.cos(az)], axis=-1)  # (r, a, 2) east, north
-        near = dist <= radius[None, :] + 6.0 * np.sqrt(np.trace(cov[rows], axis1=1, axis2=2))[:, None]
-        if near.any():
-            i, j = np.nonzero(near)
-            prob[rows[i], j] = probability_inside_disc(offset[i, j], radius[j], cov[rows[i]])
+        reach = radius[None, :] + 6.0 * np.sqrt(np.trace(cov[rows], axis1=1, axis2=2))[:, None]  # (r, a), m
+        # the chord between points of the mean sphere never exceeds their great-circle distance: pairs whose
+        # chord is beyond reach (with a margin for rounding) are far, and skip the trigonometry of the distance
+        p_imp = np.asarray(geodetic_to_ecef(lat[rows], lon[rows], 0.0, SPHERE)).reshape(-1, 3)
+        p_asset = np.asarray(geodetic_to_ecef(alat, alon, 0.0, SPHERE)).reshape(-1, 3)
+        chord = np.linalg.norm(p_imp[:, None, :] - p_asset[None, :, :], axis=-1)
+        i, j = np.nonzero(chord <= reach * (1.0 + 1e-9) + 1.0)
+        dist = great_circle_distance_m(lat[rows[i]], lon[rows[i]], alat[j], alon[j])
+        near = dist <= reach[i, j]
+        i, j, dist = i[near], j[near], dist[near]
+        if i.size:
+            az = np.radians(initial_azimuth_deg(lat[rows[i]], lon[rows[i]], alat[j], alon[j]))
+            offset = np.stack([dist * np.sin(az), dist * np.cos(az)], axis=-1)  # (pairs, 2) east, north
+            prob[rows[i], j] = probability_inside_disc(offset, radius[j], cov[rows[i]])
     risk = prob @ value
     threatened = (prob >= floor).any(axis=1)
     tti_key = np.where(np.isfinite(tti), tti, np.inf)

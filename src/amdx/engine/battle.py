@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -71,6 +72,8 @@ MIN_DECISION_S = 2.0
 """The quickest an automated commander decides, s."""
 STRENGTH = {"pending": 0, "unknown": 1, "suspect": 2, "hostile": 3}
 ELLIPSE_K = ellipse_scale(0.95)
+_IMPACT_FIELDS = operator.itemgetter("lat_deg", "lon_deg", "time_to_impact_s", "semi_major_m", "semi_minor_m",
+                                     "orientation_deg")
 
 
 def _lognormal(rng: np.random.Generator, decision: Any) -> float:
@@ -114,6 +117,9 @@ class BattleManager:
         self.manual_id: set[tuple[str, str]] = set()
         self.id_due: set[tuple[str, str]] = set()
         self.verdicts: dict[str, dict[str, Verdict]] = {n: {} for n in self.nations}
+        self.threats: dict[str, dict[str, tuple[str, ...]]] = {n: {} for n in self.nations}
+        """Per nation, this cycle: the assets each threatening track threatens at the nation's ROE floor (its
+        verdict's `threatened`, asked once for all tracks from the probability array)."""
         self.announced: dict[tuple[str, str], tuple[str, ...]] = {}
         self.busy: dict[tuple[str, str], str] = {}
         self.dead: set[tuple[str, str]] = set()
@@ -222,38 +228,37 @@ class BattleManager:
         asset_ids = [a.id for a in self.assets]
         for nation in self.nations:
             roe = self.doctrine[nation].roe
-            views = [v for v in self.tracks[nation].values()
-                     if self.identity[nation].get(v.track_id, "pending") not in FRIENDLY]
+            identity = self.identity[nation]
+            views = [v for v in self.tracks[nation].values() if identity.get(v.track_id, "pending") not in FRIENDLY]
             bal = [v for v in views if v.classification == "ballistic" and v.impact is not None]
             air = [v for v in views if v.classification == "air-breathing"]
             verdicts: dict[str, Verdict] = {}
-            threatening: list[str] = []
+            threats: dict[str, tuple[str, ...]] = {}
             if bal:
-                imp = np.array([[i["lat_deg"], i["lon_deg"], i["time_to_impact_s"], i["semi_major_m"],  # type: ignore[index]
-                                 i["semi_minor_m"], i["orientation_deg"]] for i in (v.impact for v in bal)],  # type: ignore[index]
-                               dtype=float)
+                imp = np.array([_IMPACT_FIELDS(v.impact) for v in bal], dtype=float)
                 te = evaluate_threats(imp[:, 0], imp[:, 1], _ellipse_covs(imp[:, 3], imp[:, 4], imp[:, 5]), imp[:, 2],
                                       alat, alon, arad, aval)
-                threatening += _verdicts(bal, te, asset_ids, roe.min_threat_probability, verdicts)
+                _verdicts(bal, te, asset_ids, roe.min_threat_probability, verdicts, threats)
             if air:
                 te = evaluate_air_tracks(np.array([v.x[:3] for v in air]), np.array([v.x[3:] for v in air]),
                                          np.array([v.pos_sigma_m / np.sqrt(3.0) for v in air]), alat, alon, arad, aval)
-                threatening += _verdicts(air, te, asset_ids, roe.min_threat_probability, verdicts)
+                _verdicts(air, te, asset_ids, roe.min_threat_probability, verdicts, threats)
             self.verdicts[nation] = verdicts
-            ranked = sorted(threatening, key=lambda tid: (-verdicts[tid].value_at_risk, tid))
+            self.threats[nation] = threats
+            ranked = sorted(threats, key=lambda tid: (-verdicts[tid].value_at_risk, tid))
             rank = {tid: i + 1 for i, tid in enumerate(ranked)}
-            identity = self.identity[nation]
             floor = roe.min_threat_probability
-            threat_ids = set(threatening)
             announced = self.announced
             for tid in sorted(tid for tid in verdicts if identity.get(tid) == "hostile"):
                 verdict = verdicts[tid]
                 key = (nation, tid)
                 before = announced.get(key)
-                if before is not None and not before and tid not in threat_ids:
+                if before is not None and not before and tid not in threats:
                     continue  # announced as threatening nothing and still threatens nothing
                 before = before or ()
-                now = verdict.threatened(floor) if tid in threat_ids else ()  # distinct asset ids
+                now = threats.get(tid, ())  # distinct asset ids
+                if before and (now if len(now) < 2 else tuple(sorted(now))) == before:
+                    continue  # still threatens what was announced: hysteresis cannot add to it
                 if before:
                     threatened = tuple(sorted({*now, *(a for a in before if verdict.probabilities.get(a, 0.0)
                                                        >= HYSTERESIS * floor)}))
@@ -281,12 +286,13 @@ class BattleManager:
                 continue
             roe = self.doctrine[nation].roe
             rng = self.rngs.stream(f"commander/{self.id_node[nation]}/identification")
+            identities, threats = self.identity[nation], self.threats[nation]
+            manual, due = self.manual_id, self.id_due
             for tid, view in self.tracks[nation].items():
-                current = self.identity[nation].setdefault(tid, "pending")
-                if current == "hostile" or (nation, tid) in self.manual_id or (nation, tid) in self.id_due:
+                current = identities.setdefault(tid, "pending")
+                if current == "hostile" or (nation, tid) in manual or (nation, tid) in due:
                     continue
-                verdict = self.verdicts[nation].get(tid)
-                threatened = verdict.threatened(roe.min_threat_probability) if verdict else ()
+                threatened = threats.get(tid, ())
                 near = float("inf")
                 if threatened and view.classification == "air-breathing":
                     near = min(self._range_to_asset(view, a) for a in threatened)
@@ -320,14 +326,12 @@ class BattleManager:
             views.extend(map(tracks.__getitem__, ids))
         if not members:
             return []
-        index = {f"{nation}/{tid}": i for i, (nation, tid) in enumerate(members)}  # as a partner's key names it
-        first, second = [], []
-        for i, view in enumerate(views):
-            if view.keys:
-                for j in map(index.get, view.keys):
-                    if j is not None:
-                        first.append(i)
-                        second.append(j)
+        index = dict(zip(map("/".join, members), itertools.count()))  # "nation/track id", as a partner's key
+        # every view's keys in one flat list, each with its view's row: one dict lookup per key, no Python loop
+        held = np.array(list(map(index.get, itertools.chain.from_iterable(v.keys for v in views),
+                                 itertools.repeat(-1))), dtype=np.intp)
+        owner = np.repeat(np.arange(len(views)), [len(v.keys) for v in views])
+        first, second = owner[held >= 0].tolist(), held[held >= 0].tolist()
         if len(members) > 1:
             pos = np.array([v.x for v in views])[:, :3]
             sigma = np.array([v.pos_sigma_m for v in views])
@@ -362,7 +366,8 @@ class BattleManager:
             return []
         every = self._threat_groups()
         self.group_of = {member: group for group in every for member in group}
-        groups = [g for g in every if self._plannable(g)]
+        busy, dead = self.busy.keys(), self.dead
+        groups = [g for g in every if (busy.isdisjoint(g) and dead.isdisjoint(g)) or self._plannable(g)]
         if not groups:
             return []
         out: list[ev.Event] = []
@@ -396,15 +401,21 @@ class BattleManager:
                 reach[own] = self._in_reach([batteries[i] for i in own], member[n])
         rules = [self._rules(b) for b in batteries]
         wcs_ok: dict[tuple[str, str], bool] = {}
+        busy = self.busy
+        in_reach: list[list[int]] = [[] for _ in groups]  # per threat: the batteries in reach (those have a view)
+        cols, rows = np.nonzero(reach.T)  # by threat, then by battery
+        for j, i in zip(cols.tolist(), rows.tolist(), strict=True):
+            in_reach[j].append(i)
         for j, group in enumerate(groups):
             value, owner = self._group_value(group)
             values[j], owner_of_threat[j] = value, owner
             if value <= 0.0:
                 continue
             requested: set[str] | None = None  # the nations asked to engage this threat, when first needed
-            for i, (nation, wcs, ballistic_ok, air_ok, partner_ok, accepts) in enumerate(rules):
+            for i in in_reach[j]:
+                nation, wcs, ballistic_ok, air_ok, partner_ok, accepts = rules[i]
                 view = member[nation][j]
-                if view is None or not reach[i, j] or (nation, view.track_id) in self.busy:
+                if view is None or (nation, view.track_id) in busy:
                     continue
                 if not (ballistic_ok if view.classification == "ballistic" else air_ok):
                     continue
@@ -446,11 +457,10 @@ class BattleManager:
         result = solve_wta(values, pk_eng, units, method=method, time_limit_s=60.0, max_rounds=WTA_ROUNDS)
         x = result.counts(n)
         out: list[ev.Event] = []
-        for j in range(n):
-            assigned = [i for i in range(m) if x[i, j] > 0 and pk_eng[i, j] > 0]
-            if not assigned:
-                continue
-            i = max(assigned, key=lambda k: (pk_eng[k, j], -k))
+        hit = (x > 0) & (pk_eng > 0)
+        for j in np.flatnonzero(hit.any(axis=0)).tolist():
+            pk_j = pk_eng[:, j].tolist()
+            i = max(np.flatnonzero(hit[:, j]).tolist(), key=lambda k: (pk_j[k], -k))
             out.extend(self._propose(t, planner, batteries[i], views[(i, j)], int(shot_n[i, j]),
                                      float(pk_eng[i, j]), float(values[j]), float(first_launch[i, j]),
                                      float(lat_launch[i, j]), owner_of_threat[j]))
@@ -461,13 +471,10 @@ class BattleManager:
         risk; 0 when no nation holds it as hostile-or-engageable and threatening."""
         best, owner = 0.0, None
         for nation, tid in group:
-            verdict = self.verdicts[nation].get(tid)
-            if verdict is None:
-                continue
-            floor = self.doctrine[nation].roe.min_threat_probability
-            threatened = verdict.threatened(floor)
+            threatened = self.threats[nation].get(tid)
             if not threatened:
                 continue
+            verdict = self.verdicts[nation][tid]
             risk = sum(verdict.probabilities[a] * self.asset_value[a] for a in threatened)
             if risk > best:
                 top = max(threatened, key=lambda a: (verdict.probabilities[a] * self.asset_value[a], a))
@@ -642,21 +649,18 @@ def _ellipse_covs(semi_major_m: np.ndarray, semi_minor_m: np.ndarray, orientatio
         + (b * b)[:, None, None] * w[:, :, None] * w[:, None, :]
 
 
-def _verdicts(views: list[TrackView], te: Any, asset_ids: list[str], floor: float,
-              out: dict[str, Verdict]) -> list[str]:
-    """Put each track's `Verdict` into `out` (by track id); return the ids of the tracks that threaten an asset
-    at `floor` (read from the probability array), in view order."""
+def _verdicts(views: list[TrackView], te: Any, asset_ids: list[str], floor: float, out: dict[str, Verdict],
+              threats: dict[str, tuple[str, ...]]) -> None:
+    """Put each track's `Verdict` into `out` (by track id), and into `threats` the assets each track threatens
+    at `floor` (its verdict's `threatened(floor)`, read from the probability array), in view order."""
     p = te.probability
-    rows, cols = np.nonzero(p > 0.0)  # row-major: each track's assets in asset order
-    names = [asset_ids[k] for k in cols.tolist()]
-    values = p[rows, cols].tolist()
-    bounds = [0, *np.cumsum(np.bincount(rows, minlength=len(views))).tolist()]  # each row's run of entries
-    probs = [dict(zip(names[a:b], values[a:b], strict=True)) for a, b in itertools.pairwise(bounds)]
-    made = [Verdict(prob, value, tti if math.isfinite(tti) else None)
-            for prob, tti, value in zip(probs, te.time_to_impact_s.tolist(), te.expected_value_at_risk.tolist(),
-                                        strict=True)]
-    out.update(zip([v.track_id for v in views], made, strict=True))
-    if not p.size:
-        return []
-    hit = ((p > 0.0) & (p >= floor)).any(axis=1)
-    return [views[r].track_id for r in np.flatnonzero(hit).tolist()]
+    made = [Verdict({}, value, tti if math.isfinite(tti) else None)
+            for tti, value in zip(te.time_to_impact_s.tolist(), te.expected_value_at_risk.tolist(), strict=True)]
+    rows, cols = np.nonzero(p > 0.0)  # row-major: each track's assets in asset order (few: most rows are empty)
+    for r, c, value in zip(rows.tolist(), cols.tolist(), p[rows, cols].tolist(), strict=True):
+        made[r].probabilities[asset_ids[c]] = value
+    ids = [v.track_id for v in views]
+    out.update(zip(ids, made, strict=True))
+    hit = p[rows, cols] >= floor
+    for r, c in zip(rows[hit].tolist(), cols[hit].tolist(), strict=True):
+        threats[ids[r]] = (*threats.get(ids[r], ()), asset_ids[c])

@@ -92,7 +92,7 @@ class BatteryState:
         return taken
 
 
-@dataclass
+@dataclass(slots=True)
 class TrackView:
     """One track of a nation's latest picture, as its battle management sees it."""
 
@@ -107,7 +107,7 @@ class TrackView:
     pos_sigma_m: float
 
 
-@dataclass
+@dataclass(slots=True)
 class Verdict:
     """A threat evaluation of one track: {asset id: probability}, value at risk, time to impact (s or None)."""
 
@@ -117,9 +117,9 @@ class Verdict:
     _by_floor: dict[float, tuple[str, ...]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def threatened(self, floor: float) -> tuple[str, ...]:
-        """The assets at or above `floor`, in the order of `probabilities`. Remembered per floor: a cycle asks
-        the same question of one verdict many times (evaluation, identification, every planning cell);
-        `probabilities` must not change after the first ask."""
+        """The assets at or above `floor`, in the order of `probabilities`. Remembered per floor; `probabilities`
+        must not change after the first ask. (The battle cycle reads these sets for all of a nation's tracks at
+        once from the probability array: `BattleManager.threats`.)"""
         if not self.probabilities:
             return ()
         if self._by_floor is None:

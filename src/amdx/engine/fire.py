@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from amdx.c2.envelope import launch_window
+from amdx.c2.envelope import window_bounds
 from amdx.c2.fire_planning import refine_intercept, track_predictor
 from amdx.c2.identification import IDENTITIES, WEAPONS_CONTROL, weapons_control_allows
 from amdx.c2.intercept import Predictor
@@ -289,7 +289,7 @@ class FireControl:
         predict = self._predictor(view)
         times = ready_s + FIRE_STEP_S * np.arange(int(PATH_HORIZON_S / FIRE_STEP_S) + 1)
         pos, _ = predict(times[None, :])
-        win = launch_window(b.site_ecef_m, times, pos[0], b.envelope, ready_s)
+        win = window_bounds(b.site_ecef_m, times, pos[0], b.envelope, ready_s)
         if not bool(win.has_window):
             raise OrderRejected(f"{b.id} has no launch window on {view.track_id}: outside its envelope or too late")
         t_launch = float(win.earliest_launch_s)
