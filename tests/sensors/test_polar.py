@@ -84,3 +84,11 @@ def test_inputs_are_not_mutated():
     np.testing.assert_array_equal(z, z0)
     with pytest.raises(ValueError):
         polar_from_ecef(np.zeros((2, 4)), _site_ecef(), enu_rotation(SITE[0], SITE[1]))
+
+
+def test_covariances_are_exactly_symmetric_and_leading_axes_kept():
+    z = _random_polar(24, seed=3).reshape(2, 12, 3)
+    p, cov = convert_polar(z, [30.0, 2e-3, 2e-3], _site_ecef(), enu_rotation(SITE[0], SITE[1]))
+    assert p.shape == (2, 12, 3) and cov.shape == (2, 12, 3, 3)
+    np.testing.assert_array_equal(cov, np.swapaxes(cov, -1, -2))
+    np.testing.assert_array_equal(polar_from_ecef(p, _site_ecef(), enu_rotation(SITE[0], SITE[1])).shape, (2, 12, 3))

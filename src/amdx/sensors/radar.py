@@ -32,6 +32,7 @@ false-alarm positions, false-alarm SNR, false-alarm range rate.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -44,6 +45,7 @@ from amdx.sensors.detection import DETECTION_MODELS, DetectionModel, detection_p
 from amdx.sensors.detections import Detections
 from amdx.sensors.horizon import K_FACTOR, line_of_sight
 from amdx.sensors.polar import convert_polar, enu_rotation, polar_from_ecef
+from amdx.sensors.polar_kernels import view_mask
 from amdx.sensors.radar_equation import snr_reference_db
 
 __all__ = ["Radar"]
@@ -91,7 +93,6 @@ class Radar:
     earth: EarthModel = WGS84
     site_ecef_m: NDArray[np.float64] = field(init=False, repr=False)
     rot_enu: NDArray[np.float64] = field(init=False, repr=False)
-    rot_kron: NDArray[np.float64] = field(init=False, repr=False)
     sigmas: NDArray[np.float64] = field(init=False, repr=False)
     """Measurement error sigmas [range m, azimuth rad, elevation rad]."""
 
@@ -116,8 +117,7 @@ class Radar:
         rot = enu_rotation(self.lat_deg, self.lon_deg)
         t = self.radar_type
         sigmas = np.array([t.range_sigma_m, t.azimuth_sigma_rad, t.elevation_sigma_rad])
-        kron = np.kron(rot, rot)
-        for name, value in (("site_ecef_m", site), ("rot_enu", rot), ("rot_kron", kron), ("sigmas", sigmas)):
+        for name, value in (("site_ecef_m", site), ("rot_enu", rot), ("sigmas", sigmas)):
             value.setflags(write=False)
             object.__setattr__(self, name, value)
 
@@ -141,6 +141,12 @@ class Radar:
             * (elevation_span / self.beamwidth_deg)
 
     @property
+    def half_view_rad(self) -> float:
+        """Half the azimuth sector in view, rad; inf for an all-round radar (no sector test)."""
+        t = self.radar_type
+        return 0.5 * t.azimuth_fov_rad if t.azimuth_fov_deg < 360.0 else math.inf
+
+    @property
     def false_alarm_mean(self) -> float:
         """Expected false alarms per scan: Pfa × resolution cells (0 when false alarms are off)."""
         return self.radar_type.false_alarm_probability * self.resolution_cells if self.false_alarms else 0.0
@@ -151,12 +157,9 @@ class Radar:
         p = np.asarray(truth_ecef_m, dtype=np.float64).reshape(-1, 3)
         t = self.radar_type
         polar = polar_from_ecef(p, self.site_ecef_m, self.rot_enu)
-        r, az, el = polar[:, 0], polar[:, 1], polar[:, 2]
-        mask = (r > 0.0) & (r <= t.instrumented_range_m)
-        mask &= (el >= t.elevation_min_rad) & (el <= t.elevation_max_rad)
-        if t.azimuth_fov_deg < 360.0:
-            off = np.mod(az - self.boresight_rad + np.pi, _TWO_PI) - np.pi
-            mask &= np.abs(off) <= 0.5 * t.azimuth_fov_rad
+        mask = view_mask(polar, t.instrumented_range_m, t.elevation_min_rad, t.elevation_max_rad,
+                         self.boresight_rad, self.half_view_rad)
+        el = polar[:, 2]
         # a target well above the local horizontal is above the horizon too (the ray climbs away from the
         # Earth); only the others need the 4/3-Earth test (a large saving for ballistic targets)
         idx = np.flatnonzero(mask & (el < _HORIZON_CHECK_BELOW_RAD))
@@ -203,7 +206,7 @@ class Radar:
         order = np.argsort(z_all[:, 1], kind="stable")
         z_all = z_all[order]
         truth_index = np.concatenate([det, np.full(len(z_fa), -1, dtype=np.int64)])[order]
-        z_ecef, r_ecef = convert_polar(z_all, self.sigmas, self.site_ecef_m, self.rot_enu, self.rot_kron)
+        z_ecef, r_ecef = convert_polar(z_all, self.sigmas, self.site_ecef_m, self.rot_enu)
         return Detections(
             sensor_id=self.sensor_id,
             t_s=float(t_s),

@@ -3,23 +3,19 @@
 The engine scans about a dozen radars at every scan instant, each against the same ground truth. Scanned one by
 one (`Radar.scan`), the time goes in numpy's per-call overhead: some sixty small calls per radar. Here each
 step of `Radar.scan` is one call over every (radar, target) pair of the instant, with each radar's parameters
-as a column: the geometry of all radars as one stacked array (radars × targets), the field of view, elevation
-limits and horizon as masks over it, SNR and Pd over the pairs in view (one Pd call per detection model and
-Pfa), the measurement noise, false alarms and the conversion to ECEF over all reports.
+as a column: the geometry and the view test of all pairs in one compiled pass (`polar_kernels.pairs_in_view`,
+which skips far pairs before any angle), the horizon test of the few low pairs, SNR and Pd over the pairs in
+view (one Pd call per detection model and Pfa), the measurement noise, false alarms and the conversion to ECEF
+over all reports (`polar_kernels.ecef_rows`).
 
-Only two things stay per radar:
-
-- the random draws, from each radar's own stream, in exactly the numbers, sizes and order `Radar.scan` draws
-  them (detection uniforms; measurement noise; range-rate noise; false-alarm count, then their ranges,
-  azimuths, elevations, powers and range rates), since a radar's draws must not depend on who scans with it;
-- the two small matrix products of the ECEF conversion (rotation to ECEF, and of the covariance), because the
-  BLAS kernel's rounding depends on the number of rows of the product, so only one product per radar, with that
-  radar's rows, gives exactly what `Radar.scan` gives.
-
-Every other operation is elementwise, or a product with a row count that is the same as in `Radar.scan`, so
-the reports are bit for bit those of per-radar scans (tests/sensors/test_radar_batch.py checks this): the
-batch is an evaluation strategy, not a model. Zero-size draws consume nothing from a numpy `Generator`, so they
-are skipped (a radar with nothing in view, no detection or no false alarm makes fewer calls).
+The random draws stay per radar: each radar draws from its own stream in exactly the numbers, sizes and order
+`Radar.scan` draws them (detection uniforms; measurement noise; range-rate noise; false-alarm count, then their
+ranges, azimuths, elevations, powers and range rates), since a radar's draws must not depend on who scans with
+it. The geometry and conversion are the per-point kernels `Radar.scan` itself uses, and every other operation is
+elementwise, so the reports are bit for bit those of per-radar scans (tests/sensors/test_radar_batch.py checks
+this): the batch is an evaluation strategy, not a model. Zero-size draws consume nothing from a numpy
+`Generator`, so they are skipped (a radar with nothing in view, no detection or no false alarm makes fewer
+calls).
 """
 
 from __future__ import annotations
@@ -34,7 +30,7 @@ from amdx.geo import ecef_to_geodetic, enu_basis
 from amdx.sensors.detection import detection_probability
 from amdx.sensors.detections import Detections
 from amdx.sensors.horizon import clears_effective_earth
-from amdx.sensors.polar import _covariance_enu, _enu, _trig
+from amdx.sensors.polar_kernels import ecef_rows, pairs_in_view
 from amdx.sensors.radar import _HORIZON_CHECK_BELOW_RAD, _TWO_PI, Radar
 from amdx.sensors.radar_equation import snr_reference_db
 
@@ -130,7 +126,7 @@ class RadarNetwork:
         self._el_max = np.array([t.elevation_max_rad for t in types])
         self._boresight = np.array([r.boresight_rad for r in self.radars])
         self._half_fov = np.array([0.5 * t.azimuth_fov_rad for t in types])
-        self._half_view = np.where([t.azimuth_fov_deg < 360.0 for t in types], self._half_fov, np.inf)
+        self._half_view = np.array([r.half_view_rad for r in self.radars])
         self._ref_snr_db = np.array([t.reference_snr_db for t in types], dtype=np.float64)
         self._ref_rcs = np.array([t.reference_rcs_m2 for t in types], dtype=np.float64)
         self._ref_range = np.array([t.reference_range_m for t in types], dtype=np.float64)
@@ -222,7 +218,7 @@ class RadarNetwork:
         truth_index = np.concatenate([di, np.full(len(fk), -1, dtype=np.int64)])[order]
         counts = np.bincount(sensor, minlength=n_radars)
         offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        z_ecef, r_ecef = self._to_ecef(sel, z_all, sensor, offsets)
+        z_ecef, r_ecef = self._to_ecef(sel, z_all, sensor)
         return RadarScans(
             t_s=float(t_s), sensor_ids=tuple(radar.sensor_id for radar in radars), offsets=offsets,
             sensor=sensor.astype(np.int64), z_polar=z_all, z_ecef_m=z_ecef, R_ecef=r_ecef,
@@ -232,30 +228,17 @@ class RadarNetwork:
 
     def _in_view(self, sel: _I64, p: _F64) -> tuple[_I64, _I64, _F64]:
         """(radar positions (q,), target indices (q,), true polar (q, 3)) of the (radar, target) pairs that
-        `Radar.in_view` of each radar finds in view, radar by radar, targets in truth order."""
-        # the ENU product of every radar against every target, each radar's with its `Radar.in_view` row count
-        # (so the same rounding); ranges and angles only of the pairs near enough, a small part of them, picked
-        # by a squared distance with a wide margin (the exact range test follows)
-        d = np.ascontiguousarray(p.T)[None] - self._site[sel][:, :, None]  # (radars, 3, targets)
-        enu = np.matmul(d.transpose(0, 2, 1), self._rot[sel].transpose(0, 2, 1))
-        near = np.flatnonzero(np.einsum("kjm,kjm->km", d, d) <= self._near_m2[sel][:, None])
-        kk, ii = np.divmod(near, max(len(p), 1))
-        e, n, u = enu.reshape(-1, 3)[near].T
-        horiz = np.hypot(e, n)
-        r = np.hypot(horiz, u)
-        az = np.mod(np.arctan2(e, n), _TWO_PI)
-        el = np.arctan2(u, horiz)
-        gk = sel[kk]
-        keep = (r > 0.0) & (r <= self._range_max[gk])
-        keep &= (el >= self._el_min[gk]) & (el <= self._el_max[gk])
-        half = self._half_view[gk]
-        if np.isfinite(half).any():
-            off = np.mod(az - self._boresight[gk] + np.pi, _TWO_PI) - np.pi
-            keep &= np.abs(off) <= half
-        low = np.flatnonzero(keep & (el < _HORIZON_CHECK_BELOW_RAD))
+        `Radar.in_view` of each radar finds in view, radar by radar, targets in truth order (the same per-pair
+        kernels as `Radar.in_view`, so the same numbers)."""
+        kk, ii, polar = pairs_in_view(p, self._site[sel], self._rot[sel], self._near_m2[sel], self._range_max[sel],
+                                      self._el_min[sel], self._el_max[sel], self._boresight[sel],
+                                      self._half_view[sel])
+        low = np.flatnonzero(polar[:, 2] < _HORIZON_CHECK_BELOW_RAD)
         if low.size:
-            keep[low] = self._line_of_sight(gk[low], p, ii[low])
-        return kk[keep], ii[keep], np.stack([r, az, el], axis=-1)[keep]
+            keep = np.ones(len(kk), dtype=bool)
+            keep[low] = self._line_of_sight(sel[kk[low]], p, ii[low])
+            return kk[keep], ii[keep], polar[keep]
+        return kk, ii, polar
 
     def _line_of_sight(self, radar: _I64, p: _F64, target: _I64) -> NDArray[np.bool_]:
         """`line_of_sight` of each (radar, target) pair (a few: only pairs in view below 1° of elevation)."""
@@ -309,19 +292,6 @@ class RadarNetwork:
         rr = np.where(self._measures_rr[gk], rr, np.nan)
         return fk, np.stack([r, az, el], axis=-1), snr_db, rr
 
-    def _to_ecef(self, sel: _I64, z: _F64, sensor: _I64, offsets: _I64) -> tuple[_F64, _F64]:
-        """`convert_polar` of each radar's reports: the elementwise part for all, the products per radar."""
-        gk = sel[sensor]
-        t = _trig(z)
-        enu = _enu(t)
-        c_enu = _covariance_enu(t, self._sigmas[gk])
-        pos = np.empty_like(enu)
-        cov = np.empty((len(z), 9))
-        bounds = offsets.tolist()
-        for k, i in enumerate(sel.tolist()):
-            a, b = bounds[k], bounds[k + 1]
-            if b > a:
-                radar = self.radars[i]
-                np.matmul(enu[a:b], radar.rot_enu, out=pos[a:b])
-                np.matmul(c_enu[a:b], radar.rot_kron, out=cov[a:b])
-        return self._site[gk] + pos, cov.reshape(-1, 3, 3)
+    def _to_ecef(self, sel: _I64, z: _F64, sensor: _I64) -> tuple[_F64, _F64]:
+        """`convert_polar` of every radar's reports in one pass (the same per-row kernel)."""
+        return ecef_rows(z, self._sigmas[sel][sensor], self._site, self._rot, sel[sensor])
