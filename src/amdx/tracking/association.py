@@ -1,20 +1,17 @@
-"""Data association: grid gating, χ² Mahalanobis gate, global nearest neighbour on gate-graph components.
+"""Data association: coarse gating by a sweep, χ² Mahalanobis gate, global nearest neighbour on gate-graph components.
 
 Inputs are the predicted track positions p (k, 3) with their covariances Pₚ (k, 3, 3) (the position block of
 the predicted P) and one scan of measurements z (n, 3) with covariances R (n, 3, 3), all ECEF (m, m²).
 The cost of pairing track i with measurement j is the squared Mahalanobis distance of the innovation,
 d²ᵢⱼ = νᵀ S⁻¹ ν with ν = zⱼ − pᵢ and S = Pₚᵢ + Rⱼ (χ² with 3 dof when the pair is right).
 
-1. **Coarse gate (grid).** d² ≤ γ implies |ν|² ≤ γ λmax(S) ≤ γ (λmax(Pₚᵢ) + λmax(Rⱼ)) ≤ γ (‖Pₚᵢ‖ + ‖Rⱼ‖)
+1. **Coarse gate (sweep).** d² ≤ γ implies |ν|² ≤ γ λmax(S) ≤ γ (λmax(Pₚᵢ) + λmax(Rⱼ)) ≤ γ (‖Pₚᵢ‖ + ‖Rⱼ‖)
    with ‖·‖ the Frobenius norm (≥ λmax, and up to √3 times tighter than the trace): an exact bound (no pair
-   inside the χ² gate is lost), checked pair by pair on the candidates of a grid. The measurements are sorted by
-   one key, (group, strip along the axis of largest extent, coordinate along the second largest); each track
-   takes the strips its radius ρᵢ = √(γ (‖Pₚᵢ‖ + maxⱼ ‖Rⱼ‖)) (the maximum over its group) reaches, and in each
-   strip the measurements within ρᵢ along the second axis: two `searchsorted` calls and a few `repeat`s for the
-   whole problem, with no per-track work in Python and no tree to build (projections only shorten distances, so
-   the grid loses no pair). The strips are about as wide as the median radius: a track looks at about three
-   strips, and at measurements in a rectangle of 2ρᵢ by 3ρᵢ or so (a very wide gate takes its strips whole).
-   Small problems (up to `BRUTE_FORCE_PAIRS` pairs) measure every pair against its bound directly.
+   inside the χ² gate is lost), checked pair by pair on the candidates of a sweep. The measurements are sorted
+   by (group, coordinate along the axis of their largest extent); each track binary-searches the measurements
+   of its group within its radius ρᵢ = √(γ (‖Pₚᵢ‖ + maxⱼ ‖Rⱼ‖)) (the maximum over its group) along that axis
+   and measures each against its bound (projections only shorten distances, so the sweep loses no pair). One
+   compiled loop over the tracks (`amdx.tracking.gate_kernels`), no tree to build.
 2. **Fine gate.** d² on the candidate pairs only, kept when d² ≤ γ = χ²₃(P_G) (11.345 at P_G = 0.99,
    refs/physics.md §4).
 3. **Global nearest neighbour.** Minimise Σ d² over assigned pairs + γ per track left unassigned (the
@@ -27,7 +24,7 @@ d²ᵢⱼ = νᵀ S⁻¹ ν with ν = zⱼ − pᵢ and S = Pₚᵢ + Rⱼ (χ²
 
 **Several sensors at once.** Given a group label per track and per measurement (the sensor of each), only pairs
 of one group are candidates: one call associates the scans of many radars, each with its own tracks, as if each
-were associated alone (the group leads the grid's sort key, so a track only ever meets its own group's
+were associated alone (the group leads the sweep's sort key, so a track only ever meets its own group's
 measurements).
 
 Ties and order: components are solved in order of their label (smallest node first) and indices are sorted, so
@@ -45,7 +42,8 @@ from scipy.optimize import linear_sum_assignment
 from scipy.spatial import cKDTree
 from scipy.stats import chi2
 
-from amdx.tracking.filters import inv_sym3, quad_form3
+from amdx.tracking.gate_kernels import coarse_pairs_kernel
+from amdx.tracking.update_kernels import pair_mahalanobis2_kernel
 
 _Array = NDArray[np.float64]
 _Index = NDArray[np.intp]
@@ -57,17 +55,10 @@ DEFAULT_EXCLUSION_PROBABILITY = 0.9999
 """Probability mass of the wider gate inside which an unassigned measurement starts no new track."""
 KNN_CANDIDATES = 4
 """Nearest points fetched per query point by `pairs_within` before its radius is applied."""
-BRUTE_FORCE_PAIRS = 4096
-"""Up to this many (track, measurement) pairs the coarse gate measures every pair instead of building a grid."""
-MAX_STRIPS = 4096
-"""The grid of the coarse gate has at most this many strips (per group) along its first axis."""
-MAX_TRACK_CELLS = 8
-"""A track whose coarse radius reaches more strips than this takes them whole (one search instead of one per
-strip): a few very wide gates cannot multiply the grid's work by the number of strips."""
 BOUND_MARGIN = 1.0e-9
 """Relative margin on the coarse bound γ (‖Pₚᵢ‖ + ‖Rⱼ‖) for its own rounding (the bound is loose by far more)."""
 GRID_SLACK_M = 1.0e-3
-"""Added to every coarse radius of the grid, for the rounding of the grid's coordinates and keys, m."""
+"""Added to every coarse radius of the sweep, for the rounding of its coordinates, m."""
 
 
 def gate_threshold(probability: float, dof: int = 3) -> float:
@@ -83,88 +74,18 @@ def coarse_candidates(pred_pos: ArrayLike, pred_pos_cov: ArrayLike, z: ArrayLike
     """Candidate (track, measurement) index pairs with |zⱼ − pᵢ|² ≤ γ (‖Pₚᵢ‖ + ‖Rⱼ‖) (the exact coarse bound of
     the module docstring, γ = gate_d2), sorted by track, then measurement. Positions (k, 3) / (n, 3),
     covariances (·, 3, 3), m. With group labels (k,) and (n,) (integers), only pairs of one group."""
-    p = np.asarray(pred_pos, dtype=np.float64).reshape(-1, 3)
-    zz = np.asarray(z, dtype=np.float64).reshape(-1, 3)
+    p = np.ascontiguousarray(pred_pos, dtype=np.float64).reshape(-1, 3)
+    zz = np.ascontiguousarray(z, dtype=np.float64).reshape(-1, 3)
     k, n = p.shape[0], zz.shape[0]
     if k == 0 or n == 0:
         return np.zeros(0, np.intp), np.zeros(0, np.intp)
-    size_p = frobenius_norms(pred_pos_cov)
-    size_r = frobenius_norms(R)
-    tg = mg = None
     if track_group is not None and meas_group is not None:
-        tg = np.asarray(track_group, dtype=np.int64).reshape(k)
-        mg = np.asarray(meas_group, dtype=np.int64).reshape(n)
-        if tg.min() == tg.max() and mg.min() == mg.max() and tg[0] == mg[0]:
-            tg = mg = None  # one group: no groups
-    if k * n <= BRUTE_FORCE_PAIRS:  # few pairs: all distances at once cost less than building a grid
-        diff = p[:, None, :] - zz[None, :, :]
-        dist2 = np.einsum("kni,kni->kn", diff, diff)
-        inside = dist2 <= gate_d2 * (size_p[:, None] + size_r[None, :]) * (1.0 + BOUND_MARGIN)
-        if tg is not None and mg is not None:
-            inside &= tg[:, None] == mg[None, :]
-        ti, mj = np.nonzero(inside)  # sorted by track, then measurement
-        return ti.astype(np.intp), mj.astype(np.intp)
-    ti, mj = _grid_pairs(p, size_p, zz, size_r, gate_d2, tg, mg)
-    order = np.lexsort((mj, ti))
-    return ti[order], mj[order]
-
-
-def _grid_pairs(p: _Array, size_p: _Array, zz: _Array, size_r: _Array, gate_d2: float, tg: _Ids | None,
-                mg: _Ids | None) -> tuple[_Index, _Index]:
-    """The coarse gate's pairs, unsorted, from the grid of the module docstring (sizes = Frobenius norms)."""
-    k = p.shape[0]
-    if tg is None or mg is None:
-        g_p = g_z = None
-        rho = np.sqrt(gate_d2 * (size_p + float(np.max(size_r))))
+        tg = np.ascontiguousarray(track_group, dtype=np.int64).reshape(k)
+        mg = np.ascontiguousarray(meas_group, dtype=np.int64).reshape(n)
     else:
-        first = min(int(tg.min()), int(mg.min()))
-        g_p, g_z = tg - first, mg - first
-        top = np.zeros(int(max(g_p.max(), g_z.max())) + 1)
-        np.maximum.at(top, g_z, size_r)  # the largest ‖R‖ of each group
-        rho = np.sqrt(gate_d2 * (size_p + top[g_p]))
-    rho = rho * (1.0 + BOUND_MARGIN) + GRID_SLACK_M
-    extent = np.ptp(zz, axis=0)
-    ax_a, ax_b = np.argsort(-extent, kind="stable")[:2].tolist()
-    a_z, b_z, a_p, b_p = zz[:, ax_a], zz[:, ax_b], p[:, ax_a], p[:, ax_b]
-    a0, b0 = float(np.min(a_z)), float(np.min(b_z))
-    span_a, span_b = float(extent[ax_a]), float(extent[ax_b])
-    width = max(float(np.partition(rho, k // 2)[k // 2]), span_a / MAX_STRIPS, 1.0)  # about the median
-    n_strips = int(span_a // width) + 1
-    strip_z = np.minimum(((a_z - a0) // width).astype(np.int64), n_strips - 1)
-    first_strip = np.clip((a_p - a0 - rho) // width, 0, n_strips).astype(np.int64)
-    last_strip = np.clip((a_p - a0 + rho) // width, -1, n_strips - 1).astype(np.int64)
-    n_cells = np.maximum(last_strip - first_strip + 1, 0)
-    # sort key of a measurement: its cell (group, strip) times a stride longer than the span of the second
-    # coordinate, plus that coordinate; a track's window in one cell is clipped to the cell's own range
-    stride = span_b + 1.0
-    key = (strip_z if g_z is None else g_z * n_strips + strip_z) * stride + (b_z - b0)
-    by_key = np.argsort(key, kind="stable")
-    keys = key[by_key]
-    slack = GRID_SLACK_M + 4.0 * np.finfo(np.float64).eps * float(np.max(np.abs(keys)))
-    # one entry per (track, cell it reaches); a track reaching more than MAX_TRACK_CELLS strips takes them
-    # whole, as one range of keys from its first strip to its last
-    wide = n_cells > MAX_TRACK_CELLS
-    n_entries = np.where(wide, 1, n_cells)
-    cell_track = np.repeat(np.arange(k), n_entries)
-    ends = np.cumsum(n_entries)
-    strip = np.arange(cell_track.size) - np.repeat(ends - n_entries - first_strip, n_entries)
-    if g_p is not None:
-        strip += (g_p * n_strips)[cell_track]
-    off = b_p - b0
-    low = np.where(wide, -0.5, np.clip(off - rho, -0.5, span_b + 0.5))[cell_track]
-    high = np.where(wide, span_b + 0.5, np.clip(off + rho, -0.5, span_b + 0.5))[cell_track]
-    last = strip + np.where(wide, n_cells - 1, 0)[cell_track]
-    start = np.searchsorted(keys, strip * stride + (low - slack), "left")
-    count = np.maximum(np.searchsorted(keys, last * stride + (high + slack), "right") - start, 0)
-    # one entry per (track, measurement in its window), then the exact bound of each pair
-    # (coordinates as rows, measurements in key order: contiguous gathers)
-    ends = np.cumsum(count)
-    ti = np.repeat(cell_track, count)
-    at = np.arange(ti.size) - np.repeat(ends - count - start, count)  # position in key order
-    diff = np.take(np.ascontiguousarray(p.T), ti, axis=1) - np.take(np.ascontiguousarray(zz[by_key].T), at, axis=1)
-    dist2 = np.einsum("ik,ik->k", diff, diff)
-    inside = np.flatnonzero(dist2 <= gate_d2 * (size_p[ti] + size_r[by_key][at]) * (1.0 + BOUND_MARGIN))
-    return ti[inside].astype(np.intp), by_key[at[inside]].astype(np.intp)
+        tg, mg = np.zeros(k, np.int64), np.zeros(n, np.int64)
+    return coarse_pairs_kernel(p, frobenius_norms(pred_pos_cov), zz, frobenius_norms(R), float(gate_d2),
+                               BOUND_MARGIN, GRID_SLACK_M, tg, mg)
 
 
 def frobenius_norms(C: ArrayLike) -> _Array:
@@ -197,12 +118,13 @@ def pairs_within(p: _Array, radius: _Array, zz: _Array) -> tuple[_Index, _Index]
 
 def pair_mahalanobis2(pred_pos: ArrayLike, pred_pos_cov: ArrayLike, z: ArrayLike, R: ArrayLike, ti: ArrayLike,
                       mj: ArrayLike) -> _Array:
-    """d² = νᵀ (Pₚᵢ + Rⱼ)⁻¹ ν, ν = zⱼ − pᵢ, for the pairs (ti[m], mj[m]) only (vectorised over pairs)."""
-    ti = np.asarray(ti, dtype=np.intp)
-    mj = np.asarray(mj, dtype=np.intp)
-    nu = np.asarray(z, dtype=np.float64)[mj] - np.asarray(pred_pos, dtype=np.float64)[ti]
-    S = np.asarray(pred_pos_cov, dtype=np.float64)[ti] + np.asarray(R, dtype=np.float64)[mj]
-    return quad_form3(nu, inv_sym3(0.5 * (S + S.transpose(0, 2, 1))))
+    """d² = νᵀ (Pₚᵢ + Rⱼ)⁻¹ ν, ν = zⱼ − pᵢ, for the pairs (ti[m], mj[m]) only (one compiled loop over pairs;
+    S symmetrised, inverted by the adjugate formula)."""
+    return pair_mahalanobis2_kernel(np.ascontiguousarray(pred_pos, dtype=np.float64).reshape(-1, 3),
+                                    np.ascontiguousarray(pred_pos_cov, dtype=np.float64).reshape(-1, 3, 3),
+                                    np.ascontiguousarray(z, dtype=np.float64).reshape(-1, 3),
+                                    np.ascontiguousarray(R, dtype=np.float64).reshape(-1, 3, 3),
+                                    np.ascontiguousarray(ti, dtype=np.intp), np.ascontiguousarray(mj, dtype=np.intp))
 
 
 def gnn_assign(n_tracks: int, n_meas: int, ti: ArrayLike, mj: ArrayLike, cost: ArrayLike,
@@ -328,7 +250,7 @@ class Association:
         gated: (n,) True where the measurement lies inside at least one track's χ² gate.
         near_track: (n,) index of the track with the smallest d² among those whose wider exclusion gate
             (see `GnnAssociator`) holds the measurement, -1 if none.
-        n_candidates: pairs passed by the KD-tree coarse gate.
+        n_candidates: pairs passed by the coarse gate.
         n_gated: pairs inside the χ² gate.
         n_solved_components: components handed to `linear_sum_assignment`.
     """
@@ -345,7 +267,7 @@ class Association:
 
 @dataclass(frozen=True)
 class GnnAssociator:
-    """KD-tree + χ² gating and global nearest neighbour (see the module docstring).
+    """Coarse (sweep) and χ² gating, then global nearest neighbour (see the module docstring).
 
     Attributes:
         gate_probability: probability mass of the χ² (3 dof) gate; 0.99 gives γ = 11.345.
