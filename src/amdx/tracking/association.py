@@ -1,30 +1,32 @@
-"""Data association: coarse gating by a sweep, χ² Mahalanobis gate, global nearest neighbour on gate-graph components.
+"""Data association: grid gating, χ² Mahalanobis gate, global nearest neighbour on gate-graph components.
 
 Inputs are the predicted track positions p (k, 3) with their covariances Pₚ (k, 3, 3) (the position block of
 the predicted P) and one scan of measurements z (n, 3) with covariances R (n, 3, 3), all ECEF (m, m²).
 The cost of pairing track i with measurement j is the squared Mahalanobis distance of the innovation,
 d²ᵢⱼ = νᵀ S⁻¹ ν with ν = zⱼ − pᵢ and S = Pₚᵢ + Rⱼ (χ² with 3 dof when the pair is right).
 
-1. **Coarse gate (sweep).** d² ≤ γ implies |ν|² ≤ γ λmax(S) ≤ γ (λmax(Pₚᵢ) + λmax(Rⱼ)) ≤ γ (‖Pₚᵢ‖ + ‖Rⱼ‖)
+1. **Coarse gate (grid).** d² ≤ γ implies |ν|² ≤ γ λmax(S) ≤ γ (λmax(Pₚᵢ) + λmax(Rⱼ)) ≤ γ (‖Pₚᵢ‖ + ‖Rⱼ‖)
    with ‖·‖ the Frobenius norm (≥ λmax, and up to √3 times tighter than the trace): an exact bound (no pair
-   inside the χ² gate is lost), checked pair by pair on the candidates of a sweep. The measurements are sorted
-   by (group, coordinate along the axis of their largest extent); each track binary-searches the measurements
-   of its group within its radius ρᵢ = √(γ (‖Pₚᵢ‖ + maxⱼ ‖Rⱼ‖)) (the maximum over its group) along that axis
-   and measures each against its bound (projections only shorten distances, so the sweep loses no pair). One
-   compiled loop over the tracks (`amdx.tracking.gate_kernels`), no tree to build.
+   inside the χ² gate is lost), checked pair by pair on the candidates of a grid. The measurements are sorted by
+   (group, strip along the axis of largest extent, coordinate along the second largest); each track takes the
+   strips its radius ρᵢ = √(γ (‖Pₚᵢ‖ + maxⱼ ‖Rⱼ‖)) (the maximum over its group) reaches, and in each strip the
+   measurements within ρᵢ along the second axis (projections only shorten distances, so the grid loses no
+   pair). The strips are about as wide as the median radius: a track looks at about three strips, and at
+   measurements in a rectangle of 2ρᵢ by 3ρᵢ or so (a very wide gate takes its strips whole). One compiled loop
+   over the tracks (`amdx.tracking.gate_kernels`), no tree to build.
 2. **Fine gate.** d² on the candidate pairs only, kept when d² ≤ γ = χ²₃(P_G) (11.345 at P_G = 0.99,
    refs/physics.md §4).
 3. **Global nearest neighbour.** Minimise Σ d² over assigned pairs + γ per track left unassigned (the
    standard GNN cost, the gate as non-assignment cost; Blackman & Popoli 1999, §6.5). It splits into the
-   connected components of the bipartite gate graph (`graph_components`: hooking and pointer jumping in
-   numpy). In a component with one track or one measurement (1×1 ones for well-separated targets) the
-   cheapest pair is the optimum: all those are assigned in one vectorised step. Each other component goes to
-   `scipy.optimize.linear_sum_assignment` on a (tracks × (measurements + tracks)) matrix whose extra columns
-   are the non-assignment options. Cost: O(n log n) for separated targets.
+   connected components of the bipartite gate graph (a union-find in one compiled pass,
+   `amdx.tracking.assign_kernels`). In a component with one track or one measurement (1×1 ones for
+   well-separated targets) the cheapest pair is the optimum: all those are assigned in that pass. Each other
+   component goes to `scipy.optimize.linear_sum_assignment` on a (tracks × (measurements + tracks)) matrix whose
+   extra columns are the non-assignment options. Cost: O(n log n) for separated targets.
 
 **Several sensors at once.** Given a group label per track and per measurement (the sensor of each), only pairs
 of one group are candidates: one call associates the scans of many radars, each with its own tracks, as if each
-were associated alone (the group leads the sweep's sort key, so a track only ever meets its own group's
+were associated alone (the group leads the grid's sort key, so a track only ever meets its own group's
 measurements).
 
 Ties and order: components are solved in order of their label (smallest node first) and indices are sorted, so
@@ -42,7 +44,8 @@ from scipy.optimize import linear_sum_assignment
 from scipy.spatial import cKDTree
 from scipy.stats import chi2
 
-from amdx.tracking.gate_kernels import coarse_pairs_kernel
+from amdx.tracking.assign_kernels import gnn_easy_kernel
+from amdx.tracking.gate_kernels import coarse_pairs_kernel, nearest_track_kernel
 from amdx.tracking.update_kernels import pair_mahalanobis2_kernel
 
 _Array = NDArray[np.float64]
@@ -55,10 +58,15 @@ DEFAULT_EXCLUSION_PROBABILITY = 0.9999
 """Probability mass of the wider gate inside which an unassigned measurement starts no new track."""
 KNN_CANDIDATES = 4
 """Nearest points fetched per query point by `pairs_within` before its radius is applied."""
+MAX_STRIPS = 4096
+"""The grid of the coarse gate has at most this many strips (per group) along its first axis."""
+MAX_TRACK_CELLS = 8
+"""A track whose coarse radius reaches more strips than this takes them whole (one search instead of one per
+strip): a few very wide gates cannot multiply the grid's work by the number of strips."""
 BOUND_MARGIN = 1.0e-9
 """Relative margin on the coarse bound γ (‖Pₚᵢ‖ + ‖Rⱼ‖) for its own rounding (the bound is loose by far more)."""
 GRID_SLACK_M = 1.0e-3
-"""Added to every coarse radius of the sweep, for the rounding of its coordinates, m."""
+"""Added to every coarse radius of the grid, for the rounding of its coordinates, m."""
 
 
 def gate_threshold(probability: float, dof: int = 3) -> float:
@@ -85,7 +93,7 @@ def coarse_candidates(pred_pos: ArrayLike, pred_pos_cov: ArrayLike, z: ArrayLike
     else:
         tg, mg = np.zeros(k, np.int64), np.zeros(n, np.int64)
     return coarse_pairs_kernel(p, frobenius_norms(pred_pos_cov), zz, frobenius_norms(R), float(gate_d2),
-                               BOUND_MARGIN, GRID_SLACK_M, tg, mg)
+                               BOUND_MARGIN, GRID_SLACK_M, MAX_STRIPS, MAX_TRACK_CELLS, tg, mg)
 
 
 def frobenius_norms(C: ArrayLike) -> _Array:
@@ -135,35 +143,10 @@ def gnn_assign(n_tracks: int, n_meas: int, ti: ArrayLike, mj: ArrayLike, cost: A
     ti = np.asarray(ti, dtype=np.intp)
     mj = np.asarray(mj, dtype=np.intp)
     cost = np.asarray(cost, dtype=np.float64)
-    allowed = cost <= missed_cost  # a pair dearer than leaving its track unassigned is never chosen
+    allowed = np.flatnonzero(cost <= missed_cost)  # a pair dearer than leaving its track unassigned: never chosen
     ti, mj, cost = ti[allowed], mj[allowed], cost[allowed]
-    meas_of_track = np.full(n_tracks, -1, dtype=np.intp)
-    track_of_meas = np.full(n_meas, -1, dtype=np.intp)
-    if ti.size == 0:
-        return meas_of_track, track_of_meas, 0
-    # pairs whose track and measurement have no other pair are 1×1 components: assigned without a graph
-    deg_t = np.bincount(ti, minlength=n_tracks)
-    deg_m = np.bincount(mj, minlength=n_meas)
-    lone = (deg_t[ti] == 1) & (deg_m[mj] == 1)
-    meas_of_track[ti[lone]] = mj[lone]
-    track_of_meas[mj[lone]] = ti[lone]
-    ti, mj, cost = ti[~lone], mj[~lone], cost[~lone]
-    if ti.size == 0:
-        return meas_of_track, track_of_meas, 0
-    label = graph_components(n_tracks + n_meas, ti, n_tracks + mj)
-    comp = label[ti]
-    tracks_in = np.bincount(label[np.flatnonzero(deg_t)], minlength=n_tracks + n_meas)
-    meas_in = np.bincount(label[n_tracks + np.flatnonzero(deg_m)], minlength=n_tracks + n_meas)
-    # star components (one track or one measurement): the cheapest pair is optimal, no solver needed
-    simple = (tracks_in[comp] == 1) | (meas_in[comp] == 1)
-    s = np.flatnonzero(simple)
-    order = s[np.lexsort((s, cost[s], comp[s]))]
-    first = np.ones(order.size, dtype=bool)
-    first[1:] = comp[order[1:]] != comp[order[:-1]]
-    best = order[first]
-    meas_of_track[ti[best]] = mj[best]
-    track_of_meas[mj[best]] = ti[best]
-    rest = np.flatnonzero(~simple)
+    meas_of_track, track_of_meas, comp, hard = gnn_easy_kernel(int(n_tracks), int(n_meas), ti, mj, cost)
+    rest = np.flatnonzero(hard)
     if rest.size == 0:
         return meas_of_track, track_of_meas, 0
     # the other components, each solved alone on its own tracks (rows) and measurements (columns), both in
@@ -223,15 +206,10 @@ def graph_components(n_nodes: int, u: ArrayLike, v: ArrayLike) -> _Index:
 
 def nearest_track(n_meas: int, ti: ArrayLike, mj: ArrayLike, d2: ArrayLike, limit_d2: float) -> _Index:
     """(n_meas,) index of the track of least d² (≤ limit_d2) among the pairs (ti, mj) of each measurement,
-    -1 if none; ties go to the lower track index."""
-    ti, mj, d2 = np.asarray(ti, np.intp), np.asarray(mj, np.intp), np.asarray(d2, np.float64)
-    keep = np.flatnonzero(d2 <= limit_d2)
-    order = keep[np.lexsort((ti[keep], d2[keep], mj[keep]))]
-    first = np.ones(order.size, dtype=bool)
-    first[1:] = mj[order[1:]] != mj[order[:-1]]
-    out = np.full(n_meas, -1, dtype=np.intp)
-    out[mj[order[first]]] = ti[order[first]]
-    return out
+    -1 if none; ties go to the lower track index (one compiled pass over the pairs)."""
+    return nearest_track_kernel(int(n_meas), np.ascontiguousarray(ti, dtype=np.intp),
+                                np.ascontiguousarray(mj, dtype=np.intp), np.ascontiguousarray(d2, dtype=np.float64),
+                                float(limit_d2))
 
 
 def _ro(a: np.ndarray) -> np.ndarray:
@@ -267,7 +245,7 @@ class Association:
 
 @dataclass(frozen=True)
 class GnnAssociator:
-    """Coarse (sweep) and χ² gating, then global nearest neighbour (see the module docstring).
+    """Coarse (grid) and χ² gating, then global nearest neighbour (see the module docstring).
 
     Attributes:
         gate_probability: probability mass of the χ² (3 dof) gate; 0.99 gives γ = 11.345.

@@ -208,9 +208,10 @@ class TrackerBank:
         self._status[newly] = TrackStatus.CONFIRMED
         confirmed = (self._ids[newly], self._sensor[newly])
         ballistic = self._classify(rows)
-        deleted = self._delete(t, rows)
+        dead = self._dead(t, rows)
+        deleted = (self._ids[dead], self._sensor[dead])
         new_meas = np.flatnonzero((tom < 0) & ~excluded)
-        new_ids = self._initiate(t, zz[new_meas], rr[new_meas], ms[new_meas])
+        new_ids = self._initiate(t, zz[new_meas], rr[new_meas], ms[new_meas], dead)
         new_sensor = ms[new_meas]
         at_once = self._confirm_m[new_sensor] == 1  # M = 1: a new track is confirmed at once
         if at_once.any():
@@ -345,7 +346,7 @@ class TrackerBank:
         if not cand.size:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         cfg = self._cfg
-        var_v = np.trace(self._P[cand, 3:, 3:], axis1=1, axis2=2) / 3.0
+        var_v = _trace3(self._P, cand, 3) / 3.0
         cand = cand[var_v <= cfg["classify_max_velocity_sigma_mps"][self._sensor[cand]] ** 2]
         s = self._sensor[cand]
         r, v = self._x[cand, :3], self._x[cand, 3:]
@@ -362,28 +363,20 @@ class TrackerBank:
         self._P[switched[:, None], i3, i3] += (cfg["switch_velocity_sigma_mps"][self._sensor[switched]] ** 2)[:, None]
         return self._ids[switched], self._sensor[switched]
 
-    def _delete(self, t: float, rows: NDArray[np.intp]) -> tuple[_Ids, _Ids]:
-        """Remove hopeless tentative, stale and too-uncertain confirmed tracks among `rows`; return their ids."""
+    def _dead(self, t: float, rows: NDArray[np.intp]) -> NDArray[np.intp]:
+        """The hopeless tentative, stale and too-uncertain confirmed tracks among `rows` (removed by `_append`)."""
         s = self._sensor[rows]
         tentative = self._status[rows] == TrackStatus.TENTATIVE
         m, n = self._confirm_m[s], self._confirm_n[s]
         hopeless = tentative & (self._hits[rows] + np.maximum(n - self._looks[rows], 0) < m)
         stale = (t - self._last_t[rows]) > self._cfg["max_coast_s"][s]
-        pos_var = np.trace(self._P[rows, :3, :3], axis1=1, axis2=2)
+        pos_var = _trace3(self._P, rows, 0)
         vague = ~tentative & (pos_var > self._cfg["max_position_sigma_m"][s] ** 2)
-        dead = rows[hopeless | stale | vague]
-        if not dead.size:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        deleted = (self._ids[dead], self._sensor[dead])
-        keep = np.ones(len(self), dtype=bool)
-        keep[dead] = False
-        for name in _COLUMNS:
-            setattr(self, name, getattr(self, name)[keep])
-        return deleted
+        return rows[hopeless | stale | vague]
 
-    def _initiate(self, t: float, z: _Array, R: _Array, sensor: _Ids) -> _Ids:
+    def _initiate(self, t: float, z: _Array, R: _Array, sensor: _Ids, dead: NDArray[np.intp]) -> _Ids:
         """Single-point initiation of tentative tracks from measurements z (m, 3), R (m, 3, 3) of `sensor`
-        (m,): ballistic model above `ballistic_altitude_m`, constant velocity below."""
+        (m,): ballistic model above `ballistic_altitude_m`, constant velocity below; the `dead` rows go."""
         m = z.shape[0]
         x = np.zeros((m, 6))
         x[:, :3] = z
@@ -403,12 +396,21 @@ class TrackerBank:
             if unsure.size:
                 high[unsure] = np.asarray(ecef_to_geodetic(z[unsure], earth)[2]) > limit[unsure]
             model[high] = MotionModel.BALLISTIC
-        return self._append(t, x, P, model, status, np.ones(m, np.uint16), sensor)
+        return self._append(t, x, P, model, status, np.ones(m, np.uint16), sensor, dead)
 
     def _append(self, t: float, x: _Array, P: _Array, model: NDArray[np.int8], status: NDArray[np.int8],
-                hist: NDArray[np.uint16], sensor: _Ids) -> _Ids:
+                hist: NDArray[np.uint16], sensor: _Ids, dead: NDArray[np.intp] | None = None) -> _Ids:
+        """Add new tracks at the end (and remove the `dead` rows first): one copy of each column for both."""
         m = x.shape[0]
+        kept = None  # the rows that stay, when some go
+        if dead is not None and dead.size:
+            keep = np.ones(len(self), dtype=bool)
+            keep[dead] = False
+            kept = np.flatnonzero(keep)
         if m == 0:
+            if kept is not None:
+                for name in _COLUMNS:
+                    setattr(self, name, getattr(self, name).take(kept, axis=0, mode="clip"))
             return np.zeros(0, np.int64)
         # ids: each sensor's next ids, in order of appearance among the new tracks
         order = np.argsort(sensor, kind="stable")
@@ -426,6 +428,19 @@ class TrackerBank:
                "_status": status.astype(np.int8), "_class": cls, "_hist": hist.astype(np.uint16),
                "_hits": np.ones(m, np.int32), "_looks": np.ones(m, np.int32), "_first_t": np.full(m, t),
                "_last_t": np.full(m, t)}
+        n_old = len(self) if kept is None else kept.size
         for name in _COLUMNS:
-            setattr(self, name, np.concatenate([getattr(self, name), new[name]]))
+            old = getattr(self, name)
+            col = np.empty((n_old + m, *old.shape[1:]), old.dtype)
+            if kept is None:
+                col[:n_old] = old
+            else:
+                np.take(old, kept, axis=0, out=col[:n_old], mode="clip")  # (clip: unbuffered; kept is in range)
+            col[n_old:] = new[name]
+            setattr(self, name, col)
         return ids
+
+
+def _trace3(P: _Array, rows: NDArray[np.intp], lo: int) -> _Array:
+    """Traces of the 3×3 diagonal blocks P[rows, lo:lo+3, lo:lo+3] (three gathers, no block copies)."""
+    return P[rows, lo, lo] + P[rows, lo + 1, lo + 1] + P[rows, lo + 2, lo + 2]

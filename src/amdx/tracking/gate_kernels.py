@@ -1,13 +1,14 @@
-"""Compiled kernel of the association's coarse gate (`association.coarse_candidates`): a sweep along one axis,
-grouped, in one pass over the tracks.
+"""Compiled kernels of the association's gates (`association.coarse_candidates`, `association.nearest_track`):
+the coarse gate's grid and the nearest track of each measurement, each one pass over the tracks or pairs.
 
-Why: the coarse gate runs once or twice per scan instant on a few hundred tracks and measurements; in numpy its
-grid took some thirty array operations (sort keys, strips, searches, repeats, gathers) whose fixed cost dominated.
-Compiled, a plain sweep does the same work in one loop: the measurements are sorted by (group, coordinate along
-the axis of their largest extent); each track binary-searches its group's measurements within its radius
-ρᵢ = √(γ (‖Pₚᵢ‖ + maxⱼ ‖Rⱼ‖)) along that axis (the maximum over its group, plus a millimetre for rounding) and
-tests each of them against the exact bound |zⱼ − pᵢ|² ≤ γ (‖Pₚᵢ‖ + ‖Rⱼ‖) (projections only shorten distances, so
-the sweep loses no pair).
+Why: the coarse gate runs once or twice per scan instant on a few hundred to a few thousand tracks and
+measurements; in numpy its grid took some thirty array operations (sort keys, strips, searches, repeats, gathers)
+whose fixed cost dominated. Compiled, the same grid is a loop: the measurements are sorted by (group, strip along
+the axis of their largest extent, coordinate along the second largest); each track takes the strips its radius
+ρᵢ = √(γ (‖Pₚᵢ‖ + maxⱼ ‖Rⱼ‖)) (the maximum over its group, plus a millimetre for rounding) reaches and, in each,
+binary-searches the measurements within ρᵢ along the second axis, then tests each against the exact bound
+|zⱼ − pᵢ|² ≤ γ (‖Pₚᵢ‖ + ‖Rⱼ‖) (projections only shorten distances, so the grid loses no pair). The strips are
+about as wide as the median radius; a track reaching more than a few strips takes them whole.
 """
 
 from __future__ import annotations
@@ -23,53 +24,76 @@ _Ids = NDArray[np.int64]
 
 
 @kernel
+def _first_at_least(gs: _Ids, ss: _Ids, bs: _Array, g: int, st: int, b: float) -> int:
+    """First index whose key (gs, ss, bs) (sorted lexicographically) is at least (g, st, b)."""
+    lo, hi = 0, gs.shape[0]
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if gs[mid] < g or (gs[mid] == g and (ss[mid] < st or (ss[mid] == st and bs[mid] < b))):
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@kernel
 def coarse_pairs_kernel(p: _Array, size_p: _Array, z: _Array, size_r: _Array, gate_d2: float, margin: float,
-                        slack_m: float, tg: _Ids, mg: _Ids) -> tuple[_Index, _Index]:
+                        slack_m: float, max_strips: int, max_track_cells: int, tg: _Ids,
+                        mg: _Ids) -> tuple[_Index, _Index]:
     """Pairs (i, j) of one group (tg[i] == mg[j]) with |z_j − p_i|² ≤ γ (size_p[i] + size_r[j]) (1 + margin),
-    γ = gate_d2, sorted by track, then measurement; slack_m widens the sweep's window, m."""
+    γ = gate_d2, sorted by track, then measurement; slack_m widens the grid's windows, m; at most max_strips
+    strips, and a track reaching more than max_track_cells strips takes them whole."""
     k, n = p.shape[0], z.shape[0]
-    ax = 0
-    extent = -1.0
-    for c in range(3):
+    ax_a, ax_b = 0, 1
+    ext_a, ext_b = -1.0, -1.0
+    for c in range(3):  # the axes of largest and second largest extent (first of equals)
         e = np.max(z[:, c]) - np.min(z[:, c])
-        if e > extent:
-            ax, extent = c, e
-    a_z = z[:, ax].copy()
-    by_a = np.argsort(a_z, kind="mergesort")
-    order = by_a[np.argsort(mg[by_a], kind="mergesort")]  # by group, then coordinate (stable)
-    g_sorted = mg[order]
-    a_sorted = a_z[order]
-    # the largest ‖R‖ of each measurement's group, at each sorted position
-    top = np.empty(n)
-    lo = 0
-    while lo < n:
-        hi = lo
-        largest = 0.0
-        while hi < n and g_sorted[hi] == g_sorted[lo]:
-            largest = max(largest, size_r[order[hi]])
-            hi += 1
-        top[lo:hi] = largest
-        lo = hi
+        if e > ext_a:
+            ax_b, ext_b = ax_a, ext_a
+            ax_a, ext_a = c, e
+        elif e > ext_b:
+            ax_b, ext_b = c, e
+    a0 = np.min(z[:, ax_a])
+    # each track's radius along any axis: its group's largest ‖R‖
+    g_all = np.concatenate((tg, mg))
+    g_min = np.min(g_all)
+    top = np.zeros(np.max(g_all) - g_min + 1)
+    for j in range(n):
+        top[mg[j] - g_min] = max(top[mg[j] - g_min], size_r[j])
+    rho = np.empty(k)
+    for i in range(k):
+        rho[i] = np.sqrt(gate_d2 * (size_p[i] + top[tg[i] - g_min])) * (1.0 + margin) + slack_m
+    width = max(np.median(rho), ext_a / max_strips, 1.0)
+    n_strips = int(ext_a // width) + 1
+    strip = np.minimum(((z[:, ax_a] - a0) // width).astype(np.int64), n_strips - 1)
+    b_z = z[:, ax_b].copy()
+    order = np.argsort(b_z, kind="mergesort")
+    order = order[np.argsort(strip[order], kind="mergesort")]
+    order = order[np.argsort(mg[order], kind="mergesort")]  # by group, strip, second coordinate
+    gs, ss, bs = mg[order], strip[order], b_z[order]
     ti = np.empty(max(16, 4 * k), np.intp)
     mj = np.empty(max(16, 4 * k), np.intp)
     found = np.empty(n, np.intp)
     count = 0
     for i in range(k):
-        g_lo = np.searchsorted(g_sorted, tg[i], side="left")
-        g_hi = np.searchsorted(g_sorted, tg[i], side="right")
-        if g_lo == g_hi:
-            continue
-        rho = np.sqrt(gate_d2 * (size_p[i] + top[g_lo])) * (1.0 + margin) + slack_m
-        a_i = p[i, ax]
-        j = g_lo + np.searchsorted(a_sorted[g_lo:g_hi], a_i - rho, side="left")
+        r, g = rho[i], tg[i]
+        a_i, b_i = p[i, ax_a], p[i, ax_b]
+        lo_a, hi_a = (a_i - a0 - r) // width, (a_i - a0 + r) // width
         m = 0
-        while j < g_hi and a_sorted[j] <= a_i + rho:
-            jj = order[j]
-            d0, d1, d2 = p[i, 0] - z[jj, 0], p[i, 1] - z[jj, 1], p[i, 2] - z[jj, 2]
-            if d0 * d0 + d1 * d1 + d2 * d2 <= gate_d2 * (size_p[i] + size_r[jj]) * (1.0 + margin):
-                found[m] = jj
-                m += 1
-            j += 1
+        if hi_a < 0.0 or lo_a > n_strips - 1.0:
+            first, last = 1, 0  # beyond the measurements' extent
+        else:
+            first, last = int(max(lo_a, 0.0)), int(min(hi_a, n_strips - 1.0))
+        wide = last - first + 1 > max_track_cells  # its strips taken whole: one search, not one per strip
+        for st in range(first, first + 1 if wide else last + 1):
+            j = _first_at_least(gs, ss, bs, g, st, -np.inf if wide else b_i - r)
+            while j < n and gs[j] == g and (ss[j] <= last if wide else ss[j] == st and bs[j] <= b_i + r):
+                jj = order[j]
+                d0, d1, d2 = p[i, 0] - z[jj, 0], p[i, 1] - z[jj, 1], p[i, 2] - z[jj, 2]
+                if d0 * d0 + d1 * d1 + d2 * d2 <= gate_d2 * (size_p[i] + size_r[jj]) * (1.0 + margin):
+                    found[m] = jj
+                    m += 1
+                j += 1
         if count + m > ti.shape[0]:
             grow = max(2 * ti.shape[0], count + m)
             ti2, mj2 = np.empty(grow, np.intp), np.empty(grow, np.intp)
@@ -79,3 +103,17 @@ def coarse_pairs_kernel(p: _Array, size_p: _Array, z: _Array, size_r: _Array, ga
         ti[count:count + m] = i
         count += m
     return ti[:count].copy(), mj[:count].copy()
+
+
+@kernel
+def nearest_track_kernel(n_meas: int, ti: _Index, mj: _Index, d2: _Array, limit_d2: float) -> _Index:
+    """(n_meas,) track of least d² (≤ limit_d2) among the pairs (ti, mj) of each measurement, -1 if none; ties
+    go to the lower track index."""
+    out = np.full(n_meas, -1, np.intp)
+    best = np.empty(n_meas)
+    for m in range(ti.shape[0]):
+        d, j, i = d2[m], mj[m], ti[m]
+        if d <= limit_d2 and (out[j] < 0 or d < best[j] or (d == best[j] and i < out[j])):
+            out[j] = i
+            best[j] = d
+    return out
