@@ -70,8 +70,12 @@ _Ids = NDArray[np.int64]
 _PER_SENSOR = ("max_coast_s", "max_position_sigma_m", "init_velocity_sigma_mps", "classify_max_velocity_sigma_mps",
                "ballistic_altitude_m", "ballistic_speed_mps", "ballistic_vertical_speed_mps",
                "switch_velocity_sigma_mps")
-_COLUMNS = ("_ids", "_sensor", "_x", "_P", "_model", "_status", "_class", "_hist", "_hits", "_looks", "_first_t",
-            "_last_t")
+_COLUMNS: dict[str, tuple[type, tuple[int, ...]]] = {
+    "_ids": (np.int64, ()), "_sensor": (np.int64, ()), "_x": (np.float64, (6,)), "_P": (np.float64, (6, 6)),
+    "_model": (np.int8, ()), "_status": (np.int8, ()), "_class": (np.int8, ()), "_hist": (np.uint16, ()),
+    "_hits": (np.int32, ()), "_looks": (np.int32, ()), "_first_t": (np.float64, ()), "_last_t": (np.float64, ())}
+"""The per-track columns of a bank: dtype and shape of one row."""
+_INITIAL_CAPACITY = 64
 
 
 @dataclass(frozen=True, eq=False)
@@ -137,25 +141,19 @@ class TrackerBank:
         self._window = ((1 << self._confirm_n) - 1).astype(np.uint16)
         self._sensor_t = np.full(len(self.configs), np.nan)  # NaN: the sensor has not stepped yet
         self._next_id = np.array([c.first_id for c in self.configs], dtype=np.int64)
-        self._ids = np.zeros(0, np.int64)
-        self._sensor = np.zeros(0, np.int64)
-        self._x = np.zeros((0, 6))
-        self._P = np.zeros((0, 6, 6))
-        self._model = np.zeros(0, np.int8)
-        self._status = np.zeros(0, np.int8)
-        self._class = np.zeros(0, np.int8)
-        self._hist = np.zeros(0, np.uint16)
-        self._hits = np.zeros(0, np.int32)
-        self._looks = np.zeros(0, np.int32)
-        self._first_t = np.zeros(0)
-        self._last_t = np.zeros(0)
+        # every column lives at the head of a buffer with room to grow (appending copies only the new rows); the
+        # attributes (self._ids, self._x, ...) are views of the first len(self) rows
+        self._buffers = {name: np.zeros((_INITIAL_CAPACITY, *shape), dtype)
+                         for name, (dtype, shape) in _COLUMNS.items()}
+        self._n = 0
+        self._set_views()
 
     @property
     def n_sensors(self) -> int:
         return len(self.configs)
 
     def __len__(self) -> int:
-        return int(self._ids.shape[0])
+        return self._n
 
     def t_s(self, sensor: int) -> float | None:
         """Time of a sensor's track states, s (None before its first step)."""
@@ -299,8 +297,8 @@ class TrackerBank:
             dt = t - self._sensor_t[self._sensor[rows]]
             for step in np.unique(dt[dt > 0.0]).tolist():
                 r = rows[dt == step]
-                if r.size == len(self):  # every track at once: no gather and scatter
-                    self._x, self._P = self.filter.predict(self._x, self._P, self._model, step)
+                if r.size == len(self):  # every track at once: no gather
+                    self._x[...], self._P[...] = self.filter.predict(self._x, self._P, self._model, step)
                 else:
                     self._x[r], self._P[r] = self.filter.predict(self._x[r], self._P[r], self._model[r], step)
         self._sensor_t[active] = t
@@ -363,6 +361,11 @@ class TrackerBank:
         self._P[switched[:, None], i3, i3] += (cfg["switch_velocity_sigma_mps"][self._sensor[switched]] ** 2)[:, None]
         return self._ids[switched], self._sensor[switched]
 
+    def _set_views(self) -> None:
+        """Point the column attributes at the first len(self) rows of their buffers."""
+        for name, buf in self._buffers.items():
+            setattr(self, name, buf[:self._n])
+
     def _dead(self, t: float, rows: NDArray[np.intp]) -> NDArray[np.intp]:
         """The hopeless tentative, stale and too-uncertain confirmed tracks among `rows` (removed by `_append`)."""
         s = self._sensor[rows]
@@ -400,17 +403,18 @@ class TrackerBank:
 
     def _append(self, t: float, x: _Array, P: _Array, model: NDArray[np.int8], status: NDArray[np.int8],
                 hist: NDArray[np.uint16], sensor: _Ids, dead: NDArray[np.intp] | None = None) -> _Ids:
-        """Add new tracks at the end (and remove the `dead` rows first): one copy of each column for both."""
+        """Add new tracks at the end, after removing the `dead` rows (the rows after the first dead one move up)."""
         m = x.shape[0]
-        kept = None  # the rows that stay, when some go
-        if dead is not None and dead.size:
+        if dead is not None and dead.size:  # close the gaps: only the rows after the first dead one move
             keep = np.ones(len(self), dtype=bool)
             keep[dead] = False
-            kept = np.flatnonzero(keep)
+            first = int(dead.min())
+            moved = first + np.flatnonzero(keep[first:])
+            for buf in self._buffers.values():
+                buf[first:first + moved.size] = buf[moved]
+            self._n = first + moved.size
         if m == 0:
-            if kept is not None:
-                for name in _COLUMNS:
-                    setattr(self, name, getattr(self, name).take(kept, axis=0, mode="clip"))
+            self._set_views()
             return np.zeros(0, np.int64)
         # ids: each sensor's next ids, in order of appearance among the new tracks
         order = np.argsort(sensor, kind="stable")
@@ -428,16 +432,17 @@ class TrackerBank:
                "_status": status.astype(np.int8), "_class": cls, "_hist": hist.astype(np.uint16),
                "_hits": np.ones(m, np.int32), "_looks": np.ones(m, np.int32), "_first_t": np.full(m, t),
                "_last_t": np.full(m, t)}
-        n_old = len(self) if kept is None else kept.size
-        for name in _COLUMNS:
-            old = getattr(self, name)
-            col = np.empty((n_old + m, *old.shape[1:]), old.dtype)
-            if kept is None:
-                col[:n_old] = old
-            else:
-                np.take(old, kept, axis=0, out=col[:n_old], mode="clip")  # (clip: unbuffered; kept is in range)
-            col[n_old:] = new[name]
-            setattr(self, name, col)
+        n_old = self._n
+        if n_old + m > self._buffers["_ids"].shape[0]:  # grow: double the room
+            room = max(2 * self._buffers["_ids"].shape[0], n_old + m)
+            for name, buf in self._buffers.items():
+                grown = np.zeros((room, *buf.shape[1:]), buf.dtype)
+                grown[:n_old] = buf[:n_old]
+                self._buffers[name] = grown
+        for name, buf in self._buffers.items():
+            buf[n_old:n_old + m] = new[name]
+        self._n = n_old + m
+        self._set_views()
         return ids
 
 
