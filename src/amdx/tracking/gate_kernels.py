@@ -24,19 +24,6 @@ _Ids = NDArray[np.int64]
 
 
 @kernel
-def _first_at_least(gs: _Ids, ss: _Ids, bs: _Array, g: int, st: int, b: float) -> int:
-    """First index whose key (gs, ss, bs) (sorted lexicographically) is at least (g, st, b)."""
-    lo, hi = 0, gs.shape[0]
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if gs[mid] < g or (gs[mid] == g and (ss[mid] < st or (ss[mid] == st and bs[mid] < b))):
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
-
-
-@kernel
 def coarse_pairs_kernel(p: _Array, size_p: _Array, z: _Array, size_r: _Array, gate_d2: float, margin: float,
                         slack_m: float, max_strips: int, max_track_cells: int, tg: _Ids,
                         mg: _Ids) -> tuple[_Index, _Index]:
@@ -53,41 +40,51 @@ def coarse_pairs_kernel(p: _Array, size_p: _Array, z: _Array, size_r: _Array, ga
             ax_a, ext_a = c, e
         elif e > ext_b:
             ax_b, ext_b = c, e
-    a0 = np.min(z[:, ax_a])
-    # each track's radius along any axis: its group's largest ‖R‖
-    g_all = np.concatenate((tg, mg))
-    g_min = np.min(g_all)
-    top = np.zeros(np.max(g_all) - g_min + 1)
+    a0, b0 = np.min(z[:, ax_a]), np.min(z[:, ax_b])
+    groups = np.unique(mg)
+    g_meas = np.searchsorted(groups, mg)
+    g_track = np.searchsorted(groups, tg)  # a track whose group has no measurement gets none
+    top = np.zeros(groups.shape[0])  # the largest ‖R‖ of each group
     for j in range(n):
-        top[mg[j] - g_min] = max(top[mg[j] - g_min], size_r[j])
+        top[g_meas[j]] = max(top[g_meas[j]], size_r[j])
     rho = np.empty(k)
     for i in range(k):
-        rho[i] = np.sqrt(gate_d2 * (size_p[i] + top[tg[i] - g_min])) * (1.0 + margin) + slack_m
+        own = g_track[i] < groups.shape[0] and groups[min(g_track[i], groups.shape[0] - 1)] == tg[i]
+        rho[i] = np.sqrt(gate_d2 * (size_p[i] + top[g_track[i]])) * (1.0 + margin) + slack_m if own else -1.0
     width = max(np.median(rho), ext_a / max_strips, 1.0)
     n_strips = int(ext_a // width) + 1
-    strip = np.minimum(((z[:, ax_a] - a0) // width).astype(np.int64), n_strips - 1)
-    b_z = z[:, ax_b].copy()
-    order = np.argsort(b_z, kind="mergesort")
-    order = order[np.argsort(strip[order], kind="mergesort")]
-    order = order[np.argsort(mg[order], kind="mergesort")]  # by group, strip, second coordinate
-    gs, ss, bs = mg[order], strip[order], b_z[order]
+    # sort key of a measurement: its cell (group, strip) times a stride longer than the span of the second
+    # coordinate, plus that coordinate; a track's window in one cell is clipped to the cell's own range
+    stride = ext_b + 1.0
+    key = np.empty(n)
+    for j in range(n):
+        st = min(int((z[j, ax_a] - a0) // width), n_strips - 1)
+        key[j] = (g_meas[j] * n_strips + st) * stride + (z[j, ax_b] - b0)
+    order = np.argsort(key)
+    keys = key[order]
+    key_slack = slack_m + 4.0 * np.finfo(np.float64).eps * max(abs(keys[0]), abs(keys[n - 1]))
     ti = np.empty(max(16, 4 * k), np.intp)
     mj = np.empty(max(16, 4 * k), np.intp)
     found = np.empty(n, np.intp)
     count = 0
     for i in range(k):
-        r, g = rho[i], tg[i]
-        a_i, b_i = p[i, ax_a], p[i, ax_b]
-        lo_a, hi_a = (a_i - a0 - r) // width, (a_i - a0 + r) // width
-        m = 0
+        r = rho[i]
+        if r < 0.0:
+            continue
+        a_i, b_i = p[i, ax_a] - a0, p[i, ax_b] - b0
+        lo_a, hi_a = (a_i - r) // width, (a_i + r) // width
         if hi_a < 0.0 or lo_a > n_strips - 1.0:
-            first, last = 1, 0  # beyond the measurements' extent
-        else:
-            first, last = int(max(lo_a, 0.0)), int(min(hi_a, n_strips - 1.0))
+            continue  # beyond the measurements' extent
+        first, last = int(max(lo_a, 0.0)), int(min(hi_a, n_strips - 1.0))
         wide = last - first + 1 > max_track_cells  # its strips taken whole: one search, not one per strip
+        low = -0.5 if wide else min(max(b_i - r, -0.5), ext_b + 0.5)
+        high = ext_b + 0.5 if wide else min(max(b_i + r, -0.5), ext_b + 0.5)
+        cell0 = g_track[i] * n_strips
+        m = 0
         for st in range(first, first + 1 if wide else last + 1):
-            j = _first_at_least(gs, ss, bs, g, st, -np.inf if wide else b_i - r)
-            while j < n and gs[j] == g and (ss[j] <= last if wide else ss[j] == st and bs[j] <= b_i + r):
+            j = np.searchsorted(keys, (cell0 + st) * stride + (low - key_slack))
+            end = (cell0 + (last if wide else st)) * stride + (high + key_slack)
+            while j < n and keys[j] <= end:
                 jj = order[j]
                 d0, d1, d2 = p[i, 0] - z[jj, 0], p[i, 1] - z[jj, 1], p[i, 2] - z[jj, 2]
                 if d0 * d0 + d1 * d1 + d2 * d2 <= gate_d2 * (size_p[i] + size_r[jj]) * (1.0 + margin):

@@ -97,36 +97,29 @@ def _derivatives(y: _Array, phi: _Array, mu: float, omega: float, ydot: _Array, 
 
 @kernel
 def _propagate_one(x: _Array, h: float, n: int, mu: float, omega: float, y: _Array, phi: _Array,
-                   work: _Array) -> None:
+                   ky: _Array, kp: _Array) -> None:
     """`n` RK4 steps of length h (s) of the ballistic state x (6,) and its STM from Φ = I: results in y (6,)
-    and phi (6, 6); work (5, 6, 7) is scratch (stage derivatives of state and STM, the stage point)."""
+    and phi (6, 6). ky (5, 6) and kp (5, 6, 6) are scratch: the four stages' derivatives, then the stage point."""
     for i in range(6):
         y[i] = x[i]
         for j in range(6):
             phi[i, j] = 1.0 if i == j else 0.0
-    # work[s, :, :6] the STM derivative of stage s, work[s, :, 6] its state derivative; work[4] the stage point
-    ks = work[:4]
-    pt = work[4]
+    yt, pt = ky[4], kp[4]
     half = 0.5 * h
+    sixth = h / 6.0
     for _ in range(n):
-        for s in range(4):
-            if s == 0:
-                _derivatives(y, phi, mu, omega, ks[0, :, 6], ks[0, :, :6])
-            else:
-                c = h if s == 3 else half
-                for i in range(6):
-                    pt[i, 6] = y[i] + c * ks[s - 1, i, 6]
-                    for j in range(6):
-                        pt[i, j] = phi[i, j] + c * ks[s - 1, i, j]
-                _derivatives(pt[:, 6], pt[:, :6], mu, omega, ks[s, :, 6], ks[s, :, :6])
-        sixth = h / 6.0
-        for i in range(7):
-            for row in range(6):
-                d = ks[0, row, i] + 2.0 * ks[1, row, i] + 2.0 * ks[2, row, i] + ks[3, row, i]
-                if i == 6:
-                    y[row] = y[row] + sixth * d
-                else:
-                    phi[row, i] = phi[row, i] + sixth * d
+        _derivatives(y, phi, mu, omega, ky[0], kp[0])
+        for s in range(1, 4):
+            c = h if s == 3 else half
+            for i in range(6):
+                yt[i] = y[i] + c * ky[s - 1, i]
+                for j in range(6):
+                    pt[i, j] = phi[i, j] + c * kp[s - 1, i, j]
+            _derivatives(yt, pt, mu, omega, ky[s], kp[s])
+        for i in range(6):
+            y[i] = y[i] + sixth * (ky[0, i] + 2.0 * ky[1, i] + 2.0 * ky[2, i] + ky[3, i])
+            for j in range(6):
+                phi[i, j] = phi[i, j] + sixth * (kp[0, i, j] + 2.0 * kp[1, i, j] + 2.0 * kp[2, i, j] + kp[3, i, j])
 
 
 @kernel
@@ -135,17 +128,18 @@ def ballistic_propagate_kernel(x: _Array, dt: _Array, n: int, mu: float, omega: 
     k = x.shape[0]
     x_out = np.empty((k, 6))
     phi_out = np.empty((k, 6, 6))
-    work = np.empty((5, 6, 7))
+    ky = np.empty((5, 6))
+    kp = np.empty((5, 6, 6))
     for t in range(k):
-        _propagate_one(x[t], dt[t] / n, n, mu, omega, x_out[t], phi_out[t], work)
+        _propagate_one(x[t], dt[t] / n, n, mu, omega, x_out[t], phi_out[t], ky, kp)
     return x_out, phi_out
 
 
 @kernel
 def _ballistic_one(x: _Array, P: _Array, dt: float, n: int, q: float, mu: float, omega: float, x_out: _Array,
-                   p_out: _Array, phi: _Array, tmp: _Array, work: _Array) -> None:
+                   p_out: _Array, phi: _Array, tmp: _Array, ky: _Array, kp: _Array) -> None:
     """EKF prediction of one ballistic track: x' by RK4 (n sub-steps), P' = sym(Φ P Φᵀ) + Q."""
-    _propagate_one(x, dt / n, n, mu, omega, x_out, phi, work)
+    _propagate_one(x, dt / n, n, mu, omega, x_out, phi, ky, kp)
     for i in range(6):  # tmp = Φ P
         for j in range(6):
             s = 0.0
@@ -189,10 +183,11 @@ def predict_kernel(x: _Array, P: _Array, ballistic: NDArray[np.bool_], dt: _Arra
     p_out = np.empty((k, 6, 6))
     phi = np.empty((6, 6))
     tmp = np.empty((6, 6))
-    work = np.empty((5, 6, 7))
+    ky = np.empty((5, 6))
+    kp = np.empty((5, 6, 6))
     for t in range(k):
         if ballistic[t]:
-            _ballistic_one(x[t], P[t], dt[t], n, q[t], mu, omega, x_out[t], p_out[t], phi, tmp, work)
+            _ballistic_one(x[t], P[t], dt[t], n, q[t], mu, omega, x_out[t], p_out[t], phi, tmp, ky, kp)
         else:
             _cv_one(x[t], P[t], dt[t], q[t], x_out[t], p_out[t])
     return x_out, p_out
