@@ -24,6 +24,19 @@ _Ids = NDArray[np.int64]
 
 
 @kernel
+def _lower_bound(keys: _Array, value: float) -> int:
+    """First index of the sorted keys whose key is at least value."""
+    lo, hi = 0, keys.shape[0]
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if keys[mid] < value:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@kernel
 def coarse_pairs_kernel(p: _Array, size_p: _Array, z: _Array, size_r: _Array, gate_d2: float, margin: float,
                         slack_m: float, max_strips: int, max_track_cells: int, tg: _Ids,
                         mg: _Ids) -> tuple[_Index, _Index]:
@@ -82,7 +95,7 @@ def coarse_pairs_kernel(p: _Array, size_p: _Array, z: _Array, size_r: _Array, ga
         cell0 = g_track[i] * n_strips
         m = 0
         for st in range(first, first + 1 if wide else last + 1):
-            j = np.searchsorted(keys, (cell0 + st) * stride + (low - key_slack))
+            j = _lower_bound(keys, (cell0 + st) * stride + (low - key_slack))
             end = (cell0 + (last if wide else st)) * stride + (high + key_slack)
             while j < n and keys[j] <= end:
                 jj = order[j]
@@ -96,8 +109,14 @@ def coarse_pairs_kernel(p: _Array, size_p: _Array, z: _Array, size_r: _Array, ga
             ti2, mj2 = np.empty(grow, np.intp), np.empty(grow, np.intp)
             ti2[:count], mj2[:count] = ti[:count], mj[:count]
             ti, mj = ti2, mj2
-        mj[count:count + m] = np.sort(found[:m])
-        ti[count:count + m] = i
+        for u in range(m):  # in measurement order (insertion sort: a handful each)
+            v = found[u]
+            w = count + u
+            while w > count and mj[w - 1] > v:
+                mj[w] = mj[w - 1]
+                w -= 1
+            mj[w] = v
+            ti[count + u] = i
         count += m
     return ti[:count].copy(), mj[:count].copy()
 
