@@ -140,43 +140,25 @@ def gnn_assign(n_tracks: int, n_meas: int, ti: ArrayLike, mj: ArrayLike, cost: A
     """Global nearest neighbour over gated pairs (ti, mj) with costs `cost`; a track may stay unassigned at
     `missed_cost`. Returns (measurement_of_track (n_tracks,), track_of_measurement (n_meas,), -1 where
     unassigned; and the number of components handed to `linear_sum_assignment`)."""
-    ti = np.asarray(ti, dtype=np.intp)
-    mj = np.asarray(mj, dtype=np.intp)
-    cost = np.asarray(cost, dtype=np.float64)
-    allowed = np.flatnonzero(cost <= missed_cost)  # a pair dearer than leaving its track unassigned: never chosen
-    ti, mj, cost = ti[allowed], mj[allowed], cost[allowed]
-    meas_of_track, track_of_meas, comp, hard = gnn_easy_kernel(int(n_tracks), int(n_meas), ti, mj, cost)
-    rest = np.flatnonzero(hard)
-    if rest.size == 0:
-        return meas_of_track, track_of_meas, 0
+    (meas_of_track, track_of_meas, pair_bounds, rows, row_bounds, cols, col_bounds, row_of, col_of,
+     hard_cost) = gnn_easy_kernel(int(n_tracks), int(n_meas), np.ascontiguousarray(ti, dtype=np.intp),
+                                  np.ascontiguousarray(mj, dtype=np.intp), np.ascontiguousarray(cost, dtype=np.float64),
+                                  float(missed_cost))
     # the other components, each solved alone on its own tracks (rows) and measurements (columns), both in
-    # increasing index: ranks within the component from two sorts of all their pairs, no per-component `unique`
-    by_comp = rest[np.lexsort((mj[rest], ti[rest], comp[rest]))]  # by component, then track, then measurement
-    c1, t1, m1 = comp[by_comp], ti[by_comp], mj[by_comp]
-    new_comp = np.concatenate(([True], c1[1:] != c1[:-1]))
-    starts = np.flatnonzero(new_comp)
-    bounds = np.append(starts, c1.size)
-    new_row = np.concatenate(([True], new_comp[1:] | (t1[1:] != t1[:-1])))
-    row_id = np.cumsum(new_row) - 1
-    r_inv = row_id - np.repeat(row_id[starts], np.diff(bounds))
-    by_meas = np.lexsort((m1, c1))  # within the component, by measurement
-    m2 = m1[by_meas]  # c1[by_meas] is c1: already by component
-    new_col = np.concatenate(([True], new_comp[1:] | (m2[1:] != m2[:-1])))
-    col_id = np.cumsum(new_col) - 1
-    c_inv = np.empty(c1.size, np.intp)
-    c_inv[by_meas] = col_id - np.repeat(col_id[starts], np.diff(bounds))
-    group_cost = cost[by_comp]
-    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
-        rows, cols = t1[lo:hi][new_row[lo:hi]], m2[lo:hi][new_col[lo:hi]]
-        nr, nc = rows.size, cols.size
+    # increasing index, in order of their label
+    n_comp = pair_bounds.size - 1
+    for c in range(n_comp):
+        lo, hi = int(pair_bounds[c]), int(pair_bounds[c + 1])
+        r_ids, c_ids = rows[row_bounds[c]:row_bounds[c + 1]], cols[col_bounds[c]:col_bounds[c + 1]]
+        nr, nc = r_ids.size, c_ids.size
         matrix = np.full((nr, nc + nr), np.inf)
-        matrix[r_inv[lo:hi], c_inv[lo:hi]] = group_cost[lo:hi]
+        matrix[row_of[lo:hi], col_of[lo:hi]] = hard_cost[lo:hi]
         matrix[np.arange(nr), nc + np.arange(nr)] = missed_cost
         r_sel, c_sel = linear_sum_assignment(matrix)
         real = c_sel < nc
-        meas_of_track[rows[r_sel[real]]] = cols[c_sel[real]]
-        track_of_meas[cols[c_sel[real]]] = rows[r_sel[real]]
-    return meas_of_track, track_of_meas, starts.size
+        meas_of_track[r_ids[r_sel[real]]] = c_ids[c_sel[real]]
+        track_of_meas[c_ids[c_sel[real]]] = r_ids[r_sel[real]]
+    return meas_of_track, track_of_meas, n_comp
 
 
 def graph_components(n_nodes: int, u: ArrayLike, v: ArrayLike) -> _Index:
