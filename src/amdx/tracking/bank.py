@@ -348,12 +348,18 @@ class TrackerBank:
         cand = cand[var_v <= cfg["classify_max_velocity_sigma_mps"][self._sensor[cand]] ** 2]
         s = self._sensor[cand]
         r, v = self._x[cand, :3], self._x[cand, 3:]
-        lat, lon, alt = ecef_to_geodetic(r, self._earth)
-        up = enu_basis(lat, lon)[2]
-        v_up = np.einsum("ij,ij->i", up, v)
         speed = np.linalg.norm(v, axis=1)
-        ballistic = ((np.asarray(alt) > cfg["ballistic_altitude_m"][s]) | (speed > cfg["ballistic_speed_mps"][s])
-                     | (np.abs(v_up) > cfg["ballistic_vertical_speed_mps"][s]))
+        ballistic = speed > cfg["ballistic_speed_mps"][s]
+        # geodetic altitude h ≤ |r| − b and |v_up| ≤ |v|: only the tracks these bounds leave open (with 1 m and
+        # 1 ppb to spare) need the exact conversion, as in `_initiate`
+        alt_limit, vertical_limit = cfg["ballistic_altitude_m"][s], cfg["ballistic_vertical_speed_mps"][s]
+        radius = np.sqrt(np.einsum("ij,ij->i", r, r))
+        open_ = np.flatnonzero(~ballistic & ((radius - self._earth.b_m >= alt_limit - 1.0)
+                                             | (speed * (1.0 + 1.0e-9) > vertical_limit)))
+        if open_.size:
+            lat, lon, alt = ecef_to_geodetic(r[open_], self._earth)
+            v_up = np.einsum("ij,ij->i", enu_basis(lat, lon)[2], v[open_])
+            ballistic[open_] = (np.asarray(alt) > alt_limit[open_]) | (np.abs(v_up) > vertical_limit[open_])
         self._class[cand] = np.where(ballistic, Classification.BALLISTIC, Classification.AIR_BREATHING)
         switched = cand[ballistic]
         self._model[switched] = MotionModel.BALLISTIC
@@ -419,8 +425,8 @@ class TrackerBank:
         # ids: each sensor's next ids, in order of appearance among the new tracks
         order = np.argsort(sensor, kind="stable")
         sorted_s = sensor[order]
-        start = np.flatnonzero(np.r_[True, sorted_s[1:] != sorted_s[:-1]])
-        rank_sorted = np.arange(m) - np.repeat(start, np.diff(np.r_[start, m]))
+        start = np.flatnonzero(np.concatenate(([True], sorted_s[1:] != sorted_s[:-1])))
+        rank_sorted = np.arange(m) - np.repeat(start, np.diff(np.append(start, m)))
         rank = np.empty(m, np.int64)
         rank[order] = rank_sorted
         ids = self._next_id[sensor] + rank
