@@ -146,14 +146,15 @@ def _ballistic_one(x: _Array, P: _Array, dt: float, n: int, q: float, mu: float,
             for m in range(6):
                 s += phi[i, m] * P[m, j]
             tmp[i, j] = s
-    for i in range(6):  # p_out = tmp Φᵀ, symmetric by construction up to rounding: mean of both halves
-        for j in range(i + 1):
+    for i in range(6):  # p_out = tmp Φᵀ
+        for j in range(6):
             a = 0.0
-            b = 0.0
             for m in range(6):
                 a += tmp[i, m] * phi[j, m]
-                b += tmp[j, m] * phi[i, m]
-            p_out[i, j] = p_out[j, i] = 0.5 * (a + b)
+            p_out[i, j] = a
+    for i in range(6):  # symmetric up to rounding: the mean of both halves
+        for j in range(i):
+            p_out[i, j] = p_out[j, i] = 0.5 * (p_out[i, j] + p_out[j, i])
     _add_white_noise_q(p_out, dt, q)
 
 
