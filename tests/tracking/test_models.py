@@ -11,6 +11,7 @@ from amdx.geo import WGS84, eci_state_to_ecef, geodetic_to_ecef
 from amdx.tracking.models import (
     MotionModel,
     ballistic_acceleration,
+    ballistic_gravity_gradient,
     ballistic_predict,
     ballistic_propagate,
     cv_predict,
@@ -91,6 +92,18 @@ def test_ballistic_coriolis_term():
     assert a[0, 0] == pytest.approx(0.0, abs=1e-12)
 
 
+def test_gravity_gradient_matches_finite_differences_of_the_acceleration():
+    r = np.array([[6.5e6, 1.2e6, 2.0e6], [-3.0e6, 4.0e6, 5.5e6]])
+    grad = ballistic_gravity_gradient(r)
+    v = np.zeros_like(r)
+    for j in range(3):
+        d = np.zeros(3)
+        d[j] = 1.0
+        num = (ballistic_acceleration(r + d, v) - ballistic_acceleration(r - d, v)) / 2.0
+        np.testing.assert_allclose(grad[:, :, j], num, rtol=1e-6, atol=1e-12)
+    np.testing.assert_array_equal(grad, grad.transpose(0, 2, 1))
+
+
 def test_state_transition_matrix_matches_finite_differences():
     x, _ = _kepler_truth(np.array([150.0, 400.0]))
     _, phi = ballistic_propagate(x, 30.0)
@@ -105,20 +118,37 @@ def test_state_transition_matrix_matches_finite_differences():
         np.testing.assert_allclose(phi[row], num, rtol=1e-6, atol=1e-7)
 
 
-def test_first_stage_shortcut_equals_the_general_derivative_at_identity_bit_for_bit():
-    # equivalence check: the first RK4 stage of a step (Φ = I) is built as A = [[0, I], [G, W]] directly
-    # instead of through the general Φ̇ = A Φ; both must give the same numbers bit for bit
-    from amdx.tracking.models import _derivatives, _derivatives_at_identity
+def _ballistic_rhs_with_stm(_t, y):
+    """The ballistic equations of `models` written out independently: ẋ = [v, −μ r/|r|³ − 2ω×v − ω×(ω×r)] and
+    Φ̇ = A Φ with A = ∂ẋ/∂x, for solve_ivp (state and row-major Φ in one vector of 42)."""
+    mu, w = WGS84.mu_m3_s2, WGS84.omega_rad_s
+    r, v = y[:3], y[3:6]
+    omega = np.array([0.0, 0.0, w])
+    rn = np.linalg.norm(r)
+    acc = -mu * r / rn**3 - 2.0 * np.cross(omega, v) - np.cross(omega, np.cross(omega, r))
+    cross = np.array([[0.0, -w, 0.0], [w, 0.0, 0.0], [0.0, 0.0, 0.0]])  # [ω×]
+    A = np.zeros((6, 6))
+    A[:3, 3:] = np.eye(3)
+    A[3:, :3] = -mu / rn**3 * (np.eye(3) - 3.0 * np.outer(r, r) / rn**2) - cross @ cross
+    A[3:, 3:] = -2.0 * cross
+    return np.concatenate([v, acc, (A @ y[6:].reshape(6, 6)).ravel()])
 
-    x, _ = _kepler_truth(np.array([50.0, 150.0, 300.0, 420.0]))
-    xd0, pd0 = _derivatives(x, np.broadcast_to(np.eye(6), (4, 6, 6)).copy(), WGS84)
-    xd1, pd1 = _derivatives_at_identity(x, WGS84)
-    assert xd0.tobytes() == xd1.tobytes()
-    assert pd0.tobytes() == pd1.tobytes()
-    # and A is the Jacobian of the acceleration: its velocity block is the constant −2[ω×]
-    w = WGS84.omega_rad_s
-    np.testing.assert_array_equal(pd1[:, 3:, 3:], np.broadcast_to([[0, 2 * w, 0], [-2 * w, 0, 0], [0, 0, 0]],
-                                                                  (4, 3, 3)))
+
+@pytest.mark.parametrize("dt", [1.0, 10.0, -7.0, 60.0])
+def test_compiled_prediction_matches_solve_ivp_on_the_ballistic_equations(dt):
+    from scipy.integrate import solve_ivp
+
+    x, _ = _kepler_truth(np.array([60.0, 250.0, 480.0]))
+    P = _random_cov(np.random.default_rng(8), 3, 6) * 100.0
+    xn, pn = ballistic_predict(x, P, dt, 0.5)
+    _, Q = _textbook_cv(dt, 0.5)
+    for i in range(3):
+        sol = solve_ivp(_ballistic_rhs_with_stm, (0.0, dt), np.concatenate([x[i], np.eye(6).ravel()]),
+                        method="DOP853", rtol=1e-12, atol=1e-9)
+        ref_x, phi = sol.y[:6, -1], sol.y[6:, -1].reshape(6, 6)
+        np.testing.assert_allclose(xn[i, :3], ref_x[:3], rtol=0, atol=1e-4)  # m
+        np.testing.assert_allclose(xn[i, 3:], ref_x[3:], rtol=0, atol=1e-6)  # m/s
+        np.testing.assert_allclose(pn[i], phi @ P[i] @ phi.T + Q, rtol=1e-8, atol=1e-8 * np.abs(pn[i]).max())
 
 
 def test_ballistic_predict_covariance_is_phi_p_phit_plus_q():

@@ -8,22 +8,21 @@ d²ᵢⱼ = νᵀ S⁻¹ ν with ν = zⱼ − pᵢ and S = Pₚᵢ + Rⱼ (χ²
 1. **Coarse gate (grid).** d² ≤ γ implies |ν|² ≤ γ λmax(S) ≤ γ (λmax(Pₚᵢ) + λmax(Rⱼ)) ≤ γ (‖Pₚᵢ‖ + ‖Rⱼ‖)
    with ‖·‖ the Frobenius norm (≥ λmax, and up to √3 times tighter than the trace): an exact bound (no pair
    inside the χ² gate is lost), checked pair by pair on the candidates of a grid. The measurements are sorted by
-   one key, (group, strip along the axis of largest extent, coordinate along the second largest); each track
-   takes the strips its radius ρᵢ = √(γ (‖Pₚᵢ‖ + maxⱼ ‖Rⱼ‖)) (the maximum over its group) reaches, and in each
-   strip the measurements within ρᵢ along the second axis: two `searchsorted` calls and a few `repeat`s for the
-   whole problem, with no per-track work in Python and no tree to build (projections only shorten distances, so
-   the grid loses no pair). The strips are about as wide as the median radius: a track looks at about three
-   strips, and at measurements in a rectangle of 2ρᵢ by 3ρᵢ or so (a very wide gate takes its strips whole).
-   Small problems (up to `BRUTE_FORCE_PAIRS` pairs) measure every pair against its bound directly.
+   (group, strip along the axis of largest extent, coordinate along the second largest); each track takes the
+   strips its radius ρᵢ = √(γ (‖Pₚᵢ‖ + maxⱼ ‖Rⱼ‖)) (the maximum over its group) reaches, and in each strip the
+   measurements within ρᵢ along the second axis (projections only shorten distances, so the grid loses no
+   pair). The strips are about as wide as the median radius: a track looks at about three strips, and at
+   measurements in a rectangle of 2ρᵢ by 3ρᵢ or so (a very wide gate takes its strips whole). One compiled loop
+   over the tracks (`amdx.tracking.gate_kernels`), no tree to build.
 2. **Fine gate.** d² on the candidate pairs only, kept when d² ≤ γ = χ²₃(P_G) (11.345 at P_G = 0.99,
    refs/physics.md §4).
 3. **Global nearest neighbour.** Minimise Σ d² over assigned pairs + γ per track left unassigned (the
    standard GNN cost, the gate as non-assignment cost; Blackman & Popoli 1999, §6.5). It splits into the
-   connected components of the bipartite gate graph (`graph_components`: hooking and pointer jumping in
-   numpy). In a component with one track or one measurement (1×1 ones for well-separated targets) the
-   cheapest pair is the optimum: all those are assigned in one vectorised step. Each other component goes to
-   `scipy.optimize.linear_sum_assignment` on a (tracks × (measurements + tracks)) matrix whose extra columns
-   are the non-assignment options. Cost: O(n log n) for separated targets.
+   connected components of the bipartite gate graph (a union-find in one compiled pass,
+   `amdx.tracking.assign_kernels`). In a component with one track or one measurement (1×1 ones for
+   well-separated targets) the cheapest pair is the optimum: all those are assigned in that pass. Each other
+   component goes to `scipy.optimize.linear_sum_assignment` on a (tracks × (measurements + tracks)) matrix whose
+   extra columns are the non-assignment options. Cost: O(n log n) for separated targets.
 
 **Several sensors at once.** Given a group label per track and per measurement (the sensor of each), only pairs
 of one group are candidates: one call associates the scans of many radars, each with its own tracks, as if each
@@ -45,7 +44,9 @@ from scipy.optimize import linear_sum_assignment
 from scipy.spatial import cKDTree
 from scipy.stats import chi2
 
-from amdx.tracking.filters import inv_sym3, quad_form3
+from amdx.tracking.assign_kernels import gnn_easy_kernel
+from amdx.tracking.gate_kernels import coarse_pairs_kernel, nearest_track_kernel
+from amdx.tracking.update_kernels import pair_mahalanobis2_kernel
 
 _Array = NDArray[np.float64]
 _Index = NDArray[np.intp]
@@ -57,8 +58,6 @@ DEFAULT_EXCLUSION_PROBABILITY = 0.9999
 """Probability mass of the wider gate inside which an unassigned measurement starts no new track."""
 KNN_CANDIDATES = 4
 """Nearest points fetched per query point by `pairs_within` before its radius is applied."""
-BRUTE_FORCE_PAIRS = 4096
-"""Up to this many (track, measurement) pairs the coarse gate measures every pair instead of building a grid."""
 MAX_STRIPS = 4096
 """The grid of the coarse gate has at most this many strips (per group) along its first axis."""
 MAX_TRACK_CELLS = 8
@@ -67,7 +66,7 @@ strip): a few very wide gates cannot multiply the grid's work by the number of s
 BOUND_MARGIN = 1.0e-9
 """Relative margin on the coarse bound γ (‖Pₚᵢ‖ + ‖Rⱼ‖) for its own rounding (the bound is loose by far more)."""
 GRID_SLACK_M = 1.0e-3
-"""Added to every coarse radius of the grid, for the rounding of the grid's coordinates and keys, m."""
+"""Added to every coarse radius of the grid, for the rounding of its coordinates, m."""
 
 
 def gate_threshold(probability: float, dof: int = 3) -> float:
@@ -83,88 +82,18 @@ def coarse_candidates(pred_pos: ArrayLike, pred_pos_cov: ArrayLike, z: ArrayLike
     """Candidate (track, measurement) index pairs with |zⱼ − pᵢ|² ≤ γ (‖Pₚᵢ‖ + ‖Rⱼ‖) (the exact coarse bound of
     the module docstring, γ = gate_d2), sorted by track, then measurement. Positions (k, 3) / (n, 3),
     covariances (·, 3, 3), m. With group labels (k,) and (n,) (integers), only pairs of one group."""
-    p = np.asarray(pred_pos, dtype=np.float64).reshape(-1, 3)
-    zz = np.asarray(z, dtype=np.float64).reshape(-1, 3)
+    p = np.ascontiguousarray(pred_pos, dtype=np.float64).reshape(-1, 3)
+    zz = np.ascontiguousarray(z, dtype=np.float64).reshape(-1, 3)
     k, n = p.shape[0], zz.shape[0]
     if k == 0 or n == 0:
         return np.zeros(0, np.intp), np.zeros(0, np.intp)
-    size_p = frobenius_norms(pred_pos_cov)
-    size_r = frobenius_norms(R)
-    tg = mg = None
     if track_group is not None and meas_group is not None:
-        tg = np.asarray(track_group, dtype=np.int64).reshape(k)
-        mg = np.asarray(meas_group, dtype=np.int64).reshape(n)
-        if tg.min() == tg.max() and mg.min() == mg.max() and tg[0] == mg[0]:
-            tg = mg = None  # one group: no groups
-    if k * n <= BRUTE_FORCE_PAIRS:  # few pairs: all distances at once cost less than building a grid
-        diff = p[:, None, :] - zz[None, :, :]
-        dist2 = np.einsum("kni,kni->kn", diff, diff)
-        inside = dist2 <= gate_d2 * (size_p[:, None] + size_r[None, :]) * (1.0 + BOUND_MARGIN)
-        if tg is not None and mg is not None:
-            inside &= tg[:, None] == mg[None, :]
-        ti, mj = np.nonzero(inside)  # sorted by track, then measurement
-        return ti.astype(np.intp), mj.astype(np.intp)
-    ti, mj = _grid_pairs(p, size_p, zz, size_r, gate_d2, tg, mg)
-    order = np.lexsort((mj, ti))
-    return ti[order], mj[order]
-
-
-def _grid_pairs(p: _Array, size_p: _Array, zz: _Array, size_r: _Array, gate_d2: float, tg: _Ids | None,
-                mg: _Ids | None) -> tuple[_Index, _Index]:
-    """The coarse gate's pairs, unsorted, from the grid of the module docstring (sizes = Frobenius norms)."""
-    k = p.shape[0]
-    if tg is None or mg is None:
-        g_p = g_z = None
-        rho = np.sqrt(gate_d2 * (size_p + float(np.max(size_r))))
+        tg = np.ascontiguousarray(track_group, dtype=np.int64).reshape(k)
+        mg = np.ascontiguousarray(meas_group, dtype=np.int64).reshape(n)
     else:
-        first = min(int(tg.min()), int(mg.min()))
-        g_p, g_z = tg - first, mg - first
-        top = np.zeros(int(max(g_p.max(), g_z.max())) + 1)
-        np.maximum.at(top, g_z, size_r)  # the largest ‖R‖ of each group
-        rho = np.sqrt(gate_d2 * (size_p + top[g_p]))
-    rho = rho * (1.0 + BOUND_MARGIN) + GRID_SLACK_M
-    extent = np.ptp(zz, axis=0)
-    ax_a, ax_b = np.argsort(-extent, kind="stable")[:2].tolist()
-    a_z, b_z, a_p, b_p = zz[:, ax_a], zz[:, ax_b], p[:, ax_a], p[:, ax_b]
-    a0, b0 = float(np.min(a_z)), float(np.min(b_z))
-    span_a, span_b = float(extent[ax_a]), float(extent[ax_b])
-    width = max(float(np.partition(rho, k // 2)[k // 2]), span_a / MAX_STRIPS, 1.0)  # about the median
-    n_strips = int(span_a // width) + 1
-    strip_z = np.minimum(((a_z - a0) // width).astype(np.int64), n_strips - 1)
-    first_strip = np.clip((a_p - a0 - rho) // width, 0, n_strips).astype(np.int64)
-    last_strip = np.clip((a_p - a0 + rho) // width, -1, n_strips - 1).astype(np.int64)
-    n_cells = np.maximum(last_strip - first_strip + 1, 0)
-    # sort key of a measurement: its cell (group, strip) times a stride longer than the span of the second
-    # coordinate, plus that coordinate; a track's window in one cell is clipped to the cell's own range
-    stride = span_b + 1.0
-    key = (strip_z if g_z is None else g_z * n_strips + strip_z) * stride + (b_z - b0)
-    by_key = np.argsort(key, kind="stable")
-    keys = key[by_key]
-    slack = GRID_SLACK_M + 4.0 * np.finfo(np.float64).eps * float(np.max(np.abs(keys)))
-    # one entry per (track, cell it reaches); a track reaching more than MAX_TRACK_CELLS strips takes them
-    # whole, as one range of keys from its first strip to its last
-    wide = n_cells > MAX_TRACK_CELLS
-    n_entries = np.where(wide, 1, n_cells)
-    cell_track = np.repeat(np.arange(k), n_entries)
-    ends = np.cumsum(n_entries)
-    strip = np.arange(cell_track.size) - np.repeat(ends - n_entries - first_strip, n_entries)
-    if g_p is not None:
-        strip += (g_p * n_strips)[cell_track]
-    off = b_p - b0
-    low = np.where(wide, -0.5, np.clip(off - rho, -0.5, span_b + 0.5))[cell_track]
-    high = np.where(wide, span_b + 0.5, np.clip(off + rho, -0.5, span_b + 0.5))[cell_track]
-    last = strip + np.where(wide, n_cells - 1, 0)[cell_track]
-    start = np.searchsorted(keys, strip * stride + (low - slack), "left")
-    count = np.maximum(np.searchsorted(keys, last * stride + (high + slack), "right") - start, 0)
-    # one entry per (track, measurement in its window), then the exact bound of each pair
-    # (coordinates as rows, measurements in key order: contiguous gathers)
-    ends = np.cumsum(count)
-    ti = np.repeat(cell_track, count)
-    at = np.arange(ti.size) - np.repeat(ends - count - start, count)  # position in key order
-    diff = np.take(np.ascontiguousarray(p.T), ti, axis=1) - np.take(np.ascontiguousarray(zz[by_key].T), at, axis=1)
-    dist2 = np.einsum("ik,ik->k", diff, diff)
-    inside = np.flatnonzero(dist2 <= gate_d2 * (size_p[ti] + size_r[by_key][at]) * (1.0 + BOUND_MARGIN))
-    return ti[inside].astype(np.intp), by_key[at[inside]].astype(np.intp)
+        tg, mg = np.zeros(k, np.int64), np.zeros(n, np.int64)
+    return coarse_pairs_kernel(p, frobenius_norms(pred_pos_cov), zz, frobenius_norms(R), float(gate_d2),
+                               BOUND_MARGIN, GRID_SLACK_M, MAX_STRIPS, MAX_TRACK_CELLS, tg, mg)
 
 
 def frobenius_norms(C: ArrayLike) -> _Array:
@@ -197,12 +126,13 @@ def pairs_within(p: _Array, radius: _Array, zz: _Array) -> tuple[_Index, _Index]
 
 def pair_mahalanobis2(pred_pos: ArrayLike, pred_pos_cov: ArrayLike, z: ArrayLike, R: ArrayLike, ti: ArrayLike,
                       mj: ArrayLike) -> _Array:
-    """d² = νᵀ (Pₚᵢ + Rⱼ)⁻¹ ν, ν = zⱼ − pᵢ, for the pairs (ti[m], mj[m]) only (vectorised over pairs)."""
-    ti = np.asarray(ti, dtype=np.intp)
-    mj = np.asarray(mj, dtype=np.intp)
-    nu = np.asarray(z, dtype=np.float64)[mj] - np.asarray(pred_pos, dtype=np.float64)[ti]
-    S = np.asarray(pred_pos_cov, dtype=np.float64)[ti] + np.asarray(R, dtype=np.float64)[mj]
-    return quad_form3(nu, inv_sym3(0.5 * (S + S.transpose(0, 2, 1))))
+    """d² = νᵀ (Pₚᵢ + Rⱼ)⁻¹ ν, ν = zⱼ − pᵢ, for the pairs (ti[m], mj[m]) only (one compiled loop over pairs;
+    S symmetrised, inverted by the adjugate formula)."""
+    return pair_mahalanobis2_kernel(np.ascontiguousarray(pred_pos, dtype=np.float64).reshape(-1, 3),
+                                    np.ascontiguousarray(pred_pos_cov, dtype=np.float64).reshape(-1, 3, 3),
+                                    np.ascontiguousarray(z, dtype=np.float64).reshape(-1, 3),
+                                    np.ascontiguousarray(R, dtype=np.float64).reshape(-1, 3, 3),
+                                    np.ascontiguousarray(ti, dtype=np.intp), np.ascontiguousarray(mj, dtype=np.intp))
 
 
 def gnn_assign(n_tracks: int, n_meas: int, ti: ArrayLike, mj: ArrayLike, cost: ArrayLike,
@@ -210,68 +140,25 @@ def gnn_assign(n_tracks: int, n_meas: int, ti: ArrayLike, mj: ArrayLike, cost: A
     """Global nearest neighbour over gated pairs (ti, mj) with costs `cost`; a track may stay unassigned at
     `missed_cost`. Returns (measurement_of_track (n_tracks,), track_of_measurement (n_meas,), -1 where
     unassigned; and the number of components handed to `linear_sum_assignment`)."""
-    ti = np.asarray(ti, dtype=np.intp)
-    mj = np.asarray(mj, dtype=np.intp)
-    cost = np.asarray(cost, dtype=np.float64)
-    allowed = cost <= missed_cost  # a pair dearer than leaving its track unassigned is never chosen
-    ti, mj, cost = ti[allowed], mj[allowed], cost[allowed]
-    meas_of_track = np.full(n_tracks, -1, dtype=np.intp)
-    track_of_meas = np.full(n_meas, -1, dtype=np.intp)
-    if ti.size == 0:
-        return meas_of_track, track_of_meas, 0
-    # pairs whose track and measurement have no other pair are 1×1 components: assigned without a graph
-    deg_t = np.bincount(ti, minlength=n_tracks)
-    deg_m = np.bincount(mj, minlength=n_meas)
-    lone = (deg_t[ti] == 1) & (deg_m[mj] == 1)
-    meas_of_track[ti[lone]] = mj[lone]
-    track_of_meas[mj[lone]] = ti[lone]
-    ti, mj, cost = ti[~lone], mj[~lone], cost[~lone]
-    if ti.size == 0:
-        return meas_of_track, track_of_meas, 0
-    label = graph_components(n_tracks + n_meas, ti, n_tracks + mj)
-    comp = label[ti]
-    tracks_in = np.bincount(label[np.flatnonzero(deg_t)], minlength=n_tracks + n_meas)
-    meas_in = np.bincount(label[n_tracks + np.flatnonzero(deg_m)], minlength=n_tracks + n_meas)
-    # star components (one track or one measurement): the cheapest pair is optimal, no solver needed
-    simple = (tracks_in[comp] == 1) | (meas_in[comp] == 1)
-    s = np.flatnonzero(simple)
-    order = s[np.lexsort((s, cost[s], comp[s]))]
-    first = np.ones(order.size, dtype=bool)
-    first[1:] = comp[order[1:]] != comp[order[:-1]]
-    best = order[first]
-    meas_of_track[ti[best]] = mj[best]
-    track_of_meas[mj[best]] = ti[best]
-    rest = np.flatnonzero(~simple)
-    if rest.size == 0:
-        return meas_of_track, track_of_meas, 0
+    (meas_of_track, track_of_meas, pair_bounds, rows, row_bounds, cols, col_bounds, row_of, col_of,
+     hard_cost) = gnn_easy_kernel(int(n_tracks), int(n_meas), np.ascontiguousarray(ti, dtype=np.intp),
+                                  np.ascontiguousarray(mj, dtype=np.intp), np.ascontiguousarray(cost, dtype=np.float64),
+                                  float(missed_cost))
     # the other components, each solved alone on its own tracks (rows) and measurements (columns), both in
-    # increasing index: ranks within the component from two sorts of all their pairs, no per-component `unique`
-    by_comp = rest[np.lexsort((mj[rest], ti[rest], comp[rest]))]  # by component, then track, then measurement
-    c1, t1, m1 = comp[by_comp], ti[by_comp], mj[by_comp]
-    new_comp = np.concatenate(([True], c1[1:] != c1[:-1]))
-    starts = np.flatnonzero(new_comp)
-    bounds = np.append(starts, c1.size)
-    new_row = np.concatenate(([True], new_comp[1:] | (t1[1:] != t1[:-1])))
-    row_id = np.cumsum(new_row) - 1
-    r_inv = row_id - np.repeat(row_id[starts], np.diff(bounds))
-    by_meas = np.lexsort((m1, c1))  # within the component, by measurement
-    m2 = m1[by_meas]  # c1[by_meas] is c1: already by component
-    new_col = np.concatenate(([True], new_comp[1:] | (m2[1:] != m2[:-1])))
-    col_id = np.cumsum(new_col) - 1
-    c_inv = np.empty(c1.size, np.intp)
-    c_inv[by_meas] = col_id - np.repeat(col_id[starts], np.diff(bounds))
-    group_cost = cost[by_comp]
-    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
-        rows, cols = t1[lo:hi][new_row[lo:hi]], m2[lo:hi][new_col[lo:hi]]
-        nr, nc = rows.size, cols.size
+    # increasing index, in order of their label
+    n_comp = pair_bounds.size - 1
+    for c in range(n_comp):
+        lo, hi = int(pair_bounds[c]), int(pair_bounds[c + 1])
+        r_ids, c_ids = rows[row_bounds[c]:row_bounds[c + 1]], cols[col_bounds[c]:col_bounds[c + 1]]
+        nr, nc = r_ids.size, c_ids.size
         matrix = np.full((nr, nc + nr), np.inf)
-        matrix[r_inv[lo:hi], c_inv[lo:hi]] = group_cost[lo:hi]
+        matrix[row_of[lo:hi], col_of[lo:hi]] = hard_cost[lo:hi]
         matrix[np.arange(nr), nc + np.arange(nr)] = missed_cost
         r_sel, c_sel = linear_sum_assignment(matrix)
         real = c_sel < nc
-        meas_of_track[rows[r_sel[real]]] = cols[c_sel[real]]
-        track_of_meas[cols[c_sel[real]]] = rows[r_sel[real]]
-    return meas_of_track, track_of_meas, starts.size
+        meas_of_track[r_ids[r_sel[real]]] = c_ids[c_sel[real]]
+        track_of_meas[c_ids[c_sel[real]]] = r_ids[r_sel[real]]
+    return meas_of_track, track_of_meas, n_comp
 
 
 def graph_components(n_nodes: int, u: ArrayLike, v: ArrayLike) -> _Index:
@@ -301,15 +188,10 @@ def graph_components(n_nodes: int, u: ArrayLike, v: ArrayLike) -> _Index:
 
 def nearest_track(n_meas: int, ti: ArrayLike, mj: ArrayLike, d2: ArrayLike, limit_d2: float) -> _Index:
     """(n_meas,) index of the track of least d² (≤ limit_d2) among the pairs (ti, mj) of each measurement,
-    -1 if none; ties go to the lower track index."""
-    ti, mj, d2 = np.asarray(ti, np.intp), np.asarray(mj, np.intp), np.asarray(d2, np.float64)
-    keep = np.flatnonzero(d2 <= limit_d2)
-    order = keep[np.lexsort((ti[keep], d2[keep], mj[keep]))]
-    first = np.ones(order.size, dtype=bool)
-    first[1:] = mj[order[1:]] != mj[order[:-1]]
-    out = np.full(n_meas, -1, dtype=np.intp)
-    out[mj[order[first]]] = ti[order[first]]
-    return out
+    -1 if none; ties go to the lower track index (one compiled pass over the pairs)."""
+    return nearest_track_kernel(int(n_meas), np.ascontiguousarray(ti, dtype=np.intp),
+                                np.ascontiguousarray(mj, dtype=np.intp), np.ascontiguousarray(d2, dtype=np.float64),
+                                float(limit_d2))
 
 
 def _ro(a: np.ndarray) -> np.ndarray:
@@ -328,7 +210,7 @@ class Association:
         gated: (n,) True where the measurement lies inside at least one track's χ² gate.
         near_track: (n,) index of the track with the smallest d² among those whose wider exclusion gate
             (see `GnnAssociator`) holds the measurement, -1 if none.
-        n_candidates: pairs passed by the KD-tree coarse gate.
+        n_candidates: pairs passed by the coarse gate.
         n_gated: pairs inside the χ² gate.
         n_solved_components: components handed to `linear_sum_assignment`.
     """
@@ -345,7 +227,7 @@ class Association:
 
 @dataclass(frozen=True)
 class GnnAssociator:
-    """KD-tree + χ² gating and global nearest neighbour (see the module docstring).
+    """Coarse (grid) and χ² gating, then global nearest neighbour (see the module docstring).
 
     Attributes:
         gate_probability: probability mass of the χ² (3 dof) gate; 0.99 gives γ = 11.345.

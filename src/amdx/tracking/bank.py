@@ -70,8 +70,12 @@ _Ids = NDArray[np.int64]
 _PER_SENSOR = ("max_coast_s", "max_position_sigma_m", "init_velocity_sigma_mps", "classify_max_velocity_sigma_mps",
                "ballistic_altitude_m", "ballistic_speed_mps", "ballistic_vertical_speed_mps",
                "switch_velocity_sigma_mps")
-_COLUMNS = ("_ids", "_sensor", "_x", "_P", "_model", "_status", "_class", "_hist", "_hits", "_looks", "_first_t",
-            "_last_t")
+_COLUMNS: dict[str, tuple[type, tuple[int, ...]]] = {
+    "_ids": (np.int64, ()), "_sensor": (np.int64, ()), "_x": (np.float64, (6,)), "_P": (np.float64, (6, 6)),
+    "_model": (np.int8, ()), "_status": (np.int8, ()), "_class": (np.int8, ()), "_hist": (np.uint16, ()),
+    "_hits": (np.int32, ()), "_looks": (np.int32, ()), "_first_t": (np.float64, ()), "_last_t": (np.float64, ())}
+"""The per-track columns of a bank: dtype and shape of one row."""
+_INITIAL_CAPACITY = 64
 
 
 @dataclass(frozen=True, eq=False)
@@ -137,25 +141,19 @@ class TrackerBank:
         self._window = ((1 << self._confirm_n) - 1).astype(np.uint16)
         self._sensor_t = np.full(len(self.configs), np.nan)  # NaN: the sensor has not stepped yet
         self._next_id = np.array([c.first_id for c in self.configs], dtype=np.int64)
-        self._ids = np.zeros(0, np.int64)
-        self._sensor = np.zeros(0, np.int64)
-        self._x = np.zeros((0, 6))
-        self._P = np.zeros((0, 6, 6))
-        self._model = np.zeros(0, np.int8)
-        self._status = np.zeros(0, np.int8)
-        self._class = np.zeros(0, np.int8)
-        self._hist = np.zeros(0, np.uint16)
-        self._hits = np.zeros(0, np.int32)
-        self._looks = np.zeros(0, np.int32)
-        self._first_t = np.zeros(0)
-        self._last_t = np.zeros(0)
+        # every column lives at the head of a buffer with room to grow (appending copies only the new rows); the
+        # attributes (self._ids, self._x, ...) are views of the first len(self) rows
+        self._buffers = {name: np.zeros((_INITIAL_CAPACITY, *shape), dtype)
+                         for name, (dtype, shape) in _COLUMNS.items()}
+        self._n = 0
+        self._set_views()
 
     @property
     def n_sensors(self) -> int:
         return len(self.configs)
 
     def __len__(self) -> int:
-        return int(self._ids.shape[0])
+        return self._n
 
     def t_s(self, sensor: int) -> float | None:
         """Time of a sensor's track states, s (None before its first step)."""
@@ -208,9 +206,10 @@ class TrackerBank:
         self._status[newly] = TrackStatus.CONFIRMED
         confirmed = (self._ids[newly], self._sensor[newly])
         ballistic = self._classify(rows)
-        deleted = self._delete(t, rows)
+        dead = self._dead(t, rows)
+        deleted = (self._ids[dead], self._sensor[dead])
         new_meas = np.flatnonzero((tom < 0) & ~excluded)
-        new_ids = self._initiate(t, zz[new_meas], rr[new_meas], ms[new_meas])
+        new_ids = self._initiate(t, zz[new_meas], rr[new_meas], ms[new_meas], dead)
         new_sensor = ms[new_meas]
         at_once = self._confirm_m[new_sensor] == 1  # M = 1: a new track is confirmed at once
         if at_once.any():
@@ -298,8 +297,8 @@ class TrackerBank:
             dt = t - self._sensor_t[self._sensor[rows]]
             for step in np.unique(dt[dt > 0.0]).tolist():
                 r = rows[dt == step]
-                if r.size == len(self):  # every track at once: no gather and scatter
-                    self._x, self._P = self.filter.predict(self._x, self._P, self._model, step)
+                if r.size == len(self):  # every track at once: no gather
+                    self._x[...], self._P[...] = self.filter.predict(self._x, self._P, self._model, step)
                 else:
                     self._x[r], self._P[r] = self.filter.predict(self._x[r], self._P[r], self._model[r], step)
         self._sensor_t[active] = t
@@ -345,16 +344,22 @@ class TrackerBank:
         if not cand.size:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         cfg = self._cfg
-        var_v = np.trace(self._P[cand, 3:, 3:], axis1=1, axis2=2) / 3.0
+        var_v = _trace3(self._P, cand, 3) / 3.0
         cand = cand[var_v <= cfg["classify_max_velocity_sigma_mps"][self._sensor[cand]] ** 2]
         s = self._sensor[cand]
         r, v = self._x[cand, :3], self._x[cand, 3:]
-        lat, lon, alt = ecef_to_geodetic(r, self._earth)
-        up = enu_basis(lat, lon)[2]
-        v_up = np.einsum("ij,ij->i", up, v)
         speed = np.linalg.norm(v, axis=1)
-        ballistic = ((np.asarray(alt) > cfg["ballistic_altitude_m"][s]) | (speed > cfg["ballistic_speed_mps"][s])
-                     | (np.abs(v_up) > cfg["ballistic_vertical_speed_mps"][s]))
+        ballistic = speed > cfg["ballistic_speed_mps"][s]
+        # geodetic altitude h ≤ |r| − b and |v_up| ≤ |v|: only the tracks these bounds leave open (with 1 m and
+        # 1 ppb to spare) need the exact conversion, as in `_initiate`
+        alt_limit, vertical_limit = cfg["ballistic_altitude_m"][s], cfg["ballistic_vertical_speed_mps"][s]
+        radius = np.sqrt(np.einsum("ij,ij->i", r, r))
+        open_ = np.flatnonzero(~ballistic & ((radius - self._earth.b_m >= alt_limit - 1.0)
+                                             | (speed * (1.0 + 1.0e-9) > vertical_limit)))
+        if open_.size:
+            lat, lon, alt = ecef_to_geodetic(r[open_], self._earth)
+            v_up = np.einsum("ij,ij->i", enu_basis(lat, lon)[2], v[open_])
+            ballistic[open_] = (np.asarray(alt) > alt_limit[open_]) | (np.abs(v_up) > vertical_limit[open_])
         self._class[cand] = np.where(ballistic, Classification.BALLISTIC, Classification.AIR_BREATHING)
         switched = cand[ballistic]
         self._model[switched] = MotionModel.BALLISTIC
@@ -362,28 +367,25 @@ class TrackerBank:
         self._P[switched[:, None], i3, i3] += (cfg["switch_velocity_sigma_mps"][self._sensor[switched]] ** 2)[:, None]
         return self._ids[switched], self._sensor[switched]
 
-    def _delete(self, t: float, rows: NDArray[np.intp]) -> tuple[_Ids, _Ids]:
-        """Remove hopeless tentative, stale and too-uncertain confirmed tracks among `rows`; return their ids."""
+    def _set_views(self) -> None:
+        """Point the column attributes at the first len(self) rows of their buffers."""
+        for name, buf in self._buffers.items():
+            setattr(self, name, buf[:self._n])
+
+    def _dead(self, t: float, rows: NDArray[np.intp]) -> NDArray[np.intp]:
+        """The hopeless tentative, stale and too-uncertain confirmed tracks among `rows` (removed by `_append`)."""
         s = self._sensor[rows]
         tentative = self._status[rows] == TrackStatus.TENTATIVE
         m, n = self._confirm_m[s], self._confirm_n[s]
         hopeless = tentative & (self._hits[rows] + np.maximum(n - self._looks[rows], 0) < m)
         stale = (t - self._last_t[rows]) > self._cfg["max_coast_s"][s]
-        pos_var = np.trace(self._P[rows, :3, :3], axis1=1, axis2=2)
+        pos_var = _trace3(self._P, rows, 0)
         vague = ~tentative & (pos_var > self._cfg["max_position_sigma_m"][s] ** 2)
-        dead = rows[hopeless | stale | vague]
-        if not dead.size:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        deleted = (self._ids[dead], self._sensor[dead])
-        keep = np.ones(len(self), dtype=bool)
-        keep[dead] = False
-        for name in _COLUMNS:
-            setattr(self, name, getattr(self, name)[keep])
-        return deleted
+        return rows[hopeless | stale | vague]
 
-    def _initiate(self, t: float, z: _Array, R: _Array, sensor: _Ids) -> _Ids:
+    def _initiate(self, t: float, z: _Array, R: _Array, sensor: _Ids, dead: NDArray[np.intp]) -> _Ids:
         """Single-point initiation of tentative tracks from measurements z (m, 3), R (m, 3, 3) of `sensor`
-        (m,): ballistic model above `ballistic_altitude_m`, constant velocity below."""
+        (m,): ballistic model above `ballistic_altitude_m`, constant velocity below; the `dead` rows go."""
         m = z.shape[0]
         x = np.zeros((m, 6))
         x[:, :3] = z
@@ -403,18 +405,28 @@ class TrackerBank:
             if unsure.size:
                 high[unsure] = np.asarray(ecef_to_geodetic(z[unsure], earth)[2]) > limit[unsure]
             model[high] = MotionModel.BALLISTIC
-        return self._append(t, x, P, model, status, np.ones(m, np.uint16), sensor)
+        return self._append(t, x, P, model, status, np.ones(m, np.uint16), sensor, dead)
 
     def _append(self, t: float, x: _Array, P: _Array, model: NDArray[np.int8], status: NDArray[np.int8],
-                hist: NDArray[np.uint16], sensor: _Ids) -> _Ids:
+                hist: NDArray[np.uint16], sensor: _Ids, dead: NDArray[np.intp] | None = None) -> _Ids:
+        """Add new tracks at the end, after removing the `dead` rows (the rows after the first dead one move up)."""
         m = x.shape[0]
+        if dead is not None and dead.size:  # close the gaps: only the rows after the first dead one move
+            keep = np.ones(len(self), dtype=bool)
+            keep[dead] = False
+            first = int(dead.min())
+            moved = first + np.flatnonzero(keep[first:])
+            for buf in self._buffers.values():
+                buf[first:first + moved.size] = buf[moved]
+            self._n = first + moved.size
         if m == 0:
+            self._set_views()
             return np.zeros(0, np.int64)
         # ids: each sensor's next ids, in order of appearance among the new tracks
         order = np.argsort(sensor, kind="stable")
         sorted_s = sensor[order]
-        start = np.flatnonzero(np.r_[True, sorted_s[1:] != sorted_s[:-1]])
-        rank_sorted = np.arange(m) - np.repeat(start, np.diff(np.r_[start, m]))
+        start = np.flatnonzero(np.concatenate(([True], sorted_s[1:] != sorted_s[:-1])))
+        rank_sorted = np.arange(m) - np.repeat(start, np.diff(np.append(start, m)))
         rank = np.empty(m, np.int64)
         rank[order] = rank_sorted
         ids = self._next_id[sensor] + rank
@@ -426,6 +438,20 @@ class TrackerBank:
                "_status": status.astype(np.int8), "_class": cls, "_hist": hist.astype(np.uint16),
                "_hits": np.ones(m, np.int32), "_looks": np.ones(m, np.int32), "_first_t": np.full(m, t),
                "_last_t": np.full(m, t)}
-        for name in _COLUMNS:
-            setattr(self, name, np.concatenate([getattr(self, name), new[name]]))
+        n_old = self._n
+        if n_old + m > self._buffers["_ids"].shape[0]:  # grow: double the room
+            room = max(2 * self._buffers["_ids"].shape[0], n_old + m)
+            for name, buf in self._buffers.items():
+                grown = np.zeros((room, *buf.shape[1:]), buf.dtype)
+                grown[:n_old] = buf[:n_old]
+                self._buffers[name] = grown
+        for name, buf in self._buffers.items():
+            buf[n_old:n_old + m] = new[name]
+        self._n = n_old + m
+        self._set_views()
         return ids
+
+
+def _trace3(P: _Array, rows: NDArray[np.intp], lo: int) -> _Array:
+    """Traces of the 3×3 diagonal blocks P[rows, lo:lo+3, lo:lo+3] (three gathers, no block copies)."""
+    return P[rows, lo, lo] + P[rows, lo + 1, lo + 1] + P[rows, lo + 2, lo + 2]

@@ -1,0 +1,135 @@
+"""Compiled kernels of the association's gates (`association.coarse_candidates`, `association.nearest_track`):
+the coarse gate's grid and the nearest track of each measurement, each one pass over the tracks or pairs.
+
+Why: the coarse gate runs once or twice per scan instant on a few hundred to a few thousand tracks and
+measurements; in numpy its grid took some thirty array operations (sort keys, strips, searches, repeats, gathers)
+whose fixed cost dominated. Compiled, the same grid is a loop: the measurements are sorted by (group, strip along
+the axis of their largest extent, coordinate along the second largest); each track takes the strips its radius
+ρᵢ = √(γ (‖Pₚᵢ‖ + maxⱼ ‖Rⱼ‖)) (the maximum over its group, plus a millimetre for rounding) reaches and, in each,
+binary-searches the measurements within ρᵢ along the second axis, then tests each against the exact bound
+|zⱼ − pᵢ|² ≤ γ (‖Pₚᵢ‖ + ‖Rⱼ‖) (projections only shorten distances, so the grid loses no pair). The strips are
+about as wide as the median radius; a track reaching more than a few strips takes them whole.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from amdx.jit import kernel
+
+_Array = NDArray[np.float64]
+_Index = NDArray[np.intp]
+_Ids = NDArray[np.int64]
+
+
+@kernel
+def _lower_bound(keys: _Array, value: float) -> int:
+    """First index of the sorted keys whose key is at least value."""
+    lo, hi = 0, keys.shape[0]
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if keys[mid] < value:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@kernel
+def coarse_pairs_kernel(p: _Array, size_p: _Array, z: _Array, size_r: _Array, gate_d2: float, margin: float,
+                        slack_m: float, max_strips: int, max_track_cells: int, tg: _Ids,
+                        mg: _Ids) -> tuple[_Index, _Index]:
+    """Pairs (i, j) of one group (tg[i] == mg[j]) with |z_j − p_i|² ≤ γ (size_p[i] + size_r[j]) (1 + margin),
+    γ = gate_d2, sorted by track, then measurement; slack_m widens the grid's windows, m; at most max_strips
+    strips, and a track reaching more than max_track_cells strips takes them whole."""
+    k, n = p.shape[0], z.shape[0]
+    ax_a, ax_b = 0, 1
+    ext_a, ext_b = -1.0, -1.0
+    for c in range(3):  # the axes of largest and second largest extent (first of equals)
+        e = np.max(z[:, c]) - np.min(z[:, c])
+        if e > ext_a:
+            ax_b, ext_b = ax_a, ext_a
+            ax_a, ext_a = c, e
+        elif e > ext_b:
+            ax_b, ext_b = c, e
+    a0, b0 = np.min(z[:, ax_a]), np.min(z[:, ax_b])
+    groups = np.unique(mg)
+    g_meas = np.searchsorted(groups, mg)
+    g_track = np.searchsorted(groups, tg)  # a track whose group has no measurement gets none
+    top = np.zeros(groups.shape[0])  # the largest ‖R‖ of each group
+    for j in range(n):
+        top[g_meas[j]] = max(top[g_meas[j]], size_r[j])
+    rho = np.empty(k)
+    for i in range(k):
+        own = g_track[i] < groups.shape[0] and groups[min(g_track[i], groups.shape[0] - 1)] == tg[i]
+        rho[i] = np.sqrt(gate_d2 * (size_p[i] + top[g_track[i]])) * (1.0 + margin) + slack_m if own else -1.0
+    width = max(np.median(rho), ext_a / max_strips, 1.0)
+    n_strips = int(ext_a // width) + 1
+    # sort key of a measurement: its cell (group, strip) times a stride longer than the span of the second
+    # coordinate, plus that coordinate; a track's window in one cell is clipped to the cell's own range
+    stride = ext_b + 1.0
+    key = np.empty(n)
+    for j in range(n):
+        st = min(int((z[j, ax_a] - a0) // width), n_strips - 1)
+        key[j] = (g_meas[j] * n_strips + st) * stride + (z[j, ax_b] - b0)
+    order = np.argsort(key)
+    keys = key[order]
+    key_slack = slack_m + 4.0 * np.finfo(np.float64).eps * max(abs(keys[0]), abs(keys[n - 1]))
+    ti = np.empty(max(16, 4 * k), np.intp)
+    mj = np.empty(max(16, 4 * k), np.intp)
+    found = np.empty(n, np.intp)
+    count = 0
+    for i in range(k):
+        r = rho[i]
+        if r < 0.0:
+            continue
+        a_i, b_i = p[i, ax_a] - a0, p[i, ax_b] - b0
+        lo_a, hi_a = (a_i - r) // width, (a_i + r) // width
+        if hi_a < 0.0 or lo_a > n_strips - 1.0:
+            continue  # beyond the measurements' extent
+        first, last = int(max(lo_a, 0.0)), int(min(hi_a, n_strips - 1.0))
+        wide = last - first + 1 > max_track_cells  # its strips taken whole: one search, not one per strip
+        low = -0.5 if wide else min(max(b_i - r, -0.5), ext_b + 0.5)
+        high = ext_b + 0.5 if wide else min(max(b_i + r, -0.5), ext_b + 0.5)
+        cell0 = g_track[i] * n_strips
+        m = 0
+        for st in range(first, first + 1 if wide else last + 1):
+            j = _lower_bound(keys, (cell0 + st) * stride + (low - key_slack))
+            end = (cell0 + (last if wide else st)) * stride + (high + key_slack)
+            while j < n and keys[j] <= end:
+                jj = order[j]
+                d0, d1, d2 = p[i, 0] - z[jj, 0], p[i, 1] - z[jj, 1], p[i, 2] - z[jj, 2]
+                if d0 * d0 + d1 * d1 + d2 * d2 <= gate_d2 * (size_p[i] + size_r[jj]) * (1.0 + margin):
+                    found[m] = jj
+                    m += 1
+                j += 1
+        if count + m > ti.shape[0]:
+            grow = max(2 * ti.shape[0], count + m)
+            ti2, mj2 = np.empty(grow, np.intp), np.empty(grow, np.intp)
+            ti2[:count], mj2[:count] = ti[:count], mj[:count]
+            ti, mj = ti2, mj2
+        for u in range(m):  # in measurement order (insertion sort: a handful each)
+            v = found[u]
+            w = count + u
+            while w > count and mj[w - 1] > v:
+                mj[w] = mj[w - 1]
+                w -= 1
+            mj[w] = v
+            ti[count + u] = i
+        count += m
+    return ti[:count].copy(), mj[:count].copy()
+
+
+@kernel
+def nearest_track_kernel(n_meas: int, ti: _Index, mj: _Index, d2: _Array, limit_d2: float) -> _Index:
+    """(n_meas,) track of least d² (≤ limit_d2) among the pairs (ti, mj) of each measurement, -1 if none; ties
+    go to the lower track index."""
+    out = np.full(n_meas, -1, np.intp)
+    best = np.empty(n_meas)
+    for m in range(ti.shape[0]):
+        d, j, i = d2[m], mj[m], ti[m]
+        if d <= limit_d2 and (out[j] < 0 or d < best[j] or (d == best[j] and i < out[j])):
+            out[j] = i
+            best[j] = d
+    return out
