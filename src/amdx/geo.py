@@ -32,10 +32,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from amdx.jit import kernel
 
 MEAN_EARTH_RADIUS_M = 6_371_000.0
 """Mean Earth radius used for great-circle geometry (refs/physics.md constants)."""
@@ -119,54 +120,57 @@ def ecef_to_geodetic(xyz: ArrayLike, earth: EarthModel = WGS84) -> tuple[_Array,
     everywhere outside a region of ~40 km around the Earth's centre.
     """
     p = _f64(xyz)
-    return ecef_components_to_geodetic(p[..., 0], p[..., 1], p[..., 2], earth)
+    flat = p.reshape(-1, 3)
+    return _geodetic(flat[:, 0], flat[:, 1], flat[:, 2], p.shape[:-1], earth)
 
 
 def ecef_components_to_geodetic(x: ArrayLike, y: ArrayLike, z: ArrayLike,
                                 earth: EarthModel = WGS84) -> tuple[_Array, _Array, _Array]:
     """`ecef_to_geodetic` of points given as separate x, y, z arrays (m), for callers that hold components."""
     x, y, z = _f64(x), _f64(y), _f64(z)
+    if not x.shape == y.shape == z.shape:
+        x, y, z = np.broadcast_arrays(x, y, z)
+    return _geodetic(x.ravel(), y.ravel(), z.ravel(), x.shape, earth)
+
+
+def _geodetic(x: _Array, y: _Array, z: _Array, shape: tuple[int, ...],
+              earth: EarthModel) -> tuple[_Array, _Array, _Array]:
+    """(lat, lon, alt) of the flat components x, y, z (one compiled pass), shaped `shape`."""
+    out = _geodetic_many(x, y, z, earth.a_m, earth.a_m**2, earth.e2, earth.is_sphere)
+    return _out(out[0].reshape(shape)), _out(out[1].reshape(shape)), _out(out[2].reshape(shape))
+
+
+@kernel
+def geodetic_point(x: float, y: float, z: float, a: float, a2: float, e2: float,
+                   sphere: bool) -> tuple[float, float, float]:
+    """(lat deg, lon deg, alt m) of one ECEF point on the ellipsoid of equatorial radius a (a2 = a², e2 the first
+    eccentricity squared): the sphere's closed form, else Vermeille's (see `ecef_to_geodetic`)."""
     rho = np.hypot(x, y)
-    lon = np.degrees(np.arctan2(y, x))
-    if earth.is_sphere:
-        lat = np.degrees(np.arctan2(z, rho))
-        alt = np.sqrt(rho * rho + z * z) - earth.a_m
-        return _out(lat), _out(lon), _out(alt)
-    lat, alt = _vermeille(rho, z, earth, np.sqrt, np.cbrt, np.arctan2, np.degrees)
-    return _out(lat), _out(lon), _out(alt)
-
-
-def _vermeille(rho: Any, z: Any, earth: EarthModel, sqrt: Any, cbrt: Any, atan2: Any, degrees: Any) -> tuple[Any, Any]:
-    """(lat deg, alt m) on the ellipsoid by Vermeille's closed form from ρ = √(x² + y²) and z, with the given
-    functions: numpy's on arrays, math's on Python floats (the same operations in the same order, so the same
-    bits where math and numpy agree; see `ecef_to_geodetic_one`)."""
-    a2 = earth.a_m**2
-    e2 = earth.e2
+    lon = np.degrees(math.atan2(y, x))
+    if sphere:
+        return np.degrees(math.atan2(z, rho)), lon, math.sqrt(rho * rho + z * z) - a
     e4 = e2 * e2
     pp = rho * rho / a2
     q = (1.0 - e2) * z * z / a2
     r = (pp + q - e4) / 6.0
-    s = e4 * pp * q / (4.0 * r**3)
-    t = cbrt(1.0 + s + sqrt(s * (2.0 + s)))
+    s = e4 * pp * q / (4.0 * r**3.0)
+    t = np.cbrt(1.0 + s + math.sqrt(s * (2.0 + s)))
     u = r * (1.0 + t + 1.0 / t)
-    v = sqrt(u * u + e4 * q)
+    v = math.sqrt(u * u + e4 * q)
     w = e2 * (u + v - q) / (2.0 * v)
-    k = sqrt(u + v + w * w) - w
+    k = math.sqrt(u + v + w * w) - w
     d = k * rho / (k + e2)
-    dz = sqrt(d * d + z * z)
-    return degrees(2.0 * atan2(z, d + dz)), (k + e2 - 1.0) / k * dz
+    dz = math.sqrt(d * d + z * z)
+    return np.degrees(2.0 * math.atan2(z, d + dz)), lon, (k + e2 - 1.0) / k * dz
 
 
-def ecef_to_geodetic_one(x: float, y: float, z: float, earth: EarthModel = WGS84) -> tuple[float, float, float]:
-    """`ecef_to_geodetic` of one point given as Python floats, bit for bit (the same operations in the same
-    order; math's functions are the libm functions numpy calls, and hypot is numpy's): for callers handling
-    one point at a time, where numpy's per-call overhead is most of the cost."""
-    rho = float(np.hypot(x, y))
-    lon = math.degrees(math.atan2(y, x))
-    if earth.is_sphere:
-        return math.degrees(math.atan2(z, rho)), lon, math.sqrt(rho * rho + z * z) - earth.a_m
-    lat, alt = _vermeille(rho, z, earth, math.sqrt, math.cbrt, math.atan2, math.degrees)
-    return lat, lon, alt
+@kernel
+def _geodetic_many(x: _Array, y: _Array, z: _Array, a: float, a2: float, e2: float, sphere: bool) -> _Array:
+    """(lat deg, lon deg, alt m) rows (3, m) of the points (x[k], y[k], z[k])."""
+    out = np.empty((3, x.size))
+    for k in range(x.size):
+        out[0, k], out[1, k], out[2, k] = geodetic_point(x[k], y[k], z[k], a, a2, e2, sphere)
+    return out
 
 
 def up_components(lat_deg: ArrayLike, lon_deg: ArrayLike) -> tuple[_Array, _Array, _Array]:
@@ -175,14 +179,6 @@ def up_components(lat_deg: ArrayLike, lon_deg: ArrayLike) -> tuple[_Array, _Arra
     lon = np.radians(_f64(lon_deg))
     cl = np.cos(lat)
     return cl * np.cos(lon), cl * np.sin(lon), np.sin(lat)
-
-
-def up_one(lat_deg: float, lon_deg: float) -> tuple[float, float, float]:
-    """The "up" vector of `enu_basis` (ellipsoid normal, ECEF components) at one point, as Python floats, bit for
-    bit."""
-    lat, lon = math.radians(lat_deg), math.radians(lon_deg)
-    cl = math.cos(lat)
-    return cl * math.cos(lon), cl * math.sin(lon), math.sin(lat)
 
 
 def eci_state_to_ecef_one(r_eci: tuple[float, float, float], v_eci: tuple[float, float, float], t_s: float,

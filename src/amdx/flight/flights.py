@@ -3,9 +3,9 @@
 Positions and velocities are reported in ECEF (m, m/s; velocities relative to the rotating Earth), shape
 (n_missiles, n_times, 3), NaN outside [launch, impact]. Free flight is analytic (`kepler.KeplerOrbits`),
 the boost is the curve of `ballistic.boost_state`, drag the timing model of `reentry`. Boost and drag are
-evaluated only on the (missile, time) pairs inside those segments; free flight too when fewer than half the
-pairs are in free flight, else on the whole grid (for many missiles and times, column by column with
-warm-started Kepler solutions: `KeplerOrbits.states_by_columns`). Work is chunked to bound memory.
+and free flight evaluated only on the (missile, time) pairs inside those segments (free flight and drag by one
+compiled pass each, Kepler's equation to ECEF: `KeplerOrbits.frame_states_at`). Work is chunked to bound
+memory.
 
 A batch is immutable once built, so `states_ecef` memoises its results at single times (`amdx.flight.memo`):
 the radar scans and the picture of one instant ask for the same states, and get them (read-only) without a
@@ -20,7 +20,6 @@ from typing import cast
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from amdx.flight import kepler
 from amdx.flight.ballistic import BallisticSolution, boost_state
 from amdx.flight.kepler import KeplerOrbits
 from amdx.flight.memo import TimeMemo
@@ -29,9 +28,7 @@ from amdx.flight.surface import surface_crossing_time
 from amdx.geo import EarthModel, ecef_to_geodetic, eci_state_to_ecef, eci_to_ecef
 
 _Array = NDArray[np.float64]
-_CHUNK = 1 << 16  # elements per evaluation block: large enough for numpy, small enough for cache
-_MARCH_MIN_MISSILES = 512  # below this the column loop of KeplerOrbits.states_by_columns costs more than it saves
-_MARCH_MIN_TIMES = 16
+_CHUNK = 1 << 16  # elements per evaluation block: bounds the gathered index and time arrays
 
 
 def _ro(x: ArrayLike, shape: tuple[int, ...]) -> _Array:
@@ -138,22 +135,13 @@ class BallisticFlights:
 
     def _evaluate_states(self, t_s: ArrayLike, velocity: bool) -> tuple[_Array, _Array | None]:
         t2 = self._times(t_s)
-        pos = np.empty((*t2.shape, 3))
-        vel = np.empty((*t2.shape, 3)) if velocity else None
+        pos = np.full((*t2.shape, 3), np.nan)
+        vel = np.full((*t2.shape, 3), np.nan) if velocity else None
         lt, bt, it = self.launch_t_s[:, None], self.burnout_t_s[:, None], self.impact_t_s[:, None]
         end_free = (self.drag.start_t_s[:, None] if self.drag is not None else it)
-        free = (t2 >= bt) & (t2 <= np.minimum(end_free, it))
-        segments = [((t2 >= lt) & (t2 < bt), self._boost)]
+        segments = [((t2 >= lt) & (t2 < bt), self._boost), ((t2 >= bt) & (t2 <= np.minimum(end_free, it)), self._free)]
         if self.drag is not None:
             segments.append(((t2 > end_free) & (t2 <= it), self._dragged))
-        # (a few pairs are evaluated one by one anyway (`kepler.FEW_EVALUATIONS`): only the free ones, then)
-        if t2.size > kepler.FEW_EVALUATIONS and free.mean() >= 0.5:
-            self._free_dense(t2, free, pos, vel)  # everything outside free flight set to NaN there
-        else:
-            pos.fill(np.nan)
-            if vel is not None:
-                vel.fill(np.nan)
-            segments.append((free, self._free))
         for mask, fn in segments:
             flat = np.flatnonzero(mask)
             for start in range(0, flat.size, _CHUNK):
@@ -165,37 +153,6 @@ class BallisticFlights:
                     vel.reshape(-1, 3)[sel] = v
         return pos, vel
 
-    def _free_dense(self, t2: _Array, free: _Array, pos: _Array, vel: _Array | None) -> None:
-        """Free flight on the whole grid (cheaper than gathering when most points are free): by columns with
-        warm-started Kepler solutions for many missiles and times, else by blocks of rows."""
-        n, k_count = t2.shape
-        want_v = vel is not None
-        if n >= _MARCH_MIN_MISSILES and k_count >= _MARCH_MIN_TIMES:
-            r_cols, v_cols = self.orbits.column_components(t2, want_v)
-            # back to (missile, time) order tile by tile, converting each tile while it is in cache
-            tile = max(1, _CHUNK // k_count)
-            for i0 in range(0, n, tile):
-                blk = slice(i0, i0 + tile)
-                t = t2[blk]
-                r = np.stack([x[:, blk].T for x in r_cols], axis=-1)
-                if vel is not None and v_cols is not None:
-                    v = np.stack([x[:, blk].T for x in v_cols], axis=-1)
-                    pos[blk], vel[blk] = eci_state_to_ecef(r, v, t, self.earth)
-                else:
-                    pos[blk] = eci_to_ecef(r, t, self.earth)
-        else:
-            rows = max(1, _CHUNK // k_count)
-            for i0 in range(0, n, rows):
-                t = t2[i0:i0 + rows]
-                r, v = self.orbits.states_rows(i0, i0 + t.shape[0], t, want_v)
-                if vel is not None and v is not None:
-                    pos[i0:i0 + rows], vel[i0:i0 + rows] = eci_state_to_ecef(r, v, t, self.earth)
-                else:
-                    pos[i0:i0 + rows] = eci_to_ecef(r, t, self.earth)
-        pos[~free] = np.nan
-        if vel is not None:
-            vel[~free] = np.nan
-
     def position_ecef(self, t_s: ArrayLike) -> _Array:
         """ECEF positions (n, K, 3), m; NaN outside [launch, impact]."""
         return self.states_ecef(t_s, velocity=False)[0]
@@ -206,10 +163,7 @@ class BallisticFlights:
 
     # --- segments: (missile index, time) -> ECEF position, velocity ---------------------------------------------
     def _free(self, i: _Array, t: _Array, velocity: bool) -> tuple[_Array, _Array | None]:
-        r, v = self.orbits.states_at(i, t, velocity)
-        if v is None:
-            return eci_to_ecef(r, t, self.earth), None
-        return eci_state_to_ecef(r, v, t, self.earth)
+        return self.orbits.frame_states_at(i, t, self.earth.omega_rad_s, velocity)
 
     def _boost(self, i: _Array, t: _Array, velocity: bool) -> tuple[_Array, _Array | None]:
         burn = self.burnout_t_s[i] - self.launch_t_s[i]
@@ -221,9 +175,6 @@ class BallisticFlights:
 
     def _dragged(self, i: _Array, t: _Array, velocity: bool) -> tuple[_Array, _Array | None]:
         tau, factor = cast(DragTiming, self.drag).vacuum_time(i, t)
-        r, v = self.orbits.states_at(i, tau, velocity)
         # the vacuum path as seen from the rotating Earth, reached later: ECEF point of vacuum time τ
-        if v is None:
-            return eci_to_ecef(r, tau, self.earth), None
-        r_ecef, v_ecef = eci_state_to_ecef(r, v, tau, self.earth)
-        return r_ecef, v_ecef * factor[:, None]
+        r_ecef, v_ecef = self.orbits.frame_states_at(i, tau, self.earth.omega_rad_s, velocity)
+        return r_ecef, (None if v_ecef is None else v_ecef * factor[:, None])
