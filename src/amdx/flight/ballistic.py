@@ -36,6 +36,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from amdx.flight import conic_kernels as ck
+from amdx.flight import segment_kernels as sk
 from amdx.flight.kepler import KeplerOrbits
 from amdx.flight.surface import surface_crossing_time
 from amdx.geo import (
@@ -178,19 +179,14 @@ def boost_state(s: ArrayLike, r0: ArrayLike, v0: ArrayLike, r1: ArrayLike, v1: A
     non-negative and increasing when (m + 1) h1 ≥ T v1_up; `boost_exponent` picks the least such m. All inputs
     broadcast; vectors (..., 3), ECI.
     """
-    s = np.asarray(s, dtype=np.float64)[..., None]
-    m = np.asarray(m, dtype=np.float64)[..., None]
-    bt = np.asarray(burn_time_s, dtype=np.float64)[..., None]
-    r0, v0, r1, v1 = (np.asarray(x, dtype=np.float64) for x in (r0, v0, r1, v1))
-    sm1 = s ** (m - 1.0)
-    sm = sm1 * s
-    phi1 = (m + 1.0) * sm - m * sm * s
-    phi2 = sm * s - sm
-    dphi1 = m * (m + 1.0) * (sm1 - sm)
-    dphi2 = (m + 1.0) * sm - m * sm1
-    lead = r1 - r0 - bt * v0
-    pos = r0 + bt * v0 * s + lead * phi1 + bt * (v1 - v0) * phi2
-    vel = v0 + lead / bt * dphi1 + (v1 - v0) * dphi2
+    s, m, bt = (np.asarray(x, dtype=np.float64) for x in (s, m, burn_time_s))
+    vecs = [np.asarray(x, dtype=np.float64) for x in (r0, v0, r1, v1)]
+    shape = np.broadcast_shapes(s.shape, m.shape, bt.shape, *(x.shape[:-1] for x in vecs))
+    pos, vel = np.empty((*shape, 3)), np.empty((*shape, 3))
+    sk.boost_many(*(np.ascontiguousarray(np.broadcast_to(x, shape)).reshape(-1) for x in (s,)),
+                  *(np.ascontiguousarray(np.broadcast_to(x, (*shape, 3))).reshape(-1, 3) for x in vecs),
+                  *(np.ascontiguousarray(np.broadcast_to(x, shape)).reshape(-1) for x in (bt, m)),
+                  pos.reshape(-1, 3), vel.reshape(-1, 3))
     return pos, vel
 
 

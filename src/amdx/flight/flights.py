@@ -2,10 +2,8 @@
 
 Positions and velocities are reported in ECEF (m, m/s; velocities relative to the rotating Earth), shape
 (n_missiles, n_times, 3), NaN outside [launch, impact]. Free flight is analytic (`kepler.KeplerOrbits`),
-the boost is the curve of `ballistic.boost_state`, drag the timing model of `reentry`. Boost and drag are
-and free flight evaluated only on the (missile, time) pairs inside those segments (free flight and drag by one
-compiled pass each, Kepler's equation to ECEF: `KeplerOrbits.frame_states_at`). Work is chunked to bound
-memory.
+the boost is the curve of `ballistic.boost_state`, drag the timing model of `reentry`. One compiled pass
+(`segment_kernels.flight_states`) picks each (missile, time) pair's segment and evaluates it, to ECEF.
 
 A batch is immutable once built, so `states_ecef` memoises its results at single times (`amdx.flight.memo`):
 the radar scans and the picture of one instant ask for the same states, and get them (read-only) without a
@@ -20,21 +18,25 @@ from typing import cast
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from amdx.flight.ballistic import BallisticSolution, boost_state
+from amdx.flight import segment_kernels as sk
+from amdx.flight.ballistic import BallisticSolution
 from amdx.flight.kepler import KeplerOrbits
 from amdx.flight.memo import TimeMemo
 from amdx.flight.reentry import ENTRY_ALTITUDE_M, DragTiming, drag_timing
 from amdx.flight.surface import surface_crossing_time
-from amdx.geo import EarthModel, ecef_to_geodetic, eci_state_to_ecef, eci_to_ecef
+from amdx.geo import EarthModel, ecef_to_geodetic
 
 _Array = NDArray[np.float64]
-_CHUNK = 1 << 16  # elements per evaluation block: bounds the gathered index and time arrays
 
 
 def _ro(x: ArrayLike, shape: tuple[int, ...]) -> _Array:
     y = np.array(np.broadcast_to(np.asarray(x, dtype=np.float64), shape))
     y.flags.writeable = False
     return y
+
+
+_NO_DRAG = (*(_ro(0.0, (0, 2)) for _ in range(3)), np.zeros(0), _ro(0.0, (0,)), _ro(0.0, (0,)))
+"""Drag tables of a batch without drag (`DragTiming.kernel_tables`' types: the flight kernel takes them anyway)."""
 
 
 class BallisticFlights:
@@ -74,6 +76,11 @@ class BallisticFlights:
             start = self._drag_start()
             self.drag = drag_timing(self.orbits, earth, start, self.vacuum_impact_t_s, beta_kg_m2)
             self.impact_t_s = _ro(self.drag.end_t_s, (n,))
+        end_free = self.drag.start_t_s if self.drag is not None else self.impact_t_s
+        self._rows = _ro(np.column_stack([self.launch_t_s, self.burnout_t_s, self.impact_t_s, end_free,
+                                          self.boost_exponent, self.r_launch_eci_m, self.v_launch_eci_mps,
+                                          self.r_bo_eci_m, self.v_bo_eci_mps]), (n, sk.N_ROWS))
+        """Per-missile data of the flight kernel (layout in `segment_kernels`)."""
 
     @classmethod
     def from_solutions(cls, solutions: Sequence[BallisticSolution],
@@ -135,23 +142,12 @@ class BallisticFlights:
 
     def _evaluate_states(self, t_s: ArrayLike, velocity: bool) -> tuple[_Array, _Array | None]:
         t2 = self._times(t_s)
-        pos = np.full((*t2.shape, 3), np.nan)
-        vel = np.full((*t2.shape, 3), np.nan) if velocity else None
-        lt, bt, it = self.launch_t_s[:, None], self.burnout_t_s[:, None], self.impact_t_s[:, None]
-        end_free = (self.drag.start_t_s[:, None] if self.drag is not None else it)
-        segments = [((t2 >= lt) & (t2 < bt), self._boost), ((t2 >= bt) & (t2 <= np.minimum(end_free, it)), self._free)]
-        if self.drag is not None:
-            segments.append(((t2 > end_free) & (t2 <= it), self._dragged))
-        for mask, fn in segments:
-            flat = np.flatnonzero(mask)
-            for start in range(0, flat.size, _CHUNK):
-                sel = flat[start:start + _CHUNK]
-                i, k = np.divmod(sel, t2.shape[1])
-                r, v = fn(i, t2[i, k], velocity)
-                pos.reshape(-1, 3)[sel] = r
-                if vel is not None and v is not None:
-                    vel.reshape(-1, 3)[sel] = v
-        return pos, vel
+        idx = np.broadcast_to(np.arange(t2.shape[0])[:, None], t2.shape)
+        pos, vel = np.empty((*t2.shape, 3)), np.empty((*t2.shape, 3))
+        tables = self.drag.kernel_tables if self.drag is not None else _NO_DRAG
+        sk.flight_states(self._rows, self.orbits.consts, self.earth.omega_rad_s, self.drag is not None, *tables,
+                         idx.ravel(), t2.ravel(), pos.reshape(-1, 3), vel.reshape(-1, 3))
+        return pos, (vel if velocity else None)
 
     def position_ecef(self, t_s: ArrayLike) -> _Array:
         """ECEF positions (n, K, 3), m; NaN outside [launch, impact]."""
@@ -160,21 +156,3 @@ class BallisticFlights:
     def velocity_ecef(self, t_s: ArrayLike) -> _Array:
         """Earth-relative velocities, ECEF components (n, K, 3), m/s; NaN outside [launch, impact]."""
         return cast(_Array, self.states_ecef(t_s)[1])
-
-    # --- segments: (missile index, time) -> ECEF position, velocity ---------------------------------------------
-    def _free(self, i: _Array, t: _Array, velocity: bool) -> tuple[_Array, _Array | None]:
-        return self.orbits.frame_states_at(i, t, self.earth.omega_rad_s, velocity)
-
-    def _boost(self, i: _Array, t: _Array, velocity: bool) -> tuple[_Array, _Array | None]:
-        burn = self.burnout_t_s[i] - self.launch_t_s[i]
-        r, v = boost_state((t - self.launch_t_s[i]) / burn, self.r_launch_eci_m[i], self.v_launch_eci_mps[i],
-                           self.r_bo_eci_m[i], self.v_bo_eci_mps[i], burn, self.boost_exponent[i])
-        if not velocity:
-            return eci_to_ecef(r, t, self.earth), None
-        return eci_state_to_ecef(r, v, t, self.earth)
-
-    def _dragged(self, i: _Array, t: _Array, velocity: bool) -> tuple[_Array, _Array | None]:
-        tau, factor = cast(DragTiming, self.drag).vacuum_time(i, t)
-        # the vacuum path as seen from the rotating Earth, reached later: ECEF point of vacuum time τ
-        r_ecef, v_ecef = self.orbits.frame_states_at(i, tau, self.earth.omega_rad_s, velocity)
-        return r_ecef, (None if v_ecef is None else v_ecef * factor[:, None])

@@ -105,10 +105,22 @@ def solve_kepler_many(mean_anomaly: np.ndarray, ecc: np.ndarray, tol: float) -> 
 
 
 @kernel
+def to_frame(x: float, y: float, z: float, vx: float, vy: float, vz: float, t: float, omega: float
+             ) -> tuple[float, float, float, float, float, float]:
+    """An inertial state seen from the frame turning at omega about z (coinciding at t = 0): ECEF for the Earth's
+    rate, with the Earth-relative velocity (turned by −ω t, then v − ω ẑ × r, as `geo.eci_state_to_ecef`)."""
+    theta = -omega * t
+    co, si = math.cos(theta), math.sin(theta)
+    xe, ye = co * x - si * y, si * x + co * y
+    vxe, vye = co * vx - si * vy, si * vx + co * vy
+    return xe, ye, z, vxe - -omega * ye, vye - omega * xe, vz
+
+
+@kernel
 def state_at(consts: np.ndarray, i: int, t: float, omega: float
              ) -> tuple[float, float, float, float, float, float]:
-    """(x, y, z, vx, vy, vz) of orbit i at time t: inertial when omega is 0, else ECEF with the Earth-relative
-    velocity (the frame turned by −ω t about z, then v − ω ẑ × r, as `geo.eci_state_to_ecef` does)."""
+    """(x, y, z, vx, vy, vz) of orbit i at time t: inertial when omega is 0, else seen from the frame turning at
+    omega (`to_frame`)."""
     mm, e = consts[i, CONST_N], consts[i, CONST_E]
     _, s, c = solve_kepler_one(consts[i, CONST_M0] + mm * t, e, KEPLER_TOL)
     ce = c - e
@@ -120,11 +132,7 @@ def state_at(consts: np.ndarray, i: int, t: float, omega: float
     vx, vy, vz = bq0 * kc - ap0 * ks, bq1 * kc - ap1 * ks, bq2 * kc - ap2 * ks
     if omega == 0.0:
         return x, y, z, vx, vy, vz
-    theta = -omega * t
-    co, si = math.cos(theta), math.sin(theta)
-    xe, ye = co * x - si * y, si * x + co * y
-    vxe, vye = co * vx - si * vy, si * vx + co * vy
-    return xe, ye, z, vxe - -omega * ye, vye - omega * xe, vz
+    return to_frame(x, y, z, vx, vy, vz, t, omega)
 
 
 @kernel
