@@ -141,14 +141,9 @@ def _geodetic(x: _Array, y: _Array, z: _Array, shape: tuple[int, ...],
 
 
 @kernel
-def geodetic_point(x: float, y: float, z: float, a: float, a2: float, e2: float,
-                   sphere: bool) -> tuple[float, float, float]:
-    """(lat deg, lon deg, alt m) of one ECEF point on the ellipsoid of equatorial radius a (a2 = a², e2 the first
-    eccentricity squared): the sphere's closed form, else Vermeille's (see `ecef_to_geodetic`)."""
-    rho = np.hypot(x, y)
-    lon = np.degrees(math.atan2(y, x))
-    if sphere:
-        return np.degrees(math.atan2(z, rho)), lon, math.sqrt(rho * rho + z * z) - a
+def _vermeille(rho: float, z: float, a2: float, e2: float) -> tuple[float, float, float]:
+    """(d, √(d² + z²), k) of Vermeille's closed form from ρ = √(x² + y²) and z (a2 = a², e2 the first
+    eccentricity squared): tan φ = z/d and h = (k + e² − 1)/k · √(d² + z²)."""
     e4 = e2 * e2
     pp = rho * rho / a2
     q = (1.0 - e2) * z * z / a2
@@ -160,8 +155,36 @@ def geodetic_point(x: float, y: float, z: float, a: float, a2: float, e2: float,
     w = e2 * (u + v - q) / (2.0 * v)
     k = math.sqrt(u + v + w * w) - w
     d = k * rho / (k + e2)
-    dz = math.sqrt(d * d + z * z)
+    return d, math.sqrt(d * d + z * z), k
+
+
+@kernel
+def geodetic_point(x: float, y: float, z: float, a: float, a2: float, e2: float,
+                   sphere: bool) -> tuple[float, float, float]:
+    """(lat deg, lon deg, alt m) of one ECEF point on the ellipsoid of equatorial radius a (a2 = a², e2 the first
+    eccentricity squared): the sphere's closed form, else Vermeille's (see `ecef_to_geodetic`)."""
+    rho = np.hypot(x, y)
+    lon = np.degrees(math.atan2(y, x))
+    if sphere:
+        return np.degrees(math.atan2(z, rho)), lon, math.sqrt(rho * rho + z * z) - a
+    d, dz, k = _vermeille(rho, z, a2, e2)
     return np.degrees(2.0 * math.atan2(z, d + dz)), lon, (k + e2 - 1.0) / k * dz
+
+
+@kernel
+def altitude_and_normal(x: float, y: float, z: float, a: float, a2: float, e2: float,
+                        sphere: bool) -> tuple[float, float, float, float]:
+    """(geodetic altitude m, ellipsoid normal (x, y, z)) at one ECEF point: `geodetic_point`'s altitude, and the
+    "up" vector (cos φ cos λ, cos φ sin λ, sin φ) from the closed form's own terms (cos φ = d/√(d² + z²),
+    cos λ = x/ρ), without the angles. The normal is the gradient of the altitude: dh = n̂ · dr."""
+    rho = np.hypot(x, y)
+    if sphere:
+        r = math.sqrt(rho * rho + z * z)
+        return r - a, x / r, y / r, z / r
+    d, dz, k = _vermeille(rho, z, a2, e2)
+    cp = d / dz
+    cl, sl = (x / rho, y / rho) if rho > 0.0 else (1.0, 0.0)
+    return (k + e2 - 1.0) / k * dz, cp * cl, cp * sl, z / dz
 
 
 @kernel

@@ -6,8 +6,8 @@ replace spent most of their time in per-call overhead and temporaries on a few h
 serve one orbit and ten thousand alike. The operations are those of the numpy code they replace, in the same
 order (IEEE, no fastmath), with libm's sin, cos, cbrt, atan2, pow: the same bits on this machine.
 
-Orbit constants travel as one array `consts` (n, 9) per batch, a row per orbit:
-M(0) (mean anomaly at t = 0, rad), n (mean motion, rad/s), e, a P̂ (3, m), b Q̂ (3, m), so that
+Orbit constants travel as one array `consts` (n, 10) per batch, a row per orbit:
+M(0) (mean anomaly at t = 0, rad), n (mean motion, rad/s), e, a P̂ (3, m), b Q̂ (3, m), E at the epoch, so that
 M(t) = M(0) + n t,  r = a P̂ (cos E − e) + b Q̂ sin E,  v = n/(1 − e cos E) (b Q̂ cos E − a P̂ sin E).
 """
 
@@ -25,7 +25,7 @@ KEPLER_NEWTON_STEPS = 1
 """Fixed steps always taken (Halley, then Newton); more Newton steps only where the residual is above tol."""
 KEPLER_TOL = 1e-14
 """Residual of Kepler's equation accepted, per radian of reduced mean anomaly (at least 1)."""
-CONST_M0, CONST_N, CONST_E, CONST_AP, CONST_BQ = 0, 1, 2, 3, 6
+CONST_M0, CONST_N, CONST_E, CONST_AP, CONST_BQ, CONST_E0 = 0, 1, 2, 3, 6, 9
 """Columns of a batch's constants array (a P̂ and b Q̂ take three each)."""
 
 
@@ -147,7 +147,7 @@ def states_many(consts: np.ndarray, index: np.ndarray, t: np.ndarray, omega: flo
 
 
 N_ELEMENTS = 11
-N_CONSTS = 9
+N_CONSTS = 10
 
 
 @kernel
@@ -193,20 +193,41 @@ def elements(r0: np.ndarray, v0: np.ndarray, t0: np.ndarray, mu: float, out: np.
         consts[i, CONST_M0], consts[i, CONST_N], consts[i, CONST_E] = m - mm * t0[i], mm, e
         consts[i, CONST_AP], consts[i, CONST_AP + 1], consts[i, CONST_AP + 2] = a * p0, a * p1, a * p2
         consts[i, CONST_BQ], consts[i, CONST_BQ + 1], consts[i, CONST_BQ + 2] = b * q0, b * q1, b * q2
+        consts[i, CONST_E0] = ea
     return bad
+
+
+@kernel
+def descending_crossing_anomaly(consts: np.ndarray, a: float, i: int, radius: float) -> float:
+    """Eccentric anomaly in [0, 2π) at which orbit i (semi-major axis a) comes down through `radius` (true
+    anomaly in (π, 2π)); NaN where it stays above or below that radius."""
+    e = consts[i, CONST_E]
+    c = (a * (1.0 - e * e) / radius - 1.0) / e
+    if not abs(c) <= 1.0:
+        return np.nan
+    nu = TWO_PI - math.acos(c)
+    return math.atan2(math.sqrt(1.0 - e * e) * math.sin(nu), e + math.cos(nu)) % TWO_PI
 
 
 @kernel
 def descending_crossing_one(consts: np.ndarray, a: float, t0: float, m0: float, i: int, radius: float) -> float:
     """First time after the epoch t0 at which orbit i (semi-major axis a, mean anomaly m0 at t0) comes down
-    through `radius` (true anomaly in (π, 2π)), s; NaN where it stays above or below that radius."""
+    through `radius`, s; NaN where it stays above or below that radius."""
     e, mm = consts[i, CONST_E], consts[i, CONST_N]
-    c = (a * (1.0 - e * e) / radius - 1.0) / e
-    if not abs(c) <= 1.0:
-        return np.nan
-    nu = TWO_PI - math.acos(c)
-    big_e = math.atan2(math.sqrt(1.0 - e * e) * math.sin(nu), e + math.cos(nu)) % TWO_PI
+    big_e = descending_crossing_anomaly(consts, a, i, radius)
     return t0 + (big_e - e * math.sin(big_e) - m0) % TWO_PI / mm
+
+
+@kernel
+def position_at_anomaly(consts: np.ndarray, i: int, big_e: float) -> tuple[float, float, float, float, float, float]:
+    """Inertial position r(E) = a P̂ (cos E − e) + b Q̂ sin E of orbit i and its derivative dr/dE."""
+    e = consts[i, CONST_E]
+    s, c = math.sin(big_e), math.cos(big_e)
+    ce = c - e
+    ap0, ap1, ap2 = consts[i, CONST_AP], consts[i, CONST_AP + 1], consts[i, CONST_AP + 2]
+    bq0, bq1, bq2 = consts[i, CONST_BQ], consts[i, CONST_BQ + 1], consts[i, CONST_BQ + 2]
+    return (ap0 * ce + bq0 * s, ap1 * ce + bq1 * s, ap2 * ce + bq2 * s,
+            bq0 * c - ap0 * s, bq1 * c - ap1 * s, bq2 * c - ap2 * s)
 
 
 @kernel
