@@ -101,16 +101,28 @@ def _f64(x: ArrayLike) -> _Array:
 def geodetic_to_ecef(lat_deg: ArrayLike, lon_deg: ArrayLike, alt_m: ArrayLike = 0.0,
                      earth: EarthModel = WGS84) -> _Array:
     """ECEF position (..., 3) in m of geodetic latitude/longitude (deg) and altitude above the ellipsoid (m)."""
-    lat = np.radians(_f64(lat_deg))
-    lon = np.radians(_f64(lon_deg))
-    h = _f64(alt_m)
-    sl, cl = np.sin(lat), np.cos(lat)
-    n = earth.a_m / np.sqrt(1.0 - earth.e2 * sl * sl)
-    x = (n + h) * cl * np.cos(lon)
-    y = (n + h) * cl * np.sin(lon)
-    z = (n * (1.0 - earth.e2) + h) * sl
-    x, y, z = np.broadcast_arrays(x, y, z)
-    return np.stack([x, y, z], axis=-1)
+    lat, lon, h = _f64(lat_deg), _f64(lon_deg), _f64(alt_m)
+    if not lat.shape == lon.shape == h.shape:
+        lat, lon, h = np.broadcast_arrays(lat, lon, h)
+    return _geodetic_to_ecef_many(lat.ravel(), lon.ravel(), h.ravel(), earth.a_m, earth.e2).reshape((*lat.shape, 3))
+
+
+@kernel
+def geodetic_to_ecef_point(lat_deg: float, lon_deg: float, h: float, a: float,
+                           e2: float) -> tuple[float, float, float]:
+    """ECEF (x, y, z), m, of one geodetic point on the ellipsoid (a, e2): `geodetic_to_ecef`'s arithmetic."""
+    lat, lon = np.radians(lat_deg), np.radians(lon_deg)
+    sl, cl = math.sin(lat), math.cos(lat)
+    n = a / math.sqrt(1.0 - e2 * sl * sl)
+    return (n + h) * cl * math.cos(lon), (n + h) * cl * math.sin(lon), (n * (1.0 - e2) + h) * sl
+
+
+@kernel
+def _geodetic_to_ecef_many(lat: _Array, lon: _Array, h: _Array, a: float, e2: float) -> _Array:
+    out = np.empty((lat.size, 3))
+    for k in range(lat.size):
+        out[k, 0], out[k, 1], out[k, 2] = geodetic_to_ecef_point(lat[k], lon[k], h[k], a, e2)
+    return out
 
 
 def ecef_to_geodetic(xyz: ArrayLike, earth: EarthModel = WGS84) -> tuple[_Array, _Array, _Array]:
@@ -329,15 +341,29 @@ def destination_point(lat_deg: ArrayLike, lon_deg: ArrayLike, azimuth_deg: Array
                       radius_m: float = MEAN_EARTH_RADIUS_M) -> tuple[_Array, _Array]:
     """(lat_deg, lon_deg) reached by following a great circle from a point along an initial azimuth
     (deg clockwise from north) for `distance_m` on a sphere of radius `radius_m`. Longitude in [-180, 180)."""
-    p1 = np.radians(_f64(lat_deg))
-    l1 = np.radians(_f64(lon_deg))
-    az = np.radians(_f64(azimuth_deg))
-    d = _f64(distance_m) / radius_m
-    sp2 = np.sin(p1) * np.cos(d) + np.cos(p1) * np.sin(d) * np.cos(az)
-    p2 = np.arcsin(np.clip(sp2, -1.0, 1.0))
-    l2 = l1 + np.arctan2(np.sin(az) * np.sin(d) * np.cos(p1), np.cos(d) - np.sin(p1) * sp2)
-    lon = (np.degrees(l2) + 180.0) % 360.0 - 180.0
-    return _out(np.degrees(p2)), _out(lon)
+    args = np.broadcast_arrays(_f64(lat_deg), _f64(lon_deg), _f64(azimuth_deg), _f64(distance_m))
+    out = _destination_many(*(x.ravel() for x in args), float(radius_m))
+    return _out(out[0].reshape(args[0].shape)), _out(out[1].reshape(args[0].shape))
+
+
+@kernel
+def destination_one(lat_deg: float, lon_deg: float, azimuth_deg: float, distance_m: float,
+                    radius_m: float) -> tuple[float, float]:
+    """`destination_point` of one point (deg, deg, deg, m, m) -> (lat deg, lon deg)."""
+    p1, l1, az = np.radians(lat_deg), np.radians(lon_deg), np.radians(azimuth_deg)
+    d = distance_m / radius_m
+    sp2 = math.sin(p1) * math.cos(d) + math.cos(p1) * math.sin(d) * math.cos(az)
+    p2 = math.asin(-1.0 if sp2 < -1.0 else 1.0 if sp2 > 1.0 else sp2)
+    l2 = l1 + math.atan2(math.sin(az) * math.sin(d) * math.cos(p1), math.cos(d) - math.sin(p1) * sp2)
+    return np.degrees(p2), (np.degrees(l2) + 180.0) % 360.0 - 180.0
+
+
+@kernel
+def _destination_many(lat: _Array, lon: _Array, az: _Array, dist: _Array, radius: float) -> _Array:
+    out = np.empty((2, lat.size))
+    for k in range(lat.size):
+        out[0, k], out[1, k] = destination_one(lat[k], lon[k], az[k], dist[k], radius)
+    return out
 
 
 def surface_distance_m(lat1_deg: ArrayLike, lon1_deg: ArrayLike, lat2_deg: ArrayLike, lon2_deg: ArrayLike,
