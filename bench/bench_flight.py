@@ -6,7 +6,7 @@ The missiles fly minimum-energy free flights (the closed forms of refs/physics.m
 random points of the rotating WGS84 Earth, in random directions, over 300–10 000 km. Each missile is sampled at
 K times spread evenly over its own flight, burnout to impact; positions are ECEF.
 
-amdx: `BallisticFlights.position_ecef` on the (N, K) time grid (Kepler's equation, vectorised).
+amdx: `BallisticFlights.position_ecef` on the (N, K) time grid (Kepler's equation, one compiled pass).
 scipy: one vectorised system of all missiles (6N states) integrated by `solve_ivp` (DOP853, rtol 1e-10,
 atol 1e-3 m) in normalised time s in [0, 1] (t_i = t0_i + s T_i), so one `t_eval` serves every missile; the
 inertial positions are then turned into ECEF (included in its time). When `--scipy-missiles M` < N only a

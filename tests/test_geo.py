@@ -13,6 +13,7 @@ from amdx.geo import (
     SPHERE,
     WGS84,
     EarthModel,
+    altitude_and_normal,
     central_angle_rad,
     destination_point,
     ecef_to_eci,
@@ -227,3 +228,23 @@ def test_surface_distance_on_each_earth_model():
     lat = np.array([90.0])
     surface_distance_m(lat, 0.0, 0.0, 0.0, WGS84)
     assert lat[0] == 90.0  # not edited in place
+
+
+@pytest.mark.parametrize("earth", [WGS84, SPHERE], ids=["wgs84", "sphere"])
+def test_altitude_and_normal_are_the_altitude_and_its_gradient(earth):
+    """`altitude_and_normal` (the crossing solver's step): the altitude of `ecef_to_geodetic` (checked against
+    pymap3d above), and a normal that is both the "up" vector of `enu_basis` and the gradient of the altitude
+    by central differences."""
+    rng = np.random.default_rng(8)
+    lat, lon = rng.uniform(-89.0, 89.0, 200), rng.uniform(-180.0, 180.0, 200)
+    p = geodetic_to_ecef(lat, lon, rng.uniform(-5e3, 1e6, 200), earth)
+    up = enu_basis(*ecef_to_geodetic(p, earth)[:2])[2]
+    h = 0.5
+    for q, u in zip(p, up, strict=True):
+        alt, *n = altitude_and_normal(*q, earth.a_m, earth.a_m**2, earth.e2, earth.is_sphere)
+        assert alt == pytest.approx(float(ecef_to_geodetic(q, earth)[2]), abs=1e-8)
+        assert n == pytest.approx(u, abs=1e-12)
+        grad = [(altitude_and_normal(*(q + h * d), earth.a_m, earth.a_m**2, earth.e2, earth.is_sphere)[0]
+                 - altitude_and_normal(*(q - h * d), earth.a_m, earth.a_m**2, earth.e2, earth.is_sphere)[0])
+                / (2 * h) for d in np.eye(3)]
+        assert grad == pytest.approx(n, abs=1e-7)

@@ -32,10 +32,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from amdx.jit import kernel
 
 MEAN_EARTH_RADIUS_M = 6_371_000.0
 """Mean Earth radius used for great-circle geometry (refs/physics.md constants)."""
@@ -100,16 +101,28 @@ def _f64(x: ArrayLike) -> _Array:
 def geodetic_to_ecef(lat_deg: ArrayLike, lon_deg: ArrayLike, alt_m: ArrayLike = 0.0,
                      earth: EarthModel = WGS84) -> _Array:
     """ECEF position (..., 3) in m of geodetic latitude/longitude (deg) and altitude above the ellipsoid (m)."""
-    lat = np.radians(_f64(lat_deg))
-    lon = np.radians(_f64(lon_deg))
-    h = _f64(alt_m)
-    sl, cl = np.sin(lat), np.cos(lat)
-    n = earth.a_m / np.sqrt(1.0 - earth.e2 * sl * sl)
-    x = (n + h) * cl * np.cos(lon)
-    y = (n + h) * cl * np.sin(lon)
-    z = (n * (1.0 - earth.e2) + h) * sl
-    x, y, z = np.broadcast_arrays(x, y, z)
-    return np.stack([x, y, z], axis=-1)
+    lat, lon, h = _f64(lat_deg), _f64(lon_deg), _f64(alt_m)
+    if not lat.shape == lon.shape == h.shape:
+        lat, lon, h = np.broadcast_arrays(lat, lon, h)
+    return _geodetic_to_ecef_many(lat.ravel(), lon.ravel(), h.ravel(), earth.a_m, earth.e2).reshape((*lat.shape, 3))
+
+
+@kernel
+def geodetic_to_ecef_point(lat_deg: float, lon_deg: float, h: float, a: float,
+                           e2: float) -> tuple[float, float, float]:
+    """ECEF (x, y, z), m, of one geodetic point on the ellipsoid (a, e2): `geodetic_to_ecef`'s arithmetic."""
+    lat, lon = np.radians(lat_deg), np.radians(lon_deg)
+    sl, cl = math.sin(lat), math.cos(lat)
+    n = a / math.sqrt(1.0 - e2 * sl * sl)
+    return (n + h) * cl * math.cos(lon), (n + h) * cl * math.sin(lon), (n * (1.0 - e2) + h) * sl
+
+
+@kernel
+def _geodetic_to_ecef_many(lat: _Array, lon: _Array, h: _Array, a: float, e2: float) -> _Array:
+    out = np.empty((lat.size, 3))
+    for k in range(lat.size):
+        out[k, 0], out[k, 1], out[k, 2] = geodetic_to_ecef_point(lat[k], lon[k], h[k], a, e2)
+    return out
 
 
 def ecef_to_geodetic(xyz: ArrayLike, earth: EarthModel = WGS84) -> tuple[_Array, _Array, _Array]:
@@ -119,54 +132,80 @@ def ecef_to_geodetic(xyz: ArrayLike, earth: EarthModel = WGS84) -> tuple[_Array,
     everywhere outside a region of ~40 km around the Earth's centre.
     """
     p = _f64(xyz)
-    return ecef_components_to_geodetic(p[..., 0], p[..., 1], p[..., 2], earth)
+    flat = p.reshape(-1, 3)
+    return _geodetic(flat[:, 0], flat[:, 1], flat[:, 2], p.shape[:-1], earth)
 
 
 def ecef_components_to_geodetic(x: ArrayLike, y: ArrayLike, z: ArrayLike,
                                 earth: EarthModel = WGS84) -> tuple[_Array, _Array, _Array]:
     """`ecef_to_geodetic` of points given as separate x, y, z arrays (m), for callers that hold components."""
     x, y, z = _f64(x), _f64(y), _f64(z)
-    rho = np.hypot(x, y)
-    lon = np.degrees(np.arctan2(y, x))
-    if earth.is_sphere:
-        lat = np.degrees(np.arctan2(z, rho))
-        alt = np.sqrt(rho * rho + z * z) - earth.a_m
-        return _out(lat), _out(lon), _out(alt)
-    lat, alt = _vermeille(rho, z, earth, np.sqrt, np.cbrt, np.arctan2, np.degrees)
-    return _out(lat), _out(lon), _out(alt)
+    if not x.shape == y.shape == z.shape:
+        x, y, z = np.broadcast_arrays(x, y, z)
+    return _geodetic(x.ravel(), y.ravel(), z.ravel(), x.shape, earth)
 
 
-def _vermeille(rho: Any, z: Any, earth: EarthModel, sqrt: Any, cbrt: Any, atan2: Any, degrees: Any) -> tuple[Any, Any]:
-    """(lat deg, alt m) on the ellipsoid by Vermeille's closed form from ρ = √(x² + y²) and z, with the given
-    functions: numpy's on arrays, math's on Python floats (the same operations in the same order, so the same
-    bits where math and numpy agree; see `ecef_to_geodetic_one`)."""
-    a2 = earth.a_m**2
-    e2 = earth.e2
+def _geodetic(x: _Array, y: _Array, z: _Array, shape: tuple[int, ...],
+              earth: EarthModel) -> tuple[_Array, _Array, _Array]:
+    """(lat, lon, alt) of the flat components x, y, z (one compiled pass), shaped `shape`."""
+    out = _geodetic_many(x, y, z, earth.a_m, earth.a_m**2, earth.e2, earth.is_sphere)
+    return _out(out[0].reshape(shape)), _out(out[1].reshape(shape)), _out(out[2].reshape(shape))
+
+
+@kernel
+def _vermeille(rho: float, z: float, a2: float, e2: float) -> tuple[float, float, float]:
+    """(d, √(d² + z²), k) of Vermeille's closed form from ρ = √(x² + y²) and z (a2 = a², e2 the first
+    eccentricity squared): tan φ = z/d and h = (k + e² − 1)/k · √(d² + z²)."""
     e4 = e2 * e2
     pp = rho * rho / a2
     q = (1.0 - e2) * z * z / a2
     r = (pp + q - e4) / 6.0
-    s = e4 * pp * q / (4.0 * r**3)
-    t = cbrt(1.0 + s + sqrt(s * (2.0 + s)))
+    s = e4 * pp * q / (4.0 * r**3.0)
+    t = np.cbrt(1.0 + s + math.sqrt(s * (2.0 + s)))
     u = r * (1.0 + t + 1.0 / t)
-    v = sqrt(u * u + e4 * q)
+    v = math.sqrt(u * u + e4 * q)
     w = e2 * (u + v - q) / (2.0 * v)
-    k = sqrt(u + v + w * w) - w
+    k = math.sqrt(u + v + w * w) - w
     d = k * rho / (k + e2)
-    dz = sqrt(d * d + z * z)
-    return degrees(2.0 * atan2(z, d + dz)), (k + e2 - 1.0) / k * dz
+    return d, math.sqrt(d * d + z * z), k
 
 
-def ecef_to_geodetic_one(x: float, y: float, z: float, earth: EarthModel = WGS84) -> tuple[float, float, float]:
-    """`ecef_to_geodetic` of one point given as Python floats, bit for bit (the same operations in the same
-    order; math's functions are the libm functions numpy calls, and hypot is numpy's): for callers handling
-    one point at a time, where numpy's per-call overhead is most of the cost."""
-    rho = float(np.hypot(x, y))
-    lon = math.degrees(math.atan2(y, x))
-    if earth.is_sphere:
-        return math.degrees(math.atan2(z, rho)), lon, math.sqrt(rho * rho + z * z) - earth.a_m
-    lat, alt = _vermeille(rho, z, earth, math.sqrt, math.cbrt, math.atan2, math.degrees)
-    return lat, lon, alt
+@kernel
+def geodetic_point(x: float, y: float, z: float, a: float, a2: float, e2: float,
+                   sphere: bool) -> tuple[float, float, float]:
+    """(lat deg, lon deg, alt m) of one ECEF point on the ellipsoid of equatorial radius a (a2 = a², e2 the first
+    eccentricity squared): the sphere's closed form, else Vermeille's (see `ecef_to_geodetic`)."""
+    rho = np.hypot(x, y)
+    lon = np.degrees(math.atan2(y, x))
+    if sphere:
+        return np.degrees(math.atan2(z, rho)), lon, math.sqrt(rho * rho + z * z) - a
+    d, dz, k = _vermeille(rho, z, a2, e2)
+    return np.degrees(2.0 * math.atan2(z, d + dz)), lon, (k + e2 - 1.0) / k * dz
+
+
+@kernel
+def altitude_and_normal(x: float, y: float, z: float, a: float, a2: float, e2: float,
+                        sphere: bool) -> tuple[float, float, float, float]:
+    """(geodetic altitude m, ellipsoid normal (x, y, z)) at one ECEF point: `geodetic_point`'s altitude, and the
+    "up" vector (cos φ cos λ, cos φ sin λ, sin φ) from the closed form's own terms (cos φ = d/√(d² + z²),
+    cos λ = x/ρ), without the angles. The normal is the gradient of the altitude: dh = n̂ · dr."""
+    rho = np.hypot(x, y)
+    if sphere:
+        r = math.sqrt(rho * rho + z * z)
+        return r - a, x / r, y / r, z / r
+    d, dz, k = _vermeille(rho, z, a2, e2)
+    cp = d / dz
+    cl, sl = (x / rho, y / rho) if rho > 0.0 else (1.0, 0.0)
+    return (k + e2 - 1.0) / k * dz, cp * cl, cp * sl, z / dz
+
+
+@kernel
+def _geodetic_many(x: _Array, y: _Array, z: _Array, a: float, a2: float, e2: float, sphere: bool) -> _Array:
+    """(lat deg, lon deg, alt m) rows (3, m) of the points (x[k], y[k], z[k])."""
+    out = np.empty((3, x.size))
+    for k in range(x.size):
+        out[0, k], out[1, k], out[2, k] = geodetic_point(x[k], y[k], z[k], a, a2, e2, sphere)
+    return out
 
 
 def up_components(lat_deg: ArrayLike, lon_deg: ArrayLike) -> tuple[_Array, _Array, _Array]:
@@ -175,14 +214,6 @@ def up_components(lat_deg: ArrayLike, lon_deg: ArrayLike) -> tuple[_Array, _Arra
     lon = np.radians(_f64(lon_deg))
     cl = np.cos(lat)
     return cl * np.cos(lon), cl * np.sin(lon), np.sin(lat)
-
-
-def up_one(lat_deg: float, lon_deg: float) -> tuple[float, float, float]:
-    """The "up" vector of `enu_basis` (ellipsoid normal, ECEF components) at one point, as Python floats, bit for
-    bit."""
-    lat, lon = math.radians(lat_deg), math.radians(lon_deg)
-    cl = math.cos(lat)
-    return cl * math.cos(lon), cl * math.sin(lon), math.sin(lat)
 
 
 def eci_state_to_ecef_one(r_eci: tuple[float, float, float], v_eci: tuple[float, float, float], t_s: float,
@@ -310,15 +341,29 @@ def destination_point(lat_deg: ArrayLike, lon_deg: ArrayLike, azimuth_deg: Array
                       radius_m: float = MEAN_EARTH_RADIUS_M) -> tuple[_Array, _Array]:
     """(lat_deg, lon_deg) reached by following a great circle from a point along an initial azimuth
     (deg clockwise from north) for `distance_m` on a sphere of radius `radius_m`. Longitude in [-180, 180)."""
-    p1 = np.radians(_f64(lat_deg))
-    l1 = np.radians(_f64(lon_deg))
-    az = np.radians(_f64(azimuth_deg))
-    d = _f64(distance_m) / radius_m
-    sp2 = np.sin(p1) * np.cos(d) + np.cos(p1) * np.sin(d) * np.cos(az)
-    p2 = np.arcsin(np.clip(sp2, -1.0, 1.0))
-    l2 = l1 + np.arctan2(np.sin(az) * np.sin(d) * np.cos(p1), np.cos(d) - np.sin(p1) * sp2)
-    lon = (np.degrees(l2) + 180.0) % 360.0 - 180.0
-    return _out(np.degrees(p2)), _out(lon)
+    args = np.broadcast_arrays(_f64(lat_deg), _f64(lon_deg), _f64(azimuth_deg), _f64(distance_m))
+    out = _destination_many(*(x.ravel() for x in args), float(radius_m))
+    return _out(out[0].reshape(args[0].shape)), _out(out[1].reshape(args[0].shape))
+
+
+@kernel
+def destination_one(lat_deg: float, lon_deg: float, azimuth_deg: float, distance_m: float,
+                    radius_m: float) -> tuple[float, float]:
+    """`destination_point` of one point (deg, deg, deg, m, m) -> (lat deg, lon deg)."""
+    p1, l1, az = np.radians(lat_deg), np.radians(lon_deg), np.radians(azimuth_deg)
+    d = distance_m / radius_m
+    sp2 = math.sin(p1) * math.cos(d) + math.cos(p1) * math.sin(d) * math.cos(az)
+    p2 = math.asin(-1.0 if sp2 < -1.0 else 1.0 if sp2 > 1.0 else sp2)
+    l2 = l1 + math.atan2(math.sin(az) * math.sin(d) * math.cos(p1), math.cos(d) - math.sin(p1) * sp2)
+    return np.degrees(p2), (np.degrees(l2) + 180.0) % 360.0 - 180.0
+
+
+@kernel
+def _destination_many(lat: _Array, lon: _Array, az: _Array, dist: _Array, radius: float) -> _Array:
+    out = np.empty((2, lat.size))
+    for k in range(lat.size):
+        out[0, k], out[1, k] = destination_one(lat[k], lon[k], az[k], dist[k], radius)
+    return out
 
 
 def surface_distance_m(lat1_deg: ArrayLike, lon1_deg: ArrayLike, lat2_deg: ArrayLike, lon2_deg: ArrayLike,

@@ -30,11 +30,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from amdx.flight.kepler import KeplerOrbits, free_flight_time, min_energy_fpa_two_point, two_point_speed
+from amdx.flight import conic_kernels as ck
+from amdx.flight import segment_kernels as sk
+from amdx.flight.kepler import KeplerOrbits
 from amdx.flight.surface import surface_crossing_time
 from amdx.geo import (
     WGS84,
@@ -118,7 +121,6 @@ class BallisticSolution:
     r_bo_eci_m: _Array
     v_bo_eci_mps: _Array
     r_impact_ecef_m: _Array
-    ground_range_m: float
     free_flight_range_angle_rad: float
     burnout_speed_mps: float
     burnout_speed_inertial_mps: float
@@ -126,6 +128,13 @@ class BallisticSolution:
     free_flight_time_s: float
     time_of_flight_s: float
     boost_exponent: float
+
+    @cached_property
+    def ground_range_m(self) -> float:
+        """Surface distance from the launch point to the impact point on the Earth model, m (Vincenty's inverse
+        formula on an ellipsoid; computed when first asked: the engine never asks)."""
+        return float(surface_distance_m(self.launch_lat_deg, self.launch_lon_deg, self.impact_lat_deg,
+                                        self.impact_lon_deg, self.earth))
 
     @property
     def has_boost(self) -> bool:
@@ -170,19 +179,14 @@ def boost_state(s: ArrayLike, r0: ArrayLike, v0: ArrayLike, r1: ArrayLike, v1: A
     non-negative and increasing when (m + 1) h1 ≥ T v1_up; `boost_exponent` picks the least such m. All inputs
     broadcast; vectors (..., 3), ECI.
     """
-    s = np.asarray(s, dtype=np.float64)[..., None]
-    m = np.asarray(m, dtype=np.float64)[..., None]
-    bt = np.asarray(burn_time_s, dtype=np.float64)[..., None]
-    r0, v0, r1, v1 = (np.asarray(x, dtype=np.float64) for x in (r0, v0, r1, v1))
-    sm1 = s ** (m - 1.0)
-    sm = sm1 * s
-    phi1 = (m + 1.0) * sm - m * sm * s
-    phi2 = sm * s - sm
-    dphi1 = m * (m + 1.0) * (sm1 - sm)
-    dphi2 = (m + 1.0) * sm - m * sm1
-    lead = r1 - r0 - bt * v0
-    pos = r0 + bt * v0 * s + lead * phi1 + bt * (v1 - v0) * phi2
-    vel = v0 + lead / bt * dphi1 + (v1 - v0) * dphi2
+    s, m, bt = (np.asarray(x, dtype=np.float64) for x in (s, m, burn_time_s))
+    vecs = [np.asarray(x, dtype=np.float64) for x in (r0, v0, r1, v1)]
+    shape = np.broadcast_shapes(s.shape, m.shape, bt.shape, *(x.shape[:-1] for x in vecs))
+    pos, vel = np.empty((*shape, 3)), np.empty((*shape, 3))
+    sk.boost_many(*(np.ascontiguousarray(np.broadcast_to(x, shape)).reshape(-1) for x in (s,)),
+                  *(np.ascontiguousarray(np.broadcast_to(x, (*shape, 3))).reshape(-1, 3) for x in vecs),
+                  *(np.ascontiguousarray(np.broadcast_to(x, shape)).reshape(-1) for x in (bt, m)),
+                  pos.reshape(-1, 3), vel.reshape(-1, 3))
     return pos, vel
 
 
@@ -223,8 +227,8 @@ def _apogee_conic(r1: float, r2: float, psi: float, ra: float, mu: float) -> lis
 def _profile(r1: float, r2: float, psi: float, profile: str, r_apogee: float | None,
              mu: float) -> tuple[float, float]:
     """Flight-path angle (rad) and inertial speed (m/s) at burnout for the profile."""
-    fpa_me = float(min_energy_fpa_two_point(r1, r2, psi))
-    v_me = float(two_point_speed(r1, r2, psi, fpa_me, mu))
+    fpa_me = ck.min_energy_fpa_two_point(r1, r2, psi)
+    v_me = ck.two_point_speed(r1, r2, psi, fpa_me, mu)
     if profile == "min-energy" or r_apogee is None:
         return fpa_me, v_me
     ra_me = _arc_apogee_radius(r1, v_me, fpa_me, psi, mu)
@@ -242,31 +246,26 @@ def _profile(r1: float, r2: float, psi: float, profile: str, r_apogee: float | N
     return max(sols) if profile == "lofted" else min(sols)
 
 
-def _free_flight(r1_vec: _Array, r2_vec: _Array, profile: str, r_apogee: float | None,
-                 mu: float) -> tuple[_Array, float, float]:
-    """Burnout velocity (ECI), range angle and Kepler free-flight time to reach r2_vec from r1_vec."""
-    r1, r2 = float(np.linalg.norm(r1_vec)), float(np.linalg.norm(r2_vec))
-    psi = math.atan2(float(np.linalg.norm(np.cross(r1_vec, r2_vec))), float(r1_vec @ r2_vec))
-    if psi < _MIN_RANGE_ANGLE_RAD:
-        raise UnreachableAim("the aim point is too close to the burnout point for a ballistic flight")
-    if psi > _MAX_RANGE_ANGLE_RAD:
-        raise UnreachableAim(f"range angle {math.degrees(psi):.2f}° is (nearly) half-way round the globe")
-    fpa, speed = _profile(r1, r2, psi, profile, r_apogee, mu)
-    u1 = r1_vec / r1
-    horiz = r2_vec / r2 - math.cos(psi) * u1
-    horiz = horiz / np.linalg.norm(horiz)
-    v_bo = speed * (math.cos(fpa) * horiz + math.sin(fpa) * u1)
-    return v_bo, psi, float(free_flight_time(r1, speed, fpa, psi, mu))
-
-
 def _aim_in_eci(r1_vec: _Array, t_bo: float, r_aim_ecef: _Array, earth: EarthModel, profile: str,
                 r_apogee: float | None) -> tuple[_Array, float, float]:
-    """Secant iteration on the free-flight time T so that the flight meets the aim point where it is at T."""
+    """Secant iteration on the free-flight time T so that the flight meets the aim point where it is at T.
+    Returns the burnout velocity (ECI), the range angle and the Kepler free-flight time."""
+    r1_vec = np.ascontiguousarray(r1_vec, dtype=np.float64)
+    r_aim = np.ascontiguousarray(r_aim_ecef, dtype=np.float64)
+    r2_vec = np.empty(3)
+    mu = earth.mu_m3_s2
 
     def gap(t_ff: float) -> tuple[float, _Array, float]:
-        r2 = ecef_to_eci(r_aim_ecef, t_bo + t_ff, earth)
-        v_bo, psi, t_new = _free_flight(r1_vec, r2, profile, r_apogee, earth.mu_m3_s2)
-        return t_new - t_ff, v_bo, psi
+        """(Kepler time − T, burnout velocity, range angle) of the flight aimed where the aim is at T."""
+        r1, r2, psi = ck.aim_geometry(r1_vec, r_aim, t_bo + t_ff, earth.omega_rad_s, r2_vec)
+        if psi < _MIN_RANGE_ANGLE_RAD:
+            raise UnreachableAim("the aim point is too close to the burnout point for a ballistic flight")
+        if psi > _MAX_RANGE_ANGLE_RAD:
+            raise UnreachableAim(f"range angle {math.degrees(psi):.2f}° is (nearly) half-way round the globe")
+        fpa, speed = _profile(r1, r2, psi, profile, r_apogee, mu)
+        v_bo = np.empty(3)
+        ck.burnout_velocity(r1_vec, r2_vec, r1, r2, psi, fpa, speed, v_bo)
+        return ck.free_flight_time(r1, speed, fpa, psi, mu) - t_ff, v_bo, psi
 
     t_a = 0.0
     g_a, v_bo, psi = gap(t_a)
@@ -301,8 +300,8 @@ def solve_ballistic(launch_lat_deg: float, launch_lon_deg: float, aim_lat_deg: f
     orbit = KeplerOrbits(sol.r_bo_eci_m[None, :], sol.v_bo_eci_mps[None, :], np.array([sol.burnout_t_s]),
                          earth.mu_m3_s2)
     t = np.linspace(sol.burnout_t_s, sol.impact_t_s, 66)[1:-1]
-    r_eci, _ = orbit.states_at(np.zeros(t.size, dtype=np.intp), t, velocity=False)
-    depth = -float(np.min(ecef_to_geodetic(eci_to_ecef(r_eci, t, earth), earth)[2]))
+    r_ecef, _ = orbit.frame_states_at(np.zeros(t.size, dtype=np.intp), t, earth.omega_rad_s, velocity=False)
+    depth = -float(np.min(ecef_to_geodetic(r_ecef, earth)[2]))
     if depth > BELOW_SURFACE_TOLERANCE_M:
         raise UnreachableAim(f"this {profile} trajectory would pass {depth / 1e3:.1f} km below the surface on "
                              "its way; try a lofted profile or a nearer aim point")
@@ -368,20 +367,17 @@ def _finish(profile: str, earth: EarthModel, t_launch: float, t_bo: float, r_lau
     t_imp = float(surface_crossing_time(orbit, aim[2], earth)[0])
     if not math.isfinite(t_imp):
         raise UnreachableAim("the solved trajectory never comes back to the surface")
-    r_imp_eci, _ = orbit.states_at(0, t_imp)
-    r_imp = eci_to_ecef(r_imp_eci, t_imp, earth)
-    imp_lat, imp_lon, _ = ecef_to_geodetic(r_imp, earth)
     t_apo = float(orbit.apoapsis_time()[0])
     if t_apo > t_imp:  # highest point at an end of the arc (burnout past apoapsis)
         t_apo = t_bo
-    r_apo = eci_to_ecef(orbit.states_at(0, t_apo)[0], t_apo, earth)
-    apo_lat, apo_lon, apo_alt = ecef_to_geodetic(r_apo, earth)
-    r_bo_ecef = eci_to_ecef(r1, t_bo, earth)
-    bo_lat, bo_lon, bo_alt = ecef_to_geodetic(r_bo_ecef, earth)
+    (r_imp, r_apo), _ = orbit.frame_states_at([0, 0], [t_imp, t_apo], earth.omega_rad_s, velocity=False)
+    # the geodetic coordinates of impact, apogee, burnout and launch points in one call
+    lat, lon, alt = ecef_to_geodetic(np.stack([r_imp, r_apo, eci_to_ecef(r1, t_bo, earth), r_launch_ecef]), earth)
+    (imp_lat, apo_lat, bo_lat, l_lat), (imp_lon, apo_lon, bo_lon, l_lon) = lat.tolist(), lon.tolist()
+    _, apo_alt, bo_alt, l_alt = alt.tolist()
     v_rel = eci_velocity_to_ecef(r1, v_bo, t_bo, earth)
     up = enu_basis(bo_lat, bo_lon)[2]
     speed_rel = float(np.linalg.norm(v_rel))
-    l_lat, l_lon, l_alt = ecef_to_geodetic(r_launch_ecef, earth)
     r_launch = ecef_to_eci(r_launch_ecef, t_launch, earth)
     v_launch = ecef_velocity_to_eci(r_launch_ecef, np.zeros(3), t_launch, earth)
     m = 0.0
@@ -405,7 +401,6 @@ def _finish(profile: str, earth: EarthModel, t_launch: float, t_bo: float, r_lau
         impact_lat_deg=float(imp_lat), impact_lon_deg=float(imp_lon),
         r_launch_eci_m=ro(r_launch), v_launch_eci_mps=ro(v_launch), r_bo_eci_m=ro(r1), v_bo_eci_mps=ro(v_bo),
         r_impact_ecef_m=ro(r_imp),
-        ground_range_m=float(surface_distance_m(l_lat, l_lon, imp_lat, imp_lon, earth)),
         free_flight_range_angle_rad=float(psi), burnout_speed_mps=speed_rel,
         burnout_speed_inertial_mps=float(np.linalg.norm(v_bo)),
         flight_path_angle_deg=math.degrees(math.asin(float(v_rel @ up) / speed_rel)),

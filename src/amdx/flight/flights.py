@@ -2,10 +2,8 @@
 
 Positions and velocities are reported in ECEF (m, m/s; velocities relative to the rotating Earth), shape
 (n_missiles, n_times, 3), NaN outside [launch, impact]. Free flight is analytic (`kepler.KeplerOrbits`),
-the boost is the curve of `ballistic.boost_state`, drag the timing model of `reentry`. Boost and drag are
-evaluated only on the (missile, time) pairs inside those segments; free flight too when fewer than half the
-pairs are in free flight, else on the whole grid (for many missiles and times, column by column with
-warm-started Kepler solutions: `KeplerOrbits.states_by_columns`). Work is chunked to bound memory.
+the boost is the curve of `ballistic.boost_state`, drag the timing model of `reentry`. One compiled pass
+(`segment_kernels.flight_states`) picks each (missile, time) pair's segment and evaluates it, to ECEF.
 
 A batch is immutable once built, so `states_ecef` memoises its results at single times (`amdx.flight.memo`):
 the radar scans and the picture of one instant ask for the same states, and get them (read-only) without a
@@ -20,24 +18,25 @@ from typing import cast
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from amdx.flight import kepler
-from amdx.flight.ballistic import BallisticSolution, boost_state
+from amdx.flight import segment_kernels as sk
+from amdx.flight.ballistic import BallisticSolution
 from amdx.flight.kepler import KeplerOrbits
 from amdx.flight.memo import TimeMemo
 from amdx.flight.reentry import ENTRY_ALTITUDE_M, DragTiming, drag_timing
 from amdx.flight.surface import surface_crossing_time
-from amdx.geo import EarthModel, ecef_to_geodetic, eci_state_to_ecef, eci_to_ecef
+from amdx.geo import EarthModel, ecef_to_geodetic
 
 _Array = NDArray[np.float64]
-_CHUNK = 1 << 16  # elements per evaluation block: large enough for numpy, small enough for cache
-_MARCH_MIN_MISSILES = 512  # below this the column loop of KeplerOrbits.states_by_columns costs more than it saves
-_MARCH_MIN_TIMES = 16
 
 
 def _ro(x: ArrayLike, shape: tuple[int, ...]) -> _Array:
     y = np.array(np.broadcast_to(np.asarray(x, dtype=np.float64), shape))
     y.flags.writeable = False
     return y
+
+
+_NO_DRAG = (*(_ro(0.0, (0, 2)) for _ in range(3)), np.zeros(0), _ro(0.0, (0,)), _ro(0.0, (0,)))
+"""Drag tables of a batch without drag (`DragTiming.kernel_tables`' types: the flight kernel takes them anyway)."""
 
 
 class BallisticFlights:
@@ -77,6 +76,11 @@ class BallisticFlights:
             start = self._drag_start()
             self.drag = drag_timing(self.orbits, earth, start, self.vacuum_impact_t_s, beta_kg_m2)
             self.impact_t_s = _ro(self.drag.end_t_s, (n,))
+        end_free = self.drag.start_t_s if self.drag is not None else self.impact_t_s
+        self._rows = _ro(np.column_stack([self.launch_t_s, self.burnout_t_s, self.impact_t_s, end_free,
+                                          self.boost_exponent, self.r_launch_eci_m, self.v_launch_eci_mps,
+                                          self.r_bo_eci_m, self.v_bo_eci_mps]), (n, sk.N_ROWS))
+        """Per-missile data of the flight kernel (layout in `segment_kernels`)."""
 
     @classmethod
     def from_solutions(cls, solutions: Sequence[BallisticSolution],
@@ -138,63 +142,12 @@ class BallisticFlights:
 
     def _evaluate_states(self, t_s: ArrayLike, velocity: bool) -> tuple[_Array, _Array | None]:
         t2 = self._times(t_s)
-        pos = np.empty((*t2.shape, 3))
-        vel = np.empty((*t2.shape, 3)) if velocity else None
-        lt, bt, it = self.launch_t_s[:, None], self.burnout_t_s[:, None], self.impact_t_s[:, None]
-        end_free = (self.drag.start_t_s[:, None] if self.drag is not None else it)
-        free = (t2 >= bt) & (t2 <= np.minimum(end_free, it))
-        segments = [((t2 >= lt) & (t2 < bt), self._boost)]
-        if self.drag is not None:
-            segments.append(((t2 > end_free) & (t2 <= it), self._dragged))
-        # (a few pairs are evaluated one by one anyway (`kepler.FEW_EVALUATIONS`): only the free ones, then)
-        if t2.size > kepler.FEW_EVALUATIONS and free.mean() >= 0.5:
-            self._free_dense(t2, free, pos, vel)  # everything outside free flight set to NaN there
-        else:
-            pos.fill(np.nan)
-            if vel is not None:
-                vel.fill(np.nan)
-            segments.append((free, self._free))
-        for mask, fn in segments:
-            flat = np.flatnonzero(mask)
-            for start in range(0, flat.size, _CHUNK):
-                sel = flat[start:start + _CHUNK]
-                i, k = np.divmod(sel, t2.shape[1])
-                r, v = fn(i, t2[i, k], velocity)
-                pos.reshape(-1, 3)[sel] = r
-                if vel is not None and v is not None:
-                    vel.reshape(-1, 3)[sel] = v
-        return pos, vel
-
-    def _free_dense(self, t2: _Array, free: _Array, pos: _Array, vel: _Array | None) -> None:
-        """Free flight on the whole grid (cheaper than gathering when most points are free): by columns with
-        warm-started Kepler solutions for many missiles and times, else by blocks of rows."""
-        n, k_count = t2.shape
-        want_v = vel is not None
-        if n >= _MARCH_MIN_MISSILES and k_count >= _MARCH_MIN_TIMES:
-            r_cols, v_cols = self.orbits.column_components(t2, want_v)
-            # back to (missile, time) order tile by tile, converting each tile while it is in cache
-            tile = max(1, _CHUNK // k_count)
-            for i0 in range(0, n, tile):
-                blk = slice(i0, i0 + tile)
-                t = t2[blk]
-                r = np.stack([x[:, blk].T for x in r_cols], axis=-1)
-                if vel is not None and v_cols is not None:
-                    v = np.stack([x[:, blk].T for x in v_cols], axis=-1)
-                    pos[blk], vel[blk] = eci_state_to_ecef(r, v, t, self.earth)
-                else:
-                    pos[blk] = eci_to_ecef(r, t, self.earth)
-        else:
-            rows = max(1, _CHUNK // k_count)
-            for i0 in range(0, n, rows):
-                t = t2[i0:i0 + rows]
-                r, v = self.orbits.states_rows(i0, i0 + t.shape[0], t, want_v)
-                if vel is not None and v is not None:
-                    pos[i0:i0 + rows], vel[i0:i0 + rows] = eci_state_to_ecef(r, v, t, self.earth)
-                else:
-                    pos[i0:i0 + rows] = eci_to_ecef(r, t, self.earth)
-        pos[~free] = np.nan
-        if vel is not None:
-            vel[~free] = np.nan
+        idx = np.broadcast_to(np.arange(t2.shape[0])[:, None], t2.shape)
+        pos, vel = np.empty((*t2.shape, 3)), np.empty((*t2.shape, 3))
+        tables = self.drag.kernel_tables if self.drag is not None else _NO_DRAG
+        sk.flight_states(self._rows, self.orbits.consts, self.earth.omega_rad_s, self.drag is not None, *tables,
+                         idx.ravel(), t2.ravel(), pos.reshape(-1, 3), vel.reshape(-1, 3))
+        return pos, (vel if velocity else None)
 
     def position_ecef(self, t_s: ArrayLike) -> _Array:
         """ECEF positions (n, K, 3), m; NaN outside [launch, impact]."""
@@ -203,27 +156,3 @@ class BallisticFlights:
     def velocity_ecef(self, t_s: ArrayLike) -> _Array:
         """Earth-relative velocities, ECEF components (n, K, 3), m/s; NaN outside [launch, impact]."""
         return cast(_Array, self.states_ecef(t_s)[1])
-
-    # --- segments: (missile index, time) -> ECEF position, velocity ---------------------------------------------
-    def _free(self, i: _Array, t: _Array, velocity: bool) -> tuple[_Array, _Array | None]:
-        r, v = self.orbits.states_at(i, t, velocity)
-        if v is None:
-            return eci_to_ecef(r, t, self.earth), None
-        return eci_state_to_ecef(r, v, t, self.earth)
-
-    def _boost(self, i: _Array, t: _Array, velocity: bool) -> tuple[_Array, _Array | None]:
-        burn = self.burnout_t_s[i] - self.launch_t_s[i]
-        r, v = boost_state((t - self.launch_t_s[i]) / burn, self.r_launch_eci_m[i], self.v_launch_eci_mps[i],
-                           self.r_bo_eci_m[i], self.v_bo_eci_mps[i], burn, self.boost_exponent[i])
-        if not velocity:
-            return eci_to_ecef(r, t, self.earth), None
-        return eci_state_to_ecef(r, v, t, self.earth)
-
-    def _dragged(self, i: _Array, t: _Array, velocity: bool) -> tuple[_Array, _Array | None]:
-        tau, factor = cast(DragTiming, self.drag).vacuum_time(i, t)
-        r, v = self.orbits.states_at(i, tau, velocity)
-        # the vacuum path as seen from the rotating Earth, reached later: ECEF point of vacuum time τ
-        if v is None:
-            return eci_to_ecef(r, tau, self.earth), None
-        r_ecef, v_ecef = eci_state_to_ecef(r, v, tau, self.earth)
-        return r_ecef, v_ecef * factor[:, None]

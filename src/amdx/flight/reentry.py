@@ -27,6 +27,7 @@ from functools import cached_property
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from amdx.flight import segment_kernels as sk
 from amdx.flight.kepler import KeplerOrbits
 from amdx.geo import EarthModel, ecef_to_geodetic, eci_to_ecef, eci_velocity_to_ecef, enu_basis
 
@@ -75,36 +76,26 @@ class DragTiming:
     start_t_s: _Array
     end_t_s: _Array
 
+    def vacuum_time(self, index: ArrayLike, t_s: ArrayLike) -> tuple[_Array, _Array]:
+        """(τ, f) for missiles `index` at real times `t_s` inside their drag segments (cubic Hermite in t
+        with slopes f at the nodes)."""
+        idx, t = np.broadcast_arrays(np.asarray(index, dtype=np.intp), np.asarray(t_s, dtype=np.float64))
+        out = sk.vacuum_time_many(*self.kernel_tables, idx.ravel(), t.ravel())
+        return out[0].reshape(t.shape), out[1].reshape(t.shape)
+
     @cached_property
-    def _search_keys(self) -> tuple[_Array, _Array]:
-        """(segment spans (n,) s, sorted search keys (n·N,)): missile i's nodes at 2i + (t − start)/span, so that
-        one `searchsorted` finds the node interval of any (missile, time). Built once per table: every
-        evaluation of a batch's drag segment needs them."""
+    def kernel_tables(self) -> tuple[_Array, ...]:
+        """(t nodes, τ nodes, f nodes, start (n,), segment spans (n,) s, sorted search keys (n·N,)): the arguments
+        of the timing kernels (`segment_kernels.vacuum_time_one`). Missile i's nodes are keyed 2i + (t −
+        start)/span, so that one sorted array finds the node interval of any (missile, time). Built once per
+        table: every evaluation of a batch's drag segment needs them."""
         span = self.end_t_s - self.start_t_s
         span = np.where(span > 0.0, span, 1.0)
         keys = (2.0 * np.arange(self.t_s.shape[0])[:, None] + (self.t_s - self.start_t_s[:, None])
                 / span[:, None]).ravel()
-        return span, keys
-
-    def vacuum_time(self, index: ArrayLike, t_s: ArrayLike) -> tuple[_Array, _Array]:
-        """(τ, f) for missiles `index` at real times `t_s` inside their drag segments (cubic Hermite in t
-        with slopes f at the nodes)."""
-        idx = np.asarray(index, dtype=np.intp)
-        t = np.asarray(t_s, dtype=np.float64)
-        n_nodes = self.t_s.shape[1]
-        span, keys = self._search_keys
-        q = 2.0 * idx + np.clip((t - self.start_t_s[idx]) / span[idx], 0.0, 1.0)
-        j = np.clip(np.searchsorted(keys, q, side="right") - 1, idx * n_nodes, idx * n_nodes + n_nodes - 2)
-        t0, t1 = self.t_s.ravel()[j], self.t_s.ravel()[j + 1]
-        y0, y1 = self.tau_s.ravel()[j], self.tau_s.ravel()[j + 1]
-        f0, f1 = self.factor.ravel()[j], self.factor.ravel()[j + 1]
-        h = np.where(t1 > t0, t1 - t0, 1.0)
-        s = np.clip((t - t0) / h, 0.0, 1.0)
-        s2, s3 = s * s, s * s * s
-        tau = (2 * s3 - 3 * s2 + 1) * y0 + (s3 - 2 * s2 + s) * h * f0 + (3 * s2 - 2 * s3) * y1 + (s3 - s2) * h * f1
-        dtau = ((6 * s2 - 6 * s) * y0 + (3 * s2 - 4 * s + 1) * h * f0 + (6 * s - 6 * s2) * y1
-                + (3 * s2 - 2 * s) * h * f1) / h
-        return tau, np.clip(dtau, 0.0, 1.0)
+        for arr in (span, keys):
+            arr.flags.writeable = False
+        return self.t_s, self.tau_s, self.factor, self.start_t_s, span, keys
 
 
 def drag_timing(orbits: KeplerOrbits, earth: EarthModel, start_t_s: ArrayLike, vacuum_impact_t_s: ArrayLike,

@@ -18,11 +18,12 @@ from amdx.geo import (
     MEAN_EARTH_RADIUS_M,
     WGS84,
     EarthModel,
-    destination_point,
-    geodetic_to_ecef,
+    destination_one,
+    geodetic_to_ecef_point,
     great_circle_distance_m,
     initial_azimuth_deg,
 )
+from amdx.jit import kernel
 
 _Array = NDArray[np.float64]
 
@@ -75,66 +76,67 @@ class RouteFlight:
         """Flight time from the first to the last waypoint, s."""
         return self.end_t_s - self.t0_s
 
-    def _leg(self, t: _Array) -> tuple[_Array, _Array, _Array]:
-        """(leg index, distance along leg m, inside-flight mask) for times t."""
-        inside = (t >= self.t0_s) & (t <= self.end_t_s)
-        leg = np.clip(np.searchsorted(self.waypoint_t_s, t, side="right") - 1, 0, self.leg_length_m.size - 1)
-        tt = np.where(inside, t, self.t0_s)
-        along = np.clip((tt - self.waypoint_t_s[leg]) * self.speed_mps[leg], 0.0, self.leg_length_m[leg])
-        return leg, along, inside
-
-    def _geodetic_at(self, leg: _Array, along: _Array) -> tuple[_Array, _Array, _Array]:
-        lat, lon = destination_point(self.lat_deg[leg], self.lon_deg[leg], self.leg_azimuth_deg[leg], along,
-                                     self.radius_m)
-        length = self.leg_length_m[leg]
-        frac = np.divide(along, length, out=np.ones_like(along), where=length > 0.0)
-        alt = self.alt_m[leg] + frac * (self.alt_m[leg + 1] - self.alt_m[leg])
-        return np.asarray(lat), np.asarray(lon), alt
+    def _evaluate(self, t_s: ArrayLike, dt_s: float = 1e-3) -> tuple[_Array, _Array, _Array]:
+        """(lat, lon, alt) rows (3, ...), ECEF positions (..., 3) and velocities (..., 3) at times t_s, NaN outside
+        the flight: one compiled pass (`_route_states`)."""
+        t = np.asarray(t_s, dtype=np.float64)
+        geo, pos, vel = _route_states(t.ravel(), self.waypoint_t_s, self.lat_deg, self.lon_deg, self.alt_m,
+                                      self.speed_mps, self.leg_length_m, self.leg_azimuth_deg, self.radius_m,
+                                      self.earth.a_m, self.earth.e2, float(dt_s))
+        return geo.reshape((3, *t.shape)), pos.reshape((*t.shape, 3)), vel.reshape((*t.shape, 3))
 
     def geodetic(self, t_s: ArrayLike) -> tuple[_Array, _Array, _Array]:
         """(lat_deg, lon_deg, alt_m) at times t_s (any shape); NaN before t0 and after the end."""
-        t = np.asarray(t_s, dtype=np.float64)
-        leg, along, inside = self._leg(t)
-        lat, lon, alt = self._geodetic_at(leg, along)
-        return np.where(inside, lat, np.nan), np.where(inside, lon, np.nan), np.where(inside, alt, np.nan)
+        lat, lon, alt = (np.asarray(g) for g in self._evaluate(t_s)[0])
+        return lat, lon, alt
 
     def position_ecef(self, t_s: ArrayLike) -> _Array:
         """ECEF position (..., 3), m, at times t_s; NaN before t0 and after the end."""
-        t = np.asarray(t_s, dtype=np.float64)
-        leg, along, inside = self._leg(t)
-        pos = geodetic_to_ecef(*self._geodetic_at(leg, along), self.earth)
-        return np.where(inside[..., None], pos, np.nan)
+        return self._evaluate(t_s)[1]
 
     def velocity_ecef(self, t_s: ArrayLike, dt_s: float = 1e-3) -> _Array:
         """ECEF velocity (..., 3), m/s (Earth-relative), by a central difference of ±dt_s within the current
         leg (one-sided at its ends); NaN outside the flight."""
-        t = np.asarray(t_s, dtype=np.float64)
-        leg, along, inside = self._leg(t)
-        ds = dt_s * self.speed_mps[leg]
-        lo = np.maximum(along - ds, 0.0)
-        hi = np.minimum(along + ds, self.leg_length_m[leg])
-        p_lo = geodetic_to_ecef(*self._geodetic_at(leg, lo), self.earth)
-        p_hi = geodetic_to_ecef(*self._geodetic_at(leg, hi), self.earth)
-        span = np.where(hi > lo, (hi - lo) / self.speed_mps[leg], 1.0)
-        vel = (p_hi - p_lo) / span[..., None]
-        return np.where(inside[..., None], vel, np.nan)
+        return self._evaluate(t_s, dt_s)[2]
 
     def state_ecef(self, t_s: ArrayLike, dt_s: float = 1e-3) -> tuple[_Array, _Array]:
         """ECEF position (..., 3), m, and velocity (..., 3), m/s, at times t_s in one evaluation (the velocity as
         in `velocity_ecef`); NaN outside the flight. Results at a single time are memoised and read-only."""
         if np.size(t_s) != 1:
-            return self._state_ecef(t_s, dt_s)
+            return self._evaluate(t_s, dt_s)[1:]
         key = (float(np.asarray(t_s, dtype=np.float64).reshape(())), float(dt_s))
-        return self._memo.get(key, lambda: self._state_ecef(t_s, dt_s))
+        return self._memo.get(key, lambda: self._evaluate(t_s, dt_s)[1:])
 
-    def _state_ecef(self, t_s: ArrayLike, dt_s: float) -> tuple[_Array, _Array]:
-        t = np.asarray(t_s, dtype=np.float64)
-        leg, along, inside = self._leg(t)
-        ds = dt_s * self.speed_mps[leg]
-        lo = np.maximum(along - ds, 0.0)
-        hi = np.minimum(along + ds, self.leg_length_m[leg])
-        legs = np.stack([leg, leg, leg])
-        p, p_lo, p_hi = geodetic_to_ecef(*self._geodetic_at(legs, np.stack([along, lo, hi])), self.earth)
-        span = np.where(hi > lo, (hi - lo) / self.speed_mps[leg], 1.0)
-        vel = (p_hi - p_lo) / span[..., None]
-        return np.where(inside[..., None], p, np.nan), np.where(inside[..., None], vel, np.nan)
+
+@kernel
+def _route_states(t: _Array, waypoint_t: _Array, lat: _Array, lon: _Array, alt: _Array, speed: _Array,
+                  length: _Array, azimuth: _Array, radius: float, a: float, e2: float,
+                  dt: float) -> tuple[_Array, _Array, _Array]:
+    """Geodetic (3, k), ECEF position (k, 3) and velocity (k, 3) of a route at the times t (k,): the leg of each
+    time, the point along its great circle, the altitude interpolated linearly along the leg, and the velocity
+    by a central difference of ±dt within the leg (one-sided at its ends)."""
+    k_count, n_legs = t.size, length.size
+    geo, pos, vel = np.full((3, k_count), np.nan), np.full((k_count, 3), np.nan), np.full((k_count, 3), np.nan)
+    pts = np.empty((3, 3))
+    for k in range(k_count):
+        tk = t[k]
+        if not (tk >= waypoint_t[0] and tk <= waypoint_t[-1]):
+            continue
+        leg = 0  # the last waypoint at or before tk, within the legs
+        while leg + 1 < n_legs and waypoint_t[leg + 1] <= tk:
+            leg += 1
+        along = min(max((tk - waypoint_t[leg]) * speed[leg], 0.0), length[leg])
+        ds = dt * speed[leg]
+        lo, hi = max(along - ds, 0.0), min(along + ds, length[leg])
+        for j, dist in enumerate((along, lo, hi)):
+            p_lat, p_lon = destination_one(lat[leg], lon[leg], azimuth[leg], dist, radius)
+            frac = dist / length[leg] if length[leg] > 0.0 else 1.0
+            p_alt = alt[leg] + frac * (alt[leg + 1] - alt[leg])
+            if j == 0:
+                geo[0, k], geo[1, k], geo[2, k] = p_lat, p_lon, p_alt
+            pts[j, 0], pts[j, 1], pts[j, 2] = geodetic_to_ecef_point(p_lat, p_lon, p_alt, a, e2)
+        span = (hi - lo) / speed[leg] if hi > lo else 1.0
+        for i in range(3):
+            pos[k, i] = pts[0, i]
+            vel[k, i] = (pts[2, i] - pts[1, i]) / span
+    return geo, pos, vel

@@ -3,6 +3,7 @@
 The Earth model is an ellipsoid of revolution about z, so the geodetic altitude of an ECI point equals that of
 its ECEF image at any time: the crossing of the surface "altitude = h" is a root of h(r_eci(t)) − h, found
 without converting frames. Its derivative is exact and cheap: dh/dt = n̂ · v_eci, n̂ the ellipsoid normal.
+The whole solve is one compiled loop over orbits (`_crossing_times`), for one orbit or thousands.
 """
 
 from __future__ import annotations
@@ -12,26 +13,47 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from amdx.flight.kepler import FLOATS_MATCH_NUMPY, KeplerOrbits
-from amdx.geo import EarthModel, ecef_components_to_geodetic, ecef_to_geodetic_one, up_components, up_one
+from amdx.flight.kepler import KeplerOrbits
+from amdx.flight.kepler_kernels import (
+    CONST_E,
+    CONST_E0,
+    CONST_M0,
+    CONST_N,
+    KEPLER_TOL,
+    TWO_PI,
+    descending_crossing_anomaly,
+    position_at_anomaly,
+    solve_kepler_one,
+)
+from amdx.geo import EarthModel, altitude_and_normal
+from amdx.jit import kernel
 
 _Array = NDArray[np.float64]
 
-FEW_ORBITS = 8 if FLOATS_MATCH_NUMPY else 0
-"""`surface_crossing_time` runs on Python floats (same operations, same bits) for at most this many orbits."""
+FEW_ORBITS = 0
+"""(No longer used: the kernel serves every batch size; kept only because tests/c2/test_intercept_few.py patches
+it. Remove with c2.intercept's float path.)"""
 
 
 def ellipsoid_radius_m(r_m: ArrayLike, earth: EarthModel) -> _Array:
     """Distance from the centre to the ellipsoid surface along the direction of the points r (..., 3), m."""
     r = np.asarray(r_m, dtype=np.float64)
-    return _ellipsoid_radius_xyz(r[..., 0], r[..., 1], r[..., 2], earth)
+    out = _ellipsoid_radius_many(r.reshape(-1, 3), earth.a_m, earth.b_m).reshape(r.shape[:-1])
+    return out[()] if out.ndim == 0 else out
 
 
-def _ellipsoid_radius_xyz(x: _Array, y: _Array, z: _Array, earth: EarthModel) -> _Array:
-    """`ellipsoid_radius_m` of points given by their components."""
+@kernel
+def _ellipsoid_radius(x: float, y: float, z: float, a: float, b: float) -> float:
     rho = np.hypot(x, y)
-    a, b = earth.a_m, earth.b_m
     return a * b * np.hypot(rho, z) / np.hypot(b * rho, a * z)
+
+
+@kernel
+def _ellipsoid_radius_many(r: _Array, a: float, b: float) -> _Array:
+    out = np.empty(r.shape[0])
+    for k in range(r.shape[0]):
+        out[k] = _ellipsoid_radius(r[k, 0], r[k, 1], r[k, 2], a, b)
+    return out
 
 
 def surface_crossing_time(orbits: KeplerOrbits, alt_m: ArrayLike, earth: EarthModel,
@@ -41,68 +63,48 @@ def surface_crossing_time(orbits: KeplerOrbits, alt_m: ArrayLike, earth: EarthMo
 
     Starting point: the exact descending crossing of a sphere through the local surface radius (refined once
     with the radius at that first estimate), or `t_guess_s`. On a sphere that crossing is the answer; on an
-    ellipsoid Newton's method on the geodetic altitude follows until |Δh| < tol_m. NaN where an orbit never
-    comes down to that altitude.
+    ellipsoid Newton's method on the geodetic altitude as a function of the eccentric anomaly E follows, until
+    |Δh| < tol_m (dh/dE = n̂ · dr/dE, n̂ the ellipsoid normal, r(E) in closed form: no Kepler solve per step);
+    Kepler's equation then gives the time. NaN where an orbit never comes down to that altitude.
     """
     idx = np.arange(orbits.n_orbits) if index is None else np.asarray(index, dtype=np.intp)
     h = np.broadcast_to(np.asarray(alt_m, dtype=np.float64), idx.shape)
-    if idx.ndim == 1 and idx.size <= FEW_ORBITS:
-        guess = None if t_guess_s is None else np.broadcast_to(np.asarray(t_guess_s, dtype=np.float64), idx.shape)
-        return np.array(_crossing_few(orbits, idx.tolist(), h.tolist(), earth,
-                                      None if guess is None else guess.tolist(), tol_m, max_iter), dtype=np.float64)
-    if t_guess_s is None:
-        r0, _ = orbits.components_at(idx, orbits.t0_s[idx], velocity=False)
-        t = orbits.descending_crossing_time(_ellipsoid_radius_xyz(*r0, earth) + h, idx)
-        if earth.is_sphere:
-            return t
-        r, _ = orbits.components_at(idx, np.nan_to_num(t, nan=0.0), velocity=False)
-        t = np.where(np.isnan(t), np.nan, orbits.descending_crossing_time(_ellipsoid_radius_xyz(*r, earth) + h, idx))
-    else:
-        t = np.array(np.broadcast_to(np.asarray(t_guess_s, dtype=np.float64), idx.shape))
-    ok = ~np.isnan(t)
-    idx_ok, h_ok = idx[ok], h[ok]
-    for _ in range(max_iter):
-        t_ok = t[ok]
-        r, v = orbits.components_at(idx_ok, t_ok)
-        assert v is not None
-        lat, lon, alt = ecef_components_to_geodetic(*r, earth)
-        ux, uy, uz = up_components(lat, lon)
-        dh = np.asarray(alt) - h_ok
-        # n̂ · v summed in the order einsum("...i,...i->...") sums three terms, so results match that form's
-        t[ok] = t_ok - dh / ((ux * v[0] + uz * v[2]) + uy * v[1])
-        if not dh.size or np.max(np.abs(dh)) < tol_m:
-            break
-    return t
+    guess = h if t_guess_s is None else np.broadcast_to(np.asarray(t_guess_s, dtype=np.float64), idx.shape)
+    t = _crossing_times(orbits.consts, orbits.a_m, orbits.t0_s, orbits.m0, idx.ravel(), h.ravel(), guess.ravel(),
+                        t_guess_s is not None, earth.a_m, earth.b_m, earth.a_m**2, earth.e2, earth.is_sphere,
+                        float(tol_m), int(max_iter))
+    return t.reshape(idx.shape)
 
 
-def _crossing_few(orbits: KeplerOrbits, idx: list[int], h: list[float], earth: EarthModel,
-                  guess: list[float] | None, tol_m: float, max_iter: int) -> list[float]:
-    """`surface_crossing_time` for a few orbits on Python floats: the same operations in the same order as the
-    array path (the Newton steps of all orbits in lockstep, until the largest |Δh| is below tol_m), so the
-    same bits, without numpy's per-call overhead on one-element arrays."""
-    if guess is None:
-        t = []
-        for i, hi in zip(idx, h, strict=True):
-            x, y, z, *_ = orbits.state_one(i, float(orbits.t0_s[i]))
-            t.append(orbits.descending_crossing_time_one(i, float(_ellipsoid_radius_xyz(x, y, z, earth)) + hi))
-        if earth.is_sphere:
-            return t
-        for j, (i, hi) in enumerate(zip(idx, h, strict=True)):
-            x, y, z, *_ = orbits.state_one(i, 0.0 if math.isnan(t[j]) else t[j])
-            if not math.isnan(t[j]):
-                t[j] = orbits.descending_crossing_time_one(i, float(_ellipsoid_radius_xyz(x, y, z, earth)) + hi)
-    else:
-        t = list(guess)
-    live = [j for j in range(len(idx)) if not math.isnan(t[j])]
-    for _ in range(max_iter):
-        converged = True
-        for j in live:
-            x, y, z, vx, vy, vz = orbits.state_one(idx[j], t[j])
-            lat, lon, alt = ecef_to_geodetic_one(x, y, z, earth)
-            ux, uy, uz = up_one(lat, lon)
-            dh = alt - h[j]
-            t[j] = t[j] - dh / ((ux * vx + uz * vz) + uy * vy)  # the order in which einsum sums n̂ · v
-            converged = converged and abs(dh) < tol_m
-        if converged:
-            break
+@kernel
+def _crossing_times(consts: _Array, a_m: _Array, t0_s: _Array, m0: _Array, idx: NDArray[np.intp], h: _Array,
+                    guess: _Array, has_guess: bool, a: float, b: float, a2: float, e2: float, sphere: bool,
+                    tol: float, max_iter: int) -> _Array:
+    """`surface_crossing_time` for the flat orbits idx, altitudes h and (with has_guess) first guesses."""
+    t = np.empty(idx.size)
+    for k in range(idx.size):
+        i = idx[k]
+        e, mm = consts[i, CONST_E], consts[i, CONST_N]
+        if has_guess:
+            t_start, m_start = guess[k], consts[i, CONST_M0] + mm * guess[k]
+            big_e = solve_kepler_one(m_start, e, KEPLER_TOL)[0]
+        else:
+            x, y, z, _, _, _ = position_at_anomaly(consts, i, consts[i, CONST_E0])  # the epoch's position
+            big_e = descending_crossing_anomaly(consts, a_m[i], i, _ellipsoid_radius(x, y, z, a, b) + h[k])
+            if not sphere:
+                x, y, z, _, _, _ = position_at_anomaly(consts, i, big_e)
+                big_e = descending_crossing_anomaly(consts, a_m[i], i, _ellipsoid_radius(x, y, z, a, b) + h[k])
+            m_start = big_e - e * math.sin(big_e)
+            t_start = t0_s[i] + (m_start - m0[i]) % TWO_PI / mm
+            if sphere:
+                t[k] = t_start
+                continue
+        for _ in range(max_iter):
+            x, y, z, dx, dy, dz = position_at_anomaly(consts, i, big_e)
+            alt, nx, ny, nz = altitude_and_normal(x, y, z, a, a2, e2, sphere)
+            dh = alt - h[k]
+            big_e = big_e - dh / (nx * dx + ny * dy + nz * dz)
+            if abs(dh) < tol:
+                break
+        t[k] = t_start + (big_e - e * math.sin(big_e) - m_start) / mm
     return t
