@@ -216,18 +216,6 @@ def up_components(lat_deg: ArrayLike, lon_deg: ArrayLike) -> tuple[_Array, _Arra
     return cl * np.cos(lon), cl * np.sin(lon), np.sin(lat)
 
 
-def eci_state_to_ecef_one(r_eci: tuple[float, float, float], v_eci: tuple[float, float, float], t_s: float,
-                          earth: EarthModel = WGS84) -> tuple[tuple[float, float, float], tuple[float, float, float]]:
-    """`eci_state_to_ecef` of one state given as Python floats, bit for bit: (ECEF position, m; Earth-relative
-    velocity, m/s)."""
-    theta = -earth.omega_rad_s * t_s
-    c, s = math.cos(theta), math.sin(theta)
-    x, y = c * r_eci[0] - s * r_eci[1], s * r_eci[0] + c * r_eci[1]
-    w = earth.omega_rad_s
-    vx, vy = c * v_eci[0] - s * v_eci[1], s * v_eci[0] + c * v_eci[1]
-    return (x, y, r_eci[2]), (vx - -w * y, vy - w * x, v_eci[2] - 0.0)
-
-
 def enu_basis(lat_deg: ArrayLike, lon_deg: ArrayLike) -> tuple[_Array, _Array, _Array]:
     """Unit vectors east, north, up (each (..., 3), ECEF components) at a geodetic point; up = ellipsoid normal."""
     lat = np.radians(_f64(lat_deg))

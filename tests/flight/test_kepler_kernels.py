@@ -75,7 +75,6 @@ def test_results_do_not_depend_on_the_batch_size(earth: EarthModel) -> None:
     for i in range(0, 40, 7):
         r, v = orbits.states_at(i, t[i])
         assert np.array_equal(r, r_all[i]) and np.array_equal(v, v_all[i])
-        assert np.array_equal(np.array(orbits.state_one(i, float(t[i]))), np.concatenate([r, v]))
         assert np.array_equal(surface_crossing_time(orbits, 0.0, earth, index=[i]), t_all[[i]], equal_nan=True)
         single = KeplerOrbits(r0[i], v0[i], t0[i])
         assert np.array_equal(single.states_at(0, t[i])[0], r)
@@ -86,4 +85,3 @@ def test_non_finite_times_give_nan_states() -> None:
     orbits = _orbits(np.random.default_rng(5), 2)
     r, v = orbits.states_at([0, 1], [np.nan, np.inf])
     assert np.isnan(r).all() and np.isnan(v).all()
-    assert all(np.isnan(orbits.state_one(0, float("nan"))))

@@ -14,7 +14,6 @@ the last axis, inputs are never mutated. "No solution" is NaN in times and point
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -22,16 +21,13 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from amdx.c2.intercept_kernels import cv_intercepts, path_iteration
-from amdx.flight.kepler import FLOATS_MATCH_NUMPY, KeplerOrbits
+from amdx.flight.kepler import KeplerOrbits
 from amdx.flight.surface import surface_crossing_time
-from amdx.geo import WGS84, EarthModel, ecef_to_eci, ecef_velocity_to_eci, eci_state_to_ecef, eci_state_to_ecef_one
+from amdx.geo import WGS84, EarthModel, ecef_to_eci, ecef_velocity_to_eci
 
 _Array = NDArray[np.float64]
 _BoolArray = NDArray[np.bool_]
 
-FEW_STATES = 8 if FLOATS_MATCH_NUMPY else 0
-"""A ballistic predictor evaluates at most this many (state, time) pairs on Python floats (same bits)."""
-_NAN3 = (math.nan, math.nan, math.nan)
 
 Predictor = Callable[[_Array], tuple[_Array, _Array]]
 """predict(t) -> (position, velocity): target state at times t (any shape S, s), returned as (*S, 3) arrays in
@@ -180,20 +176,15 @@ def ballistic_track_predictor(x_ecef: ArrayLike, t_track_s: ArrayLike, earth: Ea
     flat = x.reshape(-1, 6)
     n = flat.shape[0]
     t0 = np.broadcast_to(np.asarray(t_track_s, dtype=np.float64), shape).reshape(-1).copy()
-    one = _inertial_one(flat, t0, earth) if n == 1 and FLOATS_MATCH_NUMPY else None
-    if one is not None:
-        r_eci, v_eci, ok_one = one
-        good = np.arange(1 if ok_one else 0)
-    else:
-        r_eci = ecef_to_eci(flat[:, :3], t0, earth)
-        v_eci = ecef_velocity_to_eci(flat[:, :3], flat[:, 3:], t0, earth)
-        rmag = np.linalg.norm(r_eci, axis=1)
-        vmag = np.linalg.norm(v_eci, axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            energy = 0.5 * vmag**2 - earth.mu_m3_s2 / rmag
-            hmag = np.linalg.norm(np.cross(r_eci, v_eci), axis=1)
-            ok = np.isfinite(energy) & (energy < 0.0) & (hmag > 1e-9 * rmag * vmag)
-        good = np.flatnonzero(ok)
+    r_eci = ecef_to_eci(flat[:, :3], t0, earth)
+    v_eci = ecef_velocity_to_eci(flat[:, :3], flat[:, 3:], t0, earth)
+    rmag = np.linalg.norm(r_eci, axis=1)
+    vmag = np.linalg.norm(v_eci, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        energy = 0.5 * vmag**2 - earth.mu_m3_s2 / rmag
+        hmag = np.linalg.norm(np.cross(r_eci, v_eci), axis=1)
+        ok = np.isfinite(energy) & (energy < 0.0) & (hmag > 1e-9 * rmag * vmag)
+    good = np.flatnonzero(ok)
     orbits = KeplerOrbits(r_eci[good], v_eci[good], t0[good], earth.mu_m3_s2)
     t_end = surface_crossing_time(orbits, floor_alt_m, earth) if good.size else np.zeros(0)
     t_end = np.where(np.isfinite(t_end), t_end, np.inf)
@@ -201,59 +192,20 @@ def ballistic_track_predictor(x_ecef: ArrayLike, t_track_s: ArrayLike, earth: Ea
     slot[good] = np.arange(good.size)
     slot = slot.reshape(shape)
 
-    t_end_list = t_end.tolist()
-
     def predict(t: _Array) -> tuple[_Array, _Array]:
         tt = np.asarray(t, dtype=np.float64)
         out_shape = np.broadcast_shapes(tt.shape, shape)
         tb = np.broadcast_to(tt, out_shape).reshape(-1)  # flat, so a single state and time (shape ()) work too
         sb = np.broadcast_to(slot, out_shape).reshape(-1)
-        if tb.size <= FEW_STATES:  # on Python floats: the same operations, the same bits, less overhead
-            pos_l, vel_l = [], []
-            for i, ti in zip(sb.tolist(), tb.tolist(), strict=True):
-                if i >= 0 and math.isfinite(ti) and ti <= t_end_list[i]:
-                    state = orbits.state_one(i, ti)
-                    p, v = eci_state_to_ecef_one(state[:3], state[3:], ti, earth)
-                    pos_l.append(p)
-                    vel_l.append(v)
-                else:
-                    pos_l.append(_NAN3)
-                    vel_l.append(_NAN3)
-            return (np.array(pos_l, dtype=np.float64).reshape((*out_shape, 3)),
-                    np.array(vel_l, dtype=np.float64).reshape((*out_shape, 3)))
         pos = np.full((tb.size, 3), np.nan)
         vel = np.full((tb.size, 3), np.nan)
         valid = sb >= 0
         valid[valid] = np.isfinite(tb[valid]) & (tb[valid] <= t_end[sb[valid]])
         if valid.any():
-            r, v = orbits.states_at(sb[valid], tb[valid])
-            pos[valid], vel[valid] = eci_state_to_ecef(r, v, tb[valid], earth)
+            pos[valid], vel[valid] = orbits.frame_states_at(sb[valid], tb[valid], earth.omega_rad_s)
         return pos.reshape((*out_shape, 3)), vel.reshape((*out_shape, 3))
 
     return predict
-
-
-def _inertial_one(flat: _Array, t0: _Array, earth: EarthModel) -> tuple[_Array, _Array, bool] | None:
-    """(r_eci (1, 3), v_eci (1, 3), on an elliptic orbit) of one ECEF state: the array path of
-    `ballistic_track_predictor` in Python floats, the same operations in the same order (so the same bits);
-    None where that path would divide by zero (it is left to handle such a state)."""
-    x, y, z, vx, vy, vz = flat[0].tolist()
-    t = float(t0[0])
-    w = earth.omega_rad_s
-    theta = w * t
-    c, s = math.cos(theta), math.sin(theta)
-    r = (c * x - s * y, s * x + c * y, z)
-    ux, uy, uz = vx + -w * y, vy + w * x, vz + 0.0  # v + ω ẑ × r, then rotated
-    v = (c * ux - s * uy, s * ux + c * uy, uz)
-    rmag = math.sqrt((r[0] * r[0] + r[1] * r[1]) + r[2] * r[2])
-    vmag = math.sqrt((v[0] * v[0] + v[1] * v[1]) + v[2] * v[2])
-    if not rmag > 0.0 or not math.isfinite(rmag * vmag):
-        return None
-    energy = 0.5 * (vmag * vmag) - earth.mu_m3_s2 / rmag
-    h = (r[1] * v[2] - r[2] * v[1], r[2] * v[0] - r[0] * v[2], r[0] * v[1] - r[1] * v[0])
-    hmag = math.sqrt((h[0] * h[0] + h[1] * h[1]) + h[2] * h[2])
-    ok = math.isfinite(energy) and energy < 0.0 and hmag > 1e-9 * rmag * vmag
-    return np.array([r]), np.array([v]), ok
 
 
 def closest_approach(rel_pos_m: ArrayLike, rel_vel_mps: ArrayLike) -> tuple[_Array, _Array]:

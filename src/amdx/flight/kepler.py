@@ -12,7 +12,6 @@ All functions are pure and vectorised; inputs are never mutated.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import cast
 
@@ -165,45 +164,6 @@ def free_flight_time(r1_m: ArrayLike, v_mps: ArrayLike, fpa_rad: ArrayLike, psi_
 
 
 # --- Kepler's equation ---------------------------------------------------------------------------------------
-def _floats_match_numpy() -> bool:
-    """True when Python floats reproduce numpy's float64 results on this machine: math's sin, cos, cbrt, atan2,
-    acos, degrees and radians (libm) against numpy's ufuncs, numpy's hypot on scalars against its array loop,
-    and the summation orders a float path copies (einsum over 3 terms as (x0 + x2) + x1, a 3-vector norm left
-    to right). A numpy built with its own SIMD transcendental functions could differ in the last bit; a
-    Python-float path (`c2.intercept`'s few-state prediction) is then switched off, so that results never depend
-    on the size of a batch. The compiled kernels here call libm too: the same condition makes them agree with
-    the numpy code they replaced."""
-    x = np.linspace(-7.0, 7.0, 1001) * 1.37
-    u = np.linspace(-1.0, 1.0, 1001)
-    xs, ys, us = x.tolist(), x[::-1].tolist(), u.tolist()
-    pairs = [
-        (np.sin(x), [math.sin(v) for v in xs]), (np.cos(x), [math.cos(v) for v in xs]),
-        (np.cbrt(x), [math.cbrt(v) for v in xs]), (np.arccos(u), [math.acos(v) for v in us]),
-        (np.arctan2(x, x[::-1]), [math.atan2(a, b) for a, b in zip(xs, ys, strict=True)]),
-        (np.degrees(x), [math.degrees(v) for v in xs]), (np.radians(x), [math.radians(v) for v in xs]),
-        (np.hypot(x, x[::-1]), [float(np.hypot(a, b)) for a, b in zip(xs, ys, strict=True)]),
-    ]
-    a = np.stack([x, 3.1 * x[::-1], 7.7 * u], axis=-1)
-    b = np.stack([u, 0.3 * x, x[::-1]], axis=-1)
-    p = a * b
-    pairs.append((np.einsum("ij,ij->i", a, b), (p[:, 0] + p[:, 2]) + p[:, 1]))
-    pairs.append((np.einsum("...i,...i->...", a, b), (p[:, 0] + p[:, 2]) + p[:, 1]))
-    pairs.append((np.array([np.linalg.norm(a[i:i + 1], axis=1)[0] for i in range(0, 1001, 10)]),
-                  [math.sqrt((r[0] * r[0] + r[1] * r[1]) + r[2] * r[2]) for r in a[::10].tolist()]))
-    pairs.append((np.array([np.einsum("ij,ij->i", a[i:i + 1], b[i:i + 1])[0] for i in range(0, 1001, 10)]),
-                  [(r[0] * q[0] + r[2] * q[2]) + r[1] * q[1] for r, q in zip(a[::10].tolist(), b[::10].tolist(),
-                                                                             strict=True)]))
-    return all(np.array_equal(np.asarray(f, dtype=np.float64), np.asarray(g, dtype=np.float64)) for f, g in pairs)
-
-
-FLOATS_MATCH_NUMPY = _floats_match_numpy()
-"""Whether a Python-float path may stand in for the array code (see `_floats_match_numpy`)."""
-FEW_EVALUATIONS = 0
-_elements_one = None
-"""(FEW_EVALUATIONS, _elements_one: no longer used here, the kernels serve every batch size; kept only because
-tests/c2/test_intercept_few.py patches them. Remove both with c2.intercept's float path.)"""
-
-
 def solve_kepler(mean_anomaly: ArrayLike, e: ArrayLike, tol: float = KEPLER_TOL) -> _Array:
     """Eccentric anomaly E (rad) with E − e sin E = M, for 0 ≤ e < 1, vectorised.
 
@@ -281,11 +241,6 @@ class KeplerOrbits:
         kk.states_many(self.consts, np.ascontiguousarray(idx).ravel(), np.ascontiguousarray(t).ravel(),
                        float(omega_rad_s), pos.reshape(-1, 3), vel.reshape(-1, 3), velocity)
         return pos, (vel if velocity else None)
-
-    def state_one(self, i: int, t_s: float) -> tuple[float, float, float, float, float, float]:
-        """(x, y, z, vx, vy, vz), inertial, of orbit i at time t_s, as Python floats (`states_at` for one orbit
-        and one time: the same kernel, the same bits)."""
-        return kk.state_at(self.consts, i, t_s, 0.0)  # type: ignore[no-any-return]
 
     def states_rows(self, start: int, stop: int, t_s: ArrayLike,
                     velocity: bool = True) -> tuple[_Array, _Array | None]:

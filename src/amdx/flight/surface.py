@@ -30,11 +30,6 @@ from amdx.jit import kernel
 
 _Array = NDArray[np.float64]
 
-FEW_ORBITS = 0
-"""(No longer used: the kernel serves every batch size; kept only because tests/c2/test_intercept_few.py patches
-it. Remove with c2.intercept's float path.)"""
-
-
 def ellipsoid_radius_m(r_m: ArrayLike, earth: EarthModel) -> _Array:
     """Distance from the centre to the ellipsoid surface along the direction of the points r (..., 3), m."""
     r = np.asarray(r_m, dtype=np.float64)
