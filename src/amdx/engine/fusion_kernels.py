@@ -1,0 +1,244 @@
+"""Compiled kernels of the fusion centre (`amdx.engine.fusion`): covariance intersection, the position χ² gate
+and the folds of its three steps, one pass over the tracks each instead of numpy calls on small batches.
+
+The arithmetic is the numpy code's, in its order where that is cheap: traces summed left to right, the trace
+weight ω = tr P_b / (tr P_a + tr P_b), the information sum ω P_a⁻¹ + (1 − ω) P_b⁻¹, its inverse symmetrised, the
+state P (ω P_a⁻¹ x_a + (1 − ω) P_b⁻¹ x_b); the gate's d² = νᵀ S⁻¹ ν with S the symmetrised sum of the two
+position covariances inverted by the adjugate formula (as `association.pair_mahalanobis2`). The 6×6 inverses
+are an LU factorisation with partial pivoting (LAPACK's method; numpy's batched `inv` calls LAPACK), so results
+differ from numpy's in the last bits only.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from amdx.jit import kernel
+
+_Array = NDArray[np.float64]
+
+GATE_MARGIN = 1.0e-9
+"""Relative margin on the χ² gate when a kernel only preselects pairs for `GnnAssociator` (which gates exactly):
+covers the last-bit differences of two evaluations of one d²."""
+_N = 6
+"""State dimension: a compile-time constant, so the 6×6 loops are unrolled."""
+
+
+@kernel
+def _inverse(a: _Array, lu: _Array, out: _Array) -> None:
+    """out = a⁻¹ (6×6) by LU with partial pivoting (lu: 6×6 scratch)."""
+    n = _N
+    for i in range(n):
+        for j in range(n):
+            lu[i, j] = a[i, j]
+            out[i, j] = 1.0 if i == j else 0.0
+    for k in range(n):
+        p = k
+        big = abs(lu[k, k])
+        for i in range(k + 1, n):
+            if abs(lu[i, k]) > big:
+                big = abs(lu[i, k])
+                p = i
+        if p != k:
+            for j in range(n):
+                lu[k, j], lu[p, j] = lu[p, j], lu[k, j]
+                out[k, j], out[p, j] = out[p, j], out[k, j]
+        r = 1.0 / lu[k, k]
+        for i in range(k + 1, n):
+            lu[i, k] *= r
+            f = lu[i, k]
+            for j in range(k + 1, n):
+                lu[i, j] -= f * lu[k, j]
+    for c in range(n):  # L y = P e_c, then U x = y, column by column
+        for i in range(1, n):
+            s = out[i, c]
+            for j in range(i):
+                s -= lu[i, j] * out[j, c]
+            out[i, c] = s
+        for i in range(n - 1, -1, -1):
+            s = out[i, c]
+            for j in range(i + 1, n):
+                s -= lu[i, j] * out[j, c]
+            out[i, c] = s / lu[i, i]
+
+
+@kernel
+def _trace(a: _Array) -> float:
+    s = a[0, 0]
+    for i in range(1, _N):
+        s += a[i, i]
+    return s
+
+
+@kernel
+def _intersect(xa: _Array, Pa: _Array, xb: _Array, Pb: _Array, ia: _Array, ib: _Array, lu: _Array, v: _Array,
+               out_x: _Array, out_P: _Array) -> None:
+    """Covariance intersection of (xa, Pa) and (xb, Pb) with the fast trace weight into (out_x, out_P), which
+    may be xa and Pa themselves (ia, ib, lu: 6×6 scratch, v: 6)."""
+    n = _N
+    tra, trb = _trace(Pa), _trace(Pb)
+    w = trb / (tra + trb)
+    wb = 1.0 - w
+    _inverse(Pa, lu, ia)
+    _inverse(Pb, lu, ib)
+    for i in range(n):
+        for j in range(n):
+            ia[i, j] *= w
+            ib[i, j] *= wb
+    for i in range(n):
+        sa = ia[i, 0] * xa[0]
+        sb = ib[i, 0] * xb[0]
+        for j in range(1, n):
+            sa += ia[i, j] * xa[j]
+            sb += ib[i, j] * xb[j]
+        v[i] = sa + sb
+    for i in range(n):
+        for j in range(n):
+            ia[i, j] = ia[i, j] + ib[i, j]  # the information sum
+    _inverse(ia, lu, ib)
+    for i in range(n):
+        for j in range(n):
+            out_P[i, j] = 0.5 * (ib[i, j] + ib[j, i])
+    for i in range(n):
+        s = out_P[i, 0] * v[0]
+        for j in range(1, n):
+            s += out_P[i, j] * v[j]
+        out_x[i] = s
+
+
+@kernel
+def fold_pairs(x: _Array, P: _Array, into: NDArray[np.intp], sx: _Array, sP: _Array,
+               rows: NDArray[np.intp]) -> None:
+    """Fold (sx, sP)[rows[m]] into (x, P)[into[m]] by covariance intersection, in place (`into` distinct and
+    disjoint from `rows` when sx is x)."""
+    ia, ib, lu, v = np.empty((_N, _N)), np.empty((_N, _N)), np.empty((_N, _N)), np.empty(_N)
+    for m in range(into.size):
+        f, r = into[m], rows[m]
+        _intersect(x[f], P[f], sx[r], sP[r], ia, ib, lu, v, x[f], P[f])
+
+
+@kernel
+def gate_d2(pa: _Array, Pa: _Array, pb: _Array, Pb: _Array) -> float:
+    """d² = νᵀ S⁻¹ ν of two positions (the first 3 components of pa, pb) with ν = pb − pa and S the symmetrised
+    sum of their position covariances."""
+    s00 = 0.5 * ((Pa[0, 0] + Pb[0, 0]) + (Pa[0, 0] + Pb[0, 0]))
+    s01 = 0.5 * ((Pa[0, 1] + Pb[0, 1]) + (Pa[1, 0] + Pb[1, 0]))
+    s02 = 0.5 * ((Pa[0, 2] + Pb[0, 2]) + (Pa[2, 0] + Pb[2, 0]))
+    s11 = 0.5 * ((Pa[1, 1] + Pb[1, 1]) + (Pa[1, 1] + Pb[1, 1]))
+    s12 = 0.5 * ((Pa[1, 2] + Pb[1, 2]) + (Pa[2, 1] + Pb[2, 1]))
+    s22 = 0.5 * ((Pa[2, 2] + Pb[2, 2]) + (Pa[2, 2] + Pb[2, 2]))
+    c00 = s11 * s22 - s12 * s12
+    c01 = s02 * s12 - s01 * s22
+    c02 = s01 * s12 - s02 * s11
+    inv_det = 1.0 / (s00 * c00 + s01 * c01 + s02 * c02)
+    i00, i01, i02 = c00 * inv_det, c01 * inv_det, c02 * inv_det
+    i11 = (s00 * s22 - s02 * s02) * inv_det
+    i12 = (s01 * s02 - s00 * s12) * inv_det
+    i22 = (s00 * s11 - s01 * s01) * inv_det
+    n0, n1, n2 = pb[0] - pa[0], pb[1] - pa[1], pb[2] - pa[2]
+    return (n0 * (i00 * n0 + i01 * n1 + i02 * n2) + n1 * (i01 * n0 + i11 * n1 + i12 * n2)
+            + n2 * (i02 * n0 + i12 * n1 + i22 * n2))
+
+
+@kernel
+def keep_fold(x: _Array, P: _Array, has: NDArray[np.bool_], member: NDArray[np.intp], rx: _Array, rP: _Array,
+              src_of: NDArray[np.intp], rows: NDArray[np.intp], starts: NDArray[np.intp],
+              slot: NDArray[np.intp], gamma: float) -> None:
+    """Step 1's fold: group g is rows[starts[g]:starts[g + 1]] (source order), its first row already started as
+    fused row slot[g]; each further row of a source the group does not hold yet and inside the gate (d² ≤ γ) of
+    the group's estimate so far is folded in, the others are left (member −1)."""
+    ia, ib, lu, v = np.empty((_N, _N)), np.empty((_N, _N)), np.empty((_N, _N)), np.empty(_N)
+    for g in range(slot.size):
+        f = slot[g]
+        for m in range(starts[g] + 1, starts[g + 1]):
+            r = rows[m]
+            s = src_of[r]
+            if has[f, s]:
+                continue
+            if gate_d2(x[f], P[f], rx[r], rP[r]) <= gamma:
+                _intersect(x[f], P[f], rx[r], rP[r], ia, ib, lu, v, x[f], P[f])
+                has[f, s] = True
+                member[r] = f
+
+
+@kernel
+def gate_graph(x: _Array, P: _Array, cand: NDArray[np.intp], rx: _Array, rP: _Array, rows: NDArray[np.intp],
+               gamma: float) -> tuple[NDArray[np.intp], NDArray[np.intp], _Array, NDArray[np.intp]]:
+    """The pairs of fused rows `cand` and source rows `rows` with d² ≤ γ (1 + `GATE_MARGIN`): every pair the
+    associator can assign, and a few more at most. Per source row: its number of such pairs, the position in
+    `cand` of its last one and that pair's d²; per fused row: its number of such pairs."""
+    limit = gamma * (1.0 + GATE_MARGIN)
+    n_r = np.zeros(rows.size, np.intp)
+    at_r = np.full(rows.size, -1, np.intp)
+    d2_r = np.full(rows.size, np.inf)
+    n_c = np.zeros(cand.size, np.intp)
+    for j in range(rows.size):
+        r = rows[j]
+        for i in range(cand.size):
+            c = cand[i]
+            d2 = gate_d2(x[c], P[c], rx[r], rP[r])
+            if d2 <= limit:
+                n_r[j] += 1
+                at_r[j] = i
+                d2_r[j] = d2
+                n_c[i] += 1
+    return n_r, at_r, d2_r, n_c
+
+
+@kernel
+def duplicate_pairs(x: _Array, P: _Array, has: NDArray[np.bool_],
+                    gamma: float) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Step 3's pairs: fused rows (a, b), a < b, with no source in common and d² ≤ γ, nearest first (ties by a,
+    then b), each row in one pair at most (greedy). Candidates by sweep along x with the exact bound
+    |Δ|² ≤ γ (‖P_a‖ + ‖P_b‖) (Frobenius norms of the position blocks, ≥ their largest eigenvalues)."""
+    k = x.shape[0]
+    size = np.empty(k)
+    for i in range(k):
+        s = 0.0
+        for u in range(3):
+            for v in range(3):
+                s += P[i, u, v] * P[i, u, v]
+        size[i] = np.sqrt(s)
+    order = np.argsort(x[:, 0])
+    reach = 2.0 * np.sqrt(gamma * (size.max() if k else 0.0)) * (1.0 + GATE_MARGIN) + 1.0
+    ca, cb, cd = [], [], []
+    for p in range(k):
+        i = order[p]
+        for q in range(p + 1, k):
+            j = order[q]
+            dx = x[j, 0] - x[i, 0]
+            if dx > reach:
+                break
+            dy, dz = x[j, 1] - x[i, 1], x[j, 2] - x[i, 2]
+            if dx * dx + dy * dy + dz * dz > gamma * (size[i] + size[j]) * (1.0 + GATE_MARGIN) + 1.0:
+                continue
+            shared = False
+            for s in range(has.shape[1]):
+                if has[i, s] and has[j, s]:
+                    shared = True
+                    break
+            if shared:
+                continue
+            a, b = min(i, j), max(i, j)
+            d2 = gate_d2(x[a], P[a], x[b], P[b])
+            if d2 <= gamma:
+                ca.append(a)
+                cb.append(b)
+                cd.append(d2)
+    a_ = np.array(ca, dtype=np.intp)
+    b_ = np.array(cb, dtype=np.intp)
+    d_ = np.array(cd, dtype=np.float64)
+    idx = np.argsort(b_, kind="mergesort")  # lexicographic (d², a, b) by stable sorts, last key first
+    idx = idx[np.argsort(a_[idx], kind="mergesort")]
+    idx = idx[np.argsort(d_[idx], kind="mergesort")]
+    used = np.zeros(k, np.bool_)
+    keep, gone = [], []
+    for m in idx:
+        i, j = a_[m], b_[m]
+        if not used[i] and not used[j]:
+            used[i] = True
+            used[j] = True
+            keep.append(i)
+            gone.append(j)
+    return np.array(keep, dtype=np.intp), np.array(gone, dtype=np.intp)
