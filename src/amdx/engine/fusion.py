@@ -27,13 +27,21 @@ sources are all new takes the number of a track lost nearby in the last `RENUMBE
 from __future__ import annotations
 
 import itertools
+import operator
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-from amdx.engine.fusion_kernels import GATE_MARGIN, duplicate_pairs, fold_pairs, gate_graph, keep_fold
-from amdx.tracking.association import GnnAssociator, pairs_within
+from amdx.engine.fusion_kernels import (
+    duplicate_pairs,
+    fold_pairs,
+    keep_fold,
+    kept_numbers,
+    lone_nearest,
+    renumber_pairs,
+)
+from amdx.tracking.association import GnnAssociator
 
 _Array = NDArray[np.float64]
 
@@ -138,30 +146,21 @@ class _Fold:
 
     def correlate_rest(self) -> None:
         """Step 2: source by source, the rows not yet folded are associated to the fused tracks holding no track
-        of their source; the others start new fused tracks. A fused track and a row that are each other's only
-        pair near the gate, well inside it, are the associator's answer already (an isolated pair of its gate
-        graph): only the other rows and fused tracks with a pair go to the associator, none when there is none."""
+        of their source; the others start new fused tracks. The rows that form a component of the gate graph
+        alone with a clear nearest candidate are settled by `lone_nearest` (as the associator would); only the
+        rest goes to the associator, with the fused tracks near them (none when there is none)."""
         left = np.flatnonzero(self.member < 0)
-        gamma = self.associator.gate_d2
         for s in np.unique(self.src_of[left]).tolist():
             rows = left[self.src_of[left] == s]
             cand = np.flatnonzero(~self.has[:, s])
-            n_r, at_r, d2_r, n_c = gate_graph(self._x, self._P, cand, self.rx, self.rP, rows, gamma)
-            fused_of = np.full(rows.size, -1, np.intp)  # the fused row each row folds into
-            alone = n_r == 1
-            one = np.flatnonzero(alone)
-            alone[one] = (n_c[at_r[one]] == 1) & (d2_r[one] <= gamma * (1.0 - GATE_MARGIN))
-            fused_of[alone] = cand[at_r[alone]]
-            rest = np.flatnonzero((n_r > 0) & ~alone)
-            if rest.size:
-                rest_c = np.zeros(cand.size, bool)
-                rest_c[n_c > 0] = True
-                rest_c[at_r[alone]] = False
-                tracks = cand[rest_c]
+            fused_of, solve, solve_c = lone_nearest(self._x, self._P, cand, self.rx, self.rP, rows,
+                                                    self.associator.gate_d2)  # the fused row each row folds into
+            if solve.any():
+                tracks, solve = cand[solve_c], np.flatnonzero(solve)
                 assoc = self.associator.associate(self._x[tracks, :3], self._P[tracks, :3, :3],
-                                                  self.rx[rows[rest], :3], self.rP[rows[rest], :3, :3])
+                                                  self.rx[rows[solve], :3], self.rP[rows[solve], :3, :3])
                 tom = np.asarray(assoc.track_of_measurement)
-                fused_of[rest[tom >= 0]] = tracks[tom[tom >= 0]]
+                fused_of[solve[tom >= 0]] = tracks[tom[tom >= 0]]
             hit = fused_of >= 0
             if hit.any():
                 fold_pairs(self._x, self._P, fused_of[hit], self.rx, self.rP, rows[hit])
@@ -193,6 +192,18 @@ class _Fold:
         self._x[:self.n], self._P[:self.n], self._has[:self.n] = x, P, has
 
 
+@dataclass(frozen=True)
+class _Recent:
+    """The fused tracks of the last `RENUMBER_MEMORY_S` seconds, each as last seen: number, time, state,
+    position σ (√ tr of the position covariance) and classification."""
+
+    number: NDArray[np.int64]
+    t_s: _Array
+    x: _Array
+    sigma: _Array
+    classification: NDArray[np.int8]
+
+
 RENUMBER_MEMORY_S = 30.0
 """How long a lost fused track's number may be given back to a new track in its place, s."""
 RENUMBER_GATE_M = 2_000.0
@@ -209,7 +220,7 @@ class FusionCentre:
         self._associator = GnnAssociator(gate_probability, exclusion_probability=gate_probability)
         self._number_of_key: dict[str, int] = {}
         self._first_t: dict[int, float] = {}
-        self._recent: dict[int, tuple[float, _Array, float, int]] = {}  # number -> (t, state, σ, class)
+        self._recent = _Recent(np.zeros(0, np.int64), np.zeros(0), np.zeros((0, 6)), np.zeros(0), np.zeros(0, np.int8))
         self._next = 1
 
     def fuse(self, t_s: float, sources: list[SourceTracks]) -> list[FusedTrack]:
@@ -233,11 +244,17 @@ class FusionCentre:
         rows = order.tolist()
         bounds = [*starts.tolist(), len(rows)]
         keys_by = list(map(keys.__getitem__, rows))
-        group_keys = [tuple(keys_by[a:b]) for a, b in itertools.pairwise(bounds)]
-        numbers, taken = _kept_numbers(prev[order], starts)
-        has_rows, which = np.unique(fusion.has, axis=0, return_inverse=True)
+        group_keys = list(map(tuple, map(keys_by.__getitem__, map(slice, bounds[:-1], bounds[1:]))))
+        kept = kept_numbers(prev[order], starts)
+        numbers: list[int | None] = [None if n < 0 else n for n in kept.tolist()]
+        taken = set(kept[kept >= 0].tolist())
+        # the origins of each distinct set of sources, once (the sets as bytes: one fast unique)
+        bits = np.packbits(fusion.has, axis=1)
+        _, first, which = np.unique(bits.view(np.dtype((np.void, bits.shape[1]))).ravel(), return_index=True,
+                                    return_inverse=True)
         origin_of = [src.origin for src in sources]
-        held = [tuple(dict.fromkeys(origin_of[s] for s in np.flatnonzero(h).tolist())) for h in has_rows]
+        held = [tuple(dict.fromkeys(origin_of[s] for s in np.flatnonzero(fusion.has[f]).tolist())) for f in
+                first.tolist()]
         origins = list(map(held.__getitem__, which.ravel().tolist()))
         sensors = _first_given([s for src in sources for s in src.sensor_ids], rows, starts)
         labels = _first_given([lab for src in sources for lab in src.labels], rows, starts)
@@ -256,17 +273,20 @@ class FusionCentre:
                 numbers[i] = number = self._next
                 self._next += 1
                 first_t[number] = t_s
+        # each key's number (keys of tracks that are gone are forgotten)
         rows_numbers = itertools.chain.from_iterable(map(itertools.repeat, numbers, map(len, keys)))
-        self._number_of_key = dict(zip(itertools.chain.from_iterable(keys), rows_numbers, strict=True))  # keys of
-        # tracks that are gone are forgotten
+        self._number_of_key = dict(zip(itertools.chain.from_iterable(keys), rows_numbers, strict=True))
         fused = list(map(FusedTrack, numbers, x, P, cls, origins, sensors, labels, map(first_t.__getitem__, numbers),
                          keys))
-        sigma = np.sqrt(np.trace(P[:, :3, :3], axis1=1, axis2=2)).tolist()
-        recent = {n: r for n, r in self._recent.items() if t_s - r[0] <= RENUMBER_MEMORY_S}
-        recent.update({n: (t_s, xi, s, c) for n, xi, s, c in zip(numbers, x, sigma, cls, strict=True)})
-        self._recent = recent
-        fused.sort(key=lambda f: f.number)
-        return fused
+        old = self._recent
+        last = np.array(numbers, np.int64)
+        keep = (t_s - old.t_s <= RENUMBER_MEMORY_S) & ~np.isin(old.number, last)
+        self._recent = _Recent(np.concatenate([old.number[keep], last]),
+                               np.concatenate([old.t_s[keep], np.full(len(numbers), t_s)]),
+                               np.concatenate([old.x[keep], x]),
+                               np.concatenate([old.sigma[keep], np.sqrt(np.trace(P[:, :3, :3], axis1=1, axis2=2))]),
+                               np.concatenate([old.classification[keep], np.array(cls, np.int8)]))
+        return list(map(fused.__getitem__, np.argsort(last, kind="stable").tolist()))  # by number
 
     def _renew(self, t_s: float, x: _Array, P: _Array, cls: list[int], numbers: list[int | None],
                taken: set[int]) -> None:
@@ -274,13 +294,12 @@ class FusionCentre:
         `RENUMBER_MEMORY_S` seconds when it is where that track was predicted to be (its sources were dropped
         and started again, e.g. after missed looks): one threat keeps one number. Nearest pairs first."""
         fresh = [i for i, n in enumerate(numbers) if n is None]
-        lost = [n for n in self._recent if n not in taken]
-        if not fresh or not lost:
+        recent = self._recent
+        gone = np.flatnonzero(~np.isin(recent.number, np.fromiter(taken, np.int64, len(taken))))
+        if not fresh or not gone.size:
             return
-        t0 = np.array([self._recent[n][0] for n in lost])
-        x0 = np.array([self._recent[n][1] for n in lost])
-        sigma0 = np.array([self._recent[n][2] for n in lost])
-        c0 = np.array([self._recent[n][3] for n in lost])
+        lost = recent.number[gone].tolist()
+        t0, x0, sigma0, c0 = recent.t_s[gone], recent.x[gone], recent.sigma[gone], recent.classification[gone]
         dt = (t_s - t0)[:, None]
         r = x0[:, :3] + x0[:, 3:] * dt
         falling = (c0 == BALLISTIC_CLASS)[:, None]  # a falling body: gravity over the gap
@@ -288,13 +307,8 @@ class FusionCentre:
                                                                                              keepdims=True), r)
         fi = np.array(fresh)
         sigma = np.sqrt(np.trace(P[fi, :3, :3], axis1=1, axis2=2))
-        # candidate pairs from a tree over the lost tracks' predicted positions (an exact bound of the gate)
-        a, b = pairs_within(x[fi, :3], RENUMBER_GATE_M + 4.0 * (sigma + sigma0.max()) + 1.0, r)
-        gap = np.linalg.norm(x[fi[a], :3] - r[b], axis=-1)
-        cf = np.array([cls[i] for i in fresh])[a]
-        same_class = (cf == 0) | (c0[b] == 0) | (cf == c0[b])
-        ok = np.flatnonzero(same_class & (gap <= RENUMBER_GATE_M + 4.0 * (sigma[a] + sigma0[b])))
-        pairs = sorted(zip(gap[ok].tolist(), fi[a[ok]].tolist(), [lost[k] for k in b[ok].tolist()], strict=True))
+        a, b, gap = renumber_pairs(x[fi], sigma, np.array(cls, np.int8)[fi], r, sigma0, c0, RENUMBER_GATE_M)
+        pairs = sorted(zip(gap.tolist(), fi[a].tolist(), [lost[k] for k in b.tolist()], strict=True))
         used_i: set[int] = set()
         for _, i, n in pairs:
             if i not in used_i and n not in taken:
@@ -303,31 +317,10 @@ class FusionCentre:
                 taken.add(n)
 
 
-def _kept_numbers(prev: NDArray[np.int64], starts: NDArray[np.intp]) -> tuple[list[int | None], set[int]]:
-    """The number each fused track keeps: the first of its sources' last numbers (`prev`, grouped by `starts`,
-    -1 for none) not kept by a fused track before it (None when there is none), and the set of kept numbers."""
-    pos = np.where(prev >= 0, np.arange(prev.size), prev.size)
-    first = np.minimum.reduceat(pos, starts)
-    kept = np.where(first < prev.size, prev[np.minimum(first, prev.size - 1)], -1)
-    some = kept[kept >= 0]
-    if np.unique(some).size == some.size:  # no two fused tracks want one number first: no one looks further
-        return [None if n < 0 else n for n in kept.tolist()], set(some.tolist())
-    taken: set[int] = set()
-    numbers: list[int | None] = []
-    values = prev.tolist()
-    for a, b in itertools.pairwise([*starts.tolist(), len(values)]):
-        number = None
-        for n in values[a:b]:
-            if n >= 0 and n not in taken:
-                number = n
-                taken.add(n)
-                break
-        numbers.append(number)
-    return numbers, taken
-
-
 def _first_given(values: list[str | None], rows: list[int], starts: NDArray[np.intp]) -> list[str | None]:
     """Per group of `rows` (grouped by `starts`), the first of their `values` that is not None (None if none)."""
-    given = np.array([values[r] is not None for r in rows], bool)
-    first = np.minimum.reduceat(np.where(given, np.arange(len(rows)), len(rows)), starts).tolist()
-    return [values[rows[p]] if p < len(rows) else None for p in first]
+    by_row = list(map(values.__getitem__, rows))
+    given = np.fromiter(map(operator.is_not, by_row, itertools.repeat(None)), bool, len(rows))
+    first = np.minimum.reduceat(np.where(given, np.arange(len(rows)), len(rows)), starts)
+    by_row.append(None)
+    return list(map(by_row.__getitem__, first.tolist()))

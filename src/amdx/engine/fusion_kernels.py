@@ -163,27 +163,80 @@ def keep_fold(x: _Array, P: _Array, has: NDArray[np.bool_], member: NDArray[np.i
 
 
 @kernel
-def gate_graph(x: _Array, P: _Array, cand: NDArray[np.intp], rx: _Array, rP: _Array, rows: NDArray[np.intp],
-               gamma: float) -> tuple[NDArray[np.intp], NDArray[np.intp], _Array, NDArray[np.intp]]:
-    """The pairs of fused rows `cand` and source rows `rows` with d² ≤ γ (1 + `GATE_MARGIN`): every pair the
-    associator can assign, and a few more at most. Per source row: its number of such pairs, the position in
-    `cand` of its last one and that pair's d²; per fused row: its number of such pairs."""
+def lone_nearest(x: _Array, P: _Array, cand: NDArray[np.intp], rx: _Array, rP: _Array, rows: NDArray[np.intp],
+                 gamma: float) -> tuple[NDArray[np.intp], NDArray[np.bool_], NDArray[np.bool_]]:
+    """The part of the association of source rows `rows` to fused rows `cand` (d² ≤ γ, global nearest neighbour)
+    that needs no solver. Pairs near the gate (d² ≤ γ (1 + `GATE_MARGIN`)) are every pair the associator can
+    assign and a few more at most. A row whose near candidates are near no other row forms a component of the
+    gate graph alone, whose optimum is its nearest candidate; a candidate whose near rows are near no other
+    candidate likewise takes its nearest row (the others stay unassigned). Either is settled here when that
+    nearest pair is inside the gate and clearly nearer than the others (by `GATE_MARGIN`, relative: last-bit
+    differences of d² cannot change the answer). Returns per row the fused row it is settled into (−1: none, or
+    not settled here), per row whether it goes to the associator (near a candidate, not settled), per candidate
+    whether it goes with those rows."""
     limit = gamma * (1.0 + GATE_MARGIN)
+    pr, pc, d2_of = [], [], []
     n_r = np.zeros(rows.size, np.intp)
-    at_r = np.full(rows.size, -1, np.intp)
-    d2_r = np.full(rows.size, np.inf)
     n_c = np.zeros(cand.size, np.intp)
+    best = np.full(rows.size, -1, np.intp)
+    d2_best = np.full(rows.size, np.inf)
+    d2_next = np.full(rows.size, np.inf)
     for j in range(rows.size):
         r = rows[j]
         for i in range(cand.size):
             c = cand[i]
             d2 = gate_d2(x[c], P[c], rx[r], rP[r])
             if d2 <= limit:
+                pr.append(j)
+                pc.append(i)
+                d2_of.append(d2)
                 n_r[j] += 1
-                at_r[j] = i
-                d2_r[j] = d2
                 n_c[i] += 1
-    return n_r, at_r, d2_r, n_c
+                if d2 < d2_best[j]:
+                    d2_next[j] = d2_best[j]
+                    d2_best[j] = d2
+                    best[j] = i
+                elif d2 < d2_next[j]:
+                    d2_next[j] = d2
+    lone = best >= 0
+    for m in range(len(pr)):
+        if n_c[pc[m]] > 1:
+            lone[pr[m]] = False
+    settled = lone & (d2_best <= gamma * (1.0 - GATE_MARGIN)) & (d2_next > d2_best * (1.0 + GATE_MARGIN))
+    # the mirror image: a candidate near several rows that are near no other candidate takes its nearest row
+    # when that one is clear (the others stay unassigned)
+    c_lone = n_c > 1
+    c_best = np.full(cand.size, -1, np.intp)
+    c_d2_best = np.full(cand.size, np.inf)
+    c_d2_next = np.full(cand.size, np.inf)
+    for m in range(len(pr)):
+        j, i = pr[m], pc[m]
+        if n_r[j] > 1:
+            c_lone[i] = False
+        d2 = d2_of[m]
+        if d2 < c_d2_best[i]:
+            c_d2_next[i] = c_d2_best[i]
+            c_d2_best[i] = d2
+            c_best[i] = j
+        elif d2 < c_d2_next[i]:
+            c_d2_next[i] = d2
+    c_settled = c_lone & (c_d2_best <= gamma * (1.0 - GATE_MARGIN)) & (c_d2_next > c_d2_best * (1.0 + GATE_MARGIN))
+    to_solver = (best >= 0) & ~settled
+    for m in range(len(pr)):
+        if c_settled[pc[m]]:
+            to_solver[pr[m]] = False
+    cand_to_solver = np.zeros(cand.size, np.bool_)
+    for m in range(len(pr)):
+        if to_solver[pr[m]]:
+            cand_to_solver[pc[m]] = True
+    fused = np.full(rows.size, -1, np.intp)
+    for j in range(rows.size):
+        if settled[j]:
+            fused[j] = cand[best[j]]
+    for i in range(cand.size):
+        if c_settled[i]:
+            fused[c_best[i]] = cand[i]
+    return fused, to_solver, cand_to_solver
 
 
 @kernel
@@ -242,3 +295,40 @@ def duplicate_pairs(x: _Array, P: _Array, has: NDArray[np.bool_],
             keep.append(i)
             gone.append(j)
     return np.array(keep, dtype=np.intp), np.array(gone, dtype=np.intp)
+
+
+@kernel
+def renumber_pairs(x: _Array, sigma: _Array, cls: NDArray[np.int8], r: _Array, sigma0: _Array,
+                   c0: NDArray[np.int8], gate_m: float) -> tuple[NDArray[np.intp], NDArray[np.intp], _Array]:
+    """The pairs (i, k, gap) of new fused tracks (positions x[:, :3], σ, classes) and lost tracks (predicted
+    positions r, σ₀, classes) of compatible classes (equal, or either unknown) with gap = |x_i − r_k| ≤
+    gate_m + 4 (σ_i + σ₀_k), by brute force (a handful of new tracks per picture)."""
+    ci, ck, cg = [], [], []
+    for i in range(x.shape[0]):
+        for k in range(r.shape[0]):
+            if cls[i] != 0 and c0[k] != 0 and cls[i] != c0[k]:
+                continue
+            dx, dy, dz = x[i, 0] - r[k, 0], x[i, 1] - r[k, 1], x[i, 2] - r[k, 2]
+            gap = np.sqrt(dx * dx + dy * dy + dz * dz)
+            if gap <= gate_m + 4.0 * (sigma[i] + sigma0[k]):
+                ci.append(i)
+                ck.append(k)
+                cg.append(gap)
+    return np.array(ci, dtype=np.intp), np.array(ck, dtype=np.intp), np.array(cg, dtype=np.float64)
+
+
+@kernel
+def kept_numbers(prev: NDArray[np.int64], starts: NDArray[np.intp]) -> NDArray[np.int64]:
+    """The number each fused track keeps (−1: none): the first of its sources' last numbers (`prev`, grouped by
+    `starts`, −1 for none) that no fused track before it kept."""
+    taken = np.zeros(max(prev.max() + 1, 0) if prev.size else 0, np.bool_)
+    out = np.full(starts.size, -1, np.int64)
+    for g in range(starts.size):
+        stop = starts[g + 1] if g + 1 < starts.size else prev.size
+        for m in range(starts[g], stop):
+            n = prev[m]
+            if n >= 0 and not taken[n]:
+                taken[n] = True
+                out[g] = n
+                break
+    return out
