@@ -175,6 +175,7 @@ def lone_nearest(x: _Array, P: _Array, cand: NDArray[np.intp], rx: _Array, rP: _
     not settled here), per row whether it goes to the associator (near a candidate, not settled), per candidate
     whether it goes with those rows."""
     limit = gamma * (1.0 + GATE_MARGIN)
+    coarse = limit * (1.0 + GATE_MARGIN)
     pr, pc, d2_of = [], [], []
     n_r = np.zeros(rows.size, np.intp)
     n_c = np.zeros(cand.size, np.intp)
@@ -183,8 +184,13 @@ def lone_nearest(x: _Array, P: _Array, cand: NDArray[np.intp], rx: _Array, rP: _
     d2_next = np.full(rows.size, np.inf)
     for j in range(rows.size):
         r = rows[j]
+        tr_r = rP[r, 0, 0] + rP[r, 1, 1] + rP[r, 2, 2]
         for i in range(cand.size):
             c = cand[i]
+            # d² ≤ limit implies |ν|² ≤ limit λmax(S) ≤ limit tr S: a cheap exact test first
+            dx, dy, dz = rx[r, 0] - x[c, 0], rx[r, 1] - x[c, 1], rx[r, 2] - x[c, 2]
+            if dx * dx + dy * dy + dz * dz > coarse * (tr_r + P[c, 0, 0] + P[c, 1, 1] + P[c, 2, 2]):
+                continue
             d2 = gate_d2(x[c], P[c], rx[r], rP[r])
             if d2 <= limit:
                 pr.append(j)
