@@ -182,14 +182,26 @@ def lone_nearest(x: _Array, P: _Array, cand: NDArray[np.intp], rx: _Array, rP: _
     best = np.full(rows.size, -1, np.intp)
     d2_best = np.full(rows.size, np.inf)
     d2_next = np.full(rows.size, np.inf)
+    # d² ≤ limit implies |ν|² ≤ limit λmax(S) ≤ limit tr S: a cheap exact test first, and a window along x
+    # (candidates sorted by x) that holds every candidate passing it
+    tr_c = np.empty(cand.size)
+    for i in range(cand.size):
+        c = cand[i]
+        tr_c[i] = P[c, 0, 0] + P[c, 1, 1] + P[c, 2, 2]
+    by_x = np.argsort(x[cand, 0])
+    x_sorted = x[cand, 0][by_x]
+    tr_max = tr_c.max() if cand.size else 0.0
     for j in range(rows.size):
         r = rows[j]
         tr_r = rP[r, 0, 0] + rP[r, 1, 1] + rP[r, 2, 2]
-        for i in range(cand.size):
+        reach = np.sqrt(coarse * (tr_r + tr_max)) * (1.0 + GATE_MARGIN) + 1.0
+        lo = np.searchsorted(x_sorted, rx[r, 0] - reach)
+        hi = np.searchsorted(x_sorted, rx[r, 0] + reach, side="right")
+        for q in range(lo, hi):
+            i = by_x[q]
             c = cand[i]
-            # d² ≤ limit implies |ν|² ≤ limit λmax(S) ≤ limit tr S: a cheap exact test first
             dx, dy, dz = rx[r, 0] - x[c, 0], rx[r, 1] - x[c, 1], rx[r, 2] - x[c, 2]
-            if dx * dx + dy * dy + dz * dz > coarse * (tr_r + P[c, 0, 0] + P[c, 1, 1] + P[c, 2, 2]):
+            if dx * dx + dy * dy + dz * dz > coarse * (tr_r + tr_c[i]):
                 continue
             d2 = gate_d2(x[c], P[c], rx[r], rP[r])
             if d2 <= limit:
