@@ -114,3 +114,59 @@ def test_one_target_held_by_two_fused_tracks_is_merged_once_they_pass_the_gate()
     number_a = next(f.number for f in apart if f.keys == ("a/1",))
     together = fc.fuse(5.0, [_source("own", ["a/1"], [_at(0)]), _source("own", ["b/1"], [_at(60)])])
     assert [(f.number, f.keys) for f in together] == [(number_a, ("a/1", "b/1"))]
+
+
+def _clustered_tracks(rng: np.random.Generator, k: int, spread_m: float) -> tuple[np.ndarray, np.ndarray]:
+    x = np.zeros((k, 6))
+    x[:, :3] = np.array(SITE) + rng.uniform(-spread_m, spread_m, (k, 3))
+    sig = rng.uniform(50.0, 400.0, (k, 3))
+    rot = np.linalg.qr(rng.standard_normal((k, 3, 3)))[0]
+    P = np.broadcast_to(np.diag([1.0] * 3 + [2500.0] * 3), (k, 6, 6)).copy()
+    P[:, :3, :3] = np.einsum("kij,kj,klj->kil", rot, sig**2, rot)
+    return x, P
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_pairs_settled_without_the_associator_are_its_own_answer(seed):
+    """Step 2 settles lone nearest pairs itself: on random crowded problems, every row it settles (or leaves
+    unassigned) gets the same answer from the global-nearest-neighbour associator on the whole problem."""
+    from amdx.engine.fusion_kernels import lone_nearest
+    from amdx.tracking.association import GnnAssociator
+
+    rng = np.random.default_rng(seed)
+    x, P = _clustered_tracks(rng, 60, 3_000.0)
+    rx, rP = _clustered_tracks(rng, 25, 3_000.0)
+    cand, rows = np.arange(60), np.arange(25)
+    assoc = GnnAssociator(0.999, exclusion_probability=0.999)
+    fused, to_solver, cand_to_solver = lone_nearest(x, P, cand, rx, rP, rows, assoc.gate_d2)
+    tom = np.asarray(assoc.associate(x[:, :3], P[:, :3, :3], rx[:, :3], rP[:, :3, :3]).track_of_measurement)
+    settled = ~to_solver
+    assert np.array_equal(fused[settled], tom[settled])
+    assert (fused[to_solver] == -1).all()
+    solved = tom[to_solver]
+    assert np.isin(solved[solved >= 0], cand[cand_to_solver]).all()  # the rest is the associator's on its part
+    assert settled.sum() > 5 and to_solver.sum() > 0  # both kinds occur
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_duplicate_pairs_are_the_nearest_disjoint_pairs_inside_the_gate(seed):
+    """Step 3's pairs against brute force: every pair of fused rows with no source in common, d² by the
+    associator's `pair_mahalanobis2`, kept inside the gate, nearest first, each row once."""
+    from amdx.engine.fusion_kernels import duplicate_pairs
+    from amdx.tracking.association import GnnAssociator, pair_mahalanobis2
+
+    rng = np.random.default_rng(seed)
+    x, P = _clustered_tracks(rng, 80, 5_000.0)
+    has = rng.random((80, 4)) < 0.3
+    gamma = GnnAssociator(0.999).gate_d2
+    a, b = np.triu_indices(80, 1)
+    d2 = pair_mahalanobis2(x[:, :3], P[:, :3, :3], x[:, :3], P[:, :3, :3], a, b)
+    ok = (d2 <= gamma) & ~(has[a] & has[b]).any(axis=1)
+    used, expected = set(), []
+    for m in np.flatnonzero(ok)[np.argsort(d2[ok], kind="stable")]:
+        if a[m] not in used and b[m] not in used:
+            used.update((a[m], b[m]))
+            expected.append((a[m], b[m]))
+    keep, gone = duplicate_pairs(x, P, has, gamma)
+    assert list(zip(keep.tolist(), gone.tolist(), strict=True)) == [(int(i), int(j)) for i, j in expected]
+    assert len(expected) > 2

@@ -317,21 +317,20 @@ def impact_rows(pictures: dict[str, list[FusedTrack]], t_s: float) -> dict[str, 
     """Per nation, per fused track number: the predicted impact (point, time and 95 % ellipse; the `impact` of
     `events.AirPicture` entries) of every ballistic track of the pictures at `t_s` that has one. All nations'
     tracks go through one `predict_impact` call."""
-    rows = [(nation, f) for nation, fused in pictures.items() for f in fused
-            if f.classification == Classification.BALLISTIC]
+    ballistic = int(Classification.BALLISTIC)
+    rows = [(nation, f) for nation, fused in pictures.items() for f in fused if f.classification == ballistic]
     out: dict[str, dict[int, dict[str, float]]] = {nation: {} for nation in pictures}
     if not rows:
         return out
     ipp = predict_impact(np.array([f.x for _, f in rows]), np.array([f.P for _, f in rows]), t_s)
-    columns = [np.asarray(a).tolist() for a in (ipp.impact_lat_deg, ipp.impact_lon_deg, ipp.impact_t_s,
-                                                 ipp.time_to_impact_s, ipp.semi_major_m, ipp.semi_minor_m,
-                                                 ipp.major_axis_azimuth_deg)]
-    for k, valid in enumerate(ipp.valid.tolist()):
-        if valid:
-            lat, lon, t, tti, major, minor, azimuth = (c[k] for c in columns)
-            nation, f = rows[k]
-            out[nation][f.number] = {"lat_deg": lat, "lon_deg": lon, "t_s": t, "time_to_impact_s": tti,
-                                     "semi_major_m": major, "semi_minor_m": minor, "orientation_deg": azimuth}
+    valid = np.flatnonzero(ipp.valid)
+    columns = (np.asarray(a)[valid].tolist() for a in (ipp.impact_lat_deg, ipp.impact_lon_deg, ipp.impact_t_s,
+                                                        ipp.time_to_impact_s, ipp.semi_major_m, ipp.semi_minor_m,
+                                                        ipp.major_axis_azimuth_deg))
+    for k, lat, lon, t, tti, major, minor, azimuth in zip(valid.tolist(), *columns, strict=True):
+        nation, f = rows[k]
+        out[nation][f.number] = {"lat_deg": lat, "lon_deg": lon, "t_s": t, "time_to_impact_s": tti,
+                                 "semi_major_m": major, "semi_minor_m": minor, "orientation_deg": azimuth}
     return out
 
 
@@ -350,20 +349,22 @@ def picture_entries(nation: str, fused: list[FusedTrack], t_s: float,
     speed = np.linalg.norm(x[:, 3:], axis=1).tolist()
     sigma = np.sqrt(np.trace(P[:, :3, :3], axis1=1, axis2=2)).tolist()
     pos, vel = x[:, :3].tolist(), x[:, 3:].tolist()
+    source = {o: "own" if "own" in o else o[0] for o in {f.origins for f in fused}}
+    get_impact = impacts.get
     return tuple(
         {
             "track_id": f"{nation}.T{f.number:04d}",
-            "source": "own" if "own" in f.origins else f.origins[0],
+            "source": source[f.origins],
             "held_by": list(f.origins),
             "classification": CLASS_NAMES[f.classification],
-            "lat_deg": lat[i], "lon_deg": lon[i], "alt_m": alt[i],
-            "ecef_m": pos[i],
-            "vel_ecef_mps": vel[i],
-            "speed_mps": speed[i],
-            "pos_sigma_m": sigma[i],
+            "lat_deg": la, "lon_deg": lo, "alt_m": al,
+            "ecef_m": p,
+            "vel_ecef_mps": v,
+            "speed_mps": sp,
+            "pos_sigma_m": sg,
             "first_t_s": f.first_t_s,
             "sensor": f.sensor_id,
-            "impact": impacts.get(f.number),
+            "impact": get_impact(f.number),
         }
-        for i, f in enumerate(fused)
+        for f, la, lo, al, p, v, sp, sg in zip(fused, lat, lon, alt, pos, vel, speed, sigma, strict=True)
     )

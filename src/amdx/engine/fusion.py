@@ -27,12 +27,21 @@ sources are all new takes the number of a track lost nearby in the last `RENUMBE
 from __future__ import annotations
 
 import itertools
+import operator
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-from amdx.tracking.association import GnnAssociator, frobenius_norms, pair_mahalanobis2, pairs_within
+from amdx.engine.fusion_kernels import (
+    duplicate_pairs,
+    fold_pairs,
+    keep_fold,
+    kept_numbers,
+    lone_nearest,
+    renumber_pairs,
+)
+from amdx.tracking.association import GnnAssociator
 
 _Array = NDArray[np.float64]
 
@@ -76,19 +85,17 @@ class FusedTrack:
 
 def covariance_intersection(xa: _Array, Pa: _Array, xb: _Array, Pb: _Array) -> tuple[_Array, _Array]:
     """Batched covariance intersection of (k, 6) states and (k, 6, 6) covariances with the fast trace weight."""
-    tra = np.trace(Pa, axis1=1, axis2=2)
-    trb = np.trace(Pb, axis1=1, axis2=2)
-    w = (trb / (tra + trb))[:, None, None]
-    ia, ib = np.linalg.inv(Pa), np.linalg.inv(Pb)
-    info = w * ia + (1.0 - w) * ib
-    P = np.linalg.inv(info)
-    P = 0.5 * (P + P.transpose(0, 2, 1))
-    x = np.einsum("kij,kj->ki", P, np.einsum("kij,kj->ki", w * ia, xa) + np.einsum("kij,kj->ki", (1 - w) * ib, xb))
+    x = np.array(xa, dtype=np.float64)
+    P = np.array(Pa, dtype=np.float64)
+    rows = np.arange(len(x))
+    fold_pairs(x, P, rows, np.ascontiguousarray(xb, dtype=np.float64), np.ascontiguousarray(Pb, dtype=np.float64),
+               rows)
     return x, P
 
 
 class _Fold:
-    """The fused estimates of one picture while source tracks (rows, in source order) are folded in."""
+    """The fused estimates of one picture while source tracks (rows, in source order) are folded in. The fused
+    rows live in arrays sized for the worst case (every source row its own fused track); `n` are in use."""
 
     def __init__(self, x: _Array, P: _Array, src_of: NDArray[np.intp], n_sources: int,
                  associator: GnnAssociator) -> None:
@@ -96,29 +103,33 @@ class _Fold:
         self.associator = associator
         self.member = np.full(len(x), -1, np.intp)
         """Fused row of each source row (-1: not yet folded)."""
-        self.x = np.zeros((0, 6))
-        self.P = np.zeros((0, 6, 6))
-        self.has = np.zeros((0, n_sources), bool)
+        self.n = 0
+        self._x = np.empty((len(x), 6))
+        self._P = np.empty((len(x), 6, 6))
+        self._has = np.zeros((len(x), n_sources), bool)
         """Whether a fused row holds a track of each source."""
+
+    @property
+    def x(self) -> _Array:
+        return self._x[:self.n]
+
+    @property
+    def cov(self) -> _Array:
+        return self._P[:self.n]
+
+    @property
+    def has(self) -> NDArray[np.bool_]:
+        return self._has[:self.n]
 
     def _start(self, rows: NDArray[np.intp]) -> NDArray[np.intp]:
         """New fused tracks from source rows; their fused rows."""
-        first = len(self.x)
-        self.x = np.concatenate([self.x, self.rx[rows]])
-        self.P = np.concatenate([self.P, self.rP[rows]])
-        has = np.zeros((rows.size, self.has.shape[1]), bool)
-        has[np.arange(rows.size), self.src_of[rows]] = True
-        self.has = np.concatenate([self.has, has])
-        fused = first + np.arange(rows.size)
+        fused = self.n + np.arange(rows.size)
+        self._x[fused] = self.rx[rows]
+        self._P[fused] = self.rP[rows]
+        self._has[fused, self.src_of[rows]] = True
+        self.n += rows.size
         self.member[rows] = fused
         return fused
-
-    def _merge(self, rows: NDArray[np.intp], fused: NDArray[np.intp]) -> None:
-        """Fold source rows into fused rows (one each, distinct) by covariance intersection."""
-        self.x[fused], self.P[fused] = covariance_intersection(self.x[fused], self.P[fused], self.rx[rows],
-                                                               self.rP[rows])
-        self.has[fused, self.src_of[rows]] = True
-        self.member[rows] = fused
 
     def keep_correlations(self, prev: NDArray[np.int64]) -> None:
         """Step 1: rows whose key had fused number prev[i] ≥ 0 last time regroup under it, each group fused in
@@ -128,33 +139,33 @@ class _Fold:
             return
         rows = rows[np.argsort(prev[rows], kind="stable")]  # by number, then source order
         numbers = prev[rows]
-        starts = np.flatnonzero(np.r_[True, numbers[1:] != numbers[:-1]])
-        group = np.cumsum(np.r_[False, numbers[1:] != numbers[:-1]])
-        rank = np.arange(rows.size) - starts[group]
-        slot = self._start(rows[rank == 0])  # fused row of each group
-        gamma = self.associator.gate_d2
-        for r in range(1, int(rank.max()) + 1):
-            at = np.flatnonzero(rank == r)
-            cand, fused = rows[at], slot[group[at]]
-            fresh = ~self.has[fused, self.src_of[cand]]  # a source's second track of one number: not this way
-            d2 = pair_mahalanobis2(self.x[:, :3], self.P[:, :3, :3], self.rx[:, :3], self.rP[:, :3, :3], fused, cand)
-            ok = fresh & (d2 <= gamma)
-            if ok.any():
-                self._merge(cand[ok], fused[ok])
+        starts = np.flatnonzero(np.r_[True, numbers[1:] != numbers[:-1], True])
+        slot = self._start(rows[starts[:-1]])  # fused row of each group
+        keep_fold(self._x, self._P, self._has, self.member, self.rx, self.rP, self.src_of, rows, starts, slot,
+                  self.associator.gate_d2)
 
     def correlate_rest(self) -> None:
         """Step 2: source by source, the rows not yet folded are associated to the fused tracks holding no track
-        of their source; the others start new fused tracks."""
+        of their source; the others start new fused tracks. The rows that form a component of the gate graph
+        alone with a clear nearest candidate are settled by `lone_nearest` (as the associator would); only the
+        rest goes to the associator, with the fused tracks near them (none when there is none)."""
         left = np.flatnonzero(self.member < 0)
         for s in np.unique(self.src_of[left]).tolist():
             rows = left[self.src_of[left] == s]
             cand = np.flatnonzero(~self.has[:, s])
-            assoc = self.associator.associate(self.x[cand, :3], self.P[cand, :3, :3], self.rx[rows, :3],
-                                              self.rP[rows, :3, :3])
-            tom = np.asarray(assoc.track_of_measurement)
-            hit = tom >= 0
+            fused_of, solve, solve_c = lone_nearest(self._x, self._P, cand, self.rx, self.rP, rows,
+                                                    self.associator.gate_d2)  # the fused row each row folds into
+            if solve.any():
+                tracks, solve = cand[solve_c], np.flatnonzero(solve)
+                assoc = self.associator.associate(self._x[tracks, :3], self._P[tracks, :3, :3],
+                                                  self.rx[rows[solve], :3], self.rP[rows[solve], :3, :3])
+                tom = np.asarray(assoc.track_of_measurement)
+                fused_of[solve[tom >= 0]] = tracks[tom[tom >= 0]]
+            hit = fused_of >= 0
             if hit.any():
-                self._merge(rows[hit], cand[tom[hit]])
+                fold_pairs(self._x, self._P, fused_of[hit], self.rx, self.rP, rows[hit])
+                self._has[fused_of[hit], s] = True
+                self.member[rows[hit]] = fused_of[hit]
             if not hit.all():
                 self._start(rows[~hit])
 
@@ -162,45 +173,35 @@ class _Fold:
         """Step 3: two fused tracks with no source in common whose positions pass the χ² gate (both covariances)
         hold one target twice (e.g. split when a source's tracks came and went): merge them, nearest pairs
         first, each fused track at most once per picture (a threat held three times is mended over two)."""
-        k = len(self.x)
+        k = self.n
         if k < 2:
             return
-        pos, cov = self.x[:, :3], self.P[:, :3, :3]
-        size = frobenius_norms(cov)  # ≥ the largest eigenvalue
-        gamma = self.associator.gate_d2
-        # |Δ|² ≤ γ λmax(Pa + Pb) ≤ γ (‖Pa‖ + ‖Pb‖) ≤ 2γ max(‖Pa‖, ‖Pb‖): every pair inside the gate is found
-        # from its vaguer track with the radius √(2γ‖P‖) (exact, and no track's radius is widened by another's)
-        a, b = pairs_within(pos, np.sqrt(2.0 * gamma * size), pos)
-        a, b = np.minimum(a, b), np.maximum(a, b)
-        keep = (a < b) & ~(self.has[a] & self.has[b]).any(axis=1)
-        a, b = a[keep], b[keep]
-        if a.size:
-            a, b = np.unique(np.stack([a, b], axis=1), axis=0).T  # a pair may be found from both sides
-        if not a.size:
+        keep_rows, gone = duplicate_pairs(self.x, self.cov, self.has, self.associator.gate_d2)
+        if not keep_rows.size:
             return
-        d2 = pair_mahalanobis2(pos, cov, pos, cov, a, b)
-        inside = np.flatnonzero(d2 <= gamma)
-        used: set[int] = set()
-        pairs = []
-        for k_ in inside[np.lexsort((b[inside], a[inside], d2[inside]))].tolist():
-            i, j = int(a[k_]), int(b[k_])
-            if i not in used and j not in used:
-                used.update((i, j))
-                pairs.append((i, j))
-        if not pairs:
-            return
-        keep_rows = np.array([i for i, _ in pairs])
-        gone = np.array([j for _, j in pairs])
-        self.x[keep_rows], self.P[keep_rows] = covariance_intersection(self.x[keep_rows], self.P[keep_rows],
-                                                                       self.x[gone], self.P[gone])
-        self.has[keep_rows] |= self.has[gone]
+        fold_pairs(self._x, self._P, keep_rows, self._x, self._P, gone)
+        self._has[keep_rows] |= self._has[gone]
         target = np.arange(k)
         target[gone] = keep_rows
         alive = np.ones(k, bool)
         alive[gone] = False
         new_index = np.cumsum(alive) - 1
         self.member = new_index[target[self.member]]
-        self.x, self.P, self.has = self.x[alive], self.P[alive], self.has[alive]
+        x, P, has = self.x[alive], self.cov[alive], self.has[alive]
+        self.n = len(x)
+        self._x[:self.n], self._P[:self.n], self._has[:self.n] = x, P, has
+
+
+@dataclass(frozen=True)
+class _Recent:
+    """The fused tracks of the last `RENUMBER_MEMORY_S` seconds, each as last seen: number, time, state,
+    position σ (√ tr of the position covariance) and classification."""
+
+    number: NDArray[np.int64]
+    t_s: _Array
+    x: _Array
+    sigma: _Array
+    classification: NDArray[np.int8]
 
 
 RENUMBER_MEMORY_S = 30.0
@@ -219,84 +220,73 @@ class FusionCentre:
         self._associator = GnnAssociator(gate_probability, exclusion_probability=gate_probability)
         self._number_of_key: dict[str, int] = {}
         self._first_t: dict[int, float] = {}
-        self._recent: dict[int, tuple[float, _Array, float, int]] = {}  # number -> (t, state, σ, class)
+        self._recent = _Recent(np.zeros(0, np.int64), np.zeros(0), np.zeros((0, 6)), np.zeros(0), np.zeros(0, np.int8))
         self._next = 1
 
     def fuse(self, t_s: float, sources: list[SourceTracks]) -> list[FusedTrack]:
         """The national picture at `t_s` from `sources` (in their fixed order), ordered by track number."""
         keys = [k for src in sources for k in src.keys]
         if not keys:
-            return self._publish(t_s, np.zeros((0, 6)), np.zeros((0, 6, 6)), [], [], [], [], [], [])
+            return self._publish(t_s, np.zeros((0, 6)), np.zeros((0, 6, 6)), [], [], [], set(), [], [], [])
         src_of = np.concatenate([np.full(len(src.keys), s, np.intp) for s, src in enumerate(sources)])
         x = np.concatenate([src.x for src in sources])
         P = np.concatenate([src.P for src in sources])
         fusion = _Fold(x, P, src_of, len(sources), self._associator)
-        number_of_key = self._number_of_key
-        prev = [number_of_key.get(k, -1) for k in keys]
-        fusion.keep_correlations(np.array(prev, np.int64))
+        prev = np.array(list(map(self._number_of_key.get, keys, itertools.repeat(-1))), np.int64)
+        fusion.keep_correlations(prev)
         fusion.correlate_rest()
         fusion.merge_duplicates()
-        member = fusion.member
         # per fused track, its source tracks in source order (rows are in source order already): one sorted pass
-        order = np.argsort(member, kind="stable")
-        bounds = np.searchsorted(member[order], np.arange(len(fusion.x) + 1)).tolist()
-        cls = np.zeros(len(fusion.x), np.int8)
-        np.maximum.at(cls, member, np.concatenate([src.classification for src in sources]).astype(np.int8))
+        order = np.argsort(fusion.member, kind="stable")
+        starts = np.searchsorted(fusion.member[order], np.arange(fusion.n))
+        cls = np.maximum.reduceat(np.concatenate([src.classification for src in sources]).astype(np.int8)[order],
+                                  starts)
         rows = order.tolist()
-        keys_by = [keys[r] for r in rows]
-        prev_by = [prev[r] for r in rows]
-        sensor_of = [s for src in sources for s in src.sensor_ids]
-        label_of = [lab for src in sources for lab in src.labels]
-        sensor_by = [sensor_of[r] for r in rows]
-        label_by = [label_of[r] for r in rows]
+        bounds = [*starts.tolist(), len(rows)]
+        keys_by = list(map(keys.__getitem__, rows))
+        group_keys = list(map(tuple, map(keys_by.__getitem__, map(slice, bounds[:-1], bounds[1:]))))
+        kept = kept_numbers(prev[order], starts)
+        numbers: list[int | None] = [None if n < 0 else n for n in kept.tolist()]
+        taken = set(kept[kept >= 0].tolist())
+        # the origins of each distinct set of sources, once (the sets as bytes: one fast unique)
+        bits = np.packbits(fusion.has, axis=1)
+        _, first, which = np.unique(bits.view(np.dtype((np.void, bits.shape[1]))).ravel(), return_index=True,
+                                    return_inverse=True)
         origin_of = [src.origin for src in sources]
-        origin_by = [origin_of[s] for s in src_of[order].tolist()]
-        group_keys, group_prev, origins, sensors, labels = [], [], [], [], []
-        for a, b in itertools.pairwise(bounds):
-            group_keys.append(tuple(keys_by[a:b]))
-            group_prev.append(prev_by[a:b])
-            origins.append(tuple(dict.fromkeys(origin_by[a:b])))
-            sensors.append(next((s for s in sensor_by[a:b] if s is not None), None))
-            labels.append(next((lab for lab in label_by[a:b] if lab is not None), None))
-        return self._publish(t_s, fusion.x, fusion.P, cls.tolist(), group_keys, group_prev, origins, sensors,
+        held = [tuple(dict.fromkeys(origin_of[s] for s in np.flatnonzero(fusion.has[f]).tolist())) for f in
+                first.tolist()]
+        origins = list(map(held.__getitem__, which.ravel().tolist()))
+        sensors = _first_given([s for src in sources for s in src.sensor_ids], rows, starts)
+        labels = _first_given([lab for src in sources for lab in src.labels], rows, starts)
+        return self._publish(t_s, fusion.x, fusion.cov, cls.tolist(), group_keys, numbers, taken, origins, sensors,
                              labels)
 
     def _publish(self, t_s: float, x: _Array, P: _Array, cls: list[int], keys: list[tuple[str, ...]],
-                 prev: list[list[int]], origins: list[tuple[str, ...]], sensors: list[str | None],
-                 labels: list[str | None]) -> list[FusedTrack]:
-        """Number the fused tracks (stable numbers, see the module docstring; `prev` holds the last number of
-        each of their keys, -1 for none) and remember them."""
-        taken: set[int] = set()
-        numbers: list[int | None] = []
-        for candidates in prev:
-            number = None
-            for n in candidates:
-                if n >= 0 and n not in taken:
-                    number = n
-                    taken.add(n)
-                    break
-            numbers.append(number)
+                 numbers: list[int | None], taken: set[int], origins: list[tuple[str, ...]],
+                 sensors: list[str | None], labels: list[str | None]) -> list[FusedTrack]:
+        """Number the fused tracks (stable numbers, see the module docstring; `numbers` holds the number each
+        keeps from its sources, None for none, `taken` those numbers) and remember them."""
         self._renew(t_s, x, P, cls, numbers, taken)
-        current: dict[str, int] = {}
-        fused = []
         first_t = self._first_t
-        for i, track_keys in enumerate(keys):
-            number = numbers[i]
+        for i, number in enumerate(numbers):
             if number is None:
-                number = self._next
+                numbers[i] = number = self._next
                 self._next += 1
                 first_t[number] = t_s
-            current.update(dict.fromkeys(track_keys, number))
-            fused.append(FusedTrack(number, x[i], P[i], cls[i], origins[i], sensors[i], labels[i], first_t[number],
-                                    track_keys))
-        self._number_of_key = current  # keys of tracks that are gone are forgotten
-        sigma = np.sqrt(np.trace(P[:, :3, :3], axis1=1, axis2=2)).tolist()
-        recent = {n: r for n, r in self._recent.items() if t_s - r[0] <= RENUMBER_MEMORY_S}
-        for f, s in zip(fused, sigma, strict=True):
-            recent[f.number] = (t_s, f.x, s, f.classification)
-        self._recent = recent
-        fused.sort(key=lambda f: f.number)
-        return fused
+        # each key's number (keys of tracks that are gone are forgotten)
+        rows_numbers = itertools.chain.from_iterable(map(itertools.repeat, numbers, map(len, keys)))
+        self._number_of_key = dict(zip(itertools.chain.from_iterable(keys), rows_numbers, strict=True))
+        fused = list(map(FusedTrack, numbers, x, P, cls, origins, sensors, labels, map(first_t.__getitem__, numbers),
+                         keys))
+        old = self._recent
+        last = np.array(numbers, np.int64)
+        keep = (t_s - old.t_s <= RENUMBER_MEMORY_S) & ~np.isin(old.number, last)
+        self._recent = _Recent(np.concatenate([old.number[keep], last]),
+                               np.concatenate([old.t_s[keep], np.full(len(numbers), t_s)]),
+                               np.concatenate([old.x[keep], x]),
+                               np.concatenate([old.sigma[keep], np.sqrt(np.trace(P[:, :3, :3], axis1=1, axis2=2))]),
+                               np.concatenate([old.classification[keep], np.array(cls, np.int8)]))
+        return list(map(fused.__getitem__, np.argsort(last, kind="stable").tolist()))  # by number
 
     def _renew(self, t_s: float, x: _Array, P: _Array, cls: list[int], numbers: list[int | None],
                taken: set[int]) -> None:
@@ -304,13 +294,12 @@ class FusionCentre:
         `RENUMBER_MEMORY_S` seconds when it is where that track was predicted to be (its sources were dropped
         and started again, e.g. after missed looks): one threat keeps one number. Nearest pairs first."""
         fresh = [i for i, n in enumerate(numbers) if n is None]
-        lost = [n for n in self._recent if n not in taken]
-        if not fresh or not lost:
+        recent = self._recent
+        gone = np.flatnonzero(~np.isin(recent.number, np.fromiter(taken, np.int64, len(taken))))
+        if not fresh or not gone.size:
             return
-        t0 = np.array([self._recent[n][0] for n in lost])
-        x0 = np.array([self._recent[n][1] for n in lost])
-        sigma0 = np.array([self._recent[n][2] for n in lost])
-        c0 = np.array([self._recent[n][3] for n in lost])
+        lost = recent.number[gone].tolist()
+        t0, x0, sigma0, c0 = recent.t_s[gone], recent.x[gone], recent.sigma[gone], recent.classification[gone]
         dt = (t_s - t0)[:, None]
         r = x0[:, :3] + x0[:, 3:] * dt
         falling = (c0 == BALLISTIC_CLASS)[:, None]  # a falling body: gravity over the gap
@@ -318,16 +307,20 @@ class FusionCentre:
                                                                                              keepdims=True), r)
         fi = np.array(fresh)
         sigma = np.sqrt(np.trace(P[fi, :3, :3], axis1=1, axis2=2))
-        # candidate pairs from a tree over the lost tracks' predicted positions (an exact bound of the gate)
-        a, b = pairs_within(x[fi, :3], RENUMBER_GATE_M + 4.0 * (sigma + sigma0.max()) + 1.0, r)
-        gap = np.linalg.norm(x[fi[a], :3] - r[b], axis=-1)
-        cf = np.array([cls[i] for i in fresh])[a]
-        same_class = (cf == 0) | (c0[b] == 0) | (cf == c0[b])
-        ok = np.flatnonzero(same_class & (gap <= RENUMBER_GATE_M + 4.0 * (sigma[a] + sigma0[b])))
-        pairs = sorted(zip(gap[ok].tolist(), fi[a[ok]].tolist(), [lost[k] for k in b[ok].tolist()], strict=True))
+        a, b, gap = renumber_pairs(x[fi], sigma, np.array(cls, np.int8)[fi], r, sigma0, c0, RENUMBER_GATE_M)
+        pairs = sorted(zip(gap.tolist(), fi[a].tolist(), [lost[k] for k in b.tolist()], strict=True))
         used_i: set[int] = set()
         for _, i, n in pairs:
             if i not in used_i and n not in taken:
                 numbers[i] = n
                 used_i.add(i)
                 taken.add(n)
+
+
+def _first_given(values: list[str | None], rows: list[int], starts: NDArray[np.intp]) -> list[str | None]:
+    """Per group of `rows` (grouped by `starts`), the first of their `values` that is not None (None if none)."""
+    by_row = list(map(values.__getitem__, rows))
+    given = np.fromiter(map(operator.is_not, by_row, itertools.repeat(None)), bool, len(rows))
+    first = np.minimum.reduceat(np.where(given, np.arange(len(rows)), len(rows)), starts)
+    by_row.append(None)
+    return list(map(by_row.__getitem__, first.tolist()))

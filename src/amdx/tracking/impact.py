@@ -40,6 +40,9 @@ from amdx.geo import (
 _Array = NDArray[np.float64]
 
 DEFAULT_CONFIDENCE = 0.95
+NEAR_SURFACE_MARGIN_M = 1.0
+"""Points this far (plus the impact altitude) outside the sphere of the equatorial radius are taken to be above the
+impact altitude without a geodetic conversion (it covers the rounding of |r|), m."""
 
 
 def ellipse_scale(confidence: float) -> float:
@@ -118,11 +121,16 @@ def impact_points(x: ArrayLike, t_s: ArrayLike, earth: EarthModel = WGS84,
     rmag = np.linalg.norm(r_eci, axis=1)
     energy = 0.5 * np.einsum("ij,ij->i", v_eci, v_eci) - earth.mu_m3_s2 / rmag
     h = np.linalg.norm(np.cross(r_eci, v_eci), axis=1)
-    lat, lon, alt = ecef_to_geodetic(r, earth)
-    ux, uy, uz = up_components(lat, lon)
-    v_up = (ux * v[:, 0] + uz * v[:, 2]) + uy * v[:, 1]  # the order in which einsum sums "ij,ij->i"
     ok = (energy < 0.0) & (h > 1e-9 * rmag * np.linalg.norm(v_eci, axis=1)) & np.isfinite(energy)
-    ok &= ~((np.asarray(alt) < impact_alt_m) & (v_up < 0.0))
+    # already down and descending? Only points near the surface can be below the impact altitude: the ellipsoid
+    # lies within the sphere of radius a, so a point's height above it is at least |r| − a
+    near = np.flatnonzero(ok & ~(rmag > earth.a_m + max(impact_alt_m, 0.0) + NEAR_SURFACE_MARGIN_M))
+    if near.size:
+        lat, lon, alt = ecef_to_geodetic(r[near], earth)
+        ux, uy, uz = up_components(lat, lon)
+        vn = v[near]
+        v_up = (ux * vn[:, 0] + uz * vn[:, 2]) + uy * vn[:, 1]  # the order in which einsum sums "ij,ij->i"
+        ok[near[(np.asarray(alt) < impact_alt_m) & (v_up < 0.0)]] = False
     t_imp = np.full(m, np.nan)
     p_imp = np.full((m, 3), np.nan)
     idx = np.flatnonzero(ok)
