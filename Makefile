@@ -14,6 +14,8 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@echo "compiling amdx's numeric kernels (once per machine; about a minute)"
+	$(BIN)/amdx compile
 	touch $(STAMP)
 
 # The browser console (TypeScript, Vite): built into web/dist and copied next to the server that serves it.

@@ -276,6 +276,14 @@ def replay(
     _guard(lambda: run_replay(run_dir, host, port, out))
 
 
+@app.command(name="compile")
+def compile_() -> None:
+    """Compile amdx's numeric kernels now (otherwise they compile on first use, once per machine)."""
+    from amdx.runner import compile_kernels
+
+    _guard(lambda: out.print(f"numeric kernels compiled or loaded from the cache in {compile_kernels():.1f} s"))
+
+
 @app.command()
 def schema() -> None:
     """Print the scenario file's JSON Schema (for editor completion and validation)."""
