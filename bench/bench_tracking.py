@@ -1,4 +1,4 @@
-"""Benchmark: multi-target tracking per scan, amdx (batched EKF, KD-tree, GNN) vs Stone Soup on the same data.
+"""Benchmark: multi-target tracking per scan, amdx (batched EKF, grid gate, GNN) vs Stone Soup on the same data.
 
     python bench/bench_tracking.py [--targets 100 1000 10000] [--scans 12] [--timed-from 4]
                                    [--stonesoup-max 1000] [--dt 5] [--seed 7]

@@ -1,4 +1,4 @@
-"""Tracking: batched EKF (constant-velocity and ballistic models in ECEF), KD-tree gating and GNN association,
+"""Tracking: batched EKF (constant-velocity and ballistic models in ECEF), grid gating and GNN association,
 track management (M-of-N confirmation, deletion, classification) and ballistic impact prediction."""
 
 from __future__ import annotations

@@ -35,13 +35,11 @@ the result depends only on the input order.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import linear_sum_assignment
-from scipy.spatial import cKDTree
 from scipy.stats import chi2
 
 from amdx.tracking.assign_kernels import gnn_easy_kernel
@@ -56,8 +54,6 @@ DEFAULT_GATE_PROBABILITY = 0.99
 """Probability that the right measurement falls inside the χ² gate (3 dof): γ = 11.345 (refs §4)."""
 DEFAULT_EXCLUSION_PROBABILITY = 0.9999
 """Probability mass of the wider gate inside which an unassigned measurement starts no new track."""
-KNN_CANDIDATES = 4
-"""Nearest points fetched per query point by `pairs_within` before its radius is applied."""
 MAX_STRIPS = 4096
 """The grid of the coarse gate has at most this many strips (per group) along its first axis."""
 MAX_TRACK_CELLS = 8
@@ -100,28 +96,6 @@ def frobenius_norms(C: ArrayLike) -> _Array:
     """Frobenius norms (k,) of covariances (k, 3, 3): an upper bound of their largest eigenvalue."""
     c = np.asarray(C, dtype=np.float64).reshape(-1, 9)
     return np.sqrt(np.einsum("ki,ki->k", c, c))
-
-
-def pairs_within(p: _Array, radius: _Array, zz: _Array) -> tuple[_Index, _Index]:
-    """Index pairs (i, j), unsorted, with |p_i − zz_j| ≤ radius_i, for points (k, d) and (n, d): a tree over zz,
-    each point asking for its `KNN_CANDIDATES` nearest and only crowded ones for all within their radius."""
-    k, n = p.shape[0], zz.shape[0]
-    tree = cKDTree(zz, balanced_tree=False, compact_nodes=False)
-    kq = min(KNN_CANDIDATES, n)
-    dist, idx = tree.query(p, k=kq, distance_upper_bound=float(np.max(radius)))
-    dist, idx = dist.reshape(k, kq), idx.reshape(k, kq)
-    inside = dist <= radius[:, None]
-    crowded = np.flatnonzero(inside[:, -1]) if kq < n else np.zeros(0, np.intp)
-    inside[crowded] = False
-    ti = np.repeat(np.arange(k, dtype=np.intp), inside.sum(axis=1))
-    mj = idx[inside].astype(np.intp)
-    if crowded.size:
-        hits = tree.query_ball_point(p[crowded], radius[crowded])
-        counts = np.fromiter(map(len, hits), dtype=np.intp, count=crowded.size)
-        mj_c = np.fromiter(itertools.chain.from_iterable(hits), dtype=np.intp, count=int(counts.sum()))
-        ti = np.concatenate([ti, np.repeat(crowded, counts)])
-        mj = np.concatenate([mj, mj_c])
-    return ti, mj
 
 
 def pair_mahalanobis2(pred_pos: ArrayLike, pred_pos_cov: ArrayLike, z: ArrayLike, R: ArrayLike, ti: ArrayLike,
