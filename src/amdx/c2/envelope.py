@@ -69,7 +69,25 @@ class Envelope:
 
 
 @dataclass(frozen=True)
-class LaunchWindow:
+class WindowBounds:
+    """The ends of the launch windows of a batch of pairs (leading shape S): `has_window`; `earliest_launch_s`
+    / `latest_launch_s` (s) with the intercept times `earliest_intercept_s` / `latest_intercept_s` (s) and
+    points `earliest_pip_m` / `latest_pip_m` (S, 3), m, ECEF; NaN when there is no window. `earliest_index` /
+    `latest_index` are the sample indices (−1 when there is no window)."""
+
+    has_window: _BoolArray
+    earliest_index: NDArray[np.intp]
+    latest_index: NDArray[np.intp]
+    earliest_launch_s: _Array
+    latest_launch_s: _Array
+    earliest_intercept_s: _Array
+    latest_intercept_s: _Array
+    earliest_pip_m: _Array
+    latest_pip_m: _Array
+
+
+@dataclass(frozen=True)
+class LaunchWindow(WindowBounds):
     """Launch window of one battery against one sampled path, for a batch (leading shape S; K samples).
 
     Per sample (S, K): `launch_s` (t − flyout, s), `flyout_s` (s), `alt_m`, `range_m` (m, of the envelope's
@@ -84,15 +102,6 @@ class LaunchWindow:
     alt_m: _Array
     range_m: _Array
     feasible: _BoolArray
-    has_window: _BoolArray
-    earliest_index: NDArray[np.intp]
-    latest_index: NDArray[np.intp]
-    earliest_launch_s: _Array
-    latest_launch_s: _Array
-    earliest_intercept_s: _Array
-    latest_intercept_s: _Array
-    earliest_pip_m: _Array
-    latest_pip_m: _Array
 
 
 def envelope_range_m(site_m: ArrayLike, points_m: ArrayLike, kind: RangeKind = "ground",
@@ -162,24 +171,6 @@ def _samples(site_m: ArrayLike, path_t_s: ArrayLike, path_pos_m: ArrayLike, enve
     return _Samples(shape, sites, path_row, t_row, pos2, lat2, lon2, alt2, t2, flyout, launch, in_band)
 
 
-@dataclass(frozen=True)
-class WindowBounds:
-    """The ends of the launch windows of a batch of pairs (leading shape S): `has_window`; `earliest_launch_s`
-    / `latest_launch_s` (s) with the intercept times `earliest_intercept_s` / `latest_intercept_s` (s) and
-    points `earliest_pip_m` / `latest_pip_m` (S, 3), m, ECEF; NaN when there is no window. `earliest_index` /
-    `latest_index` are the sample indices (−1 when there is no window)."""
-
-    has_window: _BoolArray
-    earliest_index: NDArray[np.intp]
-    latest_index: NDArray[np.intp]
-    earliest_launch_s: _Array
-    latest_launch_s: _Array
-    earliest_intercept_s: _Array
-    latest_intercept_s: _Array
-    earliest_pip_m: _Array
-    latest_pip_m: _Array
-
-
 def _bounds(sm: _Samples, feasible: NDArray[np.bool_]) -> WindowBounds:
     lo, hi = window_ends(feasible, sm.launch)
     has = lo >= 0
@@ -241,7 +232,4 @@ def launch_window(site_m: ArrayLike, path_t_s: ArrayLike, path_pos_m: ArrayLike,
     full = (*sm.shape, sm.launch.shape[1])
     return LaunchWindow(
         launch_s=sm.launch.reshape(full), flyout_s=sm.flyout.reshape(full), alt_m=sm.alt[p].reshape(full),
-        range_m=rng.reshape(full), feasible=feasible.reshape(full), has_window=b.has_window,
-        earliest_index=b.earliest_index, latest_index=b.latest_index, earliest_launch_s=b.earliest_launch_s,
-        latest_launch_s=b.latest_launch_s, earliest_intercept_s=b.earliest_intercept_s,
-        latest_intercept_s=b.latest_intercept_s, earliest_pip_m=b.earliest_pip_m, latest_pip_m=b.latest_pip_m)
+        range_m=rng.reshape(full), feasible=feasible.reshape(full), **vars(b))
