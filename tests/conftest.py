@@ -22,12 +22,14 @@ from amdx.scenario import bundled_scenario_path
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Compile the engine's kernels once, before any test or xdist worker starts (workers then load them from the
-    cache): a cold compile takes about a minute, which must not land inside a server test's timeouts."""
+    cache), when the cache is empty: a cold compile takes about a minute, which must not land inside a server
+    test's timeouts."""
     if hasattr(session.config, "workerinput"):  # an xdist worker: the controller has done it
         return
-    from amdx.runner import compile_kernels
+    from amdx.runner import compile_kernels, kernels_cached
 
-    compile_kernels()
+    if not kernels_cached():
+        compile_kernels()
 
 
 def free_port() -> int:

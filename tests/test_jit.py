@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from amdx.jit import kernel
+from amdx.jit import KERNEL_CACHE_DIR, kernel, kernel_sources_digest
 
 
 @kernel
@@ -13,10 +13,10 @@ def _ratio(a: float, b: float) -> float:
 
 
 @kernel
-def _sum_of_squares(v: np.ndarray) -> float:
+def _sum(v: np.ndarray) -> float:
     total = 0.0
     for x in v:
-        total += x * x
+        total += x
     return total
 
 
@@ -27,7 +27,16 @@ def test_division_by_zero_follows_ieee_like_numpy() -> None:
 
 
 def test_a_loop_sums_in_source_order() -> None:
-    # no fastmath: no reassociation, so the sum is the left-to-right IEEE sum (math.fsum would differ here)
+    # no fastmath: no reassociation, so the sum is the left-to-right IEEE sum: 1e16 + 1 rounds back to 1e16, so
+    # ((1e16 + 1) − 1e16) + 1 = 1, where the exact sum (math.fsum) is 2
     v = np.array([1e16, 1.0, -1e16, 1.0])
-    left_to_right = ((0.0 + 1e16 * 1e16) + 1.0) + (-1e16) * (-1e16) + 1.0
-    assert _sum_of_squares(v) == left_to_right
+    assert math.fsum(v) == 2.0
+    assert _sum(v) == 1.0
+
+
+def test_the_cache_is_named_by_the_kernel_sources() -> None:
+    # the directory numba caches in is this version's, and named by a digest of every kernel module
+    import numba
+
+    assert str(KERNEL_CACHE_DIR) == numba.config.CACHE_DIR
+    assert KERNEL_CACHE_DIR.name == f"kernels-{kernel_sources_digest()}"

@@ -69,9 +69,20 @@ def run_headless(
 def compile_kernels() -> float:
     """Compile the engine's numeric kernels now (`amdx.jit`: numba compiles each on first use, then loads it
     from the on-disk cache), by running a short bundled exercise in memory; returns the wall time, s. Cold, on a
-    new machine or after the kernels' sources changed, this takes about a minute; warm, a few seconds."""
+    new machine or after any kernel module changed, this takes about a minute; warm, a few seconds. Kernels the
+    exercise does not reach, or reaches with other argument types, still compile on their first use."""
     from amdx.scenario import bundled_scenario_path, load_scenario
 
     start = time.perf_counter()
     Engine(load_scenario(bundled_scenario_path(WARM_UP_SCENARIO)), None).run()
     return time.perf_counter() - start
+
+
+def kernels_cached() -> bool:
+    """Whether the kernel cache of these sources holds compiled kernels already (or kernels are not compiled at
+    all, under `NUMBA_DISABLE_JIT`): then `compile_kernels` has nothing to do."""
+    import numba
+
+    from amdx.jit import KERNEL_CACHE_DIR
+
+    return bool(numba.config.DISABLE_JIT) or any(KERNEL_CACHE_DIR.rglob("*.nbi"))
