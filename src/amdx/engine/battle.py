@@ -378,7 +378,7 @@ class BattleManager:
         return out
 
     def _plannable(self, group: list[tuple[str, str]]) -> bool:
-        if any(m in self.dead for m in group):
+        if not self.dead.isdisjoint(group):
             return False
         busy_nations = {m[0] for m in group if m in self.busy}
         if not busy_nations:
