@@ -33,23 +33,27 @@ def track_predictor(x_ecef: ArrayLike, t_track_s: float, ballistic: ArrayLike) -
     rows_b = np.flatnonzero(bal)
     rows_c = np.flatnonzero(~bal)
     kepler = ballistic_track_predictor(x[rows_b], t_track_s) if rows_b.size else None
+    all_b = rows_b.size == len(x) > 0  # every row ballistic (in order)
 
     def predict(t: _Array) -> tuple[_Array, _Array]:
         tt = np.asarray(t, dtype=np.float64)
         if tt.ndim == 0:
             tt = np.full(len(x), float(tt))
         extra = tt.shape[1:]
-        pos = np.full((*tt.shape, 3), np.nan)
-        vel = np.full((*tt.shape, 3), np.nan)
+        if not all_b:
+            pos = np.full((*tt.shape, 3), np.nan)
+            vel = np.full((*tt.shape, 3), np.nan)
         if rows_c.size:
             dt = (tt[rows_c] - t_track_s)[..., None]
             v = x[rows_c, 3:].reshape((rows_c.size,) + (1,) * len(extra) + (3,))
             pos[rows_c] = x[rows_c, :3].reshape(v.shape) + v * dt
             vel[rows_c] = np.broadcast_to(v, pos[rows_c].shape)
         if kepler is not None:
-            p, v = kepler(np.moveaxis(tt[rows_b], 0, -1))  # (*extra, kb, 3)
-            pos[rows_b] = np.moveaxis(p, -2, 0)
-            vel[rows_b] = np.moveaxis(v, -2, 0)
+            p, v = kepler((tt if all_b else tt[rows_b]).T)  # (*extra, kb, 3): times (k,) or (k, K), track axis last
+            if all_b:  # the predictor's states are the answer
+                return np.ascontiguousarray(p.swapaxes(0, -2)), np.ascontiguousarray(v.swapaxes(0, -2))
+            pos[rows_b] = p.swapaxes(0, -2)
+            vel[rows_b] = v.swapaxes(0, -2)
         return pos, vel
 
     return predict

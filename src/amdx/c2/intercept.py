@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from amdx.c2.intercept_kernels import cv_intercepts, path_iteration
+from amdx.c2.intercept_kernels import cv_intercepts, free_flight_ok, path_iteration, path_states
 from amdx.flight.kepler import KeplerOrbits
 from amdx.flight.surface import surface_crossing_time
 from amdx.geo import WGS84, EarthModel, ecef_to_eci, ecef_velocity_to_eci
@@ -178,32 +178,27 @@ def ballistic_track_predictor(x_ecef: ArrayLike, t_track_s: ArrayLike, earth: Ea
     t0 = np.broadcast_to(np.asarray(t_track_s, dtype=np.float64), shape).reshape(-1).copy()
     r_eci = ecef_to_eci(flat[:, :3], t0, earth)
     v_eci = ecef_velocity_to_eci(flat[:, :3], flat[:, 3:], t0, earth)
-    rmag = np.linalg.norm(r_eci, axis=1)
-    vmag = np.linalg.norm(v_eci, axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        energy = 0.5 * vmag**2 - earth.mu_m3_s2 / rmag
-        hmag = np.linalg.norm(np.cross(r_eci, v_eci), axis=1)
-        ok = np.isfinite(energy) & (energy < 0.0) & (hmag > 1e-9 * rmag * vmag)
-    good = np.flatnonzero(ok)
+    good = np.flatnonzero(free_flight_ok(r_eci, v_eci, earth.mu_m3_s2))
     orbits = KeplerOrbits(r_eci[good], v_eci[good], t0[good], earth.mu_m3_s2)
     t_end = surface_crossing_time(orbits, floor_alt_m, earth) if good.size else np.zeros(0)
     t_end = np.where(np.isfinite(t_end), t_end, np.inf)
     slot = np.full(n, -1, dtype=np.intp)
     slot[good] = np.arange(good.size)
     slot = slot.reshape(shape)
+    consts, omega = orbits.consts, float(earth.omega_rad_s)
 
     def predict(t: _Array) -> tuple[_Array, _Array]:
         tt = np.asarray(t, dtype=np.float64)
-        out_shape = np.broadcast_shapes(tt.shape, shape)
-        tb = np.broadcast_to(tt, out_shape).reshape(-1)  # flat, so a single state and time (shape ()) work too
-        sb = np.broadcast_to(slot, out_shape).reshape(-1)
-        pos = np.full((tb.size, 3), np.nan)
-        vel = np.full((tb.size, 3), np.nan)
-        valid = sb >= 0
-        valid[valid] = np.isfinite(tb[valid]) & (tb[valid] <= t_end[sb[valid]])
-        if valid.any():
-            pos[valid], vel[valid] = orbits.frame_states_at(sb[valid], tb[valid], earth.omega_rad_s)
-        return pos.reshape((*out_shape, 3)), vel.reshape((*out_shape, 3))
+        if tt.shape == shape:
+            out_shape, tb, sb = shape, tt.ravel(), slot.ravel()
+        else:  # flat, so a single state and time (shape ()) work too
+            out_shape = np.broadcast_shapes(tt.shape, shape)
+            tb = np.broadcast_to(tt, out_shape).ravel()
+            sb = np.broadcast_to(slot, out_shape).ravel()
+        pos = np.empty((*out_shape, 3))
+        vel = np.empty((*out_shape, 3))
+        path_states(consts, sb, t_end, tb, omega, pos.reshape(-1, 3), vel.reshape(-1, 3))
+        return pos, vel
 
     return predict
 

@@ -1,11 +1,13 @@
-"""Compiled kernels of `intercept`: the closed-form constant-velocity intercept of a straight-line flyout, and
-one iteration of the intercept on a predicted path.
+"""Compiled kernels of `intercept`: the closed-form constant-velocity intercept of a straight-line flyout, one
+iteration of the intercept on a predicted path, and the ballistic track predictor's orbit test and states.
 
 Why: fire control solves one intercept per launch and per fire order, each a few iterations of a quadratic on
 one (site, target) pair; numpy spent that time in the per-call overhead of some thirty small operations per
 iteration. The loops do the numpy code's arithmetic in its order: three-term dot products as einsum sums them,
 (x₀y₀ + x₂y₂) + x₁y₁, and norms as `np.linalg.norm` does, √((d₀² + d₁²) + d₂²), so the intercepts are the same
-to the bit.
+to the bit. The predictor's states are `kepler_kernels.state_at` with the end-of-path mask in the same pass: a
+fire order and each launch predict one track a few times, and the masks, broadcasts and temporaries around the
+compiled Kepler solve cost more than the solve.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from amdx.flight.kepler_kernels import state_at
 from amdx.jit import kernel
 
 
@@ -90,3 +93,37 @@ def path_iteration(site: NDArray[np.float64], pos: NDArray[np.float64], vel: NDA
         if np.isfinite(t_new):
             t[i] = t_new
     return any_active
+
+
+@kernel
+def free_flight_ok(r: NDArray[np.float64], v: NDArray[np.float64], mu: float) -> NDArray[np.bool_]:
+    """Which inertial states r, v (N, 3) are on an elliptic, non-rectilinear orbit: energy v²/2 − μ/|r| finite and
+    negative, and |r × v| > 1e-9 |r| |v|. Norms and the cross product as numpy forms them (so the same rows pass)."""
+    ok = np.empty(r.shape[0], dtype=np.bool_)
+    for i in range(r.shape[0]):
+        r0, r1, r2 = r[i, 0], r[i, 1], r[i, 2]
+        v0, v1, v2 = v[i, 0], v[i, 1], v[i, 2]
+        rmag = np.sqrt((r0 * r0 + r1 * r1) + r2 * r2)
+        vmag = np.sqrt((v0 * v0 + v1 * v1) + v2 * v2)
+        energy = 0.5 * (vmag * vmag) - mu / rmag
+        h0, h1, h2 = r1 * v2 - r2 * v1, r2 * v0 - r0 * v2, r0 * v1 - r1 * v0
+        hmag = np.sqrt((h0 * h0 + h1 * h1) + h2 * h2)
+        ok[i] = np.isfinite(energy) and energy < 0.0 and hmag > 1e-9 * rmag * vmag
+    return ok
+
+
+@kernel
+def path_states(consts: NDArray[np.float64], slot: NDArray[np.intp], t_end: NDArray[np.float64],
+                t: NDArray[np.float64], omega: float, pos: NDArray[np.float64], vel: NDArray[np.float64]) -> None:
+    """States of a ballistic track predictor at the flat pairs (slot[k], t[k]), written to pos and vel (N, 3): the
+    Kepler orbit slot[k] (`kepler_kernels.state_at`, seen from the frame turning at `omega`), NaN where the
+    track has no orbit (slot −1), the time is not finite or it is after the orbit's end `t_end[slot]`."""
+    for k in range(t.size):
+        s, tk = slot[k], t[k]
+        if s >= 0 and np.isfinite(tk) and tk <= t_end[s]:
+            x, y, z, vx, vy, vz = state_at(consts, s, tk, omega)
+            pos[k, 0], pos[k, 1], pos[k, 2] = x, y, z
+            vel[k, 0], vel[k, 1], vel[k, 2] = vx, vy, vz
+        else:
+            pos[k, 0] = pos[k, 1] = pos[k, 2] = np.nan
+            vel[k, 0] = vel[k, 1] = vel[k, 2] = np.nan

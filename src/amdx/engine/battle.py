@@ -24,7 +24,6 @@ Decisions use estimates only: the evaluation labels that ride on tracks are copi
 from __future__ import annotations
 
 import itertools
-import math
 import operator
 from collections.abc import Callable
 from typing import Any
@@ -288,10 +287,12 @@ class BattleManager:
             rng = self.rngs.stream(f"commander/{self.id_node[nation]}/identification")
             identities, threats = self.identity[nation], self.threats[nation]
             manual, due = self.manual_id, self.id_due
-            for tid, view in self.tracks[nation].items():
-                current = identities.setdefault(tid, "pending")
-                if current == "hostile" or (nation, tid) in manual or (nation, tid) in due:
+            tracks = self.tracks[nation]
+            identities.update(dict.fromkeys([tid for tid in tracks if tid not in identities], "pending"))
+            for tid in [tid for tid in tracks if identities[tid] != "hostile"]:  # most are hostile already
+                if (nation, tid) in manual or (nation, tid) in due:
                     continue
+                view, current = tracks[tid], identities[tid]
                 threatened = threats.get(tid, ())
                 near = float("inf")
                 if threatened and view.classification == "air-breathing":
@@ -341,11 +342,11 @@ class BattleManager:
             near = gap <= np.maximum(SAME_THREAT_MIN_M, 3.0 * (sigma[a] + sigma[b]))
             first.extend(a[near].tolist())
             second.extend(b[near].tolist())
-        label = graph_components(len(members), first, second)
-        groups: dict[int, list[tuple[str, str]]] = {}
-        for member, g in zip(members, label.tolist(), strict=True):  # members sorted: groups by least member
-            groups.setdefault(g, []).append(member)
-        return list(groups.values())
+        label = graph_components(len(members), first, second)  # each member's least member: groups in its order
+        order = np.argsort(label, kind="stable")  # by group, members sorted within each
+        ordered = list(map(members.__getitem__, order.tolist()))
+        cuts = (np.flatnonzero(np.diff(label[order])) + 1).tolist()
+        return [ordered[a:b] for a, b in zip([0, *cuts], [*cuts, len(ordered)], strict=True)]
 
     def _planning_cells(self, t: float) -> list[tuple[str, list[str]]]:
         """Who plans for whom now: the coordination cell for the member nations it can reach, and each other
@@ -366,8 +367,9 @@ class BattleManager:
             return []
         every = self._threat_groups()
         self.group_of = {member: group for group in every for member in group}
-        busy, dead = self.busy.keys(), self.dead
-        groups = [g for g in every if (busy.isdisjoint(g) and dead.isdisjoint(g)) or self._plannable(g)]
+        # the groups with a busy or dead member (few) are asked whether they may still be planned
+        held = {id(self.group_of[m]) for m in itertools.chain(self.busy, self.dead) if m in self.group_of}
+        groups = [g for g in every if id(g) not in held or self._plannable(g)] if held else every
         if not groups:
             return []
         out: list[ev.Event] = []
@@ -376,7 +378,7 @@ class BattleManager:
         return out
 
     def _plannable(self, group: list[tuple[str, str]]) -> bool:
-        if any(m in self.dead for m in group):
+        if not self.dead.isdisjoint(group):
             return False
         busy_nations = {m[0] for m in group if m in self.busy}
         if not busy_nations:
@@ -522,6 +524,8 @@ class BattleManager:
         ballistic = np.array([views[k].classification == "ballistic" for k in keys])
         times = t + PATH_STEP_S * np.arange(int(PATH_HORIZON_S / PATH_STEP_S) + 1)
         pos, _ = track_predictor(x, t, ballistic)(np.broadcast_to(times, (len(keys), times.size)))
+        end = path_end(pos)
+        times, pos = times[:end], pos[:, :end]
         geodetic = path_geodetic(pos)  # once per track, not per (battery, track) pair
         n = len(pairs)
         pk, shots = np.zeros(n), np.ones(n, dtype=np.int64)
@@ -637,6 +641,14 @@ class BattleManager:
         return []
 
 
+def path_end(pos: np.ndarray) -> int:
+    """How many samples of predicted paths (..., K, 3) to look at: up to the last one where any path still exists
+    (at least one). Samples past every path's end are NaN, never feasible, so launch windows are the same
+    without them, and the geodetic conversion and envelope tests skip them."""
+    alive = np.flatnonzero(np.isfinite(pos[..., 0]).reshape(-1, pos.shape[-2]).any(axis=0))
+    return int(alive[-1]) + 1 if alive.size else 1
+
+
 def _ellipse_covs(semi_major_m: np.ndarray, semi_minor_m: np.ndarray, orientation_deg: np.ndarray) -> np.ndarray:
     """East/north covariances (k, 2, 2), m², of predicted impacts from their 95 % ellipses (semi-axes, m, and
     major-axis azimuth, degrees)."""
@@ -654,8 +666,9 @@ def _verdicts(views: list[TrackView], te: Any, asset_ids: list[str], floor: floa
     """Put each track's `Verdict` into `out` (by track id), and into `threats` the assets each track threatens
     at `floor` (its verdict's `threatened(floor)`, read from the probability array), in view order."""
     p = te.probability
-    made = [Verdict({}, value, tti if math.isfinite(tti) else None)
-            for tti, value in zip(te.time_to_impact_s.tolist(), te.expected_value_at_risk.tolist(), strict=True)]
+    tti = te.time_to_impact_s.astype(object)  # Python floats, None where not finite
+    tti[~np.isfinite(te.time_to_impact_s)] = None
+    made = list(map(Verdict, [{} for _ in views], te.expected_value_at_risk.tolist(), tti.tolist()))
     rows, cols = np.nonzero(p > 0.0)  # row-major: each track's assets in asset order (few: most rows are empty)
     for r, c, value in zip(rows.tolist(), cols.tolist(), p[rows, cols].tolist(), strict=True):
         made[r].probabilities[asset_ids[c]] = value

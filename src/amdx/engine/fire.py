@@ -20,7 +20,7 @@ from amdx.c2.fire_planning import refine_intercept, track_predictor
 from amdx.c2.identification import IDENTITIES, WEAPONS_CONTROL, weapons_control_allows
 from amdx.c2.intercept import Predictor
 from amdx.engine import events as ev
-from amdx.engine.battle import PATH_HORIZON_S, BattleManager
+from amdx.engine.battle import PATH_HORIZON_S, BattleManager, path_end
 from amdx.engine.battle_state import LAUNCH_SPACING_S, BatteryState, Engagement, TrackView
 from amdx.engine.orders import (
     MSEL,
@@ -289,7 +289,8 @@ class FireControl:
         predict = self._predictor(view)
         times = ready_s + FIRE_STEP_S * np.arange(int(PATH_HORIZON_S / FIRE_STEP_S) + 1)
         pos, _ = predict(times[None, :])
-        win = window_bounds(b.site_ecef_m, times, pos[0], b.envelope, ready_s)
+        end = path_end(pos[0])
+        win = window_bounds(b.site_ecef_m, times[:end], pos[0, :end], b.envelope, ready_s)
         if not bool(win.has_window):
             raise OrderRejected(f"{b.id} has no launch window on {view.track_id}: outside its envelope or too late")
         t_launch = float(win.earliest_launch_s)
