@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from amdx.engine.battle_state import BatteryState, Verdict
+from amdx.engine.battle_state import BatteryState
 from amdx.scenario import bundled_scenario_path, load_scenario
 
 
@@ -26,12 +26,3 @@ def test_rounds_are_taken_reloaded_and_given_back(battery):
     battery.give_back(2)  # two unfired rounds: launcher 1 has room for one beside its incoming reload
     assert battery.loaded == [1, 1] and battery.reserve == 0
     assert battery.reload(0) == 1 and battery.loaded == [2, 1] and battery.rounds == 3
-
-
-def test_verdict_threatened_remembers_each_floor_separately():
-    v = Verdict({"A": 0.5, "B": 0.05, "C": 0.2}, 1.0, None)
-    assert v.threatened(0.1) == ("A", "C")
-    assert v.threatened(0.01) == ("A", "B", "C")  # a lower floor after a higher one: its own answer
-    assert v.threatened(0.6) == ()
-    assert v.threatened(0.1) is v.threatened(0.1)  # asked again: the remembered (immutable) answer
-    assert v == Verdict({"A": 0.5, "B": 0.05, "C": 0.2}, 1.0, None)  # the memory is not part of the verdict

@@ -664,7 +664,7 @@ def _ellipse_covs(semi_major_m: np.ndarray, semi_minor_m: np.ndarray, orientatio
 def _verdicts(views: list[TrackView], te: Any, asset_ids: list[str], floor: float, out: dict[str, Verdict],
               threats: dict[str, tuple[str, ...]]) -> None:
     """Put each track's `Verdict` into `out` (by track id), and into `threats` the assets each track threatens
-    at `floor` (its verdict's `threatened(floor)`, read from the probability array), in view order."""
+    at `floor` (probability ≥ floor, read from the probability array), in view order."""
     p = te.probability
     tti = te.time_to_impact_s.astype(object)  # Python floats, None where not finite
     tti[~np.isfinite(te.time_to_impact_s)] = None

@@ -114,20 +114,6 @@ class Verdict:
     probabilities: dict[str, float]
     value_at_risk: float
     time_to_impact_s: float | None
-    _by_floor: dict[float, tuple[str, ...]] | None = field(default=None, init=False, repr=False, compare=False)
-
-    def threatened(self, floor: float) -> tuple[str, ...]:
-        """The assets at or above `floor`, in the order of `probabilities`. Remembered per floor; `probabilities`
-        must not change after the first ask. (The battle cycle reads these sets for all of a nation's tracks at
-        once from the probability array: `BattleManager.threats`.)"""
-        if not self.probabilities:
-            return ()
-        if self._by_floor is None:
-            self._by_floor = {}
-        hit = self._by_floor.get(floor)
-        if hit is None:
-            hit = self._by_floor[floor] = tuple(a for a, p in self.probabilities.items() if p >= floor)
-        return hit
 
 
 @dataclass
