@@ -85,8 +85,11 @@ class AirPictures:
         self.impacts: dict[str, dict[int, dict[str, float]]] = {n: {} for n in self.nations}
         """Per nation, per fused track number: the impact prediction of the latest picture (see `impact_rows`)."""
         self.received: dict[str, dict[str, _Release]] = {n: {} for n in self.nations}
-        self._first_detection: set[tuple[str, str]] = set()
+        self._detected: dict[str, set[str]] = {n: set() for n in self.nations}
+        """Per nation, the threats its radars have detected (the labels of its first-detection markers)."""
         self._first_track: set[tuple[str, str, str]] = set()
+        self._own_tracked: dict[str, set[str | None]] = {n: set() for n in self.nations}
+        """Per nation, the threats it holds (or held) an own track of: the labels of its first-track markers."""
         self._warnings = 0
 
     # --- radar scans -----------------------------------------------------------------------------------------
@@ -104,7 +107,7 @@ class AirPictures:
             return out  # empty scans of empty trackers change nothing
         # each report's threat label (None for a false alarm: index −1 picks the trailing None)
         labels_of = np.array((*truth.ids, None), dtype=object)[scans.truth_index]
-        out.extend(self._first_detections(sites, t_s, scans, labels_of))
+        out.extend(self._first_detections(sites, t_s, scans, labels_of, truth.ids))
         meas_sensor = index[scans.sensor]
         report = bank.step(t_s, index, scans.z_ecef_m, scans.R_ecef, meas_sensor)
         sensor_ids, labels = self._radar_ids, self.track_labels
@@ -126,13 +129,22 @@ class AirPictures:
         return out
 
     def _first_own_tracks(self, sites: list[SensorSite], index: np.ndarray, t_s: float) -> list[ev.Event]:
-        """First-track markers of the confirmed tracks of the radars just scanned, in track creation order. A
-        set difference finds whether any (nation, label) is new; only then are the tracks looked at one by one."""
+        """First-track markers of the confirmed tracks of the radars just scanned, in track creation order. First a
+        quick test on a superset: when the labels of all tracks (tentative ones too) of each nation's radars just
+        scanned are threats the nation already holds an own track of, there is none. Only otherwise are the
+        confirmed tracks looked at, and one by one only when some (nation, label) is new."""
+        labels_of = self.track_labels
+        held = self._own_tracked
+        by_nation: dict[str, set[str | None]] = {}
+        for site in sites:
+            by_nation.setdefault(site.owner, set()).update(labels_of[site.sensor_id].values())
+        if all(labels.difference(held.get(nation, ())) <= {None} for nation, labels in by_nation.items()):
+            return []
         tids, sensors = (a.tolist() for a in self.trackers.confirmed(index))
         if not tids:
             return []
         owner = dict(zip(index.tolist(), (site.owner for site in sites), strict=True))
-        by_index = [self.track_labels[sid] for sid in self._radar_ids]
+        by_index = [labels_of[sid] for sid in self._radar_ids]
         labels = list(map(dict.get, map(by_index.__getitem__, sensors), tids))
         keys = list(zip(map(owner.__getitem__, sensors), labels, repeat("own")))
         if all(label is None for _, label, _ in set(keys).difference(self._first_track)):
@@ -144,25 +156,31 @@ class AirPictures:
                 out.extend(self._mark_first_track(t_s, key[0], key[1], f"{sensor_ids[s]}/{tid}", "own"))
         return out
 
-    def _first_detections(self, sites: list[SensorSite], t_s: float, scans: RadarScans,
-                          labels_of: np.ndarray) -> list[ev.Event]:
-        """A first-detection marker for each (nation, threat) first detected now, in report order. A set
-        difference finds whether any pair is new; only then are the reports looked at one by one."""
+    def _first_detections(self, sites: list[SensorSite], t_s: float, scans: RadarScans, labels_of: np.ndarray,
+                          threat_ids: tuple[str, ...]) -> list[ev.Event]:
+        """A first-detection marker for each (nation, threat) first detected now, in report order. The distinct
+        threats each nation's reports stem from (`np.unique` of integer codes) show whether any is new; only then
+        are the reports looked at one by one."""
         rows = np.flatnonzero(scans.truth_index >= 0)
         if not rows.size:
             return []
         owners = [site.owner for site in sites]
-        sensors = scans.sensor[rows].tolist()
-        keys = list(zip(map(owners.__getitem__, sensors), labels_of[rows].tolist(), strict=True))
-        if not set(keys).difference(self._first_detection):
+        nations = list(dict.fromkeys(owners))
+        detected = [self._detected.setdefault(nation, set()) for nation in nations]
+        m = len(threat_ids)
+        nation_of = np.array(list(map(nations.index, owners)), np.int64)
+        pairs = np.unique(nation_of[scans.sensor[rows]] * m + scans.truth_index[rows])  # nation-major
+        bounds = np.searchsorted(pairs, np.arange(len(nations) + 1) * m).tolist()
+        if all(detected[j].issuperset(map(threat_ids.__getitem__, (pairs[bounds[j]:bounds[j + 1]] - j * m).tolist()))
+               for j in range(len(nations))):
             return []
         out: list[ev.Event] = []
-        marked = self._first_detection
-        for k, key in zip(sensors, keys, strict=True):
-            if key not in marked:
-                marked.add(key)
-                out.append(ev.FirstDetection(t_s=t_s, visible_to=ev.visibility(), threat_id=key[1],
-                                             nation=key[0], sensor_id=sites[k].sensor_id))
+        for k, label in zip(scans.sensor[rows].tolist(), labels_of[rows].tolist(), strict=True):
+            seen = self._detected[owners[k]]
+            if label not in seen:
+                seen.add(label)
+                out.append(ev.FirstDetection(t_s=t_s, visible_to=ev.visibility(), threat_id=label,
+                                             nation=owners[k], sensor_id=sites[k].sensor_id))
         return out
 
     def _mark_first_track(self, t_s: float, nation: str, label: str | None, track_id: str,
@@ -171,6 +189,8 @@ class AirPictures:
         if label is None or (nation, label, kind) in self._first_track:
             return []
         self._first_track.add((nation, label, kind))
+        if kind == "own":
+            self._own_tracked[nation].add(label)
         return [ev.FirstTrack(t_s=t_s, visible_to=ev.visibility(), threat_id=label, nation=nation,
                               track_id=track_id, source=source)]
 
@@ -220,21 +240,19 @@ class AirPictures:
             return []
         tracks = self.trackers.confirmed_predicted(index, t_s)
         up = np.flatnonzero(_airborne(tracks.state))
-        sensor = tracks.sensor[up].tolist()
+        sensor = tracks.sensor[up]
         ids = tracks.ids[up].tolist()
+        # a radar's tracks are consecutive rows, radars in `index` order: each radar's rows from the counts
+        bounds = np.concatenate([[0], np.cumsum(np.bincount(sensor, minlength=max(index) + 1)[index])]).tolist()
         sources = []
-        start = 0
-        for site, k in zip(sites, index, strict=True):
-            stop = start
-            while stop < len(sensor) and sensor[stop] == k:
-                stop += 1
+        for site, start, stop in zip(sites, bounds[:-1], bounds[1:], strict=True):
             if stop > start:
-                labels = self.track_labels[site.sensor_id]
+                sid = site.sensor_id
                 own, rows = ids[start:stop], up[start:stop]
-                sources.append(SourceTracks("own", tuple(f"{site.sensor_id}/{i}" for i in own), tracks.state[rows],
-                                            tracks.cov[rows], tracks.classification[rows],
-                                            (site.sensor_id,) * len(own), tuple(labels.get(i) for i in own)))
-            start = stop
+                keys = tuple(map((sid + "/").__add__, map(str, own)))  # "<sensor>/<local id>"
+                sources.append(SourceTracks("own", keys, tracks.state[rows], tracks.cov[rows],
+                                            tracks.classification[rows], (sid,) * len(own),
+                                            tuple(map(self.track_labels[sid].get, own))))
         return sources
 
     def _partner_sources(self, nation: str, t_s: float) -> list[SourceTracks]:
