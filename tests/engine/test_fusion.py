@@ -170,3 +170,15 @@ def test_duplicate_pairs_are_the_nearest_disjoint_pairs_inside_the_gate(seed):
     keep, gone = duplicate_pairs(x, P, has, gamma)
     assert list(zip(keep.tolist(), gone.tolist(), strict=True)) == [(int(i), int(j)) for i, j in expected]
     assert len(expected) > 2
+
+
+def test_covariance_intersection_takes_one_side_once_and_refuses_mismatched_batches():
+    xa = np.arange(12.0).reshape(2, 6)
+    Pa = np.stack([np.eye(6) * 4.0, np.eye(6) * 9.0])
+    once = covariance_intersection(xa, Pa, np.ones(6), np.eye(6))
+    each = covariance_intersection(xa, Pa, np.ones((2, 6)), np.stack([np.eye(6)] * 2))
+    assert all(np.array_equal(a, b) for a, b in zip(once, each, strict=True))
+    with pytest.raises(ValueError):
+        covariance_intersection(xa, Pa, np.ones((3, 6)), np.stack([np.eye(6)] * 3))
+    with pytest.raises(ValueError):
+        covariance_intersection(xa, Pa[:1], np.ones(6), np.eye(6))

@@ -84,12 +84,19 @@ class FusedTrack:
 
 
 def covariance_intersection(xa: _Array, Pa: _Array, xb: _Array, Pb: _Array) -> tuple[_Array, _Array]:
-    """Batched covariance intersection of (k, 6) states and (k, 6, 6) covariances with the fast trace weight."""
-    x = np.array(xa, dtype=np.float64)
-    P = np.array(Pa, dtype=np.float64)
-    rows = np.arange(len(x))
-    fold_pairs(x, P, rows, np.ascontiguousarray(xb, dtype=np.float64), np.ascontiguousarray(Pb, dtype=np.float64),
-               rows)
+    """Batched covariance intersection of states (k, 6) and covariances (k, 6, 6) with the fast trace weight (a
+    side given once, (6,) and (6, 6), or with k = 1, is used for every row)."""
+    x, xb2 = (np.asarray(a, dtype=np.float64).reshape(-1, 6) for a in (xa, xb))
+    P, Pb2 = (np.asarray(a, dtype=np.float64).reshape(-1, 6, 6) for a in (Pa, Pb))
+    if x.shape[0] != P.shape[0] or xb2.shape[0] != Pb2.shape[0]:
+        raise ValueError(f"states and covariances differ in count: {x.shape[0]} and {P.shape[0]}, "
+                         f"{xb2.shape[0]} and {Pb2.shape[0]}")
+    k = np.broadcast_shapes((x.shape[0],), (xb2.shape[0],))[0]
+    x, P = np.array(np.broadcast_to(x, (k, 6))), np.array(np.broadcast_to(P, (k, 6, 6)))
+    xb2 = np.ascontiguousarray(np.broadcast_to(xb2, (k, 6)))
+    Pb2 = np.ascontiguousarray(np.broadcast_to(Pb2, (k, 6, 6)))
+    rows = np.arange(k)
+    fold_pairs(x, P, rows, xb2, Pb2, rows)
     return x, P
 
 
