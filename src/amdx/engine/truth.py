@@ -69,10 +69,14 @@ class TruthRegistry:
 
     def end(self, threat_id: str, t_s: float) -> None:
         """End a threat's flight at `t_s` (destroyed by an interceptor): it is no longer airborne from then on."""
-        self._ended[threat_id] = min(t_s, self._ended.get(threat_id, t_s))
+        t_end = min(t_s, self._ended.get(threat_id, t_s))
+        self._ended[threat_id] = t_end
         self._version += 1
-        for b in self._batches:
-            self._apply_ends(b)
+        for b in self._batches:  # the earlier ends are in every batch already: only this one to apply
+            if threat_id in b.ids:
+                k = b.ids.index(threat_id)
+                b.end_t_s = b.end_t_s.copy()
+                b.end_t_s[k] = min(b.end_t_s[k], t_end)
 
     def _apply_ends(self, b: _Batch) -> None:
         hits = [(k, self._ended[i]) for k, i in enumerate(b.ids) if i in self._ended]
