@@ -236,11 +236,11 @@ class TrackerBank:
 
     def has_tracks(self, sensors: ArrayLike) -> bool:
         """Whether any of `sensors` holds a track."""
-        return bool(np.isin(self._sensor, sensors).any())
+        return bool(self._member_mask(sensors)[self._sensor].any())
 
     def confirmed(self, sensors: ArrayLike) -> tuple[_Ids, _Ids]:
         """(ids, sensor) of the confirmed tracks of `sensors`, in creation order."""
-        rows = np.flatnonzero((self._status == TrackStatus.CONFIRMED) & np.isin(self._sensor, sensors))
+        rows = np.flatnonzero((self._status == TrackStatus.CONFIRMED) & self._member_mask(sensors)[self._sensor])
         return self._ids[rows], self._sensor[rows]
 
     def tracks(self, sensor: int) -> TrackTable:
@@ -278,6 +278,12 @@ class TrackerBank:
         mask = np.zeros(self.n_sensors, dtype=bool)
         mask[active] = True
         return mask
+
+    def _member_mask(self, sensors: ArrayLike) -> NDArray[np.bool_]:
+        """(n_sensors,) True for the sensors among `sensors` (any integers; those that are no sensor's index
+        match nothing): `np.isin` by a lookup table."""
+        s = np.asarray(sensors, dtype=np.int64).reshape(-1)
+        return self._sensor_mask(s[(s >= 0) & (s < self.n_sensors)])
 
     def _advance(self, t: float, active: NDArray[np.int64], stepping: NDArray[np.bool_]) -> NDArray[np.intp]:
         """Predict every track of the `active` sensors (`stepping`: their mask) to t (s); return their rows."""
@@ -411,11 +417,10 @@ class TrackerBank:
         ids = new_ids_kernel(np.ascontiguousarray(sensor, dtype=np.int64), self._next_id)
         confirmed = status == TrackStatus.CONFIRMED
         cls = np.where((model == MotionModel.BALLISTIC) & confirmed, Classification.BALLISTIC,
-                       Classification.UNKNOWN).astype(np.int8)
-        new = {"_ids": ids, "_sensor": sensor.astype(np.int64), "_x": x, "_P": P, "_model": model.astype(np.int8),
-               "_status": status.astype(np.int8), "_class": cls, "_hist": hist.astype(np.uint16),
-               "_hits": np.ones(m, np.int32), "_looks": np.ones(m, np.int32), "_first_t": np.full(m, t),
-               "_last_t": np.full(m, t)}
+                       Classification.UNKNOWN)
+        # the new rows, written into the buffers (cast to each column's dtype; scalars fill)
+        new = {"_ids": ids, "_sensor": sensor, "_x": x, "_P": P, "_model": model, "_status": status, "_class": cls,
+               "_hist": hist, "_hits": 1, "_looks": 1, "_first_t": t, "_last_t": t}
         n_old = self._n
         if n_old + m > self._buffers["_ids"].shape[0]:  # grow: double the room
             room = max(2 * self._buffers["_ids"].shape[0], n_old + m)
