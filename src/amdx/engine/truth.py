@@ -69,10 +69,14 @@ class TruthRegistry:
 
     def end(self, threat_id: str, t_s: float) -> None:
         """End a threat's flight at `t_s` (destroyed by an interceptor): it is no longer airborne from then on."""
-        self._ended[threat_id] = min(t_s, self._ended.get(threat_id, t_s))
+        t_end = min(t_s, self._ended.get(threat_id, t_s))
+        self._ended[threat_id] = t_end
         self._version += 1
-        for b in self._batches:
-            self._apply_ends(b)
+        for b in self._batches:  # the earlier ends are in every batch already: only this one to apply
+            if threat_id in b.ids:
+                k = b.ids.index(threat_id)
+                b.end_t_s = b.end_t_s.copy()
+                b.end_t_s[k] = min(b.end_t_s[k], t_end)
 
     def _apply_ends(self, b: _Batch) -> None:
         hits = [(k, self._ended[i]) for k, i in enumerate(b.ids) if i in self._ended]
@@ -148,19 +152,20 @@ class TruthRegistry:
             n_live = int(np.count_nonzero(live))
             if not n_live:
                 continue
+            every = n_live == b.size  # the usual case: no gathers (the views are copied by the concatenation)
             if b.flights is not None:
                 p, v = b.flights.states_ecef(np.array([t_s]))
-                p, v = p[live, 0, :], v[live, 0, :]  # type: ignore[index]
+                p, v = (p[:, 0, :], v[:, 0, :]) if every else (p[live, 0, :], v[live, 0, :])  # type: ignore[index]
             else:
                 assert b.route is not None
                 p, v = b.route.state_ecef(np.array([t_s]))
                 p, v = p.reshape(1, 3), v.reshape(1, 3)
-            ids.extend(b.ids if n_live == b.size else compress(b.ids, live.tolist()))
+            ids.extend(b.ids if every else compress(b.ids, live.tolist()))
             pos.append(p)
             vel.append(v)
-            rcs.append(b.rcs_m2[live])
+            rcs.append(b.rcs_m2 if every else b.rcs_m2[live])
             bal.append(np.full(n_live, b.ballistic))
-            boost.append(b.burnout_t_s[live] > t_s)
+            boost.append((b.burnout_t_s if every else b.burnout_t_s[live]) > t_s)
         if not ids:
             empty = np.zeros((0, 3))
             arrays = (empty, empty, np.zeros(0), np.zeros(0, bool), np.zeros(0, bool))

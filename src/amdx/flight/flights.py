@@ -71,6 +71,7 @@ class BallisticFlights:
         self.vacuum_impact_t_s = _ro(surface_crossing_time(self.orbits, self.impact_alt_m, earth), (n,))
         self.drag: DragTiming | None = None
         self._memo = TimeMemo()
+        self._index = np.arange(n)  # the missiles' row indices, for the state kernel (private, never written)
         self.impact_t_s = self.vacuum_impact_t_s
         if beta_kg_m2 is not None and np.any(np.isfinite(beta_kg_m2)):
             start = self._drag_start()
@@ -136,17 +137,19 @@ class BallisticFlights:
         time are memoised and read-only."""
         if np.ndim(t_s) <= 1 and np.size(t_s) == 1:
             key = float(np.asarray(t_s, dtype=np.float64).reshape(()))
-            pos, vel = self._memo.get(key, lambda: self._evaluate_states(t_s, True))  # type: ignore[arg-type, return-value]
+            # one time for every missile (the truth states of a scan instant): no broadcast of times or indices
+            pos, vel = self._memo.get(key, lambda: self._evaluate_states(  # type: ignore[arg-type, return-value]
+                np.full((self.n_missiles, 1), key), True))
             return pos, (vel if velocity else None)
-        return self._evaluate_states(t_s, velocity)
+        return self._evaluate_states(self._times(t_s), velocity)
 
-    def _evaluate_states(self, t_s: ArrayLike, velocity: bool) -> tuple[_Array, _Array | None]:
-        t2 = self._times(t_s)
-        idx = np.broadcast_to(np.arange(t2.shape[0])[:, None], t2.shape)
+    def _evaluate_states(self, t2: _Array, velocity: bool) -> tuple[_Array, _Array | None]:
+        """States at the times t2 (n, K): missile i at t2[i, :]."""
+        idx = self._index if t2.shape[1] == 1 else np.repeat(self._index, t2.shape[1])
         pos, vel = np.empty((*t2.shape, 3)), np.empty((*t2.shape, 3))
         tables = self.drag.kernel_tables if self.drag is not None else _NO_DRAG
         sk.flight_states(self._rows, self.orbits.consts, self.earth.omega_rad_s, self.drag is not None, *tables,
-                         idx.ravel(), t2.ravel(), pos.reshape(-1, 3), vel.reshape(-1, 3))
+                         idx, t2.ravel(), pos.reshape(-1, 3), vel.reshape(-1, 3))
         return pos, (vel if velocity else None)
 
     def position_ecef(self, t_s: ArrayLike) -> _Array:

@@ -135,6 +135,10 @@ class RadarNetwork:
                                    for r in self.radars], dtype=np.float64)
         self._measures_rr = np.array([r.range_rate_sigma_mps is not None for r in self.radars], dtype=bool)
         self._fa_mean = [r.false_alarm_mean for r in self.radars]
+        # the bounds of each radar's false-alarm draws, the very floats `Radar._false_alarms` passes
+        self._fa_bounds = [(r.radar_type.instrumented_range_m, float(self._half_fov[k]), r.radar_type.elevation_min_rad,
+                            r.radar_type.elevation_max_rad, r.range_rate_limit_mps, bool(self._measures_rr[k]))
+                           for k, r in enumerate(self.radars)]
         self._kr = np.array([r.k_factor for r in self.radars], dtype=np.float64)
         self._horizon_r = np.array([r.horizon_radius_m for r in self.radars], dtype=np.float64)
         # the site terms of `line_of_sight`, computed as it computes them
@@ -268,14 +272,12 @@ class RadarNetwork:
 
     def _false_alarm_draws(self, i: int, g: np.random.Generator, count: int) -> tuple[_F64, ...]:
         """Radar i's false-alarm draws after the count, as `Radar._false_alarms` makes them."""
-        t = self.radars[i].radar_type
-        half = float(self._half_fov[i])
-        r = g.uniform(0.0, t.instrumented_range_m, count)
+        range_max, half, el_min, el_max, limit, measures_rr = self._fa_bounds[i]
+        r = g.uniform(0.0, range_max, count)
         off = g.uniform(-half, half, count)
-        el = g.uniform(t.elevation_min_rad, t.elevation_max_rad, count)
+        el = g.uniform(el_min, el_max, count)
         power = g.standard_exponential(count)
-        limit = self.radars[i].range_rate_limit_mps
-        rr = g.uniform(-limit, limit, count) if self._measures_rr[i] else np.zeros(count)
+        rr = g.uniform(-limit, limit, count) if measures_rr else np.zeros(count)
         return r, off, el, power, rr
 
     def _false_alarms(self, sel: _I64, counts: list[int], draws: list[tuple[_F64, ...]]

@@ -88,14 +88,9 @@ def coarse_candidates(pred_pos: ArrayLike, pred_pos_cov: ArrayLike, z: ArrayLike
         mg = np.ascontiguousarray(meas_group, dtype=np.int64).reshape(n)
     else:
         tg, mg = np.zeros(k, np.int64), np.zeros(n, np.int64)
-    return coarse_pairs_kernel(p, frobenius_norms(pred_pos_cov), zz, frobenius_norms(R), float(gate_d2),
+    return coarse_pairs_kernel(p, np.ascontiguousarray(pred_pos_cov, dtype=np.float64).reshape(k, 3, 3), zz,
+                               np.ascontiguousarray(R, dtype=np.float64).reshape(n, 3, 3), float(gate_d2),
                                BOUND_MARGIN, GRID_SLACK_M, MAX_STRIPS, MAX_TRACK_CELLS, tg, mg)
-
-
-def frobenius_norms(C: ArrayLike) -> _Array:
-    """Frobenius norms (k,) of covariances (k, 3, 3): an upper bound of their largest eigenvalue."""
-    c = np.asarray(C, dtype=np.float64).reshape(-1, 9)
-    return np.sqrt(np.einsum("ki,ki->k", c, c))
 
 
 def pair_mahalanobis2(pred_pos: ArrayLike, pred_pos_cov: ArrayLike, z: ArrayLike, R: ArrayLike, ti: ArrayLike,

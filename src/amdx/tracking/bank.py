@@ -50,6 +50,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from amdx.geo import ecef_to_geodetic, enu_basis
 from amdx.tracking.association import Association, GnnAssociator
+from amdx.tracking.bank_kernels import look_kernel, new_ids_kernel
 from amdx.tracking.filters import BatchEKF
 from amdx.tracking.models import MotionModel
 from amdx.tracking.track_types import (
@@ -59,7 +60,6 @@ from amdx.tracking.track_types import (
     TrackFilter,
     TrackStatus,
     TrackTable,
-    popcount16,
     read_only,
     remap,
 )
@@ -138,6 +138,7 @@ class TrackerBank:
                      for name in _PER_SENSOR}
         self._confirm_m = np.array([c.confirm_m for c in self.configs], dtype=np.int64)
         self._confirm_n = np.array([c.confirm_n for c in self.configs], dtype=np.int64)
+        self._max_position_var = self._cfg["max_position_sigma_m"] ** 2
         self._window = ((1 << self._confirm_n) - 1).astype(np.uint16)
         self._sensor_t = np.full(len(self.configs), np.nan)  # NaN: the sensor has not stepped yet
         self._next_id = np.array([c.first_id for c in self.configs], dtype=np.int64)
@@ -187,26 +188,21 @@ class TrackerBank:
         sensor = self._sensor[rows]
         x, P, status = self._x[rows], self._P[rows], self._status[rows]
         mot, tom, d2, near = self._associate(x, P, status, sensor, zz, rr, ms)
-        hist = self._hist[rows]
-        excluded = remap(near, (hist & np.uint16(1)).astype(np.intp)) > 0  # near a track hit on its last look
+        excluded = remap(near, (self._hist[rows] & np.uint16(1)).astype(np.intp)) > 0  # near a track hit last look
         upd = np.flatnonzero(mot >= 0)
         if upd.size:
             res = self.filter.update(x[upd], P[upd], zz[mot[upd]], rr[mot[upd]])
             self._x[rows[upd]], self._P[rows[upd]] = res.x, res.P
-        hit = mot >= 0
-        hist = ((hist << np.uint16(1)) | hit.astype(np.uint16)) & self._window[sensor]
-        self._hist[rows] = hist
-        self._looks[rows] += 1
-        self._hits[rows] += hit
-        self._last_t[rows[hit]] = t
         track_of_meas = remap(tom, self._ids[rows])
         nis = np.where(tom >= 0, d2, np.nan)
 
-        newly = rows[(status == TrackStatus.TENTATIVE) & (popcount16(hist) >= self._confirm_m[sensor])]
-        self._status[newly] = TrackStatus.CONFIRMED
+        # the look of every track (history, counts, confirmation) and the tracks to delete: classification
+        # changes no input of the deletion tests (status, counts, times, position variance)
+        newly, dead = look_kernel(t, rows, mot, self._hist, self._looks, self._hits, self._last_t, self._status,
+                                  self._sensor, self._P, self._window, self._confirm_m, self._confirm_n,
+                                  self._cfg["max_coast_s"], self._max_position_var)
         confirmed = (self._ids[newly], self._sensor[newly])
         ballistic = self._classify(rows)
-        dead = self._dead(t, rows)
         deleted = (self._ids[dead], self._sensor[dead])
         new_meas = np.flatnonzero((tom < 0) & ~excluded)
         new_ids = self._initiate(t, zz[new_meas], rr[new_meas], ms[new_meas], dead)
@@ -240,11 +236,11 @@ class TrackerBank:
 
     def has_tracks(self, sensors: ArrayLike) -> bool:
         """Whether any of `sensors` holds a track."""
-        return bool(np.isin(self._sensor, sensors).any())
+        return bool(self._member_mask(sensors)[self._sensor].any())
 
     def confirmed(self, sensors: ArrayLike) -> tuple[_Ids, _Ids]:
         """(ids, sensor) of the confirmed tracks of `sensors`, in creation order."""
-        rows = np.flatnonzero((self._status == TrackStatus.CONFIRMED) & np.isin(self._sensor, sensors))
+        rows = np.flatnonzero((self._status == TrackStatus.CONFIRMED) & self._member_mask(sensors)[self._sensor])
         return self._ids[rows], self._sensor[rows]
 
     def tracks(self, sensor: int) -> TrackTable:
@@ -282,6 +278,12 @@ class TrackerBank:
         mask = np.zeros(self.n_sensors, dtype=bool)
         mask[active] = True
         return mask
+
+    def _member_mask(self, sensors: ArrayLike) -> NDArray[np.bool_]:
+        """(n_sensors,) True for the sensors among `sensors` (any integers; those that are no sensor's index
+        match nothing): `np.isin` by a lookup table."""
+        s = np.asarray(sensors, dtype=np.int64).reshape(-1)
+        return self._sensor_mask(s[(s >= 0) & (s < self.n_sensors)])
 
     def _advance(self, t: float, active: NDArray[np.int64], stepping: NDArray[np.bool_]) -> NDArray[np.intp]:
         """Predict every track of the `active` sensors (`stepping`: their mask) to t (s); return their rows."""
@@ -372,17 +374,6 @@ class TrackerBank:
         for name, buf in self._buffers.items():
             setattr(self, name, buf[:self._n])
 
-    def _dead(self, t: float, rows: NDArray[np.intp]) -> NDArray[np.intp]:
-        """The hopeless tentative, stale and too-uncertain confirmed tracks among `rows` (removed by `_append`)."""
-        s = self._sensor[rows]
-        tentative = self._status[rows] == TrackStatus.TENTATIVE
-        m, n = self._confirm_m[s], self._confirm_n[s]
-        hopeless = tentative & (self._hits[rows] + np.maximum(n - self._looks[rows], 0) < m)
-        stale = (t - self._last_t[rows]) > self._cfg["max_coast_s"][s]
-        pos_var = _trace3(self._P, rows, 0)
-        vague = ~tentative & (pos_var > self._cfg["max_position_sigma_m"][s] ** 2)
-        return rows[hopeless | stale | vague]
-
     def _initiate(self, t: float, z: _Array, R: _Array, sensor: _Ids, dead: NDArray[np.intp]) -> _Ids:
         """Single-point initiation of tentative tracks from measurements z (m, 3), R (m, 3, 3) of `sensor`
         (m,): ballistic model above `ballistic_altitude_m`, constant velocity below; the `dead` rows go."""
@@ -423,21 +414,13 @@ class TrackerBank:
             self._set_views()
             return np.zeros(0, np.int64)
         # ids: each sensor's next ids, in order of appearance among the new tracks
-        order = np.argsort(sensor, kind="stable")
-        sorted_s = sensor[order]
-        start = np.flatnonzero(np.concatenate(([True], sorted_s[1:] != sorted_s[:-1])))
-        rank_sorted = np.arange(m) - np.repeat(start, np.diff(np.append(start, m)))
-        rank = np.empty(m, np.int64)
-        rank[order] = rank_sorted
-        ids = self._next_id[sensor] + rank
-        np.add.at(self._next_id, sensor, 1)
+        ids = new_ids_kernel(np.ascontiguousarray(sensor, dtype=np.int64), self._next_id)
         confirmed = status == TrackStatus.CONFIRMED
         cls = np.where((model == MotionModel.BALLISTIC) & confirmed, Classification.BALLISTIC,
-                       Classification.UNKNOWN).astype(np.int8)
-        new = {"_ids": ids, "_sensor": sensor.astype(np.int64), "_x": x, "_P": P, "_model": model.astype(np.int8),
-               "_status": status.astype(np.int8), "_class": cls, "_hist": hist.astype(np.uint16),
-               "_hits": np.ones(m, np.int32), "_looks": np.ones(m, np.int32), "_first_t": np.full(m, t),
-               "_last_t": np.full(m, t)}
+                       Classification.UNKNOWN)
+        # the new rows, written into the buffers (cast to each column's dtype; scalars fill)
+        new = {"_ids": ids, "_sensor": sensor, "_x": x, "_P": P, "_model": model, "_status": status, "_class": cls,
+               "_hist": hist, "_hits": 1, "_looks": 1, "_first_t": t, "_last_t": t}
         n_old = self._n
         if n_old + m > self._buffers["_ids"].shape[0]:  # grow: double the room
             room = max(2 * self._buffers["_ids"].shape[0], n_old + m)

@@ -37,13 +37,27 @@ def _lower_bound(keys: _Array, value: float) -> int:
 
 
 @kernel
-def coarse_pairs_kernel(p: _Array, size_p: _Array, z: _Array, size_r: _Array, gate_d2: float, margin: float,
+def _frobenius_norms(C: _Array) -> _Array:
+    """Frobenius norms (k,) of the 3×3 matrices C (k, 3, 3): an upper bound of their largest eigenvalue."""
+    out = np.empty(C.shape[0])
+    for i in range(C.shape[0]):
+        acc = 0.0
+        for a in range(3):
+            for b in range(3):
+                acc += C[i, a, b] * C[i, a, b]
+        out[i] = np.sqrt(acc)
+    return out
+
+
+@kernel
+def coarse_pairs_kernel(p: _Array, cov_p: _Array, z: _Array, cov_r: _Array, gate_d2: float, margin: float,
                         slack_m: float, max_strips: int, max_track_cells: int, tg: _Ids,
                         mg: _Ids) -> tuple[_Index, _Index]:
-    """Pairs (i, j) of one group (tg[i] == mg[j]) with |z_j − p_i|² ≤ γ (size_p[i] + size_r[j]) (1 + margin),
-    γ = gate_d2, sorted by track, then measurement; slack_m widens the grid's windows, m; at most max_strips
-    strips, and a track reaching more than max_track_cells strips takes them whole."""
+    """Pairs (i, j) of one group (tg[i] == mg[j]) with |z_j − p_i|² ≤ γ (‖cov_p[i]‖ + ‖cov_r[j]‖) (1 + margin)
+    (Frobenius norms), γ = gate_d2, sorted by track, then measurement; slack_m widens the grid's windows, m; at
+    most max_strips strips, and a track reaching more than max_track_cells strips takes them whole."""
     k, n = p.shape[0], z.shape[0]
+    size_p, size_r = _frobenius_norms(cov_p), _frobenius_norms(cov_r)
     ax_a, ax_b = 0, 1
     ext_a, ext_b = -1.0, -1.0
     for c in range(3):  # the axes of largest and second largest extent (first of equals)

@@ -96,15 +96,6 @@ class TrackerConfig:
                 raise ValueError(f"{name} must be > 0, found {getattr(self, name)}")
 
 
-def popcount16(v: NDArray[np.uint16]) -> NDArray[np.int64]:
-    """Number of set bits of each 16-bit word (SWAR bit counting; numpy ≥ 2 has `bitwise_count`)."""
-    w = v.astype(np.int64)
-    w = w - ((w >> 1) & 0x5555)
-    w = (w & 0x3333) + ((w >> 2) & 0x3333)
-    w = (w + (w >> 4)) & 0x0F0F
-    return (w + (w >> 8)) & 0x1F
-
-
 def remap(index: NDArray[np.intp], table: np.ndarray) -> np.ndarray:
     """table[index] where index >= 0, -1 elsewhere."""
     out = np.full(index.shape, -1, dtype=table.dtype if table.dtype.kind == "i" else np.intp)
