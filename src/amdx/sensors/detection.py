@@ -25,10 +25,14 @@ from typing import Literal, get_args
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special, stats
-from scipy.special import _ufuncs as _scipy_ufuncs
 
 from amdx.sensors._arrays import f64 as _f64
 from amdx.sensors._arrays import out as _out
+
+try:  # scipy.stats.ncx2.sf's own kernel: a private name, so a scipy without it gets the public call
+    from scipy.special._ufuncs import _ncx2_sf
+except ImportError:  # pragma: no cover - depends on the installed scipy
+    _ncx2_sf = None
 
 _Array = NDArray[np.float64]
 
@@ -135,7 +139,9 @@ def swerling0_pd(snr_db: ArrayLike, pfa: ArrayLike, n_pulses: ArrayLike = 1) -> 
     # some 0.4 ms a call, ten times the arithmetic of a scan): the same numbers for every valid argument
     nc = dof * snr
     with np.errstate(over="ignore"):  # as ncx2._sf (scipy gh-17432)
-        pd = np.where(nc != 0.0, _scipy_ufuncs._ncx2_sf(threshold, dof, nc), special.chdtrc(dof, threshold))
+        if _ncx2_sf is None:  # pragma: no cover - depends on the installed scipy
+            return _out(np.asarray(stats.ncx2.sf(threshold, dof, nc), dtype=np.float64))
+        pd = np.where(nc != 0.0, _ncx2_sf(threshold, dof, nc), special.chdtrc(dof, threshold))
     return _out(np.asarray(pd, dtype=np.float64))
 
 
