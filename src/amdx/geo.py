@@ -136,15 +136,6 @@ def ecef_to_geodetic(xyz: ArrayLike, earth: EarthModel = WGS84) -> tuple[_Array,
     return _geodetic(flat[:, 0], flat[:, 1], flat[:, 2], p.shape[:-1], earth)
 
 
-def ecef_components_to_geodetic(x: ArrayLike, y: ArrayLike, z: ArrayLike,
-                                earth: EarthModel = WGS84) -> tuple[_Array, _Array, _Array]:
-    """`ecef_to_geodetic` of points given as separate x, y, z arrays (m), for callers that hold components."""
-    x, y, z = _f64(x), _f64(y), _f64(z)
-    if not x.shape == y.shape == z.shape:
-        x, y, z = np.broadcast_arrays(x, y, z)
-    return _geodetic(x.ravel(), y.ravel(), z.ravel(), x.shape, earth)
-
-
 def _geodetic(x: _Array, y: _Array, z: _Array, shape: tuple[int, ...],
               earth: EarthModel) -> tuple[_Array, _Array, _Array]:
     """(lat, lon, alt) of the flat components x, y, z (one compiled pass), shaped `shape`."""

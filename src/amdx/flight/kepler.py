@@ -236,6 +236,8 @@ class KeplerOrbits:
         at t = 0 (ECEF for the Earth's rate, as `geo.eci_state_to_ecef`: velocity relative to that frame);
         0 gives the inertial states. One compiled pass, no intermediate inertial arrays."""
         idx, t = np.broadcast_arrays(np.asarray(index, dtype=np.intp), _f64(t_s))
+        if idx.size and (idx.min() < 0 or idx.max() >= self.n_orbits):
+            raise IndexError(f"orbit indices must be in [0, {self.n_orbits}): {idx.min()}..{idx.max()}")
         pos = np.empty((*t.shape, 3))
         vel = np.empty((*t.shape, 3)) if velocity else pos
         kk.states_many(self.consts, np.ascontiguousarray(idx).ravel(), np.ascontiguousarray(t).ravel(),
@@ -247,18 +249,6 @@ class KeplerOrbits:
         """Like `states_at` for the orbits start:stop at times t_s of shape (stop − start, K) or (K,)."""
         t = np.broadcast_to(_f64(t_s), (stop - start, np.shape(t_s)[-1]))
         return self.states_at(np.arange(start, stop)[:, None], t, velocity)
-
-    def states_by_columns(self, t_s: ArrayLike, velocity: bool = True) -> tuple[_Array, _Array | None]:
-        """Same as `states` (every orbit, times (n, K) or (K,)); with `velocity` False, velocities are None."""
-        return self.states_rows(0, self.n_orbits, self._times(t_s), velocity)
-
-    def components_at(self, index: ArrayLike, t_s: ArrayLike, velocity: bool = True
-                      ) -> tuple[tuple[_Array, ...], tuple[_Array, ...] | None]:
-        """`states_at` as separate components: ((x, y, z), (vx, vy, vz) or None), each shaped like the broadcast
-        of index and t_s; the same values, for callers that work per component."""
-        r, v = self.states_at(index, t_s, velocity)
-        return (tuple(r[..., j] for j in range(3)),
-                tuple(v[..., j] for j in range(3)) if v is not None else None)
 
     def states(self, t_s: ArrayLike) -> tuple[_Array, _Array]:
         """Inertial states of every orbit at times `t_s`: shape (K,) common to all orbits, or (n, K).

@@ -36,6 +36,7 @@ the result depends only on the input order.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -97,11 +98,15 @@ def pair_mahalanobis2(pred_pos: ArrayLike, pred_pos_cov: ArrayLike, z: ArrayLike
                       mj: ArrayLike) -> _Array:
     """d² = νᵀ (Pₚᵢ + Rⱼ)⁻¹ ν, ν = zⱼ − pᵢ, for the pairs (ti[m], mj[m]) only (one compiled loop over pairs;
     S symmetrised, inverted by the adjugate formula)."""
-    return pair_mahalanobis2_kernel(np.ascontiguousarray(pred_pos, dtype=np.float64).reshape(-1, 3),
-                                    np.ascontiguousarray(pred_pos_cov, dtype=np.float64).reshape(-1, 3, 3),
-                                    np.ascontiguousarray(z, dtype=np.float64).reshape(-1, 3),
-                                    np.ascontiguousarray(R, dtype=np.float64).reshape(-1, 3, 3),
-                                    np.ascontiguousarray(ti, dtype=np.intp), np.ascontiguousarray(mj, dtype=np.intp))
+    p = np.ascontiguousarray(pred_pos, dtype=np.float64).reshape(-1, 3)
+    pc = np.ascontiguousarray(pred_pos_cov, dtype=np.float64).reshape(-1, 3, 3)
+    zz = np.ascontiguousarray(z, dtype=np.float64).reshape(-1, 3)
+    rr = np.ascontiguousarray(R, dtype=np.float64).reshape(-1, 3, 3)
+    if pc.shape[0] != p.shape[0] or rr.shape[0] != zz.shape[0]:
+        raise ValueError(f"{p.shape[0]} positions but {pc.shape[0]} covariances, or {zz.shape[0]} measurements but "
+                         f"{rr.shape[0]} covariances")
+    ii, jj = _pairs(ti, mj, p.shape[0], zz.shape[0])
+    return pair_mahalanobis2_kernel(p, pc, zz, rr, ii, jj)
 
 
 def gnn_assign(n_tracks: int, n_meas: int, ti: ArrayLike, mj: ArrayLike, cost: ArrayLike,
@@ -110,8 +115,7 @@ def gnn_assign(n_tracks: int, n_meas: int, ti: ArrayLike, mj: ArrayLike, cost: A
     `missed_cost`. Returns (measurement_of_track (n_tracks,), track_of_measurement (n_meas,), -1 where
     unassigned; and the number of components handed to `linear_sum_assignment`)."""
     (meas_of_track, track_of_meas, pair_bounds, rows, row_bounds, cols, col_bounds, row_of, col_of,
-     hard_cost) = gnn_easy_kernel(int(n_tracks), int(n_meas), np.ascontiguousarray(ti, dtype=np.intp),
-                                  np.ascontiguousarray(mj, dtype=np.intp), np.ascontiguousarray(cost, dtype=np.float64),
+     hard_cost) = gnn_easy_kernel(int(n_tracks), int(n_meas), *_pairs(ti, mj, n_tracks, n_meas, cost),
                                   float(missed_cost))
     # the other components, each solved alone on its own tracks (rows) and measurements (columns), both in
     # increasing index, in order of their label
@@ -158,9 +162,23 @@ def graph_components(n_nodes: int, u: ArrayLike, v: ArrayLike) -> _Index:
 def nearest_track(n_meas: int, ti: ArrayLike, mj: ArrayLike, d2: ArrayLike, limit_d2: float) -> _Index:
     """(n_meas,) index of the track of least d² (≤ limit_d2) among the pairs (ti, mj) of each measurement,
     -1 if none; ties go to the lower track index (one compiled pass over the pairs)."""
-    return nearest_track_kernel(int(n_meas), np.ascontiguousarray(ti, dtype=np.intp),
-                                np.ascontiguousarray(mj, dtype=np.intp), np.ascontiguousarray(d2, dtype=np.float64),
-                                float(limit_d2))
+    tt, mm, dd = _pairs(ti, mj, None, n_meas, d2)
+    return nearest_track_kernel(int(n_meas), tt, mm, dd, float(limit_d2))
+
+
+def _pairs(ti: ArrayLike, mj: ArrayLike, n_tracks: int | None, n_meas: int, *values: ArrayLike) -> tuple[Any, ...]:
+    """(ti, mj, *values) as contiguous arrays of one length, the indices in [0, n_tracks) and [0, n_meas) (ti
+    unchecked when n_tracks is None), or a clear error: the compiled loops do not check bounds."""
+    out: list[Any] = []
+    for a, n, name in ((ti, n_tracks, "ti"), (mj, n_meas, "mj")):
+        idx = np.ascontiguousarray(a, dtype=np.intp).reshape(-1)
+        if n is not None and idx.size and (idx.min() < 0 or idx.max() >= n):
+            raise IndexError(f"{name} holds indices outside [0, {n}): {idx.min()}..{idx.max()}")
+        out.append(idx)
+    out += [np.ascontiguousarray(v, dtype=np.float64).reshape(-1) for v in values]
+    if len({a.size for a in out}) > 1:
+        raise ValueError(f"pair arrays differ in length: {[a.size for a in out]}")
+    return tuple(out)
 
 
 def _ro(a: np.ndarray) -> np.ndarray:

@@ -55,11 +55,14 @@ def ekf_update(x: ArrayLike, P: ArrayLike, z: ArrayLike, R: ArrayLike, joseph: b
     A⁺ = E A Eᵀ + Ka R Kaᵀ,  B⁺ = E (B − A Kbᵀ) + Ka R Kbᵀ,  C⁺ = C − Kb B − Bᵀ Kbᵀ + Kb S Kbᵀ.
     Short form: A⁺ = A − Ka A,  B⁺ = B − Ka B,  C⁺ = C − Kb B. The diagonal blocks are symmetrised.
     One compiled loop over the tracks (`amdx.tracking.update_kernels`)."""
-    x_new, p_new, nu, S, nis = kalman_update_kernel(np.ascontiguousarray(x, dtype=np.float64).reshape(-1, 6),
-                                                    np.ascontiguousarray(P, dtype=np.float64).reshape(-1, 6, 6),
-                                                    np.ascontiguousarray(z, dtype=np.float64).reshape(-1, 3),
-                                                    np.ascontiguousarray(R, dtype=np.float64).reshape(-1, 3, 3),
-                                                    bool(joseph))
+    xx = np.ascontiguousarray(x, dtype=np.float64).reshape(-1, 6)
+    pp = np.ascontiguousarray(P, dtype=np.float64).reshape(-1, 6, 6)
+    zz = np.ascontiguousarray(z, dtype=np.float64).reshape(-1, 3)
+    rr = np.ascontiguousarray(R, dtype=np.float64).reshape(-1, 3, 3)
+    if not xx.shape[0] == pp.shape[0] == zz.shape[0] == rr.shape[0]:
+        raise ValueError(f"one measurement per track: {xx.shape[0]} states, {pp.shape[0]} covariances, "
+                         f"{zz.shape[0]} measurements, {rr.shape[0]} measurement covariances")
+    x_new, p_new, nu, S, nis = kalman_update_kernel(xx, pp, zz, rr, bool(joseph))
     return UpdateResult(x=x_new, P=p_new, nu=nu, S=S, nis=nis)
 
 

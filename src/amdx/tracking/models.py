@@ -71,8 +71,13 @@ def _predict(x: _Array, P: _Array, ballistic: NDArray[np.bool_], dt_s: ArrayLike
              earth: EarthModel, max_substep_s: float) -> tuple[_Array, _Array]:
     """The one call of the prediction kernel (k tracks, each with its model and spectral density)."""
     k = x.shape[0]
-    return predict_kernel(x, P, ballistic, _per_track(dt_s, k), _per_track(q_m2_s3, k), earth.mu_m3_s2,
-                          earth.omega_rad_s, float(max_substep_s))
+    if P.shape[0] != k:
+        raise ValueError(f"{k} states but {P.shape[0]} covariances")
+    dt = _per_track(dt_s, k)
+    if not np.isfinite(dt).all():
+        raise ValueError("time steps must be finite")
+    return predict_kernel(x, P, ballistic, dt, _per_track(q_m2_s3, k), earth.mu_m3_s2, earth.omega_rad_s,
+                          float(max_substep_s))
 
 
 def cv_predict(x: ArrayLike, P: ArrayLike, dt_s: ArrayLike, q_m2_s3: ArrayLike) -> tuple[_Array, _Array]:
