@@ -163,6 +163,24 @@ def keep_fold(x: _Array, P: _Array, has: NDArray[np.bool_], member: NDArray[np.i
 
 
 @kernel
+def _keep_least_two(d2: float, i: int, who: int, best: NDArray[np.intp], d2_best: _Array, d2_next: _Array) -> None:
+    """Keep the two least d² seen for i (d2_best[i] ≤ d2_next[i]) and who gave the least (best[i])."""
+    if d2 < d2_best[i]:
+        d2_next[i] = d2_best[i]
+        d2_best[i] = d2
+        best[i] = who
+    elif d2 < d2_next[i]:
+        d2_next[i] = d2
+
+
+@kernel
+def _clear(lone: NDArray[np.bool_], d2_best: _Array, d2_next: _Array, gamma: float) -> NDArray[np.bool_]:
+    """Lone pairs that are clear: well inside the gate, and well nearer than the runner-up (margins of
+    GATE_MARGIN against rounding)."""
+    return lone & (d2_best <= gamma * (1.0 - GATE_MARGIN)) & (d2_next > d2_best * (1.0 + GATE_MARGIN))
+
+
+@kernel
 def lone_nearest(x: _Array, P: _Array, cand: NDArray[np.intp], rx: _Array, rP: _Array, rows: NDArray[np.intp],
                  gamma: float) -> tuple[NDArray[np.intp], NDArray[np.bool_], NDArray[np.bool_]]:
     """The part of the association of source rows `rows` to fused rows `cand` (d² ≤ γ, global nearest neighbour)
@@ -210,17 +228,12 @@ def lone_nearest(x: _Array, P: _Array, cand: NDArray[np.intp], rx: _Array, rP: _
                 d2_of.append(d2)
                 n_r[j] += 1
                 n_c[i] += 1
-                if d2 < d2_best[j]:
-                    d2_next[j] = d2_best[j]
-                    d2_best[j] = d2
-                    best[j] = i
-                elif d2 < d2_next[j]:
-                    d2_next[j] = d2
+                _keep_least_two(d2, j, i, best, d2_best, d2_next)
     lone = best >= 0
     for m in range(len(pr)):
         if n_c[pc[m]] > 1:
             lone[pr[m]] = False
-    settled = lone & (d2_best <= gamma * (1.0 - GATE_MARGIN)) & (d2_next > d2_best * (1.0 + GATE_MARGIN))
+    settled = _clear(lone, d2_best, d2_next, gamma)
     # the mirror image: a candidate near several rows that are near no other candidate takes its nearest row
     # when that one is clear (the others stay unassigned)
     c_lone = n_c > 1
@@ -231,14 +244,8 @@ def lone_nearest(x: _Array, P: _Array, cand: NDArray[np.intp], rx: _Array, rP: _
         j, i = pr[m], pc[m]
         if n_r[j] > 1:
             c_lone[i] = False
-        d2 = d2_of[m]
-        if d2 < c_d2_best[i]:
-            c_d2_next[i] = c_d2_best[i]
-            c_d2_best[i] = d2
-            c_best[i] = j
-        elif d2 < c_d2_next[i]:
-            c_d2_next[i] = d2
-    c_settled = c_lone & (c_d2_best <= gamma * (1.0 - GATE_MARGIN)) & (c_d2_next > c_d2_best * (1.0 + GATE_MARGIN))
+        _keep_least_two(d2_of[m], i, j, c_best, c_d2_best, c_d2_next)
+    c_settled = _clear(c_lone, c_d2_best, c_d2_next, gamma)
     to_solver = (best >= 0) & ~settled
     for m in range(len(pr)):
         if c_settled[pc[m]]:
