@@ -13,7 +13,7 @@ from scipy.stats import chi2
 
 from amdx.flight import KeplerOrbits, solve_ballistic
 from amdx.geo import eci_state_to_ecef
-from amdx.tracking.impact import error_ellipse, predict_impact
+from amdx.tracking.impact import error_ellipse, impact_points, predict_impact
 
 MU = 3.986004418e14  # refs/physics.md constants (WGS84 GM), m³/s²
 OMEGA = 7.2921159e-5  # refs/physics.md constants, rad/s
@@ -127,3 +127,35 @@ def test_states_that_do_not_come_down_are_invalid(flight):
     ip = predict_impact(x, np.broadcast_to(np.eye(6), (2, 6, 6)), t)
     assert list(ip.valid) == [True, False]
     assert np.isnan(ip.impact_t_s[1]) and np.isfinite(ip.impact_t_s[0])
+
+
+def test_sigma_point_statistics_match_numpy(flight):
+    """The compiled pass (sigma points, their impacts, mean, spread, east/north covariance, ellipse) against the
+    same unscented transform written with numpy's Cholesky, means and einsum over `impact_points`."""
+    sol, state = flight
+    rng = np.random.default_rng(7)
+    t = sol.burnout_t_s + 200.0
+    a = rng.normal(size=(5, 6, 6)) * 0.3 + np.eye(6)
+    scale = np.diag([200.0] * 3 + [4.0] * 3)
+    P = scale @ (a @ a.transpose(0, 2, 1)) @ scale
+    x = state(t) + rng.normal(size=(5, 6)) * np.array([500.0] * 3 + [10.0] * 3)
+    ip = predict_impact(x, P, t)
+    L = np.sqrt(6.0) * np.linalg.cholesky(P)
+    sigma = x[:, None, :] + np.concatenate([L, -L], axis=2).transpose(0, 2, 1)
+    t_pts, p_pts = impact_points(sigma.reshape(-1, 6), t)
+    t_pts, p_pts = t_pts.reshape(5, 12), p_pts.reshape(5, 12, 3)
+    p_mean = p_pts.mean(axis=1)
+    np.testing.assert_allclose(ip.impact_t_s, t_pts.mean(axis=1), rtol=1e-13)
+    np.testing.assert_allclose(ip.time_to_impact_sigma_s, t_pts.std(axis=1), rtol=1e-9)
+    np.testing.assert_allclose(ip.impact_ecef_m, p_mean, rtol=1e-13)
+    lat, lon, _ = pymap3d.ecef2geodetic(*p_mean.T)
+    np.testing.assert_allclose(ip.impact_lat_deg, lat, atol=1e-9)
+    np.testing.assert_allclose(ip.impact_lon_deg, lon, atol=1e-9)
+    e, n, _ = pymap3d.ecef2enu(*p_pts.transpose(2, 0, 1), lat[:, None], lon[:, None], 0.0)
+    d = np.stack([e - e.mean(axis=1, keepdims=True), n - n.mean(axis=1, keepdims=True)], axis=-1)
+    cov = np.einsum("kpi,kpj->kij", d, d) / 12
+    np.testing.assert_allclose(ip.cov_en_m2, cov, rtol=1e-6, atol=1e-6 * np.abs(cov).max())
+    major, minor, az = error_ellipse(cov)
+    np.testing.assert_allclose(ip.semi_major_m, major, rtol=1e-6)
+    np.testing.assert_allclose(ip.semi_minor_m, minor, rtol=1e-6)
+    np.testing.assert_allclose(ip.major_axis_azimuth_deg, az, atol=1e-4)

@@ -151,49 +151,57 @@ N_CONSTS = 10
 
 
 @kernel
+def element_row(x: float, y: float, z: float, vx: float, vy: float, vz: float, t0: float, mu: float,
+                out: np.ndarray, consts: np.ndarray, i: int) -> tuple[bool, float, float]:
+    """`elements` of one state (position x, y, z, velocity vx, vy, vz, epoch t0), written to row i of out and
+    consts. Returns (good: False when the state is not elliptic (energy ≥ 0) or rectilinear (h ≤ 1e-9 r v),
+    the specific energy ε, |r|).
+
+    Sums of three products run as numpy's reductions do here (a norm left to right, a dot product
+    (x0 + x2) + x1), so the elements are those of the numpy code this replaced, bit for bit."""
+    rmag = math.sqrt((x * x + y * y) + z * z)
+    v2 = (vx * vx + vz * vz) + vy * vy
+    rv = (x * vx + z * vz) + y * vy
+    energy = 0.5 * v2 - mu / rmag
+    h0, h1, h2 = y * vz - z * vy, z * vx - x * vz, x * vy - y * vx
+    hmag = math.sqrt((h0 * h0 + h1 * h1) + h2 * h2)
+    good = not (energy >= 0.0 or hmag <= 1e-9 * rmag * math.sqrt(v2))
+    a = -mu / (2.0 * energy)
+    kr = v2 - mu / rmag
+    e0, e1, e2 = (kr * x - rv * vx) / mu, (kr * y - rv * vy) / mu, (kr * z - rv * vz) / mu
+    e = math.sqrt((e0 * e0 + e1 * e1) + e2 * e2)
+    if e < 1e-13:
+        p0, p1, p2 = x / rmag, y / rmag, z / rmag
+    else:
+        p0, p1, p2 = e0 / e, e1 / e, e2 / e
+    w0, w1, w2 = h0 / hmag, h1 / hmag, h2 / hmag
+    q0, q1, q2 = w1 * p2 - w2 * p1, w2 * p0 - w0 * p2, w0 * p1 - w1 * p0
+    b = a * math.sqrt(1.0 - e * e)
+    mm = math.sqrt(mu / a**3.0)
+    px = (x * p0 + z * p2) + y * p1
+    qy = (x * q0 + z * q2) + y * q1
+    ea = math.atan2(qy / b, px / a + e)
+    m = ea - e * math.sin(ea)
+    out[i, 0], out[i, 1], out[i, 2], out[i, 3], out[i, 4] = a, e, b, mm, m
+    out[i, 5], out[i, 6], out[i, 7] = p0, p1, p2
+    out[i, 8], out[i, 9], out[i, 10] = q0, q1, q2
+    consts[i, CONST_M0], consts[i, CONST_N], consts[i, CONST_E] = m - mm * t0, mm, e
+    consts[i, CONST_AP], consts[i, CONST_AP + 1], consts[i, CONST_AP + 2] = a * p0, a * p1, a * p2
+    consts[i, CONST_BQ], consts[i, CONST_BQ + 1], consts[i, CONST_BQ + 2] = b * q0, b * q1, b * q2
+    consts[i, CONST_E0] = ea
+    return good, energy, rmag
+
+
+@kernel
 def elements(r0: np.ndarray, v0: np.ndarray, t0: np.ndarray, mu: float, out: np.ndarray, consts: np.ndarray) -> int:
     """Elements of the orbits of states r0, v0 (n, 3) at epochs t0 (n,), written to out (n, N_ELEMENTS): a (m),
     e, b (m), n (rad/s), M0 (mean anomaly at t0, rad), P̂ (3), Q̂ (3); and the evaluation constants to consts
     (n, N_CONSTS). Returns the number of states that are not elliptic (energy ≥ 0) or rectilinear
-    (h ≤ 1e-9 r v).
-
-    Sums of three products run as numpy's reductions do here (a norm left to right, a dot product
-    (x0 + x2) + x1), so the elements are those of the numpy code this replaced, bit for bit."""
+    (h ≤ 1e-9 r v)."""
     bad = 0
     for i in range(r0.shape[0]):
-        x, y, z = r0[i, 0], r0[i, 1], r0[i, 2]
-        vx, vy, vz = v0[i, 0], v0[i, 1], v0[i, 2]
-        rmag = math.sqrt((x * x + y * y) + z * z)
-        v2 = (vx * vx + vz * vz) + vy * vy
-        rv = (x * vx + z * vz) + y * vy
-        energy = 0.5 * v2 - mu / rmag
-        h0, h1, h2 = y * vz - z * vy, z * vx - x * vz, x * vy - y * vx
-        hmag = math.sqrt((h0 * h0 + h1 * h1) + h2 * h2)
-        if energy >= 0.0 or hmag <= 1e-9 * rmag * math.sqrt(v2):
+        if not element_row(r0[i, 0], r0[i, 1], r0[i, 2], v0[i, 0], v0[i, 1], v0[i, 2], t0[i], mu, out, consts, i)[0]:
             bad += 1
-        a = -mu / (2.0 * energy)
-        kr = v2 - mu / rmag
-        e0, e1, e2 = (kr * x - rv * vx) / mu, (kr * y - rv * vy) / mu, (kr * z - rv * vz) / mu
-        e = math.sqrt((e0 * e0 + e1 * e1) + e2 * e2)
-        if e < 1e-13:
-            p0, p1, p2 = x / rmag, y / rmag, z / rmag
-        else:
-            p0, p1, p2 = e0 / e, e1 / e, e2 / e
-        w0, w1, w2 = h0 / hmag, h1 / hmag, h2 / hmag
-        q0, q1, q2 = w1 * p2 - w2 * p1, w2 * p0 - w0 * p2, w0 * p1 - w1 * p0
-        b = a * math.sqrt(1.0 - e * e)
-        mm = math.sqrt(mu / a**3.0)
-        px = (x * p0 + z * p2) + y * p1
-        qy = (x * q0 + z * q2) + y * q1
-        ea = math.atan2(qy / b, px / a + e)
-        m = ea - e * math.sin(ea)
-        out[i, 0], out[i, 1], out[i, 2], out[i, 3], out[i, 4] = a, e, b, mm, m
-        out[i, 5], out[i, 6], out[i, 7] = p0, p1, p2
-        out[i, 8], out[i, 9], out[i, 10] = q0, q1, q2
-        consts[i, CONST_M0], consts[i, CONST_N], consts[i, CONST_E] = m - mm * t0[i], mm, e
-        consts[i, CONST_AP], consts[i, CONST_AP + 1], consts[i, CONST_AP + 2] = a * p0, a * p1, a * p2
-        consts[i, CONST_BQ], consts[i, CONST_BQ + 1], consts[i, CONST_BQ + 2] = b * q0, b * q1, b * q2
-        consts[i, CONST_E0] = ea
     return bad
 
 

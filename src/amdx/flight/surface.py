@@ -30,6 +30,12 @@ from amdx.jit import kernel
 
 _Array = NDArray[np.float64]
 
+CROSSING_TOL_M = 1e-6
+"""Newton's method on the altitude stops once |Δh| < this (one more step is still taken), m."""
+CROSSING_MAX_ITER = 30
+"""At most this many Newton steps."""
+
+
 def ellipsoid_radius_m(r_m: ArrayLike, earth: EarthModel) -> _Array:
     """Distance from the centre to the ellipsoid surface along the direction of the points r (..., 3), m."""
     r = np.asarray(r_m, dtype=np.float64)
@@ -53,7 +59,7 @@ def _ellipsoid_radius_many(r: _Array, a: float, b: float) -> _Array:
 
 def surface_crossing_time(orbits: KeplerOrbits, alt_m: ArrayLike, earth: EarthModel,
                           index: ArrayLike | None = None, t_guess_s: ArrayLike | None = None,
-                          tol_m: float = 1e-6, max_iter: int = 30) -> _Array:
+                          tol_m: float = CROSSING_TOL_M, max_iter: int = CROSSING_MAX_ITER) -> _Array:
     """Time (s) at which each orbit comes down through geodetic altitude `alt_m` (the impact), after its epoch.
 
     Starting point: the exact descending crossing of a sphere through the local surface radius (refined once
@@ -79,27 +85,36 @@ def _crossing_times(consts: _Array, a_m: _Array, t0_s: _Array, m0: _Array, idx: 
     t = np.empty(idx.size)
     for k in range(idx.size):
         i = idx[k]
-        e, mm = consts[i, CONST_E], consts[i, CONST_N]
-        if has_guess:
-            t_start, m_start = guess[k], consts[i, CONST_M0] + mm * guess[k]
-            big_e = solve_kepler_one(m_start, e, KEPLER_TOL)[0]
-        else:
-            x, y, z, _, _, _ = position_at_anomaly(consts, i, consts[i, CONST_E0])  # the epoch's position
-            big_e = descending_crossing_anomaly(consts, a_m[i], i, _ellipsoid_radius(x, y, z, a, b) + h[k])
-            if not sphere:
-                x, y, z, _, _, _ = position_at_anomaly(consts, i, big_e)
-                big_e = descending_crossing_anomaly(consts, a_m[i], i, _ellipsoid_radius(x, y, z, a, b) + h[k])
-            m_start = big_e - e * math.sin(big_e)
-            t_start = t0_s[i] + (m_start - m0[i]) % TWO_PI / mm
-            if sphere:
-                t[k] = t_start
-                continue
-        for _ in range(max_iter):
-            x, y, z, dx, dy, dz = position_at_anomaly(consts, i, big_e)
-            alt, nx, ny, nz = altitude_and_normal(x, y, z, a, a2, e2, sphere)
-            dh = alt - h[k]
-            big_e = big_e - dh / (nx * dx + ny * dy + nz * dz)
-            if abs(dh) < tol:
-                break
-        t[k] = t_start + (big_e - e * math.sin(big_e) - m_start) / mm
+        t[k] = crossing_one(consts, a_m[i], t0_s[i], m0[i], i, h[k], guess[k], has_guess, a, b, a2, e2, sphere,
+                            tol, max_iter)[0]
     return t
+
+
+@kernel
+def crossing_one(consts: _Array, a_i: float, t0_i: float, m0_i: float, i: int, h: float, guess: float,
+                 has_guess: bool, a: float, b: float, a2: float, e2: float, sphere: bool, tol: float,
+                 max_iter: int) -> tuple[float, float]:
+    """(time s, eccentric anomaly) at which orbit i (semi-major axis a_i, mean anomaly m0_i at its epoch t0_i)
+    comes down through altitude h: `surface_crossing_time` of one orbit (guess: a first time, with has_guess)."""
+    e, mm = consts[i, CONST_E], consts[i, CONST_N]
+    if has_guess:
+        t_start, m_start = guess, consts[i, CONST_M0] + mm * guess
+        big_e = solve_kepler_one(m_start, e, KEPLER_TOL)[0]
+    else:
+        x, y, z, _, _, _ = position_at_anomaly(consts, i, consts[i, CONST_E0])  # the epoch's position
+        big_e = descending_crossing_anomaly(consts, a_i, i, _ellipsoid_radius(x, y, z, a, b) + h)
+        if not sphere:
+            x, y, z, _, _, _ = position_at_anomaly(consts, i, big_e)
+            big_e = descending_crossing_anomaly(consts, a_i, i, _ellipsoid_radius(x, y, z, a, b) + h)
+        m_start = big_e - e * math.sin(big_e)
+        t_start = t0_i + (m_start - m0_i) % TWO_PI / mm
+        if sphere:
+            return t_start, big_e
+    for _ in range(max_iter):
+        x, y, z, dx, dy, dz = position_at_anomaly(consts, i, big_e)
+        alt, nx, ny, nz = altitude_and_normal(x, y, z, a, a2, e2, sphere)
+        dh = alt - h
+        big_e = big_e - dh / (nx * dx + ny * dy + nz * dz)
+        if abs(dh) < tol:
+            break
+    return t_start + (big_e - e * math.sin(big_e) - m_start) / mm, big_e

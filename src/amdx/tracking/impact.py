@@ -2,9 +2,9 @@
 
 A track state (ECEF position and Earth-relative velocity at time t, covariance P 6×6) is turned into an
 inertial state (frame of `amdx.geo`: ECI = ECEF at t = 0, rotating at ω about +z) and propagated analytically
-on its Kepler ellipse (`amdx.flight.kepler.KeplerOrbits`) to the descending crossing of the geodetic altitude
-`impact_alt_m` (`amdx.flight.surface.surface_crossing_time`); the crossing point is converted back to ECEF at
-the impact time. Vacuum two-body flight: no drag, no J2 (refs/physics.md §1–§2).
+on its Kepler ellipse (the elements of `amdx.flight.kepler.KeplerOrbits`) to the descending crossing of the
+geodetic altitude `impact_alt_m` (the solver of `amdx.flight.surface.surface_crossing_time`); the crossing point
+is converted back to ECEF at the impact time. Vacuum two-body flight: no drag, no J2 (refs/physics.md §1–§2).
 
 Uncertainty (unscented transform, Julier & Uhlmann 1997, κ = 0): the 2n = 12 sigma points x ± √n Lᵢ (L the
 Cholesky factor of P, n = 6), weights 1/12, are each propagated to impact. Their mean is the predicted
@@ -13,7 +13,8 @@ covariance C. The ellipse at confidence c has semi-axes k√λ₁, k√λ₂ (λ
 k = √χ²₂(c) = √(−2 ln(1 − c)) (2.4477 at 95 %), its major axis at `major_axis_azimuth_deg` (clockwise from
 north, in [0, 180)).
 
-Vectorised over tracks. A track is invalid (NaN results) when any sigma point is not on an elliptic orbit, is
+Vectorised over tracks, compiled (`impact_kernels`: one pass per track, the same arithmetic in the same order as
+the array code it replaced). A track is invalid (NaN results) when any sigma point is not on an elliptic orbit, is
 already below the impact altitude and descending, or never comes down to it.
 """
 
@@ -24,18 +25,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from amdx.flight.kepler import KeplerOrbits
-from amdx.flight.surface import surface_crossing_time
-from amdx.geo import (
-    WGS84,
-    EarthModel,
-    ecef_to_eci,
-    ecef_to_geodetic,
-    ecef_velocity_to_eci,
-    eci_to_ecef,
-    enu_basis,
-    up_components,
-)
+from amdx.flight.surface import CROSSING_MAX_ITER, CROSSING_TOL_M
+from amdx.geo import WGS84, EarthModel
+from amdx.tracking.impact_kernels import impact_many, predict_many
 
 _Array = NDArray[np.float64]
 
@@ -108,77 +100,47 @@ def _sqrt_cov(P: _Array) -> _Array:
         return v * np.sqrt(np.maximum(w, 0.0))[:, None, :]
 
 
+def _earth_args(earth: EarthModel, impact_alt_m: float) -> tuple[float | bool | int, ...]:
+    """The kernels' arguments after the states: altitude, near-surface radius, the ellipsoid, ω, μ, Newton's
+    tolerance and step limit (`flight.surface`)."""
+    h = float(impact_alt_m)
+    return (h, earth.a_m + max(h, 0.0) + NEAR_SURFACE_MARGIN_M, earth.a_m, earth.b_m, earth.a_m**2, earth.e2,
+            earth.is_sphere, earth.omega_rad_s, earth.mu_m3_s2, CROSSING_TOL_M, CROSSING_MAX_ITER)
+
+
 def impact_points(x: ArrayLike, t_s: ArrayLike, earth: EarthModel = WGS84,
                   impact_alt_m: float = 0.0) -> tuple[_Array, _Array]:
     """Impact (time (m,) s, ECEF point (m, 3) m) of ballistic ECEF states x (m, 6) at times t_s (s, scalar or
-    (m,)), vacuum two-body flight; NaN where there is none (see the module docstring)."""
-    xx = np.asarray(x, dtype=np.float64).reshape(-1, 6)
+    (m,)), vacuum two-body flight; NaN where there is none (see the module docstring). One compiled pass
+    (`impact_kernels.impact_one` per state)."""
+    xx = np.ascontiguousarray(np.asarray(x, dtype=np.float64).reshape(-1, 6))
     m = xx.shape[0]
-    t = np.broadcast_to(np.asarray(t_s, dtype=np.float64), (m,))
-    r, v = xx[:, :3], xx[:, 3:]
-    r_eci = ecef_to_eci(r, t, earth)
-    v_eci = ecef_velocity_to_eci(r, v, t, earth)
-    rmag = np.linalg.norm(r_eci, axis=1)
-    energy = 0.5 * np.einsum("ij,ij->i", v_eci, v_eci) - earth.mu_m3_s2 / rmag
-    h = np.linalg.norm(np.cross(r_eci, v_eci), axis=1)
-    ok = (energy < 0.0) & (h > 1e-9 * rmag * np.linalg.norm(v_eci, axis=1)) & np.isfinite(energy)
-    # already down and descending? Only points near the surface can be below the impact altitude: the ellipsoid
-    # lies within the sphere of radius a, so a point's height above it is at least |r| − a
-    near = np.flatnonzero(ok & ~(rmag > earth.a_m + max(impact_alt_m, 0.0) + NEAR_SURFACE_MARGIN_M))
-    if near.size:
-        lat, lon, alt = ecef_to_geodetic(r[near], earth)
-        ux, uy, uz = up_components(lat, lon)
-        vn = v[near]
-        v_up = (ux * vn[:, 0] + uz * vn[:, 2]) + uy * vn[:, 1]  # the order in which einsum sums "ij,ij->i"
-        ok[near[(np.asarray(alt) < impact_alt_m) & (v_up < 0.0)]] = False
-    t_imp = np.full(m, np.nan)
-    p_imp = np.full((m, 3), np.nan)
-    idx = np.flatnonzero(ok)
-    if idx.size:
-        orbits = KeplerOrbits(r_eci[idx], v_eci[idx], t[idx], earth.mu_m3_s2)
-        ti = surface_crossing_time(orbits, impact_alt_m, earth)
-        good = np.isfinite(ti)
-        r_i, _ = orbits.states_at(np.flatnonzero(good), ti[good], velocity=False)
-        t_imp[idx[good]] = ti[good]
-        p_imp[idx[good]] = eci_to_ecef(r_i, ti[good], earth)
+    t = np.ascontiguousarray(np.broadcast_to(np.asarray(t_s, dtype=np.float64), (m,)))
+    t_imp, p_imp = np.empty(m), np.empty((m, 3))
+    impact_many(xx, t, *_earth_args(earth, impact_alt_m), t_imp, p_imp)
     return t_imp, p_imp
 
 
 def predict_impact(x: ArrayLike, P: ArrayLike, t_s: float, *, earth: EarthModel = WGS84,
                    impact_alt_m: float = 0.0, confidence: float = DEFAULT_CONFIDENCE) -> ImpactPrediction:
     """Impact point, time and confidence ellipse of ballistic tracks: states x (k, 6) and covariances
-    P (k, 6, 6) (ECEF, m, m/s) at time t_s (s); impact at geodetic altitude `impact_alt_m` (m)."""
-    xx = np.asarray(x, dtype=np.float64).reshape(-1, 6)
+    P (k, 6, 6) (ECEF, m, m/s) at time t_s (s); impact at geodetic altitude `impact_alt_m` (m). One compiled
+    pass per track (`impact_kernels.predict_many`) after the covariances' square roots."""
+    xx = np.ascontiguousarray(np.asarray(x, dtype=np.float64).reshape(-1, 6))
     pp = np.asarray(P, dtype=np.float64).reshape(-1, 6, 6)
-    k, n = xx.shape[0], 6
+    k = xx.shape[0]
     scale = ellipse_scale(confidence)
-    spread = np.sqrt(n) * _sqrt_cov(pp) if k else np.zeros((0, 6, 6))
-    offsets = np.concatenate([spread, -spread], axis=2).transpose(0, 2, 1)  # (k, 12, 6)
-    sigma = (xx[:, None, :] + offsets).reshape(-1, 6)
-    t_pts, p_pts = impact_points(sigma, t_s, earth, impact_alt_m)
-    t_pts = t_pts.reshape(k, 2 * n)
-    p_pts = p_pts.reshape(k, 2 * n, 3)
-    valid = np.isfinite(t_pts).all(axis=1)
-    t_mean = t_pts.mean(axis=1)
-    p_mean = p_pts.mean(axis=1)
-    lat, lon, _ = ecef_to_geodetic(p_mean, earth)
-    east, north, _ = enu_basis(lat, lon)
-    dp = p_pts - p_mean[:, None, :]
-    en = np.stack([np.einsum("kpi,ki->kp", dp, east), np.einsum("kpi,ki->kp", dp, north)], axis=-1)
-    cov = np.einsum("kpi,kpj->kij", en, en) / (2 * n)
-    major, minor, az = error_ellipse(cov, confidence)
-    t_sigma = np.sqrt(np.mean((t_pts - t_mean[:, None]) ** 2, axis=1))
-    nan = np.where(valid, 1.0, np.nan)
-
-    def ro(a: _Array) -> _Array:
-        out = np.array(a)
-        out.flags.writeable = False
-        return out
-
+    root = np.ascontiguousarray(_sqrt_cov(pp)) if k else np.zeros((0, 6, 6))
+    valid = np.empty(k, dtype=np.bool_)
+    t_mean, t_sigma, lat, lon, major, minor, az = (np.empty(k) for _ in range(7))
+    p_mean, cov = np.empty((k, 3)), np.empty((k, 2, 2))
+    predict_many(xx, root, float(t_s), *_earth_args(earth, impact_alt_m), scale, valid, t_mean, t_sigma, p_mean,
+                 lat, lon, cov, major, minor, az)
+    tti = t_mean - float(t_s)
+    for arr in (valid, t_mean, tti, t_sigma, p_mean, lat, lon, cov, major, minor, az):
+        arr.flags.writeable = False
     return ImpactPrediction(
-        valid=ro(valid), impact_t_s=ro(t_mean * nan), time_to_impact_s=ro((t_mean - float(t_s)) * nan),
-        time_to_impact_sigma_s=ro(t_sigma * nan), impact_ecef_m=ro(p_mean * nan[:, None]),
-        impact_lat_deg=ro(np.asarray(lat) * nan), impact_lon_deg=ro(np.asarray(lon) * nan),
-        cov_en_m2=ro(cov * nan[:, None, None]), semi_major_m=ro(major * nan), semi_minor_m=ro(minor * nan),
-        major_axis_azimuth_deg=ro(az * nan), confidence=float(confidence), scale=scale,
+        valid=valid, impact_t_s=t_mean, time_to_impact_s=tti, time_to_impact_sigma_s=t_sigma, impact_ecef_m=p_mean,
+        impact_lat_deg=lat, impact_lon_deg=lon, cov_en_m2=cov, semi_major_m=major, semi_minor_m=minor,
+        major_axis_azimuth_deg=az, confidence=float(confidence), scale=scale,
     )
