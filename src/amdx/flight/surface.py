@@ -44,7 +44,8 @@ def ellipsoid_radius_m(r_m: ArrayLike, earth: EarthModel) -> _Array:
 
 
 @kernel
-def _ellipsoid_radius(x: float, y: float, z: float, a: float, b: float) -> float:
+def ellipsoid_radius_one(x: float, y: float, z: float, a: float, b: float) -> float:
+    """`ellipsoid_radius_m` of one point (x, y, z) on the ellipsoid of radii a (equatorial) and b (polar)."""
     rho = np.hypot(x, y)
     return a * b * np.hypot(rho, z) / np.hypot(b * rho, a * z)
 
@@ -53,7 +54,7 @@ def _ellipsoid_radius(x: float, y: float, z: float, a: float, b: float) -> float
 def _ellipsoid_radius_many(r: _Array, a: float, b: float) -> _Array:
     out = np.empty(r.shape[0])
     for k in range(r.shape[0]):
-        out[k] = _ellipsoid_radius(r[k, 0], r[k, 1], r[k, 2], a, b)
+        out[k] = ellipsoid_radius_one(r[k, 0], r[k, 1], r[k, 2], a, b)
     return out
 
 
@@ -85,27 +86,33 @@ def _crossing_times(consts: _Array, a_m: _Array, t0_s: _Array, m0: _Array, idx: 
     t = np.empty(idx.size)
     for k in range(idx.size):
         i = idx[k]
-        t[k] = crossing_one(consts, a_m[i], t0_s[i], m0[i], i, h[k], guess[k], has_guess, a, b, a2, e2, sphere,
-                            tol, max_iter)[0]
+        t[k] = crossing_one(consts, a_m[i], t0_s[i], m0[i], i, h[k], guess[k], has_guess, np.nan, a, b, a2, e2,
+                            sphere, tol, max_iter)[0]
     return t
 
 
 @kernel
 def crossing_one(consts: _Array, a_i: float, t0_i: float, m0_i: float, i: int, h: float, guess: float,
-                 has_guess: bool, a: float, b: float, a2: float, e2: float, sphere: bool, tol: float,
-                 max_iter: int) -> tuple[float, float]:
+                 has_guess: bool, radius_hint: float, a: float, b: float, a2: float, e2: float, sphere: bool,
+                 tol: float, max_iter: int) -> tuple[float, float]:
     """(time s, eccentric anomaly) at which orbit i (semi-major axis a_i, mean anomaly m0_i at its epoch t0_i)
-    comes down through altitude h: `surface_crossing_time` of one orbit (guess: a first time, with has_guess)."""
+    comes down through altitude h: `surface_crossing_time` of one orbit (guess: a first time, with has_guess).
+
+    radius_hint (m, NaN for none): the ellipsoid's radius near the expected crossing (e.g. at the crossing of a
+    neighbouring orbit), for the first sphere crossing instead of the radius under the epoch's position. It only
+    moves the start: Newton's method then converges to the same tolerance."""
     e, mm = consts[i, CONST_E], consts[i, CONST_N]
     if has_guess:
         t_start, m_start = guess, consts[i, CONST_M0] + mm * guess
         big_e = solve_kepler_one(m_start, e, KEPLER_TOL)[0]
     else:
-        x, y, z, _, _, _ = position_at_anomaly(consts, i, consts[i, CONST_E0])  # the epoch's position
-        big_e = descending_crossing_anomaly(consts, a_i, i, _ellipsoid_radius(x, y, z, a, b) + h)
+        if math.isnan(radius_hint):
+            x, y, z, _, _, _ = position_at_anomaly(consts, i, consts[i, CONST_E0])  # the epoch's position
+            radius_hint = ellipsoid_radius_one(x, y, z, a, b)
+        big_e = descending_crossing_anomaly(consts, a_i, i, radius_hint + h)
         if not sphere:
             x, y, z, _, _, _ = position_at_anomaly(consts, i, big_e)
-            big_e = descending_crossing_anomaly(consts, a_i, i, _ellipsoid_radius(x, y, z, a, b) + h)
+            big_e = descending_crossing_anomaly(consts, a_i, i, ellipsoid_radius_one(x, y, z, a, b) + h)
         m_start = big_e - e * math.sin(big_e)
         t_start = t0_i + (m_start - m0_i) % TWO_PI / mm
         if sphere:
