@@ -34,17 +34,17 @@ N_SIGMA = 12
 
 
 @kernel
-def impact_one(s: _Array, t: float, h: float, near_r: float, a: float, b: float, a2: float, e2: float, sphere: bool,
-               omega: float, mu: float, tol: float, max_iter: int, el: _Array, consts: _Array, row: int,
-               radius_hint: float) -> tuple[float, float, float, float]:
-    """(impact time s, ECEF impact point x, y, z m) of the ECEF state s (6,) at time t, vacuum two-body flight to
-    geodetic altitude h (`impact.impact_points`); NaN where there is none. Only points within radius near_r can be
+def impact_one(s: _Array, t: float, cos_t: float, sin_t: float, h: float, near_r: float, a: float, b: float,
+               a2: float, e2: float, sphere: bool, omega: float, mu: float, tol: float, max_iter: int, el: _Array,
+               consts: _Array, row: int, radius_hint: float) -> tuple[float, float, float, float]:
+    """(impact time s, ECEF impact point x, y, z m) of the ECEF state s (6,) at time t (cos_t, sin_t: cosine and
+    sine of the Earth's turn ω t, computed once per time by the caller), vacuum two-body flight to geodetic
+    altitude h (`impact.impact_points`); NaN where there is none. Only points within radius near_r can be
     below h (the ellipsoid lies within the sphere of radius a). Row `row` of the scratch arrays el
     (·, N_ELEMENTS) and consts (·, N_CONSTS) receives the orbit; radius_hint: see `surface.crossing_one`."""
     nan = (np.nan, np.nan, np.nan, np.nan)
     rx, ry, rz, vx, vy, vz = s[0], s[1], s[2], s[3], s[4], s[5]
-    theta = omega * t  # ECEF -> ECI (geo.ecef_to_eci, geo.ecef_velocity_to_eci)
-    co, si = math.cos(theta), math.sin(theta)
+    co, si = cos_t, sin_t  # ECEF -> ECI (geo.ecef_to_eci, geo.ecef_velocity_to_eci)
     wx, wy, wz = vx + -omega * ry, vy + omega * rx, vz + 0.0
     good, energy, rmag = element_row(co * rx - si * ry, si * rx + co * ry, rz, co * wx - si * wy, si * wx + co * wy,
                                      wz, t, mu, el, consts, row)
@@ -72,9 +72,10 @@ def impact_many(x: _Array, t: _Array, h: float, near_r: float, a: float, b: floa
     """`impact_one` of the states x (m, 6) at times t (m,), into t_out (m,) and p_out (m, 3)."""
     el, consts = np.empty((1, N_ELEMENTS)), np.empty((1, N_CONSTS))
     for k in range(x.shape[0]):
-        t_out[k], p_out[k, 0], p_out[k, 1], p_out[k, 2] = impact_one(x[k], t[k], h, near_r, a, b, a2, e2,
-                                                                     sphere, omega, mu, tol, max_iter, el, consts, 0,
-                                                                     np.nan)
+        theta = omega * t[k]
+        t_out[k], p_out[k, 0], p_out[k, 1], p_out[k, 2] = impact_one(
+            x[k], t[k], math.cos(theta), math.sin(theta), h, near_r, a, b, a2, e2, sphere, omega, mu, tol, max_iter,
+            el, consts, 0, np.nan)
 
 
 @kernel
@@ -102,14 +103,15 @@ def predict_many(x: _Array, root: _Array, t: float, h: float, near_r: float, a: 
     tp, pp, dev = np.empty(N_SIGMA), np.empty((N_SIGMA, 3)), np.empty(N_SIGMA)
     en = np.empty((N_SIGMA, 2))
     sqrt_n = np.sqrt(6.0)
+    cos_t, sin_t = math.cos(omega * t), math.sin(omega * t)
     for k in range(x.shape[0]):
         ok, hint = True, np.nan
         for j in range(N_SIGMA):
             col, sign = j % 6, 1.0 if j < 6 else -1.0
             for i in range(6):
                 s[i] = x[k, i] + sign * (sqrt_n * root[k, i, col])
-            tp[j], pp[j, 0], pp[j, 1], pp[j, 2] = impact_one(s, t, h, near_r, a, b, a2, e2, sphere, omega, mu, tol,
-                                                             max_iter, el, consts, j, hint)
+            tp[j], pp[j, 0], pp[j, 1], pp[j, 2] = impact_one(s, t, cos_t, sin_t, h, near_r, a, b, a2, e2, sphere,
+                                                             omega, mu, tol, max_iter, el, consts, j, hint)
             ok = ok and math.isfinite(tp[j])
             if not ok:
                 break
