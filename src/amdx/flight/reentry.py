@@ -29,7 +29,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from amdx.flight import segment_kernels as sk
 from amdx.flight.kepler import KeplerOrbits
-from amdx.geo import EarthModel, ecef_to_geodetic, eci_to_ecef, eci_velocity_to_ecef, enu_basis
+from amdx.geo import EarthModel
 
 RHO0_KG_M3 = 1.225
 """Sea-level density of the isothermal model atmosphere (refs §2.3), kg/m³."""
@@ -105,31 +105,15 @@ def drag_timing(orbits: KeplerOrbits, earth: EarthModel, start_t_s: ArrayLike, v
     to the vacuum impact; β per missile (kg/m²; inf = no drag). Nodes are spaced in vacuum time, closer
     towards impact where the air is dense."""
     n = orbits.n_orbits
-    t_start = np.broadcast_to(np.asarray(start_t_s, dtype=np.float64), (n,))
-    t_end = np.broadcast_to(np.asarray(vacuum_impact_t_s, dtype=np.float64), (n,))
-    beta = np.broadcast_to(np.asarray(beta_kg_m2, dtype=np.float64), (n,))
+    t_start = np.ascontiguousarray(np.broadcast_to(np.asarray(start_t_s, dtype=np.float64), (n,)))
+    t_end = np.ascontiguousarray(np.broadcast_to(np.asarray(vacuum_impact_t_s, dtype=np.float64), (n,)))
+    beta = np.ascontiguousarray(np.broadcast_to(np.asarray(beta_kg_m2, dtype=np.float64), (n,)))
     u = np.linspace(0.0, 1.0, n_nodes)
-    tau = t_start[:, None] + (t_end - t_start)[:, None] * (1.0 - (1.0 - u) ** 2)[None, :]
-    idx = np.broadcast_to(np.arange(n)[:, None], tau.shape)
-    r, v = orbits.states_at(idx, tau)
-    v_rel = eci_velocity_to_ecef(r, v, tau, earth)
-    speed = np.linalg.norm(v_rel, axis=-1)
-    lat, lon, alt = ecef_to_geodetic(eci_to_ecef(r, tau, earth), earth)
-    up = enu_basis(lat, lon)[2]
-    sin_gamma = np.clip(-np.einsum("...i,...i->...", v_rel, up) / speed, 0.0, 1.0)
-    rho = density_kg_m3(alt, rho0, scale_height_m)
-    dtau = np.diff(tau, axis=1)
-    integrand = rho * speed
-    path_density = np.concatenate([np.zeros((n, 1)), np.cumsum(0.5 * (integrand[:, 1:] + integrand[:, :-1])
-                                                                  * dtau, axis=1)], axis=1)
+    tau, t, factor = np.empty((n, n_nodes)), np.empty((n, n_nodes)), np.empty((n, n_nodes))
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        f_ae = np.exp(-path_density / (2.0 * beta[:, None]))
-        g = earth.mu_m3_s2 / np.einsum("...i,...i->...", r, r)
-        v_term = np.sqrt(2.0 * beta[:, None] * g / rho) / sin_gamma
-        factor = np.clip(np.maximum(f_ae, np.nan_to_num(v_term / speed, nan=0.0)), 0.0, 1.0)
-    inv = 1.0 / factor
-    t = t_start[:, None] + np.concatenate([np.zeros((n, 1)), np.cumsum(0.5 * (inv[:, 1:] + inv[:, :-1]) * dtau,
-                                                                       axis=1)], axis=1)
+        sk.drag_tables(orbits.consts, t_start, t_end, beta, 1.0 - (1.0 - u) ** 2, earth.omega_rad_s, earth.mu_m3_s2,
+                       earth.a_m, earth.a_m**2, earth.e2, earth.is_sphere, float(rho0), float(scale_height_m), tau, t,
+                       factor)
     for arr in (tau, t, factor):
         arr.flags.writeable = False
     return DragTiming(tau_s=tau, t_s=t, factor=factor, start_t_s=t_start.copy(), end_t_s=t[:, -1].copy())

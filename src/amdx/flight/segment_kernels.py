@@ -12,9 +12,13 @@ times (s), boost exponent, then the launch and burnout states (ECI, m and m/s): 
 
 from __future__ import annotations
 
+import math
+import sys
+
 import numpy as np
 
 from amdx.flight.kepler_kernels import state_at, to_frame
+from amdx.geo import geodetic_point
 from amdx.jit import kernel
 
 ROW_LAUNCH, ROW_BURNOUT, ROW_IMPACT, ROW_END_FREE, ROW_EXPONENT = 0, 1, 2, 3, 4
@@ -114,3 +118,60 @@ def flight_states(rows: np.ndarray, consts: np.ndarray, omega: float, has_drag: 
             state = (np.nan, np.nan, np.nan, np.nan, np.nan, np.nan)
         pos[k, 0], pos[k, 1], pos[k, 2] = state[0], state[1], state[2]
         vel[k, 0], vel[k, 1], vel[k, 2] = state[3], state[4], state[5]
+
+
+_FLOAT_MAX = sys.float_info.max
+
+
+@kernel
+def drag_tables(consts: np.ndarray, t_start: np.ndarray, t_end: np.ndarray, beta: np.ndarray, w: np.ndarray,
+                omega: float, mu: float, a: float, a2: float, e2: float, sphere: bool, rho0: float,
+                scale_height: float, tau: np.ndarray, t: np.ndarray, factor: np.ndarray) -> None:
+    """`reentry.drag_timing`'s tables for every orbit i (constants `consts`, see `kepler_kernels`): vacuum times
+    τ = start + (end − start) w (w (N,) the node spacing), the speed factor f at each node and real times t,
+    written to tau, factor and t (n, N). Per node: the Earth-relative state (`kepler_kernels.state_at`, then
+    `to_frame`), speed, geodetic altitude, sin γ against the ellipsoid normal, density, gravity μ/|r|² (inertial
+    r); trapezoid sums in node order. The operations and their order are those of the numpy code this replaced
+    (numpy's 3-term dot product (x0 + x2) + x1, its norm left to right, `nan_to_num`, `maximum`, `clip`): the
+    same bits."""
+    big = _FLOAT_MAX
+    n_nodes = w.size
+    for i in range(t_start.size):
+        span = t_end[i] - t_start[i]
+        path, t_sum, prev_integrand, prev_inv = 0.0, 0.0, 0.0, 0.0
+        two_beta = 2.0 * beta[i]
+        for j in range(n_nodes):
+            tj = t_start[i] + span * w[j]
+            tau[i, j] = tj
+            xi, yi, zi, vxi, vyi, vzi = state_at(consts, i, tj, 0.0)
+            x, y, z, vx, vy, vz = to_frame(xi, yi, zi, vxi, vyi, vzi, tj, omega)
+            speed = np.sqrt((vx * vx + vy * vy) + vz * vz)
+            lat, lon, alt = geodetic_point(x, y, z, a, a2, e2, sphere)
+            la, lo = np.radians(lat), np.radians(lon)
+            cl = math.cos(la)
+            up_v = (vx * (cl * math.cos(lo)) + vz * math.sin(la)) + vy * (cl * math.sin(lo))
+            sin_gamma = _clip01(-up_v / speed)
+            rho = rho0 * np.exp(-alt / scale_height)
+            integrand = rho * speed
+            if j > 0:
+                path += 0.5 * (integrand + prev_integrand) * (tj - tau[i, j - 1])
+            f_ae = np.exp(-path / two_beta)
+            g = mu / ((xi * xi + zi * zi) + yi * yi)
+            v_term = np.sqrt(two_beta * g / rho) / sin_gamma
+            ratio = v_term / speed
+            ratio = 0.0 if np.isnan(ratio) else big if ratio == np.inf else -big if ratio == -np.inf else ratio
+            f = f_ae if (f_ae >= ratio or np.isnan(f_ae)) else ratio
+            f = _clip01(f)
+            factor[i, j] = f
+            inv = 1.0 / f
+            if j > 0:
+                t_sum += 0.5 * (inv + prev_inv) * (tj - tau[i, j - 1])
+            t[i, j] = t_start[i] + t_sum
+            prev_integrand, prev_inv = integrand, inv
+
+
+@kernel
+def _clip01(x: float) -> float:
+    """np.clip(x, 0, 1) (NaN stays NaN)."""
+    y = x if (x >= 0.0 or np.isnan(x)) else 0.0
+    return y if (y <= 1.0 or np.isnan(y)) else 1.0
