@@ -40,7 +40,8 @@ from amdx.c2.threat_evaluation import evaluate_threats
 from amdx.c2.wta import solve_wta
 from amdx.c2.wta_exact import pattern_count
 from amdx.engine import events as ev
-from amdx.engine.battle_state import BatteryState, Proposal, TrackView, Verdict
+from amdx.engine.battle_state import BatteryState, Proposal, TrackView
+from amdx.engine.battle_tables import TrackTable, VerdictTable
 from amdx.engine.orders import DenyEngagement, Engage, Identify, Order
 from amdx.engine.rng import RngStreams
 from amdx.geo import ecef_to_geodetic, great_circle_distance_m
@@ -110,12 +111,12 @@ class BattleManager:
         self.asset_by_id = {a.id: a for a in self.assets}
         self.asset_owner = {a.id: a.owner for a in self.assets}
         self.asset_value = {a.id: float(a.value) for a in self.assets}
-        self.tracks: dict[str, dict[str, TrackView]] = {n: {} for n in self.nations}
+        self.tracks: dict[str, TrackTable] = {n: TrackTable(n, (), ()) for n in self.nations}
         self.picture_t_s: dict[str, float] = dict.fromkeys(self.nations, 0.0)
         self.identity: dict[str, dict[str, str]] = {n: {} for n in self.nations}
         self.manual_id: set[tuple[str, str]] = set()
         self.id_due: set[tuple[str, str]] = set()
-        self.verdicts: dict[str, dict[str, Verdict]] = {n: {} for n in self.nations}
+        self.verdicts: dict[str, VerdictTable] = {n: _no_verdicts() for n in self.nations}
         self.threats: dict[str, dict[str, tuple[str, ...]]] = {n: {} for n in self.nations}
         """Per nation, this cycle: the assets each threatening track threatens at the nation's ROE floor (its
         verdict's `threatened`, asked once for all tracks from the probability array)."""
@@ -161,35 +162,32 @@ class BattleManager:
     def _snapshot(self, t: float, air: Any, pictures: list[ev.Event]) -> None:
         entries = {p.nation: p.tracks for p in pictures if isinstance(p, ev.AirPicture)}
         for nation in self.nations:
-            fused = air.pictures[nation]
-            rows = entries.get(nation, ())
-            self.tracks[nation] = {
-                e["track_id"]: TrackView(e["track_id"], nation, f.x, f.P, e["classification"], f.label, f.keys,
-                                         e["impact"], float(e["pos_sigma_m"]))
-                for e, f in zip(rows, fused, strict=True)
-            }
+            live = self.tracks[nation] = TrackTable(nation, entries.get(nation, ()), air.pictures[nation])
             self.picture_t_s[nation] = t
-            live = self.tracks[nation]
-            for table in (self.identity[nation], self.verdicts[nation]):
-                for tid in [k for k in table if k not in live]:
-                    del table[tid]
+            identity = self.identity[nation]
+            for tid in [k for k in identity if k not in live]:
+                del identity[tid]
+            self.verdicts[nation] = _no_verdicts()  # this cycle's evaluation makes them
 
     def successor(self, nation: str, last_x: np.ndarray, last_t_s: float, ballistic: bool) -> TrackView | None:
         """When the picture has renumbered a track: the free track nearest to where the old one was predicted
         to be now, within `FOLLOW_GATE_M` plus 5σ; None if there is none."""
         tracks = self.tracks[nation]
-        ids = [i for i in tracks if (nation, i) not in self.busy]
-        if not ids:
+        busy = self.busy
+        rows = [k for k, i in enumerate(tracks.ids) if (nation, i) not in busy]
+        if not rows:
             return None
         expected, _ = track_predictor(last_x[None, :], last_t_s, [ballistic])(np.array([self.picture_t_s[nation]]))
         if not np.all(np.isfinite(expected[0])):
             return None
         # all gaps at once, then the exact per-track norm of the nearest few (so the choice and the gate test
         # are those of the per-track computation, first of equals winning)
-        approx = np.linalg.norm(np.array([tracks[i].x for i in ids])[:, :3] - expected[0], axis=1)
+        pos = tracks.x[rows, :3]
+        approx = np.linalg.norm(pos - expected[0], axis=1)
         near = np.flatnonzero(approx <= approx.min() * (1.0 + 1e-9) + 1e-6).tolist()
-        gap, k = min((float(np.linalg.norm(tracks[ids[c]].x[:3] - expected[0])), c) for c in near)
-        return tracks[ids[k]] if gap <= FOLLOW_GATE_M + 5.0 * tracks[ids[k]].pos_sigma_m else None
+        gap, k = min((float(np.linalg.norm(pos[c] - expected[0])), c) for c in near)
+        view = tracks[tracks.ids[rows[k]]]
+        return view if gap <= FOLLOW_GATE_M + 5.0 * view.pos_sigma_m else None
 
     def follow(self, holder_id: str, holder: Any) -> TrackView | None:
         """The nation's current track of what `holder` (a proposal or engagement, id `holder_id`) is on: its track,
@@ -212,8 +210,14 @@ class BattleManager:
         """Keep proposals and engagements on their threat when the picture renumbers its track."""
         for _, holder_id in sorted(self.busy.items()):
             holder = self.holders.get(holder_id)
-            if holder is not None and holder.last_x is not None:
+            if holder is None or holder.last_x is None:
+                continue
+            tracks = self.tracks[holder.nation]
+            k = tracks.row.get(holder.track_id)
+            if k is None:
                 self.follow(holder_id, holder)
+            else:  # still held under its number: only the state last seen moves on (as `follow` does)
+                holder.last_x, holder.last_t_s = tracks.x[k].copy(), self.picture_t_s[holder.nation]
 
     # --- threat evaluation ---------------------------------------------------------------------------------
     def _evaluate(self, t: float) -> list[ev.Event]:
@@ -228,28 +232,30 @@ class BattleManager:
         for nation in self.nations:
             roe = self.doctrine[nation].roe
             identity = self.identity[nation]
-            views = [v for v in self.tracks[nation].values() if identity.get(v.track_id, "pending") not in FRIENDLY]
-            bal = [v for v in views if v.classification == "ballistic" and v.impact is not None]
-            air = [v for v in views if v.classification == "air-breathing"]
-            verdicts: dict[str, Verdict] = {}
-            threats: dict[str, tuple[str, ...]] = {}
+            tracks = self.tracks[nation]
+            ids = tracks.ids
+            classes, impacts = tracks.column("classification"), tracks.column("impact")
+            rows = [k for k, tid in enumerate(ids) if identity.get(tid, "pending") not in FRIENDLY]
+            bal = [k for k in rows if classes[k] == "ballistic" and impacts[k] is not None]
+            air = [k for k in rows if classes[k] == "air-breathing"]
+            parts = []  # (track rows, assessment) of the ballistic and the air-breathing tracks
             if bal:
-                imp = np.array([_IMPACT_FIELDS(v.impact) for v in bal], dtype=float)
-                te = evaluate_threats(imp[:, 0], imp[:, 1], _ellipse_covs(imp[:, 3], imp[:, 4], imp[:, 5]), imp[:, 2],
-                                      alat, alon, arad, aval)
-                _verdicts(bal, te, asset_ids, roe.min_threat_probability, verdicts, threats)
+                imp = np.array([_IMPACT_FIELDS(impacts[k]) for k in bal], dtype=float)
+                covs = _ellipse_covs(imp[:, 3], imp[:, 4], imp[:, 5])
+                parts.append((bal, evaluate_threats(imp[:, 0], imp[:, 1], covs, imp[:, 2], alat, alon, arad, aval)))
             if air:
-                te = evaluate_air_tracks(np.array([v.x[:3] for v in air]), np.array([v.x[3:] for v in air]),
-                                         np.array([v.pos_sigma_m / np.sqrt(3.0) for v in air]), alat, alon, arad, aval)
-                _verdicts(air, te, asset_ids, roe.min_threat_probability, verdicts, threats)
-            self.verdicts[nation] = verdicts
-            self.threats[nation] = threats
-            ranked = sorted(threats, key=lambda tid: (-verdicts[tid].value_at_risk, tid))
+                x = tracks.x[air]
+                sigma = np.array(tracks.column("pos_sigma_m"), dtype=float)[air] / np.sqrt(3.0)
+                pos, vel = np.ascontiguousarray(x[:, :3]), np.ascontiguousarray(x[:, 3:])  # as the per-track lists were
+                parts.append((air, evaluate_air_tracks(pos, vel, sigma, alat, alon, arad, aval)))
+            verdicts = self.verdicts[nation] = _verdict_table(ids, parts, asset_ids)
+            threats = self.threats[nation] = _threats(verdicts.ids, parts, asset_ids, roe.min_threat_probability)
+            risk, row = verdicts.risk, verdicts.row
+            ranked = sorted(threats, key=lambda tid: (-risk[row[tid]], tid))
             rank = {tid: i + 1 for i, tid in enumerate(ranked)}
             floor = roe.min_threat_probability
             announced = self.announced
             for tid in sorted(tid for tid in verdicts if identity.get(tid) == "hostile"):
-                verdict = verdicts[tid]
                 key = (nation, tid)
                 before = announced.get(key)
                 if before is not None and not before and tid not in threats:
@@ -258,6 +264,7 @@ class BattleManager:
                 now = threats.get(tid, ())  # distinct asset ids
                 if before and (now if len(now) < 2 else tuple(sorted(now))) == before:
                     continue  # still threatens what was announced: hysteresis cannot add to it
+                verdict = verdicts[tid]
                 if before:
                     threatened = tuple(sorted({*now, *(a for a in before if verdict.probabilities.get(a, 0.0)
                                                        >= HYSTERESIS * floor)}))
@@ -319,23 +326,27 @@ class BattleManager:
         `SAME_THREAT_M` and 3σ of their position errors — a threat held twice in one picture is still one threat,
         so it is not engaged twice. Connected components, in a stable order."""
         members: list[tuple[str, str]] = []
-        views: list[TrackView] = []
-        for nation in sorted(self.nations):  # (nation, track id) in sorted order (nation ids are unique), views
+        keys: list[tuple[str, ...]] = []
+        pos_parts, sigma_parts = [], []
+        for nation in sorted(self.nations):  # (nation, track id) in sorted order (nation ids are unique), columns
             tracks = self.tracks[nation]
-            ids = sorted(tracks)
-            members.extend(zip(itertools.repeat(nation), ids))
-            views.extend(map(tracks.__getitem__, ids))
+            ids = tracks.ids
+            order = sorted(range(len(ids)), key=ids.__getitem__)
+            members.extend(zip(itertools.repeat(nation), map(ids.__getitem__, order)))
+            keys.extend(map(tracks.keys_column().__getitem__, order))
+            pos_parts.append(tracks.x[order, :3])
+            sigma_parts.append(np.array(tracks.column("pos_sigma_m"), dtype=float)[order])
         if not members:
             return []
         index = dict(zip(map("/".join, members), itertools.count()))  # "nation/track id", as a partner's key
-        # every view's keys in one flat list, each with its view's row: one dict lookup per key, no Python loop
-        held = np.array(list(map(index.get, itertools.chain.from_iterable(v.keys for v in views),
-                                 itertools.repeat(-1))), dtype=np.intp)
-        owner = np.repeat(np.arange(len(views)), [len(v.keys) for v in views])
+        # every track's keys in one flat list, each with its track's row: one dict lookup per key, no Python loop
+        held = np.array(list(map(index.get, itertools.chain.from_iterable(keys), itertools.repeat(-1))),
+                        dtype=np.intp)
+        owner = np.repeat(np.arange(len(keys)), list(map(len, keys)))
         first, second = owner[held >= 0].tolist(), held[held >= 0].tolist()
         if len(members) > 1:
-            pos = np.array([v.x for v in views])[:, :3]
-            sigma = np.array([v.pos_sigma_m for v in views])
+            pos = np.concatenate(pos_parts)
+            sigma = np.concatenate(sigma_parts)
             pairs = cKDTree(pos).query_pairs(SAME_THREAT_M, output_type="ndarray")
             a, b = pairs[:, 0], pairs[:, 1]
             gap = np.linalg.norm(pos[a] - pos[b], axis=1)
@@ -395,12 +406,15 @@ class BattleManager:
         pairs: list[tuple[int, int, TrackView]] = []
         values = np.zeros(len(groups))
         owner_of_threat: list[str | None] = [None] * len(groups)
-        member = {n: [self._member_view(g, n) for g in groups] for n in nations}
+        member = {n: [_member_id(g, n) for g in groups] for n in nations}  # each threat's track of each nation
         reach = np.zeros((len(batteries), len(groups)), bool)  # each battery against its own nation's tracks
         for n in nations:
             own = [i for i, b in enumerate(batteries) if b.nation == n]
             if own:
-                reach[own] = self._in_reach([batteries[i] for i in own], member[n])
+                row = self.tracks[n].row
+                reach[own] = self._in_reach([batteries[i] for i in own], self.tracks[n].x,
+                                            [-1 if tid is None else row[tid] for tid in member[n]])
+        classes = {n: self.tracks[n].column("classification") for n in nations}
         rules = [self._rules(b) for b in batteries]
         wcs_ok: dict[tuple[str, str], bool] = {}
         busy = self.busy
@@ -416,12 +430,13 @@ class BattleManager:
             requested: set[str] | None = None  # the nations asked to engage this threat, when first needed
             for i in in_reach[j]:
                 nation, wcs, ballistic_ok, air_ok, partner_ok, accepts = rules[i]
-                view = member[nation][j]
-                if view is None or (nation, view.track_id) in busy:
+                tid = member[nation][j]
+                if tid is None or (nation, tid) in busy:
                     continue
-                if not (ballistic_ok if view.classification == "ballistic" else air_ok):
+                tracks = self.tracks[nation]
+                if not (ballistic_ok if classes[nation][tracks.row[tid]] == "ballistic" else air_ok):
                     continue
-                identity = self.identity[nation].get(view.track_id, "pending")
+                identity = self.identity[nation].get(tid, "pending")
                 ok = wcs_ok.get((wcs, identity))
                 if ok is None:
                     ok = wcs_ok[(wcs, identity)] = weapons_control_allows(wcs, identity)[0]
@@ -432,7 +447,7 @@ class BattleManager:
                         requested = {r for m in group for r in self.requests.get(m, ())}
                     if not (accepts and nation in requested):
                         continue
-                pairs.append((i, j, view))
+                pairs.append((i, j, tracks[tid]))
         if not pairs:
             return []
         pk, shots, latest, earliest = self._options(t, batteries, pairs)
@@ -483,9 +498,6 @@ class BattleManager:
                 best, owner = risk, self.asset_owner[top]
         return best, owner
 
-    def _member_view(self, group: list[tuple[str, str]], nation: str) -> TrackView | None:
-        return next((self.tracks[n][tid] for n, tid in group if n == nation), None)
-
     def _rules(self, b: BatteryState) -> tuple[str, str, bool, bool, bool, bool]:
         """What permission to engage asks of a battery, once per planning cell: its nation, weapons control status,
         whether ROE and interceptor allow ballistic and air-breathing tracks, whether it defends partner assets
@@ -499,15 +511,15 @@ class BattleManager:
         return b.nation, self.battery_wcs(b), ballistic_ok, air_ok, partner_ok, accepts
 
     @staticmethod
-    def _in_reach(batteries: list[BatteryState], views: list[TrackView | None]) -> np.ndarray:
-        """(batteries, views) whether a track could come within a battery's reach over the planning horizon: its
-        distance at most the envelope's range, 3 × its ceiling and 50 km, plus the horizon at the track's speed
-        (a cheap bound before any path is predicted; False for a missing view)."""
-        out = np.zeros((len(batteries), len(views)), bool)
-        cols = [k for k, v in enumerate(views) if v is not None]
+    def _in_reach(batteries: list[BatteryState], states: np.ndarray, rows: list[int]) -> np.ndarray:
+        """(batteries, rows) whether a track (its row of `states` (n, 6), or -1 for none) could come within a
+        battery's reach over the planning horizon: its distance at most the envelope's range, 3 × its ceiling and
+        50 km, plus the horizon at the track's speed (a cheap bound before any path is predicted; False for -1)."""
+        out = np.zeros((len(batteries), len(rows)), bool)
+        cols = [k for k, r in enumerate(rows) if r >= 0]
         if not cols or not batteries:
             return out
-        x = np.array([views[k].x for k in cols])  # type: ignore[union-attr]
+        x = states[[rows[k] for k in cols]]
         sites = np.array([b.site_ecef_m for b in batteries])
         reach = np.array([b.envelope.max_range_m + 3.0 * b.envelope.max_alt_m + 50_000.0 for b in batteries])
         dist = np.linalg.norm(x[None, :, :3] - sites[:, None, :], axis=-1)
@@ -661,19 +673,35 @@ def _ellipse_covs(semi_major_m: np.ndarray, semi_minor_m: np.ndarray, orientatio
         + (b * b)[:, None, None] * w[:, :, None] * w[:, None, :]
 
 
-def _verdicts(views: list[TrackView], te: Any, asset_ids: list[str], floor: float, out: dict[str, Verdict],
-              threats: dict[str, tuple[str, ...]]) -> None:
-    """Put each track's `Verdict` into `out` (by track id), and into `threats` the assets each track threatens
-    at `floor` (probability ≥ floor, read from the probability array), in view order."""
-    p = te.probability
-    tti = te.time_to_impact_s.astype(object)  # Python floats, None where not finite
-    tti[~np.isfinite(te.time_to_impact_s)] = None
-    made = list(map(Verdict, [{} for _ in views], te.expected_value_at_risk.tolist(), tti.tolist()))
-    rows, cols = np.nonzero(p > 0.0)  # row-major: each track's assets in asset order (few: most rows are empty)
-    for r, c, value in zip(rows.tolist(), cols.tolist(), p[rows, cols].tolist(), strict=True):
-        made[r].probabilities[asset_ids[c]] = value
-    ids = [v.track_id for v in views]
-    out.update(zip(ids, made, strict=True))
-    hit = p[rows, cols] >= floor
-    for r, c in zip(rows[hit].tolist(), cols[hit].tolist(), strict=True):
-        threats[ids[r]] = (*threats.get(ids[r], ()), asset_ids[c])
+def _member_id(group: list[tuple[str, str]], nation: str) -> str | None:
+    """A threat's first track held by `nation` (its id), if any."""
+    return next((tid for n, tid in group if n == nation), None)
+
+
+def _no_verdicts() -> VerdictTable:
+    return VerdictTable([], np.zeros((0, 0)), np.zeros(0), np.zeros(0), [])
+
+
+def _verdict_table(ids: list[str], parts: list[tuple[list[int], Any]], asset_ids: list[str]) -> VerdictTable:
+    """The verdicts of the evaluated tracks: each part's track rows (into `ids`) with its assessment, in order."""
+    if not parts:
+        return _no_verdicts()
+    return VerdictTable([ids[k] for rows, _ in parts for k in rows],
+                        np.concatenate([te.probability for _, te in parts]),
+                        np.concatenate([te.expected_value_at_risk for _, te in parts]),
+                        np.concatenate([te.time_to_impact_s for _, te in parts]), asset_ids)
+
+
+def _threats(ids: list[str], parts: list[tuple[list[int], Any]], asset_ids: list[str], floor: float,
+             ) -> dict[str, tuple[str, ...]]:
+    """The assets each track threatens at `floor` (probability ≥ floor, read from the probability arrays), by
+    track id (`ids`: the tracks of the parts in order), each track's in asset order, tracks in order."""
+    threats: dict[str, tuple[str, ...]] = {}
+    base = 0
+    for rows, te in parts:
+        p = te.probability
+        r, c = np.nonzero((p > 0.0) & (p >= floor))  # row-major: each track's assets in asset order (few)
+        for k, a in zip((r + base).tolist(), c.tolist(), strict=True):
+            threats[ids[k]] = (*threats.get(ids[k], ()), asset_ids[a])
+        base += len(rows)
+    return threats
