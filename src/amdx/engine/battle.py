@@ -165,7 +165,7 @@ class BattleManager:
             live = self.tracks[nation] = TrackTable(nation, entries.get(nation, ()), air.pictures[nation])
             self.picture_t_s[nation] = t
             identity = self.identity[nation]
-            for tid in [k for k in identity if k not in live]:
+            for tid in [k for k in identity if k not in live.row]:
                 del identity[tid]
             self.verdicts[nation] = _no_verdicts()  # this cycle's evaluation makes them
 
@@ -295,16 +295,18 @@ class BattleManager:
             identities, threats = self.identity[nation], self.threats[nation]
             manual, due = self.manual_id, self.id_due
             tracks = self.tracks[nation]
-            identities.update(dict.fromkeys([tid for tid in tracks if tid not in identities], "pending"))
-            for tid in [tid for tid in tracks if identities[tid] != "hostile"]:  # most are hostile already
+            identities.update(dict.fromkeys([tid for tid in tracks.ids if tid not in identities], "pending"))
+            classes = None
+            for tid in [tid for tid in tracks.ids if identities[tid] != "hostile"]:  # most are hostile already
                 if (nation, tid) in manual or (nation, tid) in due:
                     continue
-                view, current = tracks[tid], identities[tid]
+                current, k = identities[tid], tracks.row[tid]
+                classes = tracks.column("classification") if classes is None else classes
                 threatened = threats.get(tid, ())
                 near = float("inf")
-                if threatened and view.classification == "air-breathing":
-                    near = min(self._range_to_asset(view, a) for a in threatened)
-                identity, basis = automatic_identity(view.classification, bool(threatened), near,
+                if threatened and classes[k] == "air-breathing":
+                    near = min(self._range_to_asset(tracks.x[k], a) for a in threatened)
+                identity, basis = automatic_identity(classes[k], bool(threatened), near,
                                                      roe.ballistic_is_hostile, roe.hostile_air_range_km * 1000.0)
                 if STRENGTH.get(identity, 0) <= STRENGTH.get(current, 0):
                     continue
@@ -314,8 +316,8 @@ class BattleManager:
                                         identity=identity, basis=basis))
         return []
 
-    def _range_to_asset(self, view: TrackView, asset_id: str) -> float:
-        lat, lon, _ = ecef_to_geodetic(view.x[:3])
+    def _range_to_asset(self, x: np.ndarray, asset_id: str) -> float:
+        lat, lon, _ = ecef_to_geodetic(x[:3])
         asset = self.asset_by_id[asset_id]
         return float(great_circle_distance_m(float(lat), float(lon), asset.lat_deg, asset.lon_deg))
 
@@ -403,7 +405,7 @@ class BattleManager:
                      and self.battery_wcs(b) != "hold"]
         if not batteries:
             return []
-        pairs: list[tuple[int, int, TrackView]] = []
+        pairs: list[tuple[int, int, str]] = []  # (battery, threat, the battery's nation's track id)
         values = np.zeros(len(groups))
         owner_of_threat: list[str | None] = [None] * len(groups)
         member = {n: [_member_id(g, n) for g in groups] for n in nations}  # each threat's track of each nation
@@ -447,7 +449,7 @@ class BattleManager:
                         requested = {r for m in group for r in self.requests.get(m, ())}
                     if not (accepts and nation in requested):
                         continue
-                pairs.append((i, j, tracks[tid]))
+                pairs.append((i, j, tid))
         if not pairs:
             return []
         pk, shots, latest, earliest = self._options(t, batteries, pairs)
@@ -456,14 +458,14 @@ class BattleManager:
         shot_n = np.ones((m, n), dtype=np.int64)
         lat_launch = np.full((m, n), np.nan)
         first_launch = np.full((m, n), np.nan)
-        views: dict[tuple[int, int], TrackView] = {}
-        for k, (i, j, view) in enumerate(pairs):
+        chosen: dict[tuple[int, int], str] = {}
+        for k, (i, j, tid) in enumerate(pairs):
             if pk[k] <= 0.0:
                 continue
             s = min(int(shots[k]), batteries[i].rounds)
             pk_eng[i, j] = 1.0 - (1.0 - pk[k]) ** s
             shot_n[i, j], lat_launch[i, j], first_launch[i, j] = s, latest[k], earliest[k]
-            views[(i, j)] = view
+            chosen[(i, j)] = tid
         self._layer(batteries, pk_eng)
         if not (pk_eng > 0).any():
             return []
@@ -478,7 +480,8 @@ class BattleManager:
         for j in np.flatnonzero(hit.any(axis=0)).tolist():
             pk_j = pk_eng[:, j].tolist()
             i = max(np.flatnonzero(hit[:, j]).tolist(), key=lambda k: (pk_j[k], -k))
-            out.extend(self._propose(t, planner, batteries[i], views[(i, j)], int(shot_n[i, j]),
+            view = self.tracks[batteries[i].nation][chosen[(i, j)]]
+            out.extend(self._propose(t, planner, batteries[i], view, int(shot_n[i, j]),
                                      float(pk_eng[i, j]), float(values[j]), float(first_launch[i, j]),
                                      float(lat_launch[i, j]), owner_of_threat[j]))
         return out
@@ -527,13 +530,15 @@ class BattleManager:
         return out
 
     def _options(self, t: float, batteries: list[BatteryState],
-                 pairs: list[tuple[int, int, TrackView]]) -> tuple[np.ndarray, ...]:
-        """Per pair: divert-adjusted single-shot Pk, shots by doctrine, latest and earliest launch times."""
-        views = {(v.nation, v.track_id): v for _, _, v in pairs}
-        keys = sorted(views)
+                 pairs: list[tuple[int, int, str]]) -> tuple[np.ndarray, ...]:
+        """Per pair (battery, threat, track id of the battery's nation): divert-adjusted single-shot Pk, shots by
+        doctrine, latest and earliest launch times."""
+        keys = sorted({(batteries[i].nation, tid) for i, _, tid in pairs})
         idx = {k: r for r, k in enumerate(keys)}
-        x = np.array([views[k].x for k in keys])
-        ballistic = np.array([views[k].classification == "ballistic" for k in keys])
+        rows = [self.tracks[n].row[tid] for n, tid in keys]
+        x = np.array([self.tracks[n].x[r] for (n, _), r in zip(keys, rows, strict=True)])
+        classes = {n: self.tracks[n].column("classification") for n in {n for n, _ in keys}}
+        ballistic = np.array([classes[n][r] == "ballistic" for (n, _), r in zip(keys, rows, strict=True)])
         times = t + PATH_STEP_S * np.arange(int(PATH_HORIZON_S / PATH_STEP_S) + 1)
         pos, _ = track_predictor(x, t, ballistic)(np.broadcast_to(times, (len(keys), times.size)))
         end = path_end(pos)
@@ -544,10 +549,10 @@ class BattleManager:
         latest, earliest = np.full(n, np.nan), np.full(n, np.nan)
         # per pair: its battery and its track row; per battery and per track what the pairs share
         bat = np.array([i for i, _, _ in pairs], dtype=np.intp)
-        trk = np.array([idx[(v.nation, v.track_id)] for _, _, v in pairs], dtype=np.intp)
+        trk = np.array([idx[(batteries[i].nation, tid)] for i, _, tid in pairs], dtype=np.intp)
         used = sorted(set(bat.tolist()))
         sites_all = np.array([b.site_ecef_m for b in batteries])
-        cov_all = np.array([views[k].P[:3, :3] for k in keys])
+        cov_all = np.array([self.tracks[n].fused[r].P[:3, :3] for (n, _), r in zip(keys, rows, strict=True)])
         delay_all = np.zeros(len(batteries))
         delay_all[used] = [self._expected_delay(batteries[i]) for i in used]
         sls_all = np.array([b.fire_doctrine == "shoot_look_shoot" for b in batteries])

@@ -37,6 +37,7 @@ class TrackTable(Mapping[str, TrackView]):
         """Each track id's row."""
         self._views: dict[str, TrackView] = {}
         self._x: NDArray[np.float64] | None = None
+        self._columns: dict[str, list[Any]] = {}
 
     def __getitem__(self, track_id: str) -> TrackView:
         view = self._views.get(track_id)
@@ -67,8 +68,12 @@ class TrackTable(Mapping[str, TrackView]):
         return self._x
 
     def column(self, field: str) -> list[Any]:
-        """One field of every entry, in picture order (e.g. "classification", "impact", "pos_sigma_m")."""
-        return [e[field] for e in self.entries]
+        """One field of every entry, in picture order (e.g. "classification", "impact", "pos_sigma_m"); made once
+        per picture (the caller does not modify it)."""
+        column = self._columns.get(field)
+        if column is None:
+            column = self._columns[field] = [e[field] for e in self.entries]
+        return column
 
     def keys_column(self) -> list[tuple[str, ...]]:
         """Every track's source keys, in picture order."""
@@ -89,20 +94,20 @@ class VerdictTable(Mapping[str, Verdict]):
         self.risk: list[float] = value_at_risk.tolist()
         """Each track's value at risk, in evaluation order."""
         self._tti = time_to_impact_s
-        # the few non-zero probabilities, each track's in asset order (most tracks threaten nothing near)
-        self._probs: dict[int, dict[str, float]] = {}
-        rows, cols = np.nonzero(probability > 0.0)
-        for r, c, p in zip(rows.tolist(), cols.tolist(), probability[rows, cols].tolist(), strict=True):
-            self._probs.setdefault(r, {})[asset_ids[c]] = p
+        self._probability = probability
+        self._asset_ids = asset_ids
         self._made: dict[str, Verdict] = {}
 
     def __getitem__(self, track_id: str) -> Verdict:
         verdict = self._made.get(track_id)
         if verdict is None:
             k = self.row[track_id]
+            p = self._probability[k]
+            cols = np.flatnonzero(p > 0.0)  # the non-zero probabilities, in asset order
             tti = float(self._tti[k])
-            verdict = self._made[track_id] = Verdict(dict(self._probs.get(k, {})), self.risk[k],
-                                                     tti if np.isfinite(tti) else None)
+            verdict = self._made[track_id] = Verdict(dict(zip(map(self._asset_ids.__getitem__, cols.tolist()),
+                                                              p[cols].tolist(), strict=True)),
+                                                     self.risk[k], tti if np.isfinite(tti) else None)
         return verdict
 
     def __contains__(self, track_id: object) -> bool:
