@@ -120,6 +120,8 @@ class BattleManager:
         self.threats: dict[str, dict[str, tuple[str, ...]]] = {n: {} for n in self.nations}
         """Per nation, this cycle: the assets each threatening track threatens at the nation's ROE floor (its
         verdict's `threatened`, asked once for all tracks from the probability array)."""
+        self.threat_p: dict[str, dict[str, tuple[float, ...]]] = {n: {} for n in self.nations}
+        """Per nation, this cycle: the probabilities of those assets (the verdict's), in the same order."""
         self.announced: dict[tuple[str, str], tuple[str, ...]] = {}
         self.busy: dict[tuple[str, str], str] = {}
         self.dead: set[tuple[str, str]] = set()
@@ -249,7 +251,8 @@ class BattleManager:
                 pos, vel = np.ascontiguousarray(x[:, :3]), np.ascontiguousarray(x[:, 3:])  # as the per-track lists were
                 parts.append((air, evaluate_air_tracks(pos, vel, sigma, alat, alon, arad, aval)))
             verdicts = self.verdicts[nation] = _verdict_table(ids, parts, asset_ids)
-            threats = self.threats[nation] = _threats(verdicts.ids, parts, asset_ids, roe.min_threat_probability)
+            threats, self.threat_p[nation] = _threats(verdicts.ids, parts, asset_ids, roe.min_threat_probability)
+            self.threats[nation] = threats
             risk, row = verdicts.risk, verdicts.row
             ranked = sorted(threats, key=lambda tid: (-risk[row[tid]], tid))
             rank = {tid: i + 1 for i, tid in enumerate(ranked)}
@@ -490,15 +493,15 @@ class BattleManager:
         """Value at risk of a threat (the highest of its tracks' verdicts) and the owner of the asset most at
         risk; 0 when no nation holds it as hostile-or-engageable and threatening."""
         best, owner = 0.0, None
+        value = self.asset_value
         for nation, tid in group:
             threatened = self.threats[nation].get(tid)
             if not threatened:
                 continue
-            verdict = self.verdicts[nation][tid]
-            risk = sum(verdict.probabilities[a] * self.asset_value[a] for a in threatened)
+            at_risk = [(p * value[a], a) for a, p in zip(threatened, self.threat_p[nation][tid], strict=True)]
+            risk = sum(r for r, _ in at_risk)
             if risk > best:
-                top = max(threatened, key=lambda a: (verdict.probabilities[a] * self.asset_value[a], a))
-                best, owner = risk, self.asset_owner[top]
+                best, owner = risk, self.asset_owner[max(at_risk)[1]]
         return best, owner
 
     def _rules(self, b: BatteryState) -> tuple[str, str, bool, bool, bool, bool]:
@@ -698,15 +701,18 @@ def _verdict_table(ids: list[str], parts: list[tuple[list[int], Any]], asset_ids
 
 
 def _threats(ids: list[str], parts: list[tuple[list[int], Any]], asset_ids: list[str], floor: float,
-             ) -> dict[str, tuple[str, ...]]:
-    """The assets each track threatens at `floor` (probability ≥ floor, read from the probability arrays), by
-    track id (`ids`: the tracks of the parts in order), each track's in asset order, tracks in order."""
+             ) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[float, ...]]]:
+    """The assets each track threatens at `floor` (probability ≥ floor, read from the probability arrays) and
+    their probabilities, by track id (`ids`: the tracks of the parts in order), each track's in asset order,
+    tracks in order."""
     threats: dict[str, tuple[str, ...]] = {}
+    probs: dict[str, tuple[float, ...]] = {}
     base = 0
     for rows, te in parts:
         p = te.probability
         r, c = np.nonzero((p > 0.0) & (p >= floor))  # row-major: each track's assets in asset order (few)
-        for k, a in zip((r + base).tolist(), c.tolist(), strict=True):
+        for k, a, pa in zip((r + base).tolist(), c.tolist(), p[r, c].tolist(), strict=True):
             threats[ids[k]] = (*threats.get(ids[k], ()), asset_ids[a])
+            probs[ids[k]] = (*probs.get(ids[k], ()), pa)
         base += len(rows)
-    return threats
+    return threats, probs
