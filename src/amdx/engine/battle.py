@@ -210,16 +210,17 @@ class BattleManager:
 
     def _migrate(self) -> None:
         """Keep proposals and engagements on their threat when the picture renumbers its track."""
+        states = {n: (t.row, t.x, self.picture_t_s[n]) for n, t in self.tracks.items()}
         for _, holder_id in sorted(self.busy.items()):
             holder = self.holders.get(holder_id)
             if holder is None or holder.last_x is None:
                 continue
-            tracks = self.tracks[holder.nation]
-            k = tracks.row.get(holder.track_id)
+            row, x, t = states[holder.nation]
+            k = row.get(holder.track_id)
             if k is None:
                 self.follow(holder_id, holder)
             else:  # still held under its number: only the state last seen moves on (as `follow` does)
-                holder.last_x, holder.last_t_s = tracks.x[k].copy(), self.picture_t_s[holder.nation]
+                holder.last_x, holder.last_t_s = x[k].copy(), t
 
     # --- threat evaluation ---------------------------------------------------------------------------------
     def _evaluate(self, t: float) -> list[ev.Event]:
