@@ -337,9 +337,11 @@ class BattleManager:
         for nation in sorted(self.nations):  # (nation, track id) in sorted order (nation ids are unique), columns
             tracks = self.tracks[nation]
             ids = tracks.ids
-            order = sorted(range(len(ids)), key=ids.__getitem__)
-            members.extend(zip(itertools.repeat(nation), map(ids.__getitem__, order)))
-            keys.extend(map(tracks.keys_column().__getitem__, order))
+            ordered = sorted(ids)  # pictures list their tracks by number, so usually in order already
+            order: Any = slice(None) if ordered == ids else sorted(range(len(ids)), key=ids.__getitem__)
+            members.extend(zip(itertools.repeat(nation), ordered))
+            column = tracks.keys_column()
+            keys.extend(column if ordered == ids else map(column.__getitem__, order))
             pos_parts.append(tracks.x[order, :3])
             sigma_parts.append(np.array(tracks.column("pos_sigma_m"), dtype=float)[order])
         if not members:
