@@ -7,7 +7,8 @@ pattern per target (sum_k y_jk = 1) within the unit counts (sum_jk c_jki y_jk <=
 It is the original problem, not a linearisation: "exact" means optimal over all integer assignments, up to
 SCIP's default tolerances (relative gap 0, feasibility 1e-6 on the binaries), and the objective is recomputed
 from the returned counts. The number of patterns grows as prod_i (units_i + 1) per target, so this is for
-small instances only (`pattern_count` tells how big the model would be).
+small instances only (`pattern_count` tells how big the model would be). A sparse instance whose optimum is unique
+by a clear margin is solved without the MIP (`wta_components`: the same assignment, without the solver's setup).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+
+from amdx.c2.wta_components import solve_components
 
 
 def pattern_count(pk: NDArray[np.float64], units: NDArray[np.int64], limit: int = 10**7) -> int:
@@ -53,8 +56,12 @@ def solve_exact(values: NDArray[np.float64], pk: NDArray[np.float64], units: NDA
                 time_limit_s: float) -> tuple[NDArray[np.int64], bool]:
     """Solve the pattern MIP: (counts x (m, n), proven optimal). Raises RuntimeError if no solution is found.
 
-    values (n,), pk (m, n) in [0, 1], units (m,); `time_limit_s` is SCIP's wall-clock limit (s).
+    values (n,), pk (m, n) in [0, 1], units (m,); `time_limit_s` is SCIP's wall-clock limit (s). An instance
+    whose optimum `wta_components` finds unique by its margin is answered from there (proven optimal).
     """
+    x = solve_components(values, pk, units)
+    if x is not None:
+        return x, True
     from ortools.linear_solver import pywraplp
 
     m, n = pk.shape

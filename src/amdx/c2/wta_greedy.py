@@ -2,12 +2,16 @@
 
 Survival factors q = 1 - p; the expected surviving value of target j is v_j * prod over its units of q.
 The greedy gives, one unit at a time, the unit whose addition lowers the expected surviving value most.
+The loop is compiled (`_greedy`): the engine solves one instance per planning cycle, and numpy's per-step calls
+were most of the time; the arithmetic (products only) and the tie-breaking are those of the array version.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
+
+from amdx.jit import kernel
 
 
 def mmr_greedy(values: NDArray[np.float64], pk: NDArray[np.float64], units: NDArray[np.int64],
@@ -18,28 +22,56 @@ def mmr_greedy(values: NDArray[np.float64], pk: NDArray[np.float64], units: NDAr
     every marginal return is zero (all its kill probabilities are zero against the remaining value) stays
     unassigned. Inputs are not modified. Ties break to the lowest type, then the lowest target index.
     """
+    p = np.ascontiguousarray(pk, dtype=np.float64)
+    m, n = p.shape
+    if m == 0 or n == 0:
+        return np.zeros((m, n), dtype=np.int64)
+    return _greedy(np.array(values, dtype=np.float64).reshape(n), p,
+                   np.array(units, dtype=np.int64).reshape(m))
+
+
+@kernel
+def _greedy(surv: NDArray[np.float64], pk: NDArray[np.float64], left: NDArray[np.int64]) -> NDArray[np.int64]:
+    """The greedy on its own copies: `surv` (n,) v_j S_j, the expected surviving value per target, and `left`
+    (m,) units per type, both updated. Each type keeps its best target (first maximum of p_ij v_j S_j); a unit
+    lowers only its target's column, so only the types whose best it was look again."""
     m, n = pk.shape
     x = np.zeros((m, n), dtype=np.int64)
-    left = np.asarray(units, dtype=np.int64).copy()
-    surv = np.asarray(values, dtype=float).copy()  # v_j * S_j, the expected surviving value per target
-    gain = pk * surv[None, :]
-    best_j = np.argmax(gain, axis=1)
-    best_g = gain[np.arange(m), best_j]
-    best_g[left <= 0] = -1.0
+    gain = np.empty((m, n))
+    best_j = np.zeros(m, dtype=np.int64)
+    best_g = np.empty(m)
+    for i in range(m):
+        for j in range(n):
+            gain[i, j] = pk[i, j] * surv[j]
+        best_j[i] = _row_argmax(gain, i)
+        best_g[i] = gain[i, best_j[i]] if left[i] > 0 else -1.0
     while True:
-        i = int(np.argmax(best_g))
+        i = 0
+        for k in range(1, m):  # first maximum
+            if best_g[k] > best_g[i]:
+                i = k
         if best_g[i] <= 0.0:
             break
-        j = int(best_j[i])
+        j = best_j[i]
         x[i, j] += 1
         left[i] -= 1
         surv[j] *= 1.0 - pk[i, j]
-        gain[:, j] = pk[:, j] * surv[j]
-        # column j only went down: only the types whose best target was j need a new row maximum
-        stale = np.flatnonzero((best_j == j) & (left > 0))
-        if stale.size:
-            best_j[stale] = np.argmax(gain[stale], axis=1)
-            best_g[stale] = gain[stale, best_j[stale]]
+        for k in range(m):
+            gain[k, j] = pk[k, j] * surv[j]
+        for k in range(m):  # column j only went down: only the types whose best target was j look again
+            if best_j[k] == j and left[k] > 0:
+                best_j[k] = _row_argmax(gain, k)
+                best_g[k] = gain[k, best_j[k]]
         if left[i] <= 0:
             best_g[i] = -1.0
     return x
+
+
+@kernel
+def _row_argmax(a: NDArray[np.float64], i: int) -> int:
+    """The first maximum of row i (numpy's argmax for finite values)."""
+    b = 0
+    for j in range(1, a.shape[1]):
+        if a[i, j] > a[i, b]:
+            b = j
+    return b

@@ -40,7 +40,8 @@ from amdx.c2.threat_evaluation import evaluate_threats
 from amdx.c2.wta import solve_wta
 from amdx.c2.wta_exact import pattern_count
 from amdx.engine import events as ev
-from amdx.engine.battle_state import BatteryState, Proposal, TrackView, Verdict
+from amdx.engine.battle_state import BatteryState, Proposal, TrackView
+from amdx.engine.battle_tables import TrackTable, VerdictTable
 from amdx.engine.orders import DenyEngagement, Engage, Identify, Order
 from amdx.engine.rng import RngStreams
 from amdx.geo import ecef_to_geodetic, great_circle_distance_m
@@ -110,15 +111,17 @@ class BattleManager:
         self.asset_by_id = {a.id: a for a in self.assets}
         self.asset_owner = {a.id: a.owner for a in self.assets}
         self.asset_value = {a.id: float(a.value) for a in self.assets}
-        self.tracks: dict[str, dict[str, TrackView]] = {n: {} for n in self.nations}
+        self.tracks: dict[str, TrackTable] = {n: TrackTable(n, (), ()) for n in self.nations}
         self.picture_t_s: dict[str, float] = dict.fromkeys(self.nations, 0.0)
         self.identity: dict[str, dict[str, str]] = {n: {} for n in self.nations}
         self.manual_id: set[tuple[str, str]] = set()
         self.id_due: set[tuple[str, str]] = set()
-        self.verdicts: dict[str, dict[str, Verdict]] = {n: {} for n in self.nations}
+        self.verdicts: dict[str, VerdictTable] = {n: _no_verdicts() for n in self.nations}
         self.threats: dict[str, dict[str, tuple[str, ...]]] = {n: {} for n in self.nations}
         """Per nation, this cycle: the assets each threatening track threatens at the nation's ROE floor (its
         verdict's `threatened`, asked once for all tracks from the probability array)."""
+        self.threat_p: dict[str, dict[str, tuple[float, ...]]] = {n: {} for n in self.nations}
+        """Per nation, this cycle: the probabilities of those assets (the verdict's), in the same order."""
         self.announced: dict[tuple[str, str], tuple[str, ...]] = {}
         self.busy: dict[tuple[str, str], str] = {}
         self.dead: set[tuple[str, str]] = set()
@@ -161,35 +164,32 @@ class BattleManager:
     def _snapshot(self, t: float, air: Any, pictures: list[ev.Event]) -> None:
         entries = {p.nation: p.tracks for p in pictures if isinstance(p, ev.AirPicture)}
         for nation in self.nations:
-            fused = air.pictures[nation]
-            rows = entries.get(nation, ())
-            self.tracks[nation] = {
-                e["track_id"]: TrackView(e["track_id"], nation, f.x, f.P, e["classification"], f.label, f.keys,
-                                         e["impact"], float(e["pos_sigma_m"]))
-                for e, f in zip(rows, fused, strict=True)
-            }
+            live = self.tracks[nation] = TrackTable(nation, entries.get(nation, ()), air.pictures[nation])
             self.picture_t_s[nation] = t
-            live = self.tracks[nation]
-            for table in (self.identity[nation], self.verdicts[nation]):
-                for tid in [k for k in table if k not in live]:
-                    del table[tid]
+            identity = self.identity[nation]
+            for tid in [k for k in identity if k not in live.row]:
+                del identity[tid]
+            self.verdicts[nation] = _no_verdicts()  # this cycle's evaluation makes them
 
     def successor(self, nation: str, last_x: np.ndarray, last_t_s: float, ballistic: bool) -> TrackView | None:
         """When the picture has renumbered a track: the free track nearest to where the old one was predicted
         to be now, within `FOLLOW_GATE_M` plus 5σ; None if there is none."""
         tracks = self.tracks[nation]
-        ids = [i for i in tracks if (nation, i) not in self.busy]
-        if not ids:
+        busy = self.busy
+        rows = [k for k, i in enumerate(tracks.ids) if (nation, i) not in busy]
+        if not rows:
             return None
         expected, _ = track_predictor(last_x[None, :], last_t_s, [ballistic])(np.array([self.picture_t_s[nation]]))
         if not np.all(np.isfinite(expected[0])):
             return None
         # all gaps at once, then the exact per-track norm of the nearest few (so the choice and the gate test
         # are those of the per-track computation, first of equals winning)
-        approx = np.linalg.norm(np.array([tracks[i].x for i in ids])[:, :3] - expected[0], axis=1)
+        pos = tracks.x[rows, :3]
+        approx = np.linalg.norm(pos - expected[0], axis=1)
         near = np.flatnonzero(approx <= approx.min() * (1.0 + 1e-9) + 1e-6).tolist()
-        gap, k = min((float(np.linalg.norm(tracks[ids[c]].x[:3] - expected[0])), c) for c in near)
-        return tracks[ids[k]] if gap <= FOLLOW_GATE_M + 5.0 * tracks[ids[k]].pos_sigma_m else None
+        gap, k = min((float(np.linalg.norm(pos[c] - expected[0])), c) for c in near)
+        view = tracks[tracks.ids[rows[k]]]
+        return view if gap <= FOLLOW_GATE_M + 5.0 * view.pos_sigma_m else None
 
     def follow(self, holder_id: str, holder: Any) -> TrackView | None:
         """The nation's current track of what `holder` (a proposal or engagement, id `holder_id`) is on: its track,
@@ -210,10 +210,17 @@ class BattleManager:
 
     def _migrate(self) -> None:
         """Keep proposals and engagements on their threat when the picture renumbers its track."""
+        states = {n: (t.row, t.x, self.picture_t_s[n]) for n, t in self.tracks.items()}
         for _, holder_id in sorted(self.busy.items()):
             holder = self.holders.get(holder_id)
-            if holder is not None and holder.last_x is not None:
+            if holder is None or holder.last_x is None:
+                continue
+            row, x, t = states[holder.nation]
+            k = row.get(holder.track_id)
+            if k is None:
                 self.follow(holder_id, holder)
+            else:  # still held under its number: only the state last seen moves on (as `follow` does)
+                holder.last_x, holder.last_t_s = x[k].copy(), t
 
     # --- threat evaluation ---------------------------------------------------------------------------------
     def _evaluate(self, t: float) -> list[ev.Event]:
@@ -228,28 +235,31 @@ class BattleManager:
         for nation in self.nations:
             roe = self.doctrine[nation].roe
             identity = self.identity[nation]
-            views = [v for v in self.tracks[nation].values() if identity.get(v.track_id, "pending") not in FRIENDLY]
-            bal = [v for v in views if v.classification == "ballistic" and v.impact is not None]
-            air = [v for v in views if v.classification == "air-breathing"]
-            verdicts: dict[str, Verdict] = {}
-            threats: dict[str, tuple[str, ...]] = {}
+            tracks = self.tracks[nation]
+            ids = tracks.ids
+            classes, impacts = tracks.column("classification"), tracks.column("impact")
+            rows = [k for k, tid in enumerate(ids) if identity.get(tid, "pending") not in FRIENDLY]
+            bal = [k for k in rows if classes[k] == "ballistic" and impacts[k] is not None]
+            air = [k for k in rows if classes[k] == "air-breathing"]
+            parts = []  # (track rows, assessment) of the ballistic and the air-breathing tracks
             if bal:
-                imp = np.array([_IMPACT_FIELDS(v.impact) for v in bal], dtype=float)
-                te = evaluate_threats(imp[:, 0], imp[:, 1], _ellipse_covs(imp[:, 3], imp[:, 4], imp[:, 5]), imp[:, 2],
-                                      alat, alon, arad, aval)
-                _verdicts(bal, te, asset_ids, roe.min_threat_probability, verdicts, threats)
+                imp = np.array([_IMPACT_FIELDS(impacts[k]) for k in bal], dtype=float)
+                covs = _ellipse_covs(imp[:, 3], imp[:, 4], imp[:, 5])
+                parts.append((bal, evaluate_threats(imp[:, 0], imp[:, 1], covs, imp[:, 2], alat, alon, arad, aval)))
             if air:
-                te = evaluate_air_tracks(np.array([v.x[:3] for v in air]), np.array([v.x[3:] for v in air]),
-                                         np.array([v.pos_sigma_m / np.sqrt(3.0) for v in air]), alat, alon, arad, aval)
-                _verdicts(air, te, asset_ids, roe.min_threat_probability, verdicts, threats)
-            self.verdicts[nation] = verdicts
+                x = tracks.x[air]
+                sigma = np.array(tracks.column("pos_sigma_m"), dtype=float)[air] / np.sqrt(3.0)
+                pos, vel = np.ascontiguousarray(x[:, :3]), np.ascontiguousarray(x[:, 3:])  # as the per-track lists were
+                parts.append((air, evaluate_air_tracks(pos, vel, sigma, alat, alon, arad, aval)))
+            verdicts = self.verdicts[nation] = _verdict_table(ids, parts, asset_ids)
+            threats, self.threat_p[nation] = _threats(verdicts.ids, parts, asset_ids, roe.min_threat_probability)
             self.threats[nation] = threats
-            ranked = sorted(threats, key=lambda tid: (-verdicts[tid].value_at_risk, tid))
+            risk, row = verdicts.risk, verdicts.row
+            ranked = sorted(threats, key=lambda tid: (-risk[row[tid]], tid))
             rank = {tid: i + 1 for i, tid in enumerate(ranked)}
             floor = roe.min_threat_probability
             announced = self.announced
             for tid in sorted(tid for tid in verdicts if identity.get(tid) == "hostile"):
-                verdict = verdicts[tid]
                 key = (nation, tid)
                 before = announced.get(key)
                 if before is not None and not before and tid not in threats:
@@ -258,6 +268,7 @@ class BattleManager:
                 now = threats.get(tid, ())  # distinct asset ids
                 if before and (now if len(now) < 2 else tuple(sorted(now))) == before:
                     continue  # still threatens what was announced: hysteresis cannot add to it
+                verdict = verdicts[tid]
                 if before:
                     threatened = tuple(sorted({*now, *(a for a in before if verdict.probabilities.get(a, 0.0)
                                                        >= HYSTERESIS * floor)}))
@@ -288,16 +299,18 @@ class BattleManager:
             identities, threats = self.identity[nation], self.threats[nation]
             manual, due = self.manual_id, self.id_due
             tracks = self.tracks[nation]
-            identities.update(dict.fromkeys([tid for tid in tracks if tid not in identities], "pending"))
-            for tid in [tid for tid in tracks if identities[tid] != "hostile"]:  # most are hostile already
+            identities.update(dict.fromkeys([tid for tid in tracks.ids if tid not in identities], "pending"))
+            classes = None
+            for tid in [tid for tid in tracks.ids if identities[tid] != "hostile"]:  # most are hostile already
                 if (nation, tid) in manual or (nation, tid) in due:
                     continue
-                view, current = tracks[tid], identities[tid]
+                current, k = identities[tid], tracks.row[tid]
+                classes = tracks.column("classification") if classes is None else classes
                 threatened = threats.get(tid, ())
                 near = float("inf")
-                if threatened and view.classification == "air-breathing":
-                    near = min(self._range_to_asset(view, a) for a in threatened)
-                identity, basis = automatic_identity(view.classification, bool(threatened), near,
+                if threatened and classes[k] == "air-breathing":
+                    near = min(self._range_to_asset(tracks.x[k], a) for a in threatened)
+                identity, basis = automatic_identity(classes[k], bool(threatened), near,
                                                      roe.ballistic_is_hostile, roe.hostile_air_range_km * 1000.0)
                 if STRENGTH.get(identity, 0) <= STRENGTH.get(current, 0):
                     continue
@@ -307,8 +320,8 @@ class BattleManager:
                                         identity=identity, basis=basis))
         return []
 
-    def _range_to_asset(self, view: TrackView, asset_id: str) -> float:
-        lat, lon, _ = ecef_to_geodetic(view.x[:3])
+    def _range_to_asset(self, x: np.ndarray, asset_id: str) -> float:
+        lat, lon, _ = ecef_to_geodetic(x[:3])
         asset = self.asset_by_id[asset_id]
         return float(great_circle_distance_m(float(lat), float(lon), asset.lat_deg, asset.lon_deg))
 
@@ -319,23 +332,29 @@ class BattleManager:
         `SAME_THREAT_M` and 3σ of their position errors — a threat held twice in one picture is still one threat,
         so it is not engaged twice. Connected components, in a stable order."""
         members: list[tuple[str, str]] = []
-        views: list[TrackView] = []
-        for nation in sorted(self.nations):  # (nation, track id) in sorted order (nation ids are unique), views
+        keys: list[tuple[str, ...]] = []
+        pos_parts, sigma_parts = [], []
+        for nation in sorted(self.nations):  # (nation, track id) in sorted order (nation ids are unique), columns
             tracks = self.tracks[nation]
-            ids = sorted(tracks)
-            members.extend(zip(itertools.repeat(nation), ids))
-            views.extend(map(tracks.__getitem__, ids))
+            ids = tracks.ids
+            ordered = sorted(ids)  # pictures list their tracks by number, so usually in order already
+            order: Any = slice(None) if ordered == ids else sorted(range(len(ids)), key=ids.__getitem__)
+            members.extend(zip(itertools.repeat(nation), ordered))
+            column = tracks.keys_column()
+            keys.extend(column if ordered == ids else map(column.__getitem__, order))
+            pos_parts.append(tracks.x[order, :3])
+            sigma_parts.append(np.array(tracks.column("pos_sigma_m"), dtype=float)[order])
         if not members:
             return []
         index = dict(zip(map("/".join, members), itertools.count()))  # "nation/track id", as a partner's key
-        # every view's keys in one flat list, each with its view's row: one dict lookup per key, no Python loop
-        held = np.array(list(map(index.get, itertools.chain.from_iterable(v.keys for v in views),
-                                 itertools.repeat(-1))), dtype=np.intp)
-        owner = np.repeat(np.arange(len(views)), [len(v.keys) for v in views])
+        # every track's keys in one flat list, each with its track's row: one dict lookup per key, no Python loop
+        held = np.array(list(map(index.get, itertools.chain.from_iterable(keys), itertools.repeat(-1))),
+                        dtype=np.intp)
+        owner = np.repeat(np.arange(len(keys)), list(map(len, keys)))
         first, second = owner[held >= 0].tolist(), held[held >= 0].tolist()
         if len(members) > 1:
-            pos = np.array([v.x for v in views])[:, :3]
-            sigma = np.array([v.pos_sigma_m for v in views])
+            pos = np.concatenate(pos_parts)
+            sigma = np.concatenate(sigma_parts)
             pairs = cKDTree(pos).query_pairs(SAME_THREAT_M, output_type="ndarray")
             a, b = pairs[:, 0], pairs[:, 1]
             gap = np.linalg.norm(pos[a] - pos[b], axis=1)
@@ -392,15 +411,18 @@ class BattleManager:
                      and self.battery_wcs(b) != "hold"]
         if not batteries:
             return []
-        pairs: list[tuple[int, int, TrackView]] = []
+        pairs: list[tuple[int, int, str]] = []  # (battery, threat, the battery's nation's track id)
         values = np.zeros(len(groups))
         owner_of_threat: list[str | None] = [None] * len(groups)
-        member = {n: [self._member_view(g, n) for g in groups] for n in nations}
+        member = {n: [_member_id(g, n) for g in groups] for n in nations}  # each threat's track of each nation
         reach = np.zeros((len(batteries), len(groups)), bool)  # each battery against its own nation's tracks
         for n in nations:
             own = [i for i, b in enumerate(batteries) if b.nation == n]
             if own:
-                reach[own] = self._in_reach([batteries[i] for i in own], member[n])
+                row = self.tracks[n].row
+                reach[own] = self._in_reach([batteries[i] for i in own], self.tracks[n].x,
+                                            [-1 if tid is None else row[tid] for tid in member[n]])
+        classes = {n: self.tracks[n].column("classification") for n in nations}
         rules = [self._rules(b) for b in batteries]
         wcs_ok: dict[tuple[str, str], bool] = {}
         busy = self.busy
@@ -416,12 +438,13 @@ class BattleManager:
             requested: set[str] | None = None  # the nations asked to engage this threat, when first needed
             for i in in_reach[j]:
                 nation, wcs, ballistic_ok, air_ok, partner_ok, accepts = rules[i]
-                view = member[nation][j]
-                if view is None or (nation, view.track_id) in busy:
+                tid = member[nation][j]
+                if tid is None or (nation, tid) in busy:
                     continue
-                if not (ballistic_ok if view.classification == "ballistic" else air_ok):
+                tracks = self.tracks[nation]
+                if not (ballistic_ok if classes[nation][tracks.row[tid]] == "ballistic" else air_ok):
                     continue
-                identity = self.identity[nation].get(view.track_id, "pending")
+                identity = self.identity[nation].get(tid, "pending")
                 ok = wcs_ok.get((wcs, identity))
                 if ok is None:
                     ok = wcs_ok[(wcs, identity)] = weapons_control_allows(wcs, identity)[0]
@@ -432,7 +455,7 @@ class BattleManager:
                         requested = {r for m in group for r in self.requests.get(m, ())}
                     if not (accepts and nation in requested):
                         continue
-                pairs.append((i, j, view))
+                pairs.append((i, j, tid))
         if not pairs:
             return []
         pk, shots, latest, earliest = self._options(t, batteries, pairs)
@@ -441,14 +464,14 @@ class BattleManager:
         shot_n = np.ones((m, n), dtype=np.int64)
         lat_launch = np.full((m, n), np.nan)
         first_launch = np.full((m, n), np.nan)
-        views: dict[tuple[int, int], TrackView] = {}
-        for k, (i, j, view) in enumerate(pairs):
+        chosen: dict[tuple[int, int], str] = {}
+        for k, (i, j, tid) in enumerate(pairs):
             if pk[k] <= 0.0:
                 continue
             s = min(int(shots[k]), batteries[i].rounds)
             pk_eng[i, j] = 1.0 - (1.0 - pk[k]) ** s
             shot_n[i, j], lat_launch[i, j], first_launch[i, j] = s, latest[k], earliest[k]
-            views[(i, j)] = view
+            chosen[(i, j)] = tid
         self._layer(batteries, pk_eng)
         if not (pk_eng > 0).any():
             return []
@@ -463,7 +486,8 @@ class BattleManager:
         for j in np.flatnonzero(hit.any(axis=0)).tolist():
             pk_j = pk_eng[:, j].tolist()
             i = max(np.flatnonzero(hit[:, j]).tolist(), key=lambda k: (pk_j[k], -k))
-            out.extend(self._propose(t, planner, batteries[i], views[(i, j)], int(shot_n[i, j]),
+            view = self.tracks[batteries[i].nation][chosen[(i, j)]]
+            out.extend(self._propose(t, planner, batteries[i], view, int(shot_n[i, j]),
                                      float(pk_eng[i, j]), float(values[j]), float(first_launch[i, j]),
                                      float(lat_launch[i, j]), owner_of_threat[j]))
         return out
@@ -472,19 +496,16 @@ class BattleManager:
         """Value at risk of a threat (the highest of its tracks' verdicts) and the owner of the asset most at
         risk; 0 when no nation holds it as hostile-or-engageable and threatening."""
         best, owner = 0.0, None
+        value = self.asset_value
         for nation, tid in group:
             threatened = self.threats[nation].get(tid)
             if not threatened:
                 continue
-            verdict = self.verdicts[nation][tid]
-            risk = sum(verdict.probabilities[a] * self.asset_value[a] for a in threatened)
+            at_risk = [(p * value[a], a) for a, p in zip(threatened, self.threat_p[nation][tid], strict=True)]
+            risk = sum(r for r, _ in at_risk)
             if risk > best:
-                top = max(threatened, key=lambda a: (verdict.probabilities[a] * self.asset_value[a], a))
-                best, owner = risk, self.asset_owner[top]
+                best, owner = risk, self.asset_owner[max(at_risk)[1]]
         return best, owner
-
-    def _member_view(self, group: list[tuple[str, str]], nation: str) -> TrackView | None:
-        return next((self.tracks[n][tid] for n, tid in group if n == nation), None)
 
     def _rules(self, b: BatteryState) -> tuple[str, str, bool, bool, bool, bool]:
         """What permission to engage asks of a battery, once per planning cell: its nation, weapons control status,
@@ -499,15 +520,15 @@ class BattleManager:
         return b.nation, self.battery_wcs(b), ballistic_ok, air_ok, partner_ok, accepts
 
     @staticmethod
-    def _in_reach(batteries: list[BatteryState], views: list[TrackView | None]) -> np.ndarray:
-        """(batteries, views) whether a track could come within a battery's reach over the planning horizon: its
-        distance at most the envelope's range, 3 × its ceiling and 50 km, plus the horizon at the track's speed
-        (a cheap bound before any path is predicted; False for a missing view)."""
-        out = np.zeros((len(batteries), len(views)), bool)
-        cols = [k for k, v in enumerate(views) if v is not None]
+    def _in_reach(batteries: list[BatteryState], states: np.ndarray, rows: list[int]) -> np.ndarray:
+        """(batteries, rows) whether a track (its row of `states` (n, 6), or -1 for none) could come within a
+        battery's reach over the planning horizon: its distance at most the envelope's range, 3 × its ceiling and
+        50 km, plus the horizon at the track's speed (a cheap bound before any path is predicted; False for -1)."""
+        out = np.zeros((len(batteries), len(rows)), bool)
+        cols = [k for k, r in enumerate(rows) if r >= 0]
         if not cols or not batteries:
             return out
-        x = np.array([views[k].x for k in cols])  # type: ignore[union-attr]
+        x = states[[rows[k] for k in cols]]
         sites = np.array([b.site_ecef_m for b in batteries])
         reach = np.array([b.envelope.max_range_m + 3.0 * b.envelope.max_alt_m + 50_000.0 for b in batteries])
         dist = np.linalg.norm(x[None, :, :3] - sites[:, None, :], axis=-1)
@@ -515,13 +536,15 @@ class BattleManager:
         return out
 
     def _options(self, t: float, batteries: list[BatteryState],
-                 pairs: list[tuple[int, int, TrackView]]) -> tuple[np.ndarray, ...]:
-        """Per pair: divert-adjusted single-shot Pk, shots by doctrine, latest and earliest launch times."""
-        views = {(v.nation, v.track_id): v for _, _, v in pairs}
-        keys = sorted(views)
+                 pairs: list[tuple[int, int, str]]) -> tuple[np.ndarray, ...]:
+        """Per pair (battery, threat, track id of the battery's nation): divert-adjusted single-shot Pk, shots by
+        doctrine, latest and earliest launch times."""
+        keys = sorted({(batteries[i].nation, tid) for i, _, tid in pairs})
         idx = {k: r for r, k in enumerate(keys)}
-        x = np.array([views[k].x for k in keys])
-        ballistic = np.array([views[k].classification == "ballistic" for k in keys])
+        rows = [self.tracks[n].row[tid] for n, tid in keys]
+        x = np.array([self.tracks[n].x[r] for (n, _), r in zip(keys, rows, strict=True)])
+        classes = {n: self.tracks[n].column("classification") for n in {n for n, _ in keys}}
+        ballistic = np.array([classes[n][r] == "ballistic" for (n, _), r in zip(keys, rows, strict=True)])
         times = t + PATH_STEP_S * np.arange(int(PATH_HORIZON_S / PATH_STEP_S) + 1)
         pos, _ = track_predictor(x, t, ballistic)(np.broadcast_to(times, (len(keys), times.size)))
         end = path_end(pos)
@@ -532,10 +555,10 @@ class BattleManager:
         latest, earliest = np.full(n, np.nan), np.full(n, np.nan)
         # per pair: its battery and its track row; per battery and per track what the pairs share
         bat = np.array([i for i, _, _ in pairs], dtype=np.intp)
-        trk = np.array([idx[(v.nation, v.track_id)] for _, _, v in pairs], dtype=np.intp)
+        trk = np.array([idx[(batteries[i].nation, tid)] for i, _, tid in pairs], dtype=np.intp)
         used = sorted(set(bat.tolist()))
         sites_all = np.array([b.site_ecef_m for b in batteries])
-        cov_all = np.array([views[k].P[:3, :3] for k in keys])
+        cov_all = np.array([self.tracks[n].fused[r].P[:3, :3] for (n, _), r in zip(keys, rows, strict=True)])
         delay_all = np.zeros(len(batteries))
         delay_all[used] = [self._expected_delay(batteries[i]) for i in used]
         sls_all = np.array([b.fire_doctrine == "shoot_look_shoot" for b in batteries])
@@ -661,19 +684,38 @@ def _ellipse_covs(semi_major_m: np.ndarray, semi_minor_m: np.ndarray, orientatio
         + (b * b)[:, None, None] * w[:, :, None] * w[:, None, :]
 
 
-def _verdicts(views: list[TrackView], te: Any, asset_ids: list[str], floor: float, out: dict[str, Verdict],
-              threats: dict[str, tuple[str, ...]]) -> None:
-    """Put each track's `Verdict` into `out` (by track id), and into `threats` the assets each track threatens
-    at `floor` (probability ≥ floor, read from the probability array), in view order."""
-    p = te.probability
-    tti = te.time_to_impact_s.astype(object)  # Python floats, None where not finite
-    tti[~np.isfinite(te.time_to_impact_s)] = None
-    made = list(map(Verdict, [{} for _ in views], te.expected_value_at_risk.tolist(), tti.tolist()))
-    rows, cols = np.nonzero(p > 0.0)  # row-major: each track's assets in asset order (few: most rows are empty)
-    for r, c, value in zip(rows.tolist(), cols.tolist(), p[rows, cols].tolist(), strict=True):
-        made[r].probabilities[asset_ids[c]] = value
-    ids = [v.track_id for v in views]
-    out.update(zip(ids, made, strict=True))
-    hit = p[rows, cols] >= floor
-    for r, c in zip(rows[hit].tolist(), cols[hit].tolist(), strict=True):
-        threats[ids[r]] = (*threats.get(ids[r], ()), asset_ids[c])
+def _member_id(group: list[tuple[str, str]], nation: str) -> str | None:
+    """A threat's first track held by `nation` (its id), if any."""
+    return next((tid for n, tid in group if n == nation), None)
+
+
+def _no_verdicts() -> VerdictTable:
+    return VerdictTable([], np.zeros((0, 0)), np.zeros(0), np.zeros(0), [])
+
+
+def _verdict_table(ids: list[str], parts: list[tuple[list[int], Any]], asset_ids: list[str]) -> VerdictTable:
+    """The verdicts of the evaluated tracks: each part's track rows (into `ids`) with its assessment, in order."""
+    if not parts:
+        return _no_verdicts()
+    return VerdictTable([ids[k] for rows, _ in parts for k in rows],
+                        np.concatenate([te.probability for _, te in parts]),
+                        np.concatenate([te.expected_value_at_risk for _, te in parts]),
+                        np.concatenate([te.time_to_impact_s for _, te in parts]), asset_ids)
+
+
+def _threats(ids: list[str], parts: list[tuple[list[int], Any]], asset_ids: list[str], floor: float,
+             ) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[float, ...]]]:
+    """The assets each track threatens at `floor` (probability ≥ floor, read from the probability arrays) and
+    their probabilities, by track id (`ids`: the tracks of the parts in order), each track's in asset order,
+    tracks in order."""
+    threats: dict[str, tuple[str, ...]] = {}
+    probs: dict[str, tuple[float, ...]] = {}
+    base = 0
+    for rows, te in parts:
+        p = te.probability
+        r, c = np.nonzero((p > 0.0) & (p >= floor))  # row-major: each track's assets in asset order (few)
+        for k, a, pa in zip((r + base).tolist(), c.tolist(), p[r, c].tolist(), strict=True):
+            threats[ids[k]] = (*threats.get(ids[k], ()), asset_ids[a])
+            probs[ids[k]] = (*probs.get(ids[k], ()), pa)
+        base += len(rows)
+    return threats, probs

@@ -1,0 +1,120 @@
+"""A nation's picture and its threat verdicts as battle management holds them: columns, with a per-track record
+made only for a track asked for by id.
+
+Why: a picture holds hundreds of tracks, and most are unchanged hostile ballistic threats that no step of the
+cycle looks at one by one: threat evaluation, correlation into threats and the reach test read whole columns
+(states, classifications, impacts, position errors, keys). Making a `TrackView` and a `Verdict` per track per
+picture was the largest Python cost of the cycle; here they are made on first access by id and kept for the rest
+of the picture, so a track asked twice in one picture is the same object (fire control memoises paths by it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from amdx.engine.battle_state import TrackView, Verdict
+
+
+class TrackTable(Mapping[str, TrackView]):
+    """One nation's latest picture: {track id: `TrackView`} in picture order, over the picture's columns.
+
+    `entries` are the `AirPicture.tracks` entries, `fused` the fused tracks they were made from (same order).
+    """
+
+    def __init__(self, nation: str, entries: Sequence[dict[str, Any]], fused: Sequence[Any]) -> None:
+        if len(entries) != len(fused):
+            raise ValueError(f"{nation}: {len(entries)} picture entries for {len(fused)} fused tracks")
+        self.nation = nation
+        self.entries = entries
+        self.fused = fused
+        self.ids: list[str] = [e["track_id"] for e in entries]
+        """Track ids in picture order."""
+        self.row: dict[str, int] = dict(zip(self.ids, range(len(self.ids)), strict=True))
+        """Each track id's row."""
+        self._views: dict[str, TrackView] = {}
+        self._x: NDArray[np.float64] | None = None
+        self._columns: dict[str, list[Any]] = {}
+
+    def __getitem__(self, track_id: str) -> TrackView:
+        view = self._views.get(track_id)
+        if view is None:
+            k = self.row[track_id]
+            e, f = self.entries[k], self.fused[k]
+            view = self._views[track_id] = TrackView(track_id, self.nation, f.x, f.P, e["classification"], f.label,
+                                                     f.keys, e["impact"], float(e["pos_sigma_m"]))
+        return view
+
+    def get(self, track_id: str, default: Any = None) -> Any:  # the Mapping default, without its exception
+        return self[track_id] if track_id in self.row else default
+
+    def __contains__(self, track_id: object) -> bool:
+        return track_id in self.row
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @property
+    def x(self) -> NDArray[np.float64]:
+        """States (n, 6), ECEF m and m/s (made once per picture)."""
+        if self._x is None:
+            self._x = np.array([f.x for f in self.fused], dtype=np.float64).reshape(-1, 6)
+        return self._x
+
+    def column(self, field: str) -> list[Any]:
+        """One field of every entry, in picture order (e.g. "classification", "impact", "pos_sigma_m"); made once
+        per picture (the caller does not modify it)."""
+        column = self._columns.get(field)
+        if column is None:
+            column = self._columns[field] = [e[field] for e in self.entries]
+        return column
+
+    def keys_column(self) -> list[tuple[str, ...]]:
+        """Every track's source keys, in picture order."""
+        return [f.keys for f in self.fused]
+
+
+class VerdictTable(Mapping[str, Verdict]):
+    """One nation's threat verdicts of this cycle: {track id: `Verdict`}, over the evaluation's columns.
+
+    ids (k,) in evaluation order; probability (k, a) against the assets `asset_ids`; value at risk (k,);
+    time to impact (k,), s, NaN when unknown.
+    """
+
+    def __init__(self, ids: list[str], probability: NDArray[np.float64], value_at_risk: NDArray[np.float64],
+                 time_to_impact_s: NDArray[np.float64], asset_ids: list[str]) -> None:
+        self.ids = ids
+        self.row: dict[str, int] = dict(zip(ids, range(len(ids)), strict=True))
+        self.risk: list[float] = value_at_risk.tolist()
+        """Each track's value at risk, in evaluation order."""
+        self._tti = time_to_impact_s
+        self._probability = probability
+        self._asset_ids = asset_ids
+        self._made: dict[str, Verdict] = {}
+
+    def __getitem__(self, track_id: str) -> Verdict:
+        verdict = self._made.get(track_id)
+        if verdict is None:
+            k = self.row[track_id]
+            p = self._probability[k]
+            cols = np.flatnonzero(p > 0.0)  # the non-zero probabilities, in asset order
+            tti = float(self._tti[k])
+            verdict = self._made[track_id] = Verdict(dict(zip(map(self._asset_ids.__getitem__, cols.tolist()),
+                                                              p[cols].tolist(), strict=True)),
+                                                     self.risk[k], tti if np.isfinite(tti) else None)
+        return verdict
+
+    def __contains__(self, track_id: object) -> bool:
+        return track_id in self.row
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
