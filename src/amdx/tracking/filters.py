@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from amdx.geo import WGS84, EarthModel
-from amdx.tracking.models import DEFAULT_MAX_SUBSTEP_S, predict
+from amdx.tracking.models import DEFAULT_MAX_SUBSTEP_S, predict, predict_rows
 from amdx.tracking.update_kernels import kalman_update_kernel
 
 _Array = NDArray[np.float64]
@@ -95,6 +95,12 @@ class BatchEKF:
         """States (k, 6) and covariances (k, 6, 6) predicted over dt_s (s) with each track's model code."""
         return predict(x, P, model, dt_s, self.q_cv_m2_s3, self.q_ballistic_m2_s3, self.earth,
                        self.max_substep_s)
+
+    def predict_rows(self, x: _Array, P: _Array, model: ArrayLike, rows: ArrayLike, dt_s: ArrayLike) -> None:
+        """The rows `rows` of states x (N, 6) and covariances P (N, 6, 6) predicted in place, each over its own
+        step dt_s (s), each as `predict` of that row alone (see `models.predict_rows`)."""
+        predict_rows(x, P, model, rows, dt_s, self.q_cv_m2_s3, self.q_ballistic_m2_s3, self.earth,
+                     self.max_substep_s)
 
     def update(self, x: ArrayLike, P: ArrayLike, z: ArrayLike, R: ArrayLike) -> UpdateResult:
         """Position update (see `ekf_update`)."""
