@@ -55,6 +55,7 @@ from amdx.tracking.bank_kernels import (
     classify_kernel,
     initial_rows_kernel,
     look_kernel,
+    positions_kernel,
     remove_rows_kernel,
     set_classes_kernel,
 )
@@ -195,14 +196,12 @@ class TrackerBank:
         if ms.size and not (ms.min() >= 0 and ms.max() < self.n_sensors and stepping[ms].all()):
             raise ValueError("every measurement must belong to one of the stepping sensors")
         rows = self._advance(t, active, stepping)
-        sensor = self._sensor[rows]
-        x, P, status = self._x[rows], self._P[rows], self._status[rows]
-        mot, tom, d2, near = self._associate(x, P, status, sensor, zz, rr, ms)
+        p, pc = positions_kernel(self._x, self._P, rows)
+        mot, tom, d2, near = self._associate(p, pc, self._status[rows], self._sensor[rows], zz, rr, ms)
         excluded = remap(near, (self._hist[rows] & np.uint16(1)).astype(np.intp)) > 0  # near a track hit last look
         upd = np.flatnonzero(mot >= 0)
         if upd.size:
-            res = self.filter.update(x[upd], P[upd], zz[mot[upd]], rr[mot[upd]])
-            self._x[rows[upd]], self._P[rows[upd]] = res.x, res.P
+            self.filter.update_rows(self._x, self._P, rows[upd], zz, rr, mot[upd])
         track_of_meas = remap(tom, self._ids[rows])
         nis = np.where(tom >= 0, d2, np.nan)
 
@@ -312,20 +311,21 @@ class TrackerBank:
         self._sensor_t[active] = t
         return rows
 
-    def _associate(self, x: _Array, P: _Array, status: NDArray[np.int8], sensor: _Ids, z: _Array, R: _Array,
+    def _associate(self, p: _Array, pc: _Array, status: NDArray[np.int8], sensor: _Ids, z: _Array, R: _Array,
                    ms: _Ids) -> tuple[NDArray[np.intp], NDArray[np.intp], _Array, NDArray[np.intp]]:
         """(measurement of each track, track of each measurement, d² per measurement, nearest track of each
-        measurement in the exclusion gate), indices local to the given tracks; confirmed tracks first when
-        `confirmed_first`, tentative tracks then share the measurements left over."""
+        measurement in the exclusion gate), indices local to the given tracks (positions p (k, 3), their
+        covariances pc (k, 3, 3)); confirmed tracks first when `confirmed_first`, tentative tracks then share
+        the measurements left over."""
         tent = status == TrackStatus.TENTATIVE
         if not (self._confirmed_first and tent.any() and not tent.all()):
-            a = self._associate_groups(x[:, :3], P[:, :3, :3], z, R, sensor, ms)
+            a = self._associate_groups(p, pc, z, R, sensor, ms)
             return (np.asarray(a.measurement_of_track), np.asarray(a.track_of_measurement), np.asarray(a.d2),
                     np.asarray(a.near_track))
         conf, tent_rows = np.flatnonzero(~tent), np.flatnonzero(tent)
-        a1 = self._associate_groups(x[conf, :3], P[conf, :3, :3], z, R, sensor[conf], ms)
+        a1 = self._associate_groups(p[conf], pc[conf], z, R, sensor[conf], ms)
         free = np.flatnonzero(np.asarray(a1.track_of_measurement) < 0)
-        a2 = self._associate_groups(x[tent_rows, :3], P[tent_rows, :3, :3], z[free], R[free], sensor[tent_rows],
+        a2 = self._associate_groups(p[tent_rows], pc[tent_rows], z[free], R[free], sensor[tent_rows],
                                     ms[free])
         mot = np.full(len(status), -1, dtype=np.intp)
         mot[conf] = np.asarray(a1.measurement_of_track)

@@ -223,3 +223,19 @@ def set_classes_kernel(cand: _Index, ballistic: NDArray[np.bool_], cls: NDArray[
         else:
             cls[r] = AIR_BREATHING_CLASS
     return switched[:w].copy()
+
+
+@kernel
+def positions_kernel(x: _Array, P: _Array, rows: _Index) -> tuple[_Array, _Array]:
+    """The positions (k, 3) and their covariance blocks Pₚ (k, 3, 3) of the tracks `rows`, gathered in one pass
+    (contiguous, as the association takes them)."""
+    k = rows.shape[0]
+    p = np.empty((k, 3))
+    pc = np.empty((k, 3, 3))
+    for q in range(k):
+        r = rows[q]
+        for i in range(3):
+            p[q, i] = x[r, i]
+            for j in range(3):
+                pc[q, i, j] = P[r, i, j]
+    return p, pc

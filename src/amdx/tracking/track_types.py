@@ -44,6 +44,9 @@ class TrackFilter(Protocol):
 
     def update(self, x: ArrayLike, P: ArrayLike, z: ArrayLike, R: ArrayLike) -> UpdateResult: ...
 
+    def update_rows(self, x: _Array, P: _Array, rows: ArrayLike, z: ArrayLike, R: ArrayLike,
+                    meas: ArrayLike) -> None: ...
+
 
 class Associator(Protocol):
     """What the tracker needs from an associator (see `GnnAssociator`)."""
