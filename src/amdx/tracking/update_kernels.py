@@ -82,89 +82,105 @@ def _mm3(a: _Array, b: _Array, out: _Array, transpose_b: bool) -> None:
 
 
 @kernel
-def _update_one(x: _Array, P: _Array, z: _Array, R: _Array, joseph: bool, x_out: _Array, p_out: _Array,
-                nu: _Array, s: _Array, s_inv: _Array, ka: _Array, kb: _Array, t1: _Array, t2: _Array,
-                t3: _Array) -> float:
-    """Position update of one track (x (6,), P (6, 6)) with its measurement (z (3,), R (3, 3)) by the block
-    formulas of `filters.ekf_update` (Joseph form or the short form): x⁺, P⁺, ν and S written into x_out,
-    p_out, nu, s (the other arrays are 3×3 scratch); returns the NIS."""
-    a = P[:3, :3]
-    b = P[:3, 3:]
-    c = P[3:, 3:]
-    for i in range(3):
-        nu[i] = z[i] - x[i]
-    _innovation_cov(a, R, s)
-    _sym_inverse3(s, s_inv)
-    _mm3(a, s_inv, ka, False)  # Ka = A S⁻¹
-    for i in range(3):  # Kb = Bᵀ S⁻¹
-        for j in range(3):
-            acc = 0.0
-            for m in range(3):
-                acc += b[m, i] * s_inv[m, j]
-            kb[i, j] = acc
-    for i in range(3):
-        xa = 0.0
-        xb = 0.0
-        for j in range(3):
-            xa += ka[i, j] * nu[j]
-            xb += kb[i, j] * nu[j]
-        x_out[i] = x[i] + xa
-        x_out[i + 3] = x[i + 3] + xb
-    out = p_out
-    if joseph:
-        e = t3
+def _update_loop(x: _Array, P: _Array, rows: _Index, z: _Array, R: _Array, meas: _Index,
+                 joseph: bool) -> tuple[_Array, _Array, _Array, _Array, _Array]:
+    """Position update of each track rows[t] (x (N, 6), P (N, 6, 6)) with measurement meas[t] (z (n, 3),
+    R (n, 3, 3)): (x⁺, P⁺, ν, S, NIS), one row per pair, by the block formulas of `filters.ekf_update` (Joseph
+    form or the short form)."""
+    k = rows.shape[0]
+    x_out = np.empty((k, 6))
+    p_out = np.empty((k, 6, 6))
+    nu_out = np.empty((k, 3))
+    s_out = np.empty((k, 3, 3))
+    nis = np.empty(k)
+    s_inv = np.empty((3, 3))
+    ka = np.empty((3, 3))
+    kb = np.empty((3, 3))
+    t1 = np.empty((3, 3))
+    t2 = np.empty((3, 3))
+    t3 = np.empty((3, 3))
+    for t in range(k):
+        r, q = rows[t], meas[t]
+        a = P[r, :3, :3]
+        b = P[r, :3, 3:]
+        c = P[r, 3:, 3:]
+        s = s_out[t]
+        nu = nu_out[t]
         for i in range(3):
-            for j in range(3):
-                e[i, j] = (1.0 if i == j else 0.0) - ka[i, j]
-        # A⁺ = E A Eᵀ + (Ka R) Kaᵀ
-        _mm3(e, a, t1, False)
-        _mm3(t1, e, t2, True)
-        _mm3(ka, R, t1, False)  # t1 = Ka R, kept for B⁺
-        for i in range(3):
+            nu[i] = z[q, i] - x[r, i]
+        _innovation_cov(a, R[q], s)
+        _sym_inverse3(s, s_inv)
+        _mm3(a, s_inv, ka, False)  # Ka = A S⁻¹
+        for i in range(3):  # Kb = Bᵀ S⁻¹
             for j in range(3):
                 acc = 0.0
                 for m in range(3):
-                    acc += t1[i, m] * ka[j, m]
-                out[i, j] = t2[i, j] + acc
-        # B⁺ = E (B − A Kbᵀ) + (Ka R) Kbᵀ
-        _mm3(a, kb, t2, True)
+                    acc += b[m, i] * s_inv[m, j]
+                kb[i, j] = acc
+        for i in range(3):
+            xa = 0.0
+            xb = 0.0
+            for j in range(3):
+                xa += ka[i, j] * nu[j]
+                xb += kb[i, j] * nu[j]
+            x_out[t, i] = x[r, i] + xa
+            x_out[t, i + 3] = x[r, i + 3] + xb
+        out = p_out[t]
+        if joseph:
+            e = t3
+            for i in range(3):
+                for j in range(3):
+                    e[i, j] = (1.0 if i == j else 0.0) - ka[i, j]
+            # A⁺ = E A Eᵀ + (Ka R) Kaᵀ
+            _mm3(e, a, t1, False)
+            _mm3(t1, e, t2, True)
+            _mm3(ka, R[q], t1, False)  # t1 = Ka R, kept for B⁺
+            for i in range(3):
+                for j in range(3):
+                    acc = 0.0
+                    for m in range(3):
+                        acc += t1[i, m] * ka[j, m]
+                    out[i, j] = t2[i, j] + acc
+            # B⁺ = E (B − A Kbᵀ) + (Ka R) Kbᵀ
+            _mm3(a, kb, t2, True)
+            for i in range(3):
+                for j in range(3):
+                    t2[i, j] = b[i, j] - t2[i, j]
+            for i in range(3):
+                for j in range(3):
+                    acc_e = 0.0
+                    acc_k = 0.0
+                    for m in range(3):
+                        acc_e += e[i, m] * t2[m, j]
+                        acc_k += t1[i, m] * kb[j, m]
+                    out[i, j + 3] = acc_e + acc_k
+            # C⁺ = C − Kb B − (Kb B)ᵀ + (Kb S) Kbᵀ
+            _mm3(kb, b, t1, False)
+            _mm3(kb, s, t2, False)
+            for i in range(3):
+                for j in range(3):
+                    acc = 0.0
+                    for m in range(3):
+                        acc += t2[i, m] * kb[j, m]
+                    out[i + 3, j + 3] = c[i, j] - t1[i, j] - t1[j, i] + acc
+        else:
+            _mm3(ka, a, t1, False)
+            _mm3(ka, b, t2, False)
+            _mm3(kb, b, t3, False)
+            for i in range(3):
+                for j in range(3):
+                    out[i, j] = a[i, j] - t1[i, j]
+                    out[i, j + 3] = b[i, j] - t2[i, j]
+                    out[i + 3, j + 3] = c[i, j] - t3[i, j]
         for i in range(3):
             for j in range(3):
-                t2[i, j] = b[i, j] - t2[i, j]
-        for i in range(3):
-            for j in range(3):
-                acc_e = 0.0
-                acc_k = 0.0
-                for m in range(3):
-                    acc_e += e[i, m] * t2[m, j]
-                    acc_k += t1[i, m] * kb[j, m]
-                out[i, j + 3] = acc_e + acc_k
-        # C⁺ = C − Kb B − (Kb B)ᵀ + (Kb S) Kbᵀ
-        _mm3(kb, b, t1, False)
-        _mm3(kb, s, t2, False)
-        for i in range(3):
-            for j in range(3):
-                acc = 0.0
-                for m in range(3):
-                    acc += t2[i, m] * kb[j, m]
-                out[i + 3, j + 3] = c[i, j] - t1[i, j] - t1[j, i] + acc
-    else:
-        _mm3(ka, a, t1, False)
-        _mm3(ka, b, t2, False)
-        _mm3(kb, b, t3, False)
-        for i in range(3):
-            for j in range(3):
-                out[i, j] = a[i, j] - t1[i, j]
-                out[i, j + 3] = b[i, j] - t2[i, j]
-                out[i + 3, j + 3] = c[i, j] - t3[i, j]
-    for i in range(3):
-        for j in range(3):
-            out[i + 3, j] = out[j, i + 3]
-    for lo in (0, 3):  # symmetrise the diagonal blocks
-        for i in range(3):
-            for j in range(i):
-                out[lo + i, lo + j] = out[lo + j, lo + i] = 0.5 * (out[lo + i, lo + j] + out[lo + j, lo + i])
-    return _quad3(nu, s_inv)
+                out[i + 3, j] = out[j, i + 3]
+        for lo in (0, 3):  # symmetrise the diagonal blocks
+            for i in range(3):
+                for j in range(i):
+                    out[lo + i, lo + j] = out[lo + j, lo + i] = 0.5 * (out[lo + i, lo + j] + out[lo + j, lo + i])
+        nis[t] = _quad3(nu, s_inv)
+    return x_out, p_out, nu_out, s_out, nis
 
 
 @kernel
@@ -172,17 +188,8 @@ def kalman_update_kernel(x: _Array, P: _Array, z: _Array, R: _Array,
                          joseph: bool) -> tuple[_Array, _Array, _Array, _Array, _Array]:
     """Position update of each track (x (k, 6), P (k, 6, 6)) with its measurement (z (k, 3), R (k, 3, 3)):
     (x⁺, P⁺, ν, S, NIS) by the block formulas of `filters.ekf_update` (Joseph form or the short form)."""
-    k = x.shape[0]
-    x_out = np.empty((k, 6))
-    p_out = np.empty((k, 6, 6))
-    nu_out = np.empty((k, 3))
-    s_out = np.empty((k, 3, 3))
-    nis = np.empty(k)
-    scratch = np.empty((6, 3, 3))
-    for t in range(k):
-        nis[t] = _update_one(x[t], P[t], z[t], R[t], joseph, x_out[t], p_out[t], nu_out[t], s_out[t], scratch[0],
-                             scratch[1], scratch[2], scratch[3], scratch[4], scratch[5])
-    return x_out, p_out, nu_out, s_out, nis
+    pairs = np.arange(x.shape[0])
+    return _update_loop(x, P, pairs, z, R, pairs, joseph)
 
 
 @kernel
@@ -190,13 +197,10 @@ def update_rows_kernel(x: _Array, P: _Array, rows: _Index, z: _Array, R: _Array,
                        joseph: bool) -> None:
     """Track rows[m] (x (N, 6), P (N, 6, 6)) updated in place with measurement meas[m] (z (n, 3), R (n, 3, 3)),
     as `kalman_update_kernel` updates it."""
-    x_out = np.empty(6)
-    p_out = np.empty((6, 6))
-    nu = np.empty(3)
-    scratch = np.empty((7, 3, 3))
+    x_out, p_out = _update_loop(x, P, rows, z, R, meas, joseph)[:2]
     for m in range(rows.shape[0]):
-        r, j = rows[m], meas[m]
-        _update_one(x[r], P[r], z[j], R[j], joseph, x_out, p_out, nu, scratch[0], scratch[1], scratch[2],
-                    scratch[3], scratch[4], scratch[5], scratch[6])
-        x[r] = x_out
-        P[r] = p_out
+        r = rows[m]
+        for i in range(6):
+            x[r, i] = x_out[m, i]
+            for j in range(6):
+                P[r, i, j] = p_out[m, i, j]
