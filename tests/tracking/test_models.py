@@ -182,7 +182,7 @@ def test_predict_rows_predicts_each_row_in_place_as_it_would_be_predicted_alone(
     x, _ = _kepler_truth(np.array([100.0, 200.0, 300.0, 400.0]))
     P = _random_cov(np.random.default_rng(5), 4, 6)
     model = np.array([MotionModel.BALLISTIC, MotionModel.CONSTANT_VELOCITY, MotionModel.BALLISTIC,
-                      MotionModel.BALLISTIC])
+                      MotionModel.BALLISTIC], dtype=np.int8)
     xr, pr = x.copy(), P.copy()
     rows, steps = np.array([2, 0, 1]), np.array([12.0, 1.0, 7.0])  # sub-steps of their own: 3, 1 and CV
     predict_rows(xr, pr, model, rows, steps, 2.0, 0.1)

@@ -220,12 +220,13 @@ class TrackerBank:
         if at_once.any():
             confirmed = (np.concatenate([confirmed[0], new_ids[at_once]]),
                          np.concatenate([confirmed[1], new_sensor[at_once]]))
-        return BankReport(t_s=t, track_of_measurement=read_only(track_of_meas, np.int64), nis=read_only(nis),
-                          new_ids=read_only(new_ids), new_sensor=read_only(new_sensor),
-                          new_from_measurement=read_only(new_meas), confirmed_ids=read_only(confirmed[0]),
-                          confirmed_sensor=read_only(confirmed[1]), deleted_ids=read_only(deleted[0]),
-                          deleted_sensor=read_only(deleted[1]), ballistic_ids=read_only(ballistic[0]),
-                          ballistic_sensor=read_only(ballistic[1]))
+        # every array of the report was made in this step: frozen in place, not copied
+        return BankReport(t_s=t, track_of_measurement=_frozen(track_of_meas), nis=_frozen(nis),
+                          new_ids=_frozen(new_ids), new_sensor=_frozen(new_sensor),
+                          new_from_measurement=_frozen(new_meas), confirmed_ids=_frozen(confirmed[0]),
+                          confirmed_sensor=_frozen(confirmed[1]), deleted_ids=_frozen(deleted[0]),
+                          deleted_sensor=_frozen(deleted[1]), ballistic_ids=_frozen(ballistic[0]),
+                          ballistic_sensor=_frozen(ballistic[1]))
 
     def seed(self, sensor: int, t_s: float, x: ArrayLike, P: ArrayLike, *,
              model: ArrayLike = MotionModel.CONSTANT_VELOCITY, confirmed: bool = True) -> _Ids:
@@ -397,3 +398,9 @@ class TrackerBank:
             self._n += m
         self._set_views()
         return ids
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    """`a` made read-only in place (an array nobody else holds)."""
+    a.flags.writeable = False
+    return a

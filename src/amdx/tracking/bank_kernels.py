@@ -144,8 +144,10 @@ def remove_rows_kernel(n: int, dead: _Index, ids: _Ids, sensor: _Ids, x: _Array,
             continue
         ids[w], sensor[w], model[w], status[w], cls[w] = ids[r], sensor[r], model[r], status[r], cls[r]
         hist[w], hits[w], looks[w], first_t[w], last_t[w] = hist[r], hits[r], looks[r], first_t[r], last_t[r]
-        x[w] = x[r]
-        P[w] = P[r]
+        for i in range(6):
+            x[w, i] = x[r, i]
+            for j in range(6):
+                P[w, i, j] = P[r, i, j]
         w += 1
     return w
 
@@ -166,8 +168,10 @@ def append_rows_kernel(n: int, t: float, new_x: _Array, new_P: _Array, new_model
             new_hist[k]
         cls[r] = BALLISTIC_CLASS if new_model[k] == BALLISTIC and new_status[k] == CONFIRMED else UNKNOWN_CLASS
         hits[r], looks[r], first_t[r], last_t[r] = 1, 1, t, t
-        x[r] = new_x[k]
-        P[r] = new_P[k]
+        for i in range(6):
+            x[r, i] = new_x[k, i]
+            for j in range(6):
+                P[r, i, j] = new_P[k, i, j]
     return new_ids
 
 

@@ -118,7 +118,7 @@ class BatchEKF:
         return predict(x, P, model, dt_s, self.q_cv_m2_s3, self.q_ballistic_m2_s3, self.earth,
                        self.max_substep_s)
 
-    def predict_rows(self, x: _Array, P: _Array, model: ArrayLike, rows: ArrayLike, dt_s: ArrayLike) -> None:
+    def predict_rows(self, x: _Array, P: _Array, model: NDArray[np.int8], rows: ArrayLike, dt_s: ArrayLike) -> None:
         """The rows `rows` of states x (N, 6) and covariances P (N, 6, 6) predicted in place, each over its own
         step dt_s (s), each as `predict` of that row alone (see `models.predict_rows`)."""
         predict_rows(x, P, model, rows, dt_s, self.q_cv_m2_s3, self.q_ballistic_m2_s3, self.earth,

@@ -195,11 +195,13 @@ def predict_kernel(x: _Array, P: _Array, ballistic: NDArray[np.bool_], dt: _Arra
 
 
 @kernel
-def predict_rows_kernel(x: _Array, P: _Array, rows: NDArray[np.intp], ballistic: NDArray[np.bool_], dt: _Array,
-                        q: _Array, mu: float, omega: float, max_substep_s: float) -> None:
+def predict_rows_kernel(x: _Array, P: _Array, rows: NDArray[np.intp], model: NDArray[np.int8], dt: _Array,
+                        ballistic_code: int, q_cv: float, q_ballistic: float, mu: float, omega: float,
+                        max_substep_s: float) -> None:
     """The tracks x[rows[m]], P[rows[m]] predicted in place, each over its own step dt[m] (s) with its own model
-    (`ballistic` (m,)) and spectral density q (m,): as `predict_kernel` predicts a batch of tracks of one step,
-    a ballistic track taking ceil(|dt| / max_substep_s) RK4 sub-steps (at least one)."""
+    (model[rows[m]] == ballistic_code: the ballistic model with spectral density q_ballistic, else constant
+    velocity with q_cv): as `predict_kernel` predicts a batch of tracks of one step, a ballistic track taking
+    ceil(|dt| / max_substep_s) RK4 sub-steps (at least one)."""
     x_out = np.empty(6)
     p_out = np.empty((6, 6))
     phi = np.empty((6, 6))
@@ -208,10 +210,12 @@ def predict_rows_kernel(x: _Array, P: _Array, rows: NDArray[np.intp], ballistic:
     kp = np.empty((5, 6, 6))
     for m in range(rows.shape[0]):
         r = rows[m]
-        if ballistic[m]:
+        if model[r] == ballistic_code:
             n = max(1, int(np.ceil(abs(dt[m]) / max_substep_s)))
-            _ballistic_one(x[r], P[r], dt[m], n, q[m], mu, omega, x_out, p_out, phi, tmp, ky, kp)
+            _ballistic_one(x[r], P[r], dt[m], n, q_ballistic, mu, omega, x_out, p_out, phi, tmp, ky, kp)
         else:
-            _cv_one(x[r], P[r], dt[m], q[m], x_out, p_out)
-        x[r] = x_out
-        P[r] = p_out
+            _cv_one(x[r], P[r], dt[m], q_cv, x_out, p_out)
+        for i in range(6):
+            x[r, i] = x_out[i]
+            for j in range(6):
+                P[r, i, j] = p_out[i, j]
