@@ -178,7 +178,7 @@ class TruthRegistry:
                     continue
                 every = n_live == b.size
             if b.flights is not None:
-                p, v = b.flights.states_ecef(np.array([t_s]))
+                p, v = b.flights.states_ecef(t_s)  # one time: the memoised path
                 p, v = (p[:, 0, :], v[:, 0, :]) if every else (p[live, 0, :], v[live, 0, :])  # type: ignore[index]
             else:
                 assert b.route is not None

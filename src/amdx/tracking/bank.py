@@ -279,8 +279,9 @@ class TrackerBank:
             raise ValueError(f"tracks of sensor {int(sensor[np.argmin(dt)])} are newer than {t_s} s")
         moving = np.flatnonzero(dt > 0.0)
         self.filter.predict_rows(x, P, self._model[rows], moving, dt[moving])
-        return ConfirmedTracks(sensor=read_only(sensor), ids=read_only(self._ids[rows]), state=read_only(x),
-                               cov=read_only(P), classification=read_only(self._class[rows]))
+        # gathered copies: frozen in place
+        return ConfirmedTracks(sensor=_frozen(sensor), ids=_frozen(self._ids[rows]), state=_frozen(x),
+                               cov=_frozen(P), classification=_frozen(self._class[rows]))
 
     # --- internals ------------------------------------------------------------------------------------------
     def _sensor_mask(self, active: NDArray[np.int64]) -> NDArray[np.bool_]:
