@@ -16,6 +16,7 @@ from amdx.tracking.models import (
     ballistic_propagate,
     cv_predict,
     predict,
+    predict_rows,
     white_noise_acceleration_q,
 )
 
@@ -175,3 +176,25 @@ def test_predict_splits_by_model_code():
     later, _ = _kepler_truth(np.array([105.0, 205.0, 305.0]))
     assert np.max(np.linalg.norm(xn[[0, 2], :3] - later[[0, 2], :3], axis=1)) < 1e-3
     np.testing.assert_allclose(xn[1, :3], x[1, :3] + 5.0 * x[1, 3:], rtol=1e-14)
+
+
+def test_predict_rows_predicts_each_row_in_place_as_it_would_be_predicted_alone():
+    x, _ = _kepler_truth(np.array([100.0, 200.0, 300.0, 400.0]))
+    P = _random_cov(np.random.default_rng(5), 4, 6)
+    model = np.array([MotionModel.BALLISTIC, MotionModel.CONSTANT_VELOCITY, MotionModel.BALLISTIC,
+                      MotionModel.BALLISTIC], dtype=np.int8)
+    xr, pr = x.copy(), P.copy()
+    rows, steps = np.array([2, 0, 1]), np.array([12.0, 1.0, 7.0])  # sub-steps of their own: 3, 1 and CV
+    predict_rows(xr, pr, model, rows, steps, 2.0, 0.1)
+    for r, dt in zip(rows, steps, strict=True):
+        xa, pa = predict(x[r:r + 1], P[r:r + 1], model[r:r + 1], dt, 2.0, 0.1)
+        np.testing.assert_array_equal(xr[r], xa[0])
+        np.testing.assert_array_equal(pr[r], pa[0])
+    np.testing.assert_array_equal(xr[3], x[3])  # a row not given is untouched
+    np.testing.assert_array_equal(pr[3], P[3])
+    later, _ = _kepler_truth(np.array([312.0]))  # and the 12 s ballistic step lands on the Kepler flight
+    assert np.linalg.norm(xr[2, :3] - later[0, :3]) < 1e-3
+    with pytest.raises(IndexError):
+        predict_rows(xr, pr, model, [4], [1.0], 2.0, 0.1)
+    with pytest.raises(ValueError):
+        predict_rows(xr[:, :3], pr, model, [0], [1.0], 2.0, 0.1)

@@ -12,7 +12,7 @@ Batches whose flights have all ended are dropped.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import compress
 
 import numpy as np
@@ -52,6 +52,23 @@ class _Batch:
     route: RouteFlight | None = None
     solutions: tuple[BallisticSolution, ...] = ()
     beta_kg_m2: NDArray[np.float64] | None = None
+    first_start_t_s: float = field(init=False)
+    """The earliest launch: before it, none of the batch is airborne."""
+    all_from_t_s: float = field(init=False)
+    """The latest launch: from it until `all_until_t_s`, all of the batch is airborne."""
+    all_until_t_s: float = field(init=False)
+    """The earliest end."""
+    last_end_t_s: float = field(init=False)
+    """The latest end: from it on, none of the batch is airborne."""
+
+    def __post_init__(self) -> None:
+        self.first_start_t_s, self.all_from_t_s = float(self.start_t_s.min()), float(self.start_t_s.max())
+        self.set_ends(self.end_t_s)
+
+    def set_ends(self, end_t_s: NDArray[np.float64]) -> None:
+        """Replace the end times (a new array: snapshots never share a batch's arrays with a later change)."""
+        self.end_t_s = end_t_s
+        self.all_until_t_s, self.last_end_t_s = float(end_t_s.min()), float(end_t_s.max())
 
     @property
     def size(self) -> int:
@@ -75,15 +92,17 @@ class TruthRegistry:
         for b in self._batches:  # the earlier ends are in every batch already: only this one to apply
             if threat_id in b.ids:
                 k = b.ids.index(threat_id)
-                b.end_t_s = b.end_t_s.copy()
-                b.end_t_s[k] = min(b.end_t_s[k], t_end)
+                ends = b.end_t_s.copy()
+                ends[k] = min(ends[k], t_end)
+                b.set_ends(ends)
 
     def _apply_ends(self, b: _Batch) -> None:
         hits = [(k, self._ended[i]) for k, i in enumerate(b.ids) if i in self._ended]
         if hits:
-            b.end_t_s = b.end_t_s.copy()
+            ends = b.end_t_s.copy()
             for k, t in hits:
-                b.end_t_s[k] = min(b.end_t_s[k], t)
+                ends[k] = min(ends[k], t)
+            b.set_ends(ends)
 
     def add_ballistic(self, ids: list[str], solutions: list[BallisticSolution], beta_kg_m2: float | None,
                       rcs_m2: float, flights: BallisticFlights | None = None) -> None:
@@ -145,16 +164,21 @@ class TruthRegistry:
 
     def _snapshot(self, t_s: float) -> TruthStates:
         ids: list[str] = []
-        pos, vel, rcs, bal, boost = [], [], [], [], []
-        self._batches = [b for b in self._batches if b.end_t_s.max() > t_s]  # time only moves forward
+        pos, vel, rcs, counts, bal, boost = [], [], [], [], [], []
+        self._batches = [b for b in self._batches if b.last_end_t_s > t_s]  # time only moves forward
         for b in self._batches:
-            live = (b.start_t_s <= t_s) & (t_s < b.end_t_s)
-            n_live = int(np.count_nonzero(live))
-            if not n_live:
+            if t_s < b.first_start_t_s:
                 continue
-            every = n_live == b.size  # the usual case: no gathers (the views are copied by the concatenation)
+            every = b.all_from_t_s <= t_s < b.all_until_t_s  # the usual case: no mask, no gathers (the views are
+            n_live = b.size  # copied by the concatenation)
+            if not every:
+                live = (b.start_t_s <= t_s) & (t_s < b.end_t_s)
+                n_live = int(np.count_nonzero(live))
+                if not n_live:
+                    continue
+                every = n_live == b.size
             if b.flights is not None:
-                p, v = b.flights.states_ecef(np.array([t_s]))
+                p, v = b.flights.states_ecef(t_s)  # one time: the memoised path
                 p, v = (p[:, 0, :], v[:, 0, :]) if every else (p[live, 0, :], v[live, 0, :])  # type: ignore[index]
             else:
                 assert b.route is not None
@@ -164,13 +188,14 @@ class TruthRegistry:
             pos.append(p)
             vel.append(v)
             rcs.append(b.rcs_m2 if every else b.rcs_m2[live])
-            bal.append(np.full(n_live, b.ballistic))
+            counts.append(n_live)
+            bal.append(b.ballistic)
             boost.append((b.burnout_t_s if every else b.burnout_t_s[live]) > t_s)
         if not ids:
             empty = np.zeros((0, 3))
             arrays = (empty, empty, np.zeros(0), np.zeros(0, bool), np.zeros(0, bool))
         else:
-            arrays = (np.concatenate(pos), np.concatenate(vel), np.concatenate(rcs), np.concatenate(bal),
+            arrays = (np.concatenate(pos), np.concatenate(vel), np.concatenate(rcs), np.repeat(bal, counts),
                       np.concatenate(boost))
         for a in arrays:
             a.flags.writeable = False

@@ -5,8 +5,8 @@ one (`Radar.scan`), the time goes in numpy's per-call overhead: some sixty small
 step of `Radar.scan` is one call over every (radar, target) pair of the instant, with each radar's parameters
 as a column: the geometry and the view test of all pairs in one compiled pass (`polar_kernels.pairs_in_view`,
 which skips far pairs before any angle), the horizon test of the few low pairs, SNR and Pd over the pairs in
-view (one Pd call per detection model and Pfa), the measurement noise, false alarms and the conversion to ECEF
-over all reports (`polar_kernels.ecef_rows`).
+view (one Pd call per detection model and Pfa), the false alarms, then the measurement noise, the ordering and
+the conversion to ECEF of all reports in one compiled pass (`report_kernels.assemble_reports`).
 
 The random draws stay per radar: each radar draws from its own stream in exactly the numbers, sizes and order
 `Radar.scan` draws them (detection uniforms; measurement noise; range-rate noise; false-alarm count, then their
@@ -30,9 +30,10 @@ from amdx.geo import ecef_to_geodetic, enu_basis
 from amdx.sensors.detection import detection_probability
 from amdx.sensors.detections import Detections
 from amdx.sensors.horizon import clears_effective_earth
-from amdx.sensors.polar_kernels import ecef_rows, pairs_in_view
+from amdx.sensors.polar_kernels import pairs_in_view
 from amdx.sensors.radar import _HORIZON_CHECK_BELOW_RAD, _TWO_PI, Radar
 from amdx.sensors.radar_equation import snr_reference_db
+from amdx.sensors.report_kernels import assemble_reports
 
 __all__ = ["RadarNetwork", "RadarScans", "scan_radars"]
 
@@ -106,6 +107,24 @@ def _no_scans(t_s: float) -> RadarScans:
                       np.zeros(0, dtype=bool))
 
 
+@dataclass(frozen=True, eq=False)
+class _Selection:
+    """The columns of a selection of a network's radars, in scan order (see `RadarNetwork._selection`)."""
+
+    index: list[int]
+    sensor_ids: tuple[str, ...]
+    measures_rr: NDArray[np.bool_]
+    sigmas: _F64
+    site: _F64
+    rot: _F64
+    near_m2: _F64
+    range_max: _F64
+    el_min: _F64
+    el_max: _F64
+    boresight: _F64
+    half_view: _F64
+
+
 class RadarNetwork:
     """A fixed set of radars with their parameters as columns, to scan any subset of them at once.
 
@@ -134,6 +153,7 @@ class RadarNetwork:
         self._rr_sigma = np.array([np.nan if r.range_rate_sigma_mps is None else r.range_rate_sigma_mps
                                    for r in self.radars], dtype=np.float64)
         self._measures_rr = np.array([r.range_rate_sigma_mps is not None for r in self.radars], dtype=bool)
+        self._false_alarms_on = [r.false_alarms for r in self.radars]
         self._fa_mean = [r.false_alarm_mean for r in self.radars]
         # the bounds of each radar's false-alarm draws, the very floats `Radar._false_alarms` passes
         self._fa_bounds = [(r.radar_type.instrumented_range_m, float(self._half_fov[k]), r.radar_type.elevation_min_rad,
@@ -154,6 +174,7 @@ class RadarNetwork:
         pd_keys = [(r.detection_model, r.radar_type.false_alarm_probability, r.n_pulses) for r in self.radars]
         self._pd_keys = list(dict.fromkeys(pd_keys))
         self._pd_group = np.array([self._pd_keys.index(key) for key in pd_keys], dtype=np.int64)
+        self._selections: dict[bytes, _Selection] = {}
 
     def __len__(self) -> int:
         return len(self.radars)
@@ -163,21 +184,21 @@ class RadarNetwork:
         """One scan at `t_s` of the radars at positions `which` (all when None), in that order, radar
         `which[k]` drawing from `rngs[k]`; truth arguments as `Radar.scan`."""
         sel = np.arange(len(self.radars)) if which is None else np.asarray(which, dtype=np.int64).reshape(-1)
-        radars = [self.radars[i] for i in sel.tolist()]
-        if len(rngs) != len(radars):
-            raise ValueError(f"{len(radars)} radars to scan but {len(rngs)} random streams")
-        if not radars:
+        if len(rngs) != sel.size:
+            raise ValueError(f"{sel.size} radars to scan but {len(rngs)} random streams")
+        if not sel.size:
             return _no_scans(t_s)
-        measures_rr = self._measures_rr[sel]
+        c = self._selection(sel)
+        measures_rr = c.measures_rr
         if truth_vel_ecef_mps is None and measures_rr.any():
-            sid = radars[int(np.argmax(measures_rr))].sensor_id
+            sid = c.sensor_ids[int(np.argmax(measures_rr))]
             raise ValueError(f"{sid}: measures range rate, so scan() needs truth velocities")
         p = np.asarray(truth_ecef_m, dtype=np.float64).reshape(-1, 3)
         rcs = np.broadcast_to(np.asarray(rcs_m2, dtype=np.float64), (len(p),))
-        n_radars = len(radars)
+        n_radars = sel.size
 
         # the (radar, target) pairs in view, radar by radar, targets in truth order (as `Radar.in_view`)
-        kk, ii, polar = self._in_view(sel, p)
+        kk, ii, polar = self._in_view(c, p)
         gk = sel[kk]
         in_view = np.bincount(kk, minlength=n_radars).tolist()
 
@@ -191,19 +212,17 @@ class RadarNetwork:
 
         # the remaining draws of each radar, in `Radar.scan`'s order
         noise, rr_noise, fa_counts, fa = [], [], [], []
-        for i, g, d in zip(sel.tolist(), rngs, detected, strict=True):
+        for i, g, d in zip(c.index, rngs, detected, strict=True):
             if d:
                 noise.append(g.standard_normal((d, 3)))
                 if self._measures_rr[i]:
                     rr_noise.append(g.standard_normal(d))
-            count = int(g.poisson(self._fa_mean[i])) if self.radars[i].false_alarms else 0
+            count = int(g.poisson(self._fa_mean[i])) if self._false_alarms_on[i] else 0
             fa_counts.append(count)
             if count:
                 fa.append(self._false_alarm_draws(i, g, count))
 
-        # measurements of the detections
-        z = polar + (np.concatenate(noise) if noise else _EMPTY.reshape(0, 3)) * self._sigmas[sel][dk]
-        z[:, 1] = np.mod(z[:, 1], _TWO_PI)
+        # range rates of the detections
         rr = np.full(len(dk), np.nan)
         if rr_noise:
             w = measures_rr[dk]
@@ -212,35 +231,42 @@ class RadarNetwork:
             v = np.asarray(truth_vel_ecef_mps, dtype=np.float64).reshape(-1, 3)[gi]
             rr[w] = np.einsum("ij,ij->i", los, v) + self._rr_sigma[gk] * np.concatenate(rr_noise)
 
-        # false alarms, then every report of a radar sorted by measured azimuth (stable, as `Radar.scan`)
+        # the detections' measurements and the false alarms, every radar's reports sorted by measured azimuth
+        # (stable, as `Radar.scan`), in ECEF: one compiled pass
         fk, z_fa, snr_fa, rr_fa = self._false_alarms(sel, fa_counts, fa)
-        radar_of = np.concatenate([dk, fk])
-        z_all = np.concatenate([z, z_fa])
-        order = np.lexsort((z_all[:, 1], radar_of))
-        sensor = radar_of[order]
-        z_all = z_all[order]
-        truth_index = np.concatenate([di, np.full(len(fk), -1, dtype=np.int64)])[order]
-        counts = np.bincount(sensor, minlength=n_radars)
-        offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        z_ecef, r_ecef = self._to_ecef(sel, z_all, sensor)
+        offsets, sensor, z_all, z_ecef, r_ecef, snr_all, truth_index, rr_all = assemble_reports(
+            polar, np.concatenate(noise) if noise else _EMPTY.reshape(0, 3), dk, di, np.asarray(snr, np.float64),
+            rr, fk, z_fa, snr_fa, rr_fa, n_radars, c.sigmas, self._site, self._rot, sel)
         return RadarScans(
-            t_s=float(t_s), sensor_ids=tuple(radar.sensor_id for radar in radars), offsets=offsets,
-            sensor=sensor.astype(np.int64), z_polar=z_all, z_ecef_m=z_ecef, R_ecef=r_ecef,
-            snr_db=np.concatenate([snr, snr_fa])[order], truth_index=truth_index.astype(np.int64),
-            range_rate_mps=np.concatenate([rr, rr_fa])[order], measures_range_rate=measures_rr,
+            t_s=float(t_s), sensor_ids=c.sensor_ids, offsets=offsets, sensor=sensor, z_polar=z_all, z_ecef_m=z_ecef,
+            R_ecef=r_ecef, snr_db=snr_all, truth_index=truth_index, range_rate_mps=rr_all,
+            measures_range_rate=measures_rr,
         )
 
-    def _in_view(self, sel: _I64, p: _F64) -> tuple[_I64, _I64, _F64]:
+    def _selection(self, sel: _I64) -> _Selection:
+        """The columns of the radars `sel`, gathered once per distinct selection (a run scans a few)."""
+        key = sel.tobytes()
+        found = self._selections.get(key)
+        if found is None:
+            found = _Selection(
+                index=sel.tolist(), sensor_ids=tuple(self.radars[i].sensor_id for i in sel.tolist()),
+                measures_rr=self._measures_rr[sel], sigmas=self._sigmas[sel], site=self._site[sel],
+                rot=self._rot[sel], near_m2=self._near_m2[sel], range_max=self._range_max[sel],
+                el_min=self._el_min[sel], el_max=self._el_max[sel], boresight=self._boresight[sel],
+                half_view=self._half_view[sel])
+            self._selections[key] = found
+        return found
+
+    def _in_view(self, c: _Selection, p: _F64) -> tuple[_I64, _I64, _F64]:
         """(radar positions (q,), target indices (q,), true polar (q, 3)) of the (radar, target) pairs that
         `Radar.in_view` of each radar finds in view, radar by radar, targets in truth order (the same per-pair
         kernels as `Radar.in_view`, so the same numbers)."""
-        kk, ii, polar = pairs_in_view(p, self._site[sel], self._rot[sel], self._near_m2[sel], self._range_max[sel],
-                                      self._el_min[sel], self._el_max[sel], self._boresight[sel],
-                                      self._half_view[sel])
+        kk, ii, polar = pairs_in_view(p, c.site, c.rot, c.near_m2, c.range_max, c.el_min, c.el_max, c.boresight,
+                                      c.half_view)
         low = np.flatnonzero(polar[:, 2] < _HORIZON_CHECK_BELOW_RAD)
         if low.size:
             keep = np.ones(len(kk), dtype=bool)
-            keep[low] = self._line_of_sight(sel[kk[low]], p, ii[low])
+            keep[low] = self._line_of_sight(np.asarray(c.index)[kk[low]], p, ii[low])
             return kk[keep], ii[keep], polar[keep]
         return kk, ii, polar
 
@@ -293,7 +319,3 @@ class RadarNetwork:
         snr_db = 10.0 * np.log10(np.maximum(power - 1.0, 1e-12))
         rr = np.where(self._measures_rr[gk], rr, np.nan)
         return fk, np.stack([r, az, el], axis=-1), snr_db, rr
-
-    def _to_ecef(self, sel: _I64, z: _F64, sensor: _I64) -> tuple[_F64, _F64]:
-        """`convert_polar` of every radar's reports in one pass (the same per-row kernel)."""
-        return ecef_rows(z, self._sigmas[sel][sensor], self._site, self._rot, sel[sensor])

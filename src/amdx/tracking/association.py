@@ -44,6 +44,11 @@ from scipy.optimize import linear_sum_assignment
 from scipy.stats import chi2
 
 from amdx.tracking.assign_kernels import gnn_easy_kernel
+from amdx.tracking.associate_kernels import (
+    component_matrices_kernel,
+    gated_pairs_kernel,
+    measurement_results_kernel,
+)
 from amdx.tracking.gate_kernels import coarse_pairs_kernel, nearest_track_kernel
 from amdx.tracking.update_kernels import pair_mahalanobis2_kernel
 
@@ -73,6 +78,14 @@ def gate_threshold(probability: float, dof: int = 3) -> float:
     return float(chi2.ppf(probability, dof))
 
 
+def _groups(track_group: ArrayLike | None, meas_group: ArrayLike | None, k: int, n: int) -> tuple[_Ids, _Ids]:
+    """The group labels of k tracks and n measurements as contiguous int64 arrays (all 0 when not given)."""
+    if track_group is not None and meas_group is not None:
+        return (np.ascontiguousarray(track_group, dtype=np.int64).reshape(k),
+                np.ascontiguousarray(meas_group, dtype=np.int64).reshape(n))
+    return np.zeros(k, np.int64), np.zeros(n, np.int64)
+
+
 def coarse_candidates(pred_pos: ArrayLike, pred_pos_cov: ArrayLike, z: ArrayLike, R: ArrayLike, gate_d2: float,
                       track_group: ArrayLike | None = None,
                       meas_group: ArrayLike | None = None) -> tuple[_Index, _Index]:
@@ -84,11 +97,7 @@ def coarse_candidates(pred_pos: ArrayLike, pred_pos_cov: ArrayLike, z: ArrayLike
     k, n = p.shape[0], zz.shape[0]
     if k == 0 or n == 0:
         return np.zeros(0, np.intp), np.zeros(0, np.intp)
-    if track_group is not None and meas_group is not None:
-        tg = np.ascontiguousarray(track_group, dtype=np.int64).reshape(k)
-        mg = np.ascontiguousarray(meas_group, dtype=np.int64).reshape(n)
-    else:
-        tg, mg = np.zeros(k, np.int64), np.zeros(n, np.int64)
+    tg, mg = _groups(track_group, meas_group, k, n)
     return coarse_pairs_kernel(p, np.ascontiguousarray(pred_pos_cov, dtype=np.float64).reshape(k, 3, 3), zz,
                                np.ascontiguousarray(R, dtype=np.float64).reshape(n, 3, 3), float(gate_d2),
                                BOUND_MARGIN, GRID_SLACK_M, MAX_STRIPS, MAX_TRACK_CELLS, tg, mg)
@@ -114,23 +123,27 @@ def gnn_assign(n_tracks: int, n_meas: int, ti: ArrayLike, mj: ArrayLike, cost: A
     """Global nearest neighbour over gated pairs (ti, mj) with costs `cost`; a track may stay unassigned at
     `missed_cost`. Returns (measurement_of_track (n_tracks,), track_of_measurement (n_meas,), -1 where
     unassigned; and the number of components handed to `linear_sum_assignment`)."""
+    return _gnn(int(n_tracks), int(n_meas), *_pairs(ti, mj, n_tracks, n_meas, cost), float(missed_cost))
+
+
+def _gnn(n_tracks: int, n_meas: int, ti: _Index, mj: _Index, cost: _Array,
+         missed_cost: float) -> tuple[_Index, _Index, int]:
+    """`gnn_assign` of checked, contiguous pair arrays."""
     (meas_of_track, track_of_meas, pair_bounds, rows, row_bounds, cols, col_bounds, row_of, col_of,
-     hard_cost) = gnn_easy_kernel(int(n_tracks), int(n_meas), *_pairs(ti, mj, n_tracks, n_meas, cost),
-                                  float(missed_cost))
+     hard_cost) = gnn_easy_kernel(n_tracks, n_meas, ti, mj, cost, missed_cost)
     # the other components, each solved alone on its own tracks (rows) and measurements (columns), both in
-    # increasing index, in order of their label
+    # increasing index, in order of their label; their cost matrices are laid out in one buffer
     n_comp = pair_bounds.size - 1
-    for c in range(n_comp):
-        lo, hi = int(pair_bounds[c]), int(pair_bounds[c + 1])
-        r_ids, c_ids = rows[row_bounds[c]:row_bounds[c + 1]], cols[col_bounds[c]:col_bounds[c + 1]]
-        nr, nc = r_ids.size, c_ids.size
-        matrix = np.full((nr, nc + nr), np.inf)
-        matrix[row_of[lo:hi], col_of[lo:hi]] = hard_cost[lo:hi]
-        matrix[np.arange(nr), nc + np.arange(nr)] = missed_cost
-        r_sel, c_sel = linear_sum_assignment(matrix)
-        real = c_sel < nc
-        meas_of_track[r_ids[r_sel[real]]] = c_ids[c_sel[real]]
-        track_of_meas[c_ids[c_sel[real]]] = r_ids[r_sel[real]]
+    if n_comp:
+        buf, offsets = component_matrices_kernel(pair_bounds, row_bounds, col_bounds, row_of, col_of, hard_cost,
+                                                 missed_cost)
+        rb, cb, ob = row_bounds.tolist(), col_bounds.tolist(), offsets.tolist()
+        for c in range(n_comp):
+            r_ids, c_ids = rows[rb[c]:rb[c + 1]], cols[cb[c]:cb[c + 1]]
+            r_sel, c_sel = linear_sum_assignment(buf[ob[c]:ob[c + 1]].reshape(r_ids.size, -1))
+            real = c_sel < c_ids.size
+            meas_of_track[r_ids[r_sel[real]]] = c_ids[c_sel[real]]
+            track_of_meas[c_ids[c_sel[real]]] = r_ids[r_sel[real]]
     return meas_of_track, track_of_meas, n_comp
 
 
@@ -252,18 +265,13 @@ class GnnAssociator:
             return Association(measurement_of_track=_ro(np.full(p.shape[0], -1, dtype=np.intp)),
                                track_of_measurement=_ro(np.full(n, -1, dtype=np.intp)), d2=_ro(np.full(n, np.nan)),
                                gated=_ro(np.zeros(n, dtype=bool)), near_track=_ro(np.full(n, -1, dtype=np.intp)))
-        ti, mj = coarse_candidates(p, pc, zz, rr, self.exclusion_d2, track_group, meas_group)
-        d2 = pair_mahalanobis2(p, pc, zz, rr, ti, mj)
-        near_track = nearest_track(zz.shape[0], ti, mj, d2, self.exclusion_d2)
-        inside = d2 <= gamma
-        n_cand = int(ti.size)
-        ti, mj, d2 = ti[inside], mj[inside], d2[inside]
-        mot, tom, n_solved = gnn_assign(p.shape[0], zz.shape[0], ti, mj, d2, gamma)
-        d2_meas = np.full(zz.shape[0], np.nan)
-        hit = mot[ti] == mj
-        d2_meas[mj[hit]] = d2[hit]
-        gated = np.zeros(zz.shape[0], dtype=bool)
-        gated[mj] = True
+        k, n = p.shape[0], zz.shape[0]
+        tg, mg = _groups(track_group, meas_group, k, n)
+        ti, mj, d2, near_track, n_cand = gated_pairs_kernel(
+            np.ascontiguousarray(p), np.ascontiguousarray(pc), np.ascontiguousarray(zz), np.ascontiguousarray(rr),
+            gamma, self.exclusion_d2, BOUND_MARGIN, GRID_SLACK_M, MAX_STRIPS, MAX_TRACK_CELLS, tg, mg)
+        mot, tom, n_solved = _gnn(k, n, ti, mj, d2, gamma)
+        d2_meas, gated = measurement_results_kernel(n, mot, ti, mj, d2)
         return Association(measurement_of_track=_ro(mot), track_of_measurement=_ro(tom), d2=_ro(d2_meas),
                            gated=_ro(gated), near_track=_ro(near_track), n_candidates=n_cand,
                            n_gated=int(ti.size), n_solved_components=n_solved)

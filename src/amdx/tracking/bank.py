@@ -50,12 +50,19 @@ from numpy.typing import ArrayLike, NDArray
 
 from amdx.geo import ecef_to_geodetic, enu_basis
 from amdx.tracking.association import Association, GnnAssociator
-from amdx.tracking.bank_kernels import look_kernel, new_ids_kernel
+from amdx.tracking.bank_kernels import (
+    append_rows_kernel,
+    classify_kernel,
+    initial_rows_kernel,
+    look_kernel,
+    positions_kernel,
+    remove_rows_kernel,
+    set_classes_kernel,
+)
 from amdx.tracking.filters import BatchEKF
 from amdx.tracking.models import MotionModel
 from amdx.tracking.track_types import (
     Associator,
-    Classification,
     TrackerConfig,
     TrackFilter,
     TrackStatus,
@@ -74,7 +81,8 @@ _COLUMNS: dict[str, tuple[type, tuple[int, ...]]] = {
     "_ids": (np.int64, ()), "_sensor": (np.int64, ()), "_x": (np.float64, (6,)), "_P": (np.float64, (6, 6)),
     "_model": (np.int8, ()), "_status": (np.int8, ()), "_class": (np.int8, ()), "_hist": (np.uint16, ()),
     "_hits": (np.int32, ()), "_looks": (np.int32, ()), "_first_t": (np.float64, ()), "_last_t": (np.float64, ())}
-"""The per-track columns of a bank: dtype and shape of one row."""
+"""The per-track columns of a bank: dtype and shape of one row (in this order the row kernels of
+`bank_kernels` take them)."""
 _INITIAL_CAPACITY = 64
 
 
@@ -139,6 +147,9 @@ class TrackerBank:
         self._confirm_m = np.array([c.confirm_m for c in self.configs], dtype=np.int64)
         self._confirm_n = np.array([c.confirm_n for c in self.configs], dtype=np.int64)
         self._max_position_var = self._cfg["max_position_sigma_m"] ** 2
+        self._max_velocity_var = self._cfg["classify_max_velocity_sigma_mps"] ** 2
+        self._init_velocity_var = self._cfg["init_velocity_sigma_mps"] ** 2
+        self._switch_velocity_var = self._cfg["switch_velocity_sigma_mps"] ** 2
         self._window = ((1 << self._confirm_n) - 1).astype(np.uint16)
         self._sensor_t = np.full(len(self.configs), np.nan)  # NaN: the sensor has not stepped yet
         self._next_id = np.array([c.first_id for c in self.configs], dtype=np.int64)
@@ -185,14 +196,12 @@ class TrackerBank:
         if ms.size and not (ms.min() >= 0 and ms.max() < self.n_sensors and stepping[ms].all()):
             raise ValueError("every measurement must belong to one of the stepping sensors")
         rows = self._advance(t, active, stepping)
-        sensor = self._sensor[rows]
-        x, P, status = self._x[rows], self._P[rows], self._status[rows]
-        mot, tom, d2, near = self._associate(x, P, status, sensor, zz, rr, ms)
+        p, pc = positions_kernel(self._x, self._P, rows)
+        mot, tom, d2, near = self._associate(p, pc, self._status[rows], self._sensor[rows], zz, rr, ms)
         excluded = remap(near, (self._hist[rows] & np.uint16(1)).astype(np.intp)) > 0  # near a track hit last look
         upd = np.flatnonzero(mot >= 0)
         if upd.size:
-            res = self.filter.update(x[upd], P[upd], zz[mot[upd]], rr[mot[upd]])
-            self._x[rows[upd]], self._P[rows[upd]] = res.x, res.P
+            self.filter.update_rows(self._x, self._P, rows[upd], zz, rr, mot[upd])
         track_of_meas = remap(tom, self._ids[rows])
         nis = np.where(tom >= 0, d2, np.nan)
 
@@ -211,19 +220,20 @@ class TrackerBank:
         if at_once.any():
             confirmed = (np.concatenate([confirmed[0], new_ids[at_once]]),
                          np.concatenate([confirmed[1], new_sensor[at_once]]))
-        return BankReport(t_s=t, track_of_measurement=read_only(track_of_meas, np.int64), nis=read_only(nis),
-                          new_ids=read_only(new_ids), new_sensor=read_only(new_sensor),
-                          new_from_measurement=read_only(new_meas), confirmed_ids=read_only(confirmed[0]),
-                          confirmed_sensor=read_only(confirmed[1]), deleted_ids=read_only(deleted[0]),
-                          deleted_sensor=read_only(deleted[1]), ballistic_ids=read_only(ballistic[0]),
-                          ballistic_sensor=read_only(ballistic[1]))
+        # every array of the report was made in this step: frozen in place, not copied
+        return BankReport(t_s=t, track_of_measurement=_frozen(track_of_meas), nis=_frozen(nis),
+                          new_ids=_frozen(new_ids), new_sensor=_frozen(new_sensor),
+                          new_from_measurement=_frozen(new_meas), confirmed_ids=_frozen(confirmed[0]),
+                          confirmed_sensor=_frozen(confirmed[1]), deleted_ids=_frozen(deleted[0]),
+                          deleted_sensor=_frozen(deleted[1]), ballistic_ids=_frozen(ballistic[0]),
+                          ballistic_sensor=_frozen(ballistic[1]))
 
     def seed(self, sensor: int, t_s: float, x: ArrayLike, P: ArrayLike, *,
              model: ArrayLike = MotionModel.CONSTANT_VELOCITY, confirmed: bool = True) -> _Ids:
         """Add tracks of `sensor` with known states x (k, 6) and covariances P (k, 6, 6) at t_s (s), e.g. from
         a cue; the sensor's tracks are predicted to t_s first (no look counted). Returns the new ids."""
-        xx = np.asarray(x, dtype=np.float64).reshape(-1, 6)
-        pp = np.asarray(P, dtype=np.float64).reshape(-1, 6, 6)
+        xx = np.ascontiguousarray(x, dtype=np.float64).reshape(-1, 6)
+        pp = np.ascontiguousarray(P, dtype=np.float64).reshape(-1, 6, 6)
         if pp.shape[0] != xx.shape[0]:
             raise ValueError(f"x has {xx.shape[0]} states but P has {pp.shape[0]} covariances")
         active = np.array([sensor], dtype=np.int64)
@@ -231,7 +241,8 @@ class TrackerBank:
         k = xx.shape[0]
         n_hist = int(self._confirm_n[sensor]) if confirmed else 1
         status = np.full(k, TrackStatus.CONFIRMED if confirmed else TrackStatus.TENTATIVE, np.int8)
-        return self._append(float(t_s), xx, pp, np.broadcast_to(np.asarray(model, np.int8), (k,)), status,
+        models = np.broadcast_to(np.asarray(model, np.int8), (k,)).copy()
+        return self._append(float(t_s), xx, pp, models, status,
                             np.full(k, (1 << n_hist) - 1, np.uint16), np.full(k, sensor, np.int64))
 
     def has_tracks(self, sensors: ArrayLike) -> bool:
@@ -254,7 +265,7 @@ class TrackerBank:
 
     def confirmed_predicted(self, sensors: ArrayLike, t_s: float) -> ConfirmedTracks:
         """The confirmed tracks of `sensors` predicted to t_s (s), the bank unchanged: grouped by sensor in the
-        order given, each sensor's in creation order; one prediction per distinct time step, so each sensor's
+        order given, each sensor's in creation order; each track over its own sensor's step, so each sensor's
         tracks come out as `tracks(sensor)` predicted alone would (the sensors' times must not be after t_s)."""
         order = np.asarray(sensors, dtype=np.int64).reshape(-1)
         rank = np.full(self.n_sensors, -1, np.int64)
@@ -266,11 +277,11 @@ class TrackerBank:
         dt = float(t_s) - self._sensor_t[sensor]
         if (dt < 0.0).any():
             raise ValueError(f"tracks of sensor {int(sensor[np.argmin(dt)])} are newer than {t_s} s")
-        for step in np.unique(dt[dt > 0.0]).tolist():
-            r = np.flatnonzero(dt == step)
-            x[r], P[r] = self.filter.predict(x[r], P[r], self._model[rows[r]], step)
-        return ConfirmedTracks(sensor=read_only(sensor), ids=read_only(self._ids[rows]), state=read_only(x),
-                               cov=read_only(P), classification=read_only(self._class[rows]))
+        moving = np.flatnonzero(dt > 0.0)
+        self.filter.predict_rows(x, P, self._model[rows], moving, dt[moving])
+        # gathered copies: frozen in place
+        return ConfirmedTracks(sensor=_frozen(sensor), ids=_frozen(self._ids[rows]), state=_frozen(x),
+                               cov=_frozen(P), classification=_frozen(self._class[rows]))
 
     # --- internals ------------------------------------------------------------------------------------------
     def _sensor_mask(self, active: NDArray[np.int64]) -> NDArray[np.bool_]:
@@ -294,32 +305,29 @@ class TrackerBank:
             raise ValueError(f"time went backwards for sensor {s}: {t} s after {self._sensor_t[s]} s")
         rows = np.arange(len(self)) if self.n_sensors == 1 else np.flatnonzero(stepping[self._sensor])
         if rows.size:
-            # one prediction per distinct time step (a sensor's tracks share one): the filter's sub-steps follow
-            # the step, so a track predicted beside another sensor's longer step would come out differently
+            # each track over its own sensor's step, in place (the filter's sub-steps follow each track's step,
+            # as if each sensor's tracks were predicted alone)
             dt = t - self._sensor_t[self._sensor[rows]]
-            for step in np.unique(dt[dt > 0.0]).tolist():
-                r = rows[dt == step]
-                if r.size == len(self):  # every track at once: no gather
-                    self._x[...], self._P[...] = self.filter.predict(self._x, self._P, self._model, step)
-                else:
-                    self._x[r], self._P[r] = self.filter.predict(self._x[r], self._P[r], self._model[r], step)
+            moving = dt > 0.0
+            self.filter.predict_rows(self._x, self._P, self._model, rows[moving], dt[moving])
         self._sensor_t[active] = t
         return rows
 
-    def _associate(self, x: _Array, P: _Array, status: NDArray[np.int8], sensor: _Ids, z: _Array, R: _Array,
+    def _associate(self, p: _Array, pc: _Array, status: NDArray[np.int8], sensor: _Ids, z: _Array, R: _Array,
                    ms: _Ids) -> tuple[NDArray[np.intp], NDArray[np.intp], _Array, NDArray[np.intp]]:
         """(measurement of each track, track of each measurement, d² per measurement, nearest track of each
-        measurement in the exclusion gate), indices local to the given tracks; confirmed tracks first when
-        `confirmed_first`, tentative tracks then share the measurements left over."""
+        measurement in the exclusion gate), indices local to the given tracks (positions p (k, 3), their
+        covariances pc (k, 3, 3)); confirmed tracks first when `confirmed_first`, tentative tracks then share
+        the measurements left over."""
         tent = status == TrackStatus.TENTATIVE
         if not (self._confirmed_first and tent.any() and not tent.all()):
-            a = self._associate_groups(x[:, :3], P[:, :3, :3], z, R, sensor, ms)
+            a = self._associate_groups(p, pc, z, R, sensor, ms)
             return (np.asarray(a.measurement_of_track), np.asarray(a.track_of_measurement), np.asarray(a.d2),
                     np.asarray(a.near_track))
         conf, tent_rows = np.flatnonzero(~tent), np.flatnonzero(tent)
-        a1 = self._associate_groups(x[conf, :3], P[conf, :3, :3], z, R, sensor[conf], ms)
+        a1 = self._associate_groups(p[conf], pc[conf], z, R, sensor[conf], ms)
         free = np.flatnonzero(np.asarray(a1.track_of_measurement) < 0)
-        a2 = self._associate_groups(x[tent_rows, :3], P[tent_rows, :3, :3], z[free], R[free], sensor[tent_rows],
+        a2 = self._associate_groups(p[tent_rows], pc[tent_rows], z[free], R[free], sensor[tent_rows],
                                     ms[free])
         mot = np.full(len(status), -1, dtype=np.intp)
         mot[conf] = np.asarray(a1.measurement_of_track)
@@ -342,31 +350,20 @@ class TrackerBank:
 
     def _classify(self, rows: NDArray[np.intp]) -> tuple[_Ids, _Ids]:
         """Classify eligible confirmed tracks among `rows`; switch new ballistic ones to the ballistic model."""
-        cand = rows[(self._status[rows] == TrackStatus.CONFIRMED) & (self._class[rows] != Classification.BALLISTIC)]
-        if not cand.size:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
         cfg = self._cfg
-        var_v = _trace3(self._P, cand, 3) / 3.0
-        cand = cand[var_v <= cfg["classify_max_velocity_sigma_mps"][self._sensor[cand]] ** 2]
-        s = self._sensor[cand]
-        r, v = self._x[cand, :3], self._x[cand, 3:]
-        speed = np.linalg.norm(v, axis=1)
-        ballistic = speed > cfg["ballistic_speed_mps"][s]
-        # geodetic altitude h ≤ |r| − b and |v_up| ≤ |v|: only the tracks these bounds leave open (with 1 m and
-        # 1 ppb to spare) need the exact conversion, as in `_initiate`
-        alt_limit, vertical_limit = cfg["ballistic_altitude_m"][s], cfg["ballistic_vertical_speed_mps"][s]
-        radius = np.sqrt(np.einsum("ij,ij->i", r, r))
-        open_ = np.flatnonzero(~ballistic & ((radius - self._earth.b_m >= alt_limit - 1.0)
-                                             | (speed * (1.0 + 1.0e-9) > vertical_limit)))
-        if open_.size:
-            lat, lon, alt = ecef_to_geodetic(r[open_], self._earth)
-            v_up = np.einsum("ij,ij->i", enu_basis(lat, lon)[2], v[open_])
-            ballistic[open_] = (np.asarray(alt) > alt_limit[open_]) | (np.abs(v_up) > vertical_limit[open_])
-        self._class[cand] = np.where(ballistic, Classification.BALLISTIC, Classification.AIR_BREATHING)
-        switched = cand[ballistic]
-        self._model[switched] = MotionModel.BALLISTIC
-        i3 = np.arange(3) + 3
-        self._P[switched[:, None], i3, i3] += (cfg["switch_velocity_sigma_mps"][self._sensor[switched]] ** 2)[:, None]
+        cand, ballistic, open_ = classify_kernel(rows, self._status, self._class, self._sensor, self._x, self._P,
+                                                 self._max_velocity_var, cfg["ballistic_speed_mps"],
+                                                 cfg["ballistic_altitude_m"], cfg["ballistic_vertical_speed_mps"],
+                                                 self._earth.b_m)
+        if open_.size:  # the few the bounds leave open: exact geodetic altitude and vertical speed
+            r = cand[open_]
+            s = self._sensor[r]
+            lat, lon, alt = ecef_to_geodetic(self._x[r, :3], self._earth)
+            v_up = np.einsum("ij,ij->i", enu_basis(lat, lon)[2], self._x[r, 3:])
+            ballistic[open_] = ((np.asarray(alt) > cfg["ballistic_altitude_m"][s])
+                                | (np.abs(v_up) > cfg["ballistic_vertical_speed_mps"][s]))
+        switched = set_classes_kernel(cand, ballistic, self._class, self._model, self._P, self._sensor,
+                                      self._switch_velocity_var)
         return self._ids[switched], self._sensor[switched]
 
     def _set_views(self) -> None:
@@ -377,64 +374,34 @@ class TrackerBank:
     def _initiate(self, t: float, z: _Array, R: _Array, sensor: _Ids, dead: NDArray[np.intp]) -> _Ids:
         """Single-point initiation of tentative tracks from measurements z (m, 3), R (m, 3, 3) of `sensor`
         (m,): ballistic model above `ballistic_altitude_m`, constant velocity below; the `dead` rows go."""
-        m = z.shape[0]
-        x = np.zeros((m, 6))
-        x[:, :3] = z
-        P = np.zeros((m, 6, 6))
-        P[:, :3, :3] = R
-        i3 = np.arange(3) + 3
-        P[:, i3, i3] = (self._cfg["init_velocity_sigma_mps"][sensor] ** 2)[:, None]
-        status = np.where(self._confirm_m[sensor] == 1, TrackStatus.CONFIRMED, TrackStatus.TENTATIVE).astype(np.int8)
-        model = np.full(m, MotionModel.CONSTANT_VELOCITY, np.int8)
-        if m:
-            # geodetic altitude h lies in [|r| − a, |r| − b] (a, b the semi-axes): most points are decided by
-            # those bounds (with 1 m to spare), the others by the exact conversion
-            earth, limit = self._earth, self._cfg["ballistic_altitude_m"][sensor]
-            radius = np.sqrt(np.einsum("ij,ij->i", z, z))
-            high = radius - earth.a_m > limit + 1.0
-            unsure = np.flatnonzero(~high & (radius - earth.b_m >= limit - 1.0))
-            if unsure.size:
-                high[unsure] = np.asarray(ecef_to_geodetic(z[unsure], earth)[2]) > limit[unsure]
-            model[high] = MotionModel.BALLISTIC
-        return self._append(t, x, P, model, status, np.ones(m, np.uint16), sensor, dead)
+        earth = self._earth
+        x, P, model, status = initial_rows_kernel(z, R, sensor, self._init_velocity_var, self._confirm_m,
+                                                  self._cfg["ballistic_altitude_m"], earth.a_m, earth.b_m,
+                                                  earth.a_m**2, earth.e2, earth.is_sphere)
+        return self._append(t, x, P, model, status, np.ones(z.shape[0], np.uint16), sensor, dead)
 
     def _append(self, t: float, x: _Array, P: _Array, model: NDArray[np.int8], status: NDArray[np.int8],
                 hist: NDArray[np.uint16], sensor: _Ids, dead: NDArray[np.intp] | None = None) -> _Ids:
         """Add new tracks at the end, after removing the `dead` rows (the rows after the first dead one move up)."""
         m = x.shape[0]
-        if dead is not None and dead.size:  # close the gaps: only the rows after the first dead one move
-            keep = np.ones(len(self), dtype=bool)
-            keep[dead] = False
-            first = int(dead.min())
-            moved = first + np.flatnonzero(keep[first:])
-            for buf in self._buffers.values():
-                buf[first:first + moved.size] = buf[moved]
-            self._n = first + moved.size
-        if m == 0:
-            self._set_views()
-            return np.zeros(0, np.int64)
-        # ids: each sensor's next ids, in order of appearance among the new tracks
-        ids = new_ids_kernel(np.ascontiguousarray(sensor, dtype=np.int64), self._next_id)
-        confirmed = status == TrackStatus.CONFIRMED
-        cls = np.where((model == MotionModel.BALLISTIC) & confirmed, Classification.BALLISTIC,
-                       Classification.UNKNOWN)
-        # the new rows, written into the buffers (cast to each column's dtype; scalars fill)
-        new = {"_ids": ids, "_sensor": sensor, "_x": x, "_P": P, "_model": model, "_status": status, "_class": cls,
-               "_hist": hist, "_hits": 1, "_looks": 1, "_first_t": t, "_last_t": t}
-        n_old = self._n
-        if n_old + m > self._buffers["_ids"].shape[0]:  # grow: double the room
-            room = max(2 * self._buffers["_ids"].shape[0], n_old + m)
+        if self._n + m > self._buffers["_ids"].shape[0]:  # grow: double the room
+            room = max(2 * self._buffers["_ids"].shape[0], self._n + m)
             for name, buf in self._buffers.items():
                 grown = np.zeros((room, *buf.shape[1:]), buf.dtype)
-                grown[:n_old] = buf[:n_old]
+                grown[:self._n] = buf[:self._n]
                 self._buffers[name] = grown
-        for name, buf in self._buffers.items():
-            buf[n_old:n_old + m] = new[name]
-        self._n = n_old + m
+        columns = tuple(self._buffers.values())
+        if dead is not None and dead.size:
+            self._n = remove_rows_kernel(self._n, dead, *columns)
+        ids = np.zeros(0, np.int64)
+        if m:
+            ids = append_rows_kernel(self._n, t, x, P, model, status, hist, sensor, self._next_id, *columns)
+            self._n += m
         self._set_views()
         return ids
 
 
-def _trace3(P: _Array, rows: NDArray[np.intp], lo: int) -> _Array:
-    """Traces of the 3×3 diagonal blocks P[rows, lo:lo+3, lo:lo+3] (three gathers, no block copies)."""
-    return P[rows, lo, lo] + P[rows, lo + 1, lo + 1] + P[rows, lo + 2, lo + 2]
+def _frozen(a: np.ndarray) -> np.ndarray:
+    """`a` made read-only in place (an array nobody else holds)."""
+    a.flags.writeable = False
+    return a

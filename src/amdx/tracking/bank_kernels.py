@@ -1,10 +1,12 @@
 """Compiled kernels of a tracker bank's track management (`amdx.tracking.bank`): the look of every stepping
-track (hit history, counts, confirmation, deletion) in one pass, and the ids of new tracks.
+track (hit history, counts, confirmation, deletion) in one pass, the classification, the initiation of new
+tracks, and the removal and addition of rows of the bank's columns.
 
-Why: a bank steps at each of the 901 scan instants of a 15-minute raid; in numpy its bookkeeping after the
+Why: a bank steps at each of the 901 scan instants of a 15-minute raid; in numpy its bookkeeping around the
 association (history shift, counts, M-of-N confirmation, the hopeless, stale and too-uncertain tests, the
-per-sensor id ranks of new tracks) was some forty small array operations a step, whose fixed cost dominated
-the arithmetic on a few hundred tracks. The rules are those of the bank's module docstring, steps 4 and 6.
+classification's screening, the new tracks' states and models, twelve columns closed up and appended to) was
+some hundred small array operations a step, whose fixed cost dominated the arithmetic on a few hundred tracks.
+The rules are those of the bank's module docstring, steps 4 to 7.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from amdx.geo import geodetic_point
 from amdx.jit import kernel
 
 _Array = NDArray[np.float64]
@@ -22,6 +25,16 @@ TENTATIVE = 0
 """`TrackStatus.TENTATIVE` (the kernels take plain integers)."""
 CONFIRMED = 1
 """`TrackStatus.CONFIRMED`."""
+CONSTANT_VELOCITY = 0
+"""`MotionModel.CONSTANT_VELOCITY`."""
+BALLISTIC = 1
+"""`MotionModel.BALLISTIC`."""
+UNKNOWN_CLASS = 0
+"""`Classification.UNKNOWN`."""
+AIR_BREATHING_CLASS = 1
+"""`Classification.AIR_BREATHING`."""
+BALLISTIC_CLASS = 2
+"""`Classification.BALLISTIC`."""
 
 
 @kernel
@@ -80,3 +93,153 @@ def new_ids_kernel(sensor: _Ids, next_id: _Ids) -> _Ids:
         ids[k] = next_id[s]
         next_id[s] += 1
     return ids
+
+
+@kernel
+def initial_rows_kernel(z: _Array, R: _Array, sensor: _Ids, init_velocity_var: _Array, confirm_m: _Ids,
+                        ballistic_altitude_m: _Array, a: float, b: float, a2: float, e2: float,
+                        sphere: bool) -> tuple[_Array, _Array, NDArray[np.int8], NDArray[np.int8]]:
+    """Single-point initiation of tracks from measurements z (m, 3), R (m, 3, 3) of `sensor` (m,): (x (m, 6) =
+    [z, 0], P (m, 6, 6) = [[R, 0], [0, σᵥ² I]], model (m,), status (m,)). The model is ballistic above the
+    sensor's ballistic altitude (geodetic altitude h ∈ [|r| − a, |r| − b]: most points are decided by those
+    bounds, with 1 m to spare, the others by the exact conversion `geo.geodetic_point`), constant velocity
+    below; a sensor with M = 1 confirms at once."""
+    m = z.shape[0]
+    x = np.zeros((m, 6))
+    P = np.zeros((m, 6, 6))
+    model = np.empty(m, np.int8)
+    status = np.empty(m, np.int8)
+    for k in range(m):
+        s = sensor[k]
+        for i in range(3):
+            x[k, i] = z[k, i]
+            for j in range(3):
+                P[k, i, j] = R[k, i, j]
+            P[k, i + 3, i + 3] = init_velocity_var[s]
+        status[k] = CONFIRMED if confirm_m[s] == 1 else TENTATIVE
+        limit = ballistic_altitude_m[s]
+        radius = np.sqrt(z[k, 0] * z[k, 0] + z[k, 1] * z[k, 1] + z[k, 2] * z[k, 2])
+        high = radius - a > limit + 1.0
+        if not high and radius - b >= limit - 1.0:
+            high = geodetic_point(z[k, 0], z[k, 1], z[k, 2], a, a2, e2, sphere)[2] > limit
+        model[k] = BALLISTIC if high else CONSTANT_VELOCITY
+    return x, P, model, status
+
+
+@kernel
+def remove_rows_kernel(n: int, dead: _Index, ids: _Ids, sensor: _Ids, x: _Array, P: _Array,
+                       model: NDArray[np.int8], status: NDArray[np.int8], cls: NDArray[np.int8],
+                       hist: NDArray[np.uint16], hits: NDArray[np.int32], looks: NDArray[np.int32],
+                       first_t: _Array, last_t: _Array) -> int:
+    """Remove the `dead` rows from the first n rows of every column, in place, keeping the order of the others
+    (only the rows after the first dead one move up). Returns the number of rows left."""
+    gone = np.zeros(n, np.bool_)
+    first = n
+    for q in range(dead.shape[0]):
+        gone[dead[q]] = True
+        first = min(first, dead[q])
+    w = first
+    for r in range(first, n):
+        if gone[r]:
+            continue
+        ids[w], sensor[w], model[w], status[w], cls[w] = ids[r], sensor[r], model[r], status[r], cls[r]
+        hist[w], hits[w], looks[w], first_t[w], last_t[w] = hist[r], hits[r], looks[r], first_t[r], last_t[r]
+        for i in range(6):
+            x[w, i] = x[r, i]
+            for j in range(6):
+                P[w, i, j] = P[r, i, j]
+        w += 1
+    return w
+
+
+@kernel
+def append_rows_kernel(n: int, t: float, new_x: _Array, new_P: _Array, new_model: NDArray[np.int8],
+                       new_status: NDArray[np.int8], new_hist: NDArray[np.uint16], new_sensor: _Ids, next_id: _Ids,
+                       ids: _Ids, sensor: _Ids, x: _Array, P: _Array, model: NDArray[np.int8],
+                       status: NDArray[np.int8], cls: NDArray[np.int8], hist: NDArray[np.uint16],
+                       hits: NDArray[np.int32], looks: NDArray[np.int32], first_t: _Array, last_t: _Array) -> _Ids:
+    """Write new tracks into rows n.. of every column (the buffers have room): ids from each sensor's next id
+    (`new_ids_kernel`), one hit in one look at t (s), classified ballistic when confirmed on the ballistic model
+    (else unknown). Returns the new ids."""
+    new_ids = new_ids_kernel(new_sensor, next_id)
+    for k in range(new_ids.shape[0]):
+        r = n + k
+        ids[r], sensor[r], model[r], status[r], hist[r] = new_ids[k], new_sensor[k], new_model[k], new_status[k], \
+            new_hist[k]
+        cls[r] = BALLISTIC_CLASS if new_model[k] == BALLISTIC and new_status[k] == CONFIRMED else UNKNOWN_CLASS
+        hits[r], looks[r], first_t[r], last_t[r] = 1, 1, t, t
+        for i in range(6):
+            x[r, i] = new_x[k, i]
+            for j in range(6):
+                P[r, i, j] = new_P[k, i, j]
+    return new_ids
+
+
+@kernel
+def classify_kernel(rows: _Index, status: NDArray[np.int8], cls: NDArray[np.int8], sensor: _Ids, x: _Array,
+                    P: _Array, max_velocity_var: _Array, ballistic_speed_mps: _Array, ballistic_altitude_m: _Array,
+                    ballistic_vertical_speed_mps: _Array, b: float) -> tuple[_Index, NDArray[np.bool_], _Index]:
+    """The tracks among `rows` to classify (confirmed, not ballistic yet, with velocity variance per axis
+    tr(Pᵥ)/3 at most max_velocity_var): (their rows (c,), ballistic by speed (c,), the positions among them
+    (o,) that the speed leaves open and the bounds h ≤ |r| − b, |v_up| ≤ |v| do not settle (with 1 m and 1 ppb
+    to spare): those need the exact geodetic altitude and vertical speed)."""
+    k = rows.shape[0]
+    cand = np.empty(k, np.intp)
+    ballistic = np.empty(k, np.bool_)
+    open_ = np.empty(k, np.intp)
+    c = 0
+    o = 0
+    for q in range(k):
+        r = rows[q]
+        if status[r] != CONFIRMED or cls[r] == BALLISTIC_CLASS:
+            continue
+        s = sensor[r]
+        if not (P[r, 3, 3] + P[r, 4, 4] + P[r, 5, 5]) / 3.0 <= max_velocity_var[s]:
+            continue
+        speed = np.sqrt(x[r, 3] * x[r, 3] + x[r, 4] * x[r, 4] + x[r, 5] * x[r, 5])
+        radius = np.sqrt(x[r, 0] * x[r, 0] + x[r, 1] * x[r, 1] + x[r, 2] * x[r, 2])
+        cand[c] = r
+        ballistic[c] = speed > ballistic_speed_mps[s]
+        if not ballistic[c] and (radius - b >= ballistic_altitude_m[s] - 1.0
+                                 or speed * (1.0 + 1.0e-9) > ballistic_vertical_speed_mps[s]):
+            open_[o] = c
+            o += 1
+        c += 1
+    return cand[:c].copy(), ballistic[:c].copy(), open_[:o].copy()
+
+
+@kernel
+def set_classes_kernel(cand: _Index, ballistic: NDArray[np.bool_], cls: NDArray[np.int8], model: NDArray[np.int8],
+                       P: _Array, sensor: _Ids, switch_velocity_var: _Array) -> _Index:
+    """Classify the tracks `cand` (ballistic or air-breathing); switch the ballistic ones to the ballistic model
+    with switch_velocity_var (per sensor) added to each velocity variance. Returns the switched rows."""
+    switched = np.empty(cand.shape[0], np.intp)
+    w = 0
+    for q in range(cand.shape[0]):
+        r = cand[q]
+        if ballistic[q]:
+            cls[r] = BALLISTIC_CLASS
+            model[r] = BALLISTIC
+            for i in range(3, 6):
+                P[r, i, i] += switch_velocity_var[sensor[r]]
+            switched[w] = r
+            w += 1
+        else:
+            cls[r] = AIR_BREATHING_CLASS
+    return switched[:w].copy()
+
+
+@kernel
+def positions_kernel(x: _Array, P: _Array, rows: _Index) -> tuple[_Array, _Array]:
+    """The positions (k, 3) and their covariance blocks Pₚ (k, 3, 3) of the tracks `rows`, gathered in one pass
+    (contiguous, as the association takes them)."""
+    k = rows.shape[0]
+    p = np.empty((k, 3))
+    pc = np.empty((k, 3, 3))
+    for q in range(k):
+        r = rows[q]
+        for i in range(3):
+            p[q, i] = x[r, i]
+            for j in range(3):
+                pc[q, i, j] = P[r, i, j]
+    return p, pc

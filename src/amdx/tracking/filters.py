@@ -20,8 +20,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from amdx.geo import WGS84, EarthModel
-from amdx.tracking.models import DEFAULT_MAX_SUBSTEP_S, predict
-from amdx.tracking.update_kernels import kalman_update_kernel
+from amdx.tracking.models import DEFAULT_MAX_SUBSTEP_S, predict, predict_rows
+from amdx.tracking.update_kernels import kalman_update_kernel, update_rows_kernel
 
 _Array = NDArray[np.float64]
 
@@ -66,6 +66,28 @@ def ekf_update(x: ArrayLike, P: ArrayLike, z: ArrayLike, R: ArrayLike, joseph: b
     return UpdateResult(x=x_new, P=p_new, nu=nu, S=S, nis=nis)
 
 
+def ekf_update_rows(x: _Array, P: _Array, rows: ArrayLike, z: ArrayLike, R: ArrayLike, meas: ArrayLike,
+                    joseph: bool = True) -> None:
+    """The tracks x[rows[m]], P[rows[m]] (x (N, 6), P (N, 6, 6) C-contiguous float arrays) updated in place
+    with the measurements z[meas[m]] (z (n, 3), R (n, 3, 3)): each row as `ekf_update` of that row with its
+    measurement gives it, without gathering the rows and measurements or scattering the results back (a tracker
+    bank updates the tracks that took a measurement of a scan)."""
+    idx = np.ascontiguousarray(rows, dtype=np.intp).reshape(-1)
+    mm = np.ascontiguousarray(meas, dtype=np.intp).reshape(-1)
+    zz = np.ascontiguousarray(z, dtype=np.float64).reshape(-1, 3)
+    rr = np.ascontiguousarray(R, dtype=np.float64).reshape(-1, 3, 3)
+    if not (x.flags.c_contiguous and P.flags.c_contiguous and x.dtype == np.float64 and P.dtype == np.float64
+            and x.ndim == 2 and x.shape[1:] == (6,) and P.shape == (x.shape[0], 6, 6)):
+        raise ValueError("x (N, 6) and P (N, 6, 6) must be C-contiguous float64 arrays of one length")
+    if idx.size != mm.size or zz.shape[0] != rr.shape[0]:
+        raise ValueError(f"{idx.size} rows but {mm.size} measurement indices, or {zz.shape[0]} measurements but "
+                         f"{rr.shape[0]} covariances")
+    for a, n, name in ((idx, x.shape[0], "rows"), (mm, zz.shape[0], "meas")):
+        if a.size and (a.min() < 0 or a.max() >= n):
+            raise IndexError(f"{name} holds indices outside [0, {n}): {a.min()}..{a.max()}")
+    update_rows_kernel(x, P, idx, zz, rr, mm, bool(joseph))
+
+
 @dataclass(frozen=True)
 class BatchEKF:
     """The filter a `Tracker` receives: model prediction and position update, batched over tracks.
@@ -96,6 +118,18 @@ class BatchEKF:
         return predict(x, P, model, dt_s, self.q_cv_m2_s3, self.q_ballistic_m2_s3, self.earth,
                        self.max_substep_s)
 
+    def predict_rows(self, x: _Array, P: _Array, model: NDArray[np.int8], rows: ArrayLike, dt_s: ArrayLike) -> None:
+        """The rows `rows` of states x (N, 6) and covariances P (N, 6, 6) predicted in place, each over its own
+        step dt_s (s), each as `predict` of that row alone (see `models.predict_rows`)."""
+        predict_rows(x, P, model, rows, dt_s, self.q_cv_m2_s3, self.q_ballistic_m2_s3, self.earth,
+                     self.max_substep_s)
+
     def update(self, x: ArrayLike, P: ArrayLike, z: ArrayLike, R: ArrayLike) -> UpdateResult:
         """Position update (see `ekf_update`)."""
         return ekf_update(x, P, z, R, self.joseph)
+
+    def update_rows(self, x: _Array, P: _Array, rows: ArrayLike, z: ArrayLike, R: ArrayLike,
+                    meas: ArrayLike) -> None:
+        """The rows `rows` of x (N, 6), P (N, 6, 6) updated in place with the measurements `meas` of z, R (see
+        `ekf_update_rows`)."""
+        ekf_update_rows(x, P, rows, z, R, meas, self.joseph)

@@ -31,6 +31,7 @@ from amdx.tracking.motion_kernels import (
     ballistic_propagate_kernel,
     dynamics_kernel,
     predict_kernel,
+    predict_rows_kernel,
     white_noise_q_kernel,
 )
 
@@ -50,7 +51,8 @@ class MotionModel(IntEnum):
 
 def _per_track(dt_s: ArrayLike, k: int) -> _Array:
     """A scalar or (k,) value (time step, spectral density) as a (k,) contiguous float array."""
-    return np.ascontiguousarray(np.broadcast_to(np.asarray(dt_s, dtype=np.float64), (k,)))
+    a = np.asarray(dt_s, dtype=np.float64)
+    return np.ascontiguousarray(a if a.shape == (k,) else np.broadcast_to(a, (k,)))
 
 
 def _states(x: ArrayLike) -> _Array:
@@ -143,3 +145,26 @@ def predict(x: ArrayLike, P: ArrayLike, model: ArrayLike, dt_s: ArrayLike, q_cv_
     ballistic = np.asarray(model).reshape(xx.shape[0]) == MotionModel.BALLISTIC
     q = np.where(ballistic, float(q_ballistic_m2_s3), float(q_cv_m2_s3))
     return _predict(xx, _covariances(P), ballistic, dt_s, q, earth, max_substep_s)
+
+
+def predict_rows(x: _Array, P: _Array, model: NDArray[np.int8], rows: ArrayLike, dt_s: ArrayLike, q_cv_m2_s3: float,
+                 q_ballistic_m2_s3: float, earth: EarthModel = WGS84,
+                 max_substep_s: float = DEFAULT_MAX_SUBSTEP_S) -> None:
+    """Predict the tracks x[rows], P[rows] in place (x (N, 6), P (N, 6, 6) C-contiguous float arrays, model
+    (N,) their codes, int8), each over its own step dt_s[m] (s, scalar or one per row): each row comes out as `predict`
+    of that row alone over its step would give it (a ballistic one with ceil(|dt| / max_substep_s) sub-steps).
+    Rows and their steps are taken as given: no gather of the rows, no scatter back, one compiled pass (a tracker
+    bank predicts the tracks of the sensors of a scan instant, each over the time since its sensor's last look)."""
+    idx = np.ascontiguousarray(rows, dtype=np.intp).reshape(-1)
+    k = idx.size
+    if not (x.flags.c_contiguous and P.flags.c_contiguous and x.dtype == np.float64 and P.dtype == np.float64
+            and x.ndim == 2 and x.shape[1:] == (6,) and P.shape == (x.shape[0], 6, 6)
+            and model.dtype == np.int8 and model.shape == (x.shape[0],)):
+        raise ValueError("x (N, 6) and P (N, 6, 6) must be C-contiguous float64 arrays, model (N,) int8 codes")
+    if k and (idx.min() < 0 or idx.max() >= x.shape[0]):
+        raise IndexError(f"rows outside [0, {x.shape[0]}): {idx.min()}..{idx.max()}")
+    dt = _per_track(dt_s, k)
+    if not np.isfinite(dt).all():
+        raise ValueError("time steps must be finite")
+    predict_rows_kernel(x, P, idx, model, dt, int(MotionModel.BALLISTIC), float(q_cv_m2_s3), float(q_ballistic_m2_s3),
+                        earth.mu_m3_s2, earth.omega_rad_s, float(max_substep_s))

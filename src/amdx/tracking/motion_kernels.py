@@ -192,3 +192,30 @@ def predict_kernel(x: _Array, P: _Array, ballistic: NDArray[np.bool_], dt: _Arra
         else:
             _cv_one(x[t], P[t], dt[t], q[t], x_out[t], p_out[t])
     return x_out, p_out
+
+
+@kernel
+def predict_rows_kernel(x: _Array, P: _Array, rows: NDArray[np.intp], model: NDArray[np.int8], dt: _Array,
+                        ballistic_code: int, q_cv: float, q_ballistic: float, mu: float, omega: float,
+                        max_substep_s: float) -> None:
+    """The tracks x[rows[m]], P[rows[m]] predicted in place, each over its own step dt[m] (s) with its own model
+    (model[rows[m]] == ballistic_code: the ballistic model with spectral density q_ballistic, else constant
+    velocity with q_cv): as `predict_kernel` predicts a batch of tracks of one step, a ballistic track taking
+    ceil(|dt| / max_substep_s) RK4 sub-steps (at least one)."""
+    x_out = np.empty(6)
+    p_out = np.empty((6, 6))
+    phi = np.empty((6, 6))
+    tmp = np.empty((6, 6))
+    ky = np.empty((5, 6))
+    kp = np.empty((5, 6, 6))
+    for m in range(rows.shape[0]):
+        r = rows[m]
+        if model[r] == ballistic_code:
+            n = max(1, int(np.ceil(abs(dt[m]) / max_substep_s)))
+            _ballistic_one(x[r], P[r], dt[m], n, q_ballistic, mu, omega, x_out, p_out, phi, tmp, ky, kp)
+        else:
+            _cv_one(x[r], P[r], dt[m], q_cv, x_out, p_out)
+        for i in range(6):
+            x[r, i] = x_out[i]
+            for j in range(6):
+                P[r, i, j] = p_out[i, j]

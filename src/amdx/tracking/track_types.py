@@ -40,7 +40,13 @@ class TrackFilter(Protocol):
     def predict(self, x: ArrayLike, P: ArrayLike, model: ArrayLike,
                 dt_s: ArrayLike) -> tuple[_Array, _Array]: ...
 
+    def predict_rows(self, x: _Array, P: _Array, model: NDArray[np.int8], rows: ArrayLike,
+                     dt_s: ArrayLike) -> None: ...
+
     def update(self, x: ArrayLike, P: ArrayLike, z: ArrayLike, R: ArrayLike) -> UpdateResult: ...
+
+    def update_rows(self, x: _Array, P: _Array, rows: ArrayLike, z: ArrayLike, R: ArrayLike,
+                    meas: ArrayLike) -> None: ...
 
 
 class Associator(Protocol):

@@ -82,11 +82,12 @@ def _mm3(a: _Array, b: _Array, out: _Array, transpose_b: bool) -> None:
 
 
 @kernel
-def kalman_update_kernel(x: _Array, P: _Array, z: _Array, R: _Array,
-                         joseph: bool) -> tuple[_Array, _Array, _Array, _Array, _Array]:
-    """Position update of each track (x (k, 6), P (k, 6, 6)) with its measurement (z (k, 3), R (k, 3, 3)):
-    (x⁺, P⁺, ν, S, NIS) by the block formulas of `filters.ekf_update` (Joseph form or the short form)."""
-    k = x.shape[0]
+def _update_loop(x: _Array, P: _Array, rows: _Index, z: _Array, R: _Array, meas: _Index,
+                 joseph: bool) -> tuple[_Array, _Array, _Array, _Array, _Array]:
+    """Position update of each track rows[t] (x (N, 6), P (N, 6, 6)) with measurement meas[t] (z (n, 3),
+    R (n, 3, 3)): (x⁺, P⁺, ν, S, NIS), one row per pair, by the block formulas of `filters.ekf_update` (Joseph
+    form or the short form)."""
+    k = rows.shape[0]
     x_out = np.empty((k, 6))
     p_out = np.empty((k, 6, 6))
     nu_out = np.empty((k, 3))
@@ -99,14 +100,15 @@ def kalman_update_kernel(x: _Array, P: _Array, z: _Array, R: _Array,
     t2 = np.empty((3, 3))
     t3 = np.empty((3, 3))
     for t in range(k):
-        a = P[t, :3, :3]
-        b = P[t, :3, 3:]
-        c = P[t, 3:, 3:]
+        r, q = rows[t], meas[t]
+        a = P[r, :3, :3]
+        b = P[r, :3, 3:]
+        c = P[r, 3:, 3:]
         s = s_out[t]
         nu = nu_out[t]
         for i in range(3):
-            nu[i] = z[t, i] - x[t, i]
-        _innovation_cov(a, R[t], s)
+            nu[i] = z[q, i] - x[r, i]
+        _innovation_cov(a, R[q], s)
         _sym_inverse3(s, s_inv)
         _mm3(a, s_inv, ka, False)  # Ka = A S⁻¹
         for i in range(3):  # Kb = Bᵀ S⁻¹
@@ -121,8 +123,8 @@ def kalman_update_kernel(x: _Array, P: _Array, z: _Array, R: _Array,
             for j in range(3):
                 xa += ka[i, j] * nu[j]
                 xb += kb[i, j] * nu[j]
-            x_out[t, i] = x[t, i] + xa
-            x_out[t, i + 3] = x[t, i + 3] + xb
+            x_out[t, i] = x[r, i] + xa
+            x_out[t, i + 3] = x[r, i + 3] + xb
         out = p_out[t]
         if joseph:
             e = t3
@@ -132,7 +134,7 @@ def kalman_update_kernel(x: _Array, P: _Array, z: _Array, R: _Array,
             # A⁺ = E A Eᵀ + (Ka R) Kaᵀ
             _mm3(e, a, t1, False)
             _mm3(t1, e, t2, True)
-            _mm3(ka, R[t], t1, False)  # t1 = Ka R, kept for B⁺
+            _mm3(ka, R[q], t1, False)  # t1 = Ka R, kept for B⁺
             for i in range(3):
                 for j in range(3):
                     acc = 0.0
@@ -179,3 +181,26 @@ def kalman_update_kernel(x: _Array, P: _Array, z: _Array, R: _Array,
                     out[lo + i, lo + j] = out[lo + j, lo + i] = 0.5 * (out[lo + i, lo + j] + out[lo + j, lo + i])
         nis[t] = _quad3(nu, s_inv)
     return x_out, p_out, nu_out, s_out, nis
+
+
+@kernel
+def kalman_update_kernel(x: _Array, P: _Array, z: _Array, R: _Array,
+                         joseph: bool) -> tuple[_Array, _Array, _Array, _Array, _Array]:
+    """Position update of each track (x (k, 6), P (k, 6, 6)) with its measurement (z (k, 3), R (k, 3, 3)):
+    (x⁺, P⁺, ν, S, NIS) by the block formulas of `filters.ekf_update` (Joseph form or the short form)."""
+    pairs = np.arange(x.shape[0])
+    return _update_loop(x, P, pairs, z, R, pairs, joseph)
+
+
+@kernel
+def update_rows_kernel(x: _Array, P: _Array, rows: _Index, z: _Array, R: _Array, meas: _Index,
+                       joseph: bool) -> None:
+    """Track rows[m] (x (N, 6), P (N, 6, 6)) updated in place with measurement meas[m] (z (n, 3), R (n, 3, 3)),
+    as `kalman_update_kernel` updates it."""
+    x_out, p_out = _update_loop(x, P, rows, z, R, meas, joseph)[:2]
+    for m in range(rows.shape[0]):
+        r = rows[m]
+        for i in range(6):
+            x[r, i] = x_out[m, i]
+            for j in range(6):
+                P[r, i, j] = p_out[m, i, j]

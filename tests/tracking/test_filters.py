@@ -1,0 +1,41 @@
+"""The in-place row update against the textbook Kalman update (full matrices) and the batch update."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from amdx.tracking.filters import ekf_update, ekf_update_rows
+
+
+def _random_cov(rng, k, n):
+    a = rng.normal(size=(k, n, n))
+    return a @ a.transpose(0, 2, 1) + n * np.eye(n)
+
+
+@pytest.mark.parametrize("joseph", [True, False])
+def test_update_rows_is_the_textbook_update_of_the_given_rows_in_place(joseph):
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(5, 6)) * 100.0
+    P = _random_cov(rng, 5, 6)
+    z = rng.normal(size=(3, 3)) * 100.0
+    R = _random_cov(rng, 3, 3)
+    rows, meas = np.array([3, 0]), np.array([2, 0])
+    xu, pu = x.copy(), P.copy()
+    ekf_update_rows(xu, pu, rows, z, R, meas, joseph)
+    H = np.hstack([np.eye(3), np.zeros((3, 3))])
+    for r, j in zip(rows, meas, strict=True):
+        S = H @ P[r] @ H.T + R[j]
+        K = P[r] @ H.T @ np.linalg.inv(S)
+        np.testing.assert_allclose(xu[r], x[r] + K @ (z[j] - H @ x[r]), rtol=1e-10)
+        np.testing.assert_allclose(pu[r], (np.eye(6) - K @ H) @ P[r], rtol=1e-9, atol=1e-9)
+        batch = ekf_update(x[r:r + 1], P[r:r + 1], z[j:j + 1], R[j:j + 1], joseph)
+        np.testing.assert_array_equal(xu[r], batch.x[0])
+        np.testing.assert_array_equal(pu[r], batch.P[0])
+    for r in (1, 2, 4):  # rows not given are untouched
+        np.testing.assert_array_equal(xu[r], x[r])
+        np.testing.assert_array_equal(pu[r], P[r])
+    with pytest.raises(IndexError):
+        ekf_update_rows(xu, pu, [5], z, R, [0])
+    with pytest.raises(ValueError):
+        ekf_update_rows(xu, pu, [0, 1], z, R, [0])
