@@ -5,8 +5,8 @@ one (`Radar.scan`), the time goes in numpy's per-call overhead: some sixty small
 step of `Radar.scan` is one call over every (radar, target) pair of the instant, with each radar's parameters
 as a column: the geometry and the view test of all pairs in one compiled pass (`polar_kernels.pairs_in_view`,
 which skips far pairs before any angle), the horizon test of the few low pairs, SNR and Pd over the pairs in
-view (one Pd call per detection model and Pfa), the false alarms, then the measurement noise, the ordering and
-the conversion to ECEF of all reports in one compiled pass (`report_kernels.assemble_reports`).
+view (one Pd call per detection model and Pfa), the measurement noise, false alarms and the conversion to ECEF
+over all reports (`polar_kernels.ecef_rows`).
 
 The random draws stay per radar: each radar draws from its own stream in exactly the numbers, sizes and order
 `Radar.scan` draws them (detection uniforms; measurement noise; range-rate noise; false-alarm count, then their
@@ -30,10 +30,9 @@ from amdx.geo import ecef_to_geodetic, enu_basis
 from amdx.sensors.detection import detection_probability
 from amdx.sensors.detections import Detections
 from amdx.sensors.horizon import clears_effective_earth
-from amdx.sensors.polar_kernels import pairs_in_view
+from amdx.sensors.polar_kernels import ecef_rows, pairs_in_view
 from amdx.sensors.radar import _HORIZON_CHECK_BELOW_RAD, _TWO_PI, Radar
 from amdx.sensors.radar_equation import snr_reference_db
-from amdx.sensors.report_kernels import assemble_reports
 
 __all__ = ["RadarNetwork", "RadarScans", "scan_radars"]
 
@@ -222,7 +221,9 @@ class RadarNetwork:
             if count:
                 fa.append(self._false_alarm_draws(i, g, count))
 
-        # range rates of the detections
+        # measurements of the detections
+        z = polar + (np.concatenate(noise) if noise else _EMPTY.reshape(0, 3)) * c.sigmas[dk]
+        z[:, 1] = np.mod(z[:, 1], _TWO_PI)
         rr = np.full(len(dk), np.nan)
         if rr_noise:
             w = measures_rr[dk]
@@ -231,16 +232,22 @@ class RadarNetwork:
             v = np.asarray(truth_vel_ecef_mps, dtype=np.float64).reshape(-1, 3)[gi]
             rr[w] = np.einsum("ij,ij->i", los, v) + self._rr_sigma[gk] * np.concatenate(rr_noise)
 
-        # the detections' measurements and the false alarms, every radar's reports sorted by measured azimuth
-        # (stable, as `Radar.scan`), in ECEF: one compiled pass
+        # false alarms, then every report of a radar sorted by measured azimuth (stable, as `Radar.scan`)
         fk, z_fa, snr_fa, rr_fa = self._false_alarms(sel, fa_counts, fa)
-        offsets, sensor, z_all, z_ecef, r_ecef, snr_all, truth_index, rr_all = assemble_reports(
-            polar, np.concatenate(noise) if noise else _EMPTY.reshape(0, 3), dk, di, np.asarray(snr, np.float64),
-            rr, fk, z_fa, snr_fa, rr_fa, n_radars, c.sigmas, self._site, self._rot, sel)
+        radar_of = np.concatenate([dk, fk])
+        z_all = np.concatenate([z, z_fa])
+        order = np.lexsort((z_all[:, 1], radar_of))
+        sensor = radar_of[order]
+        z_all = z_all[order]
+        truth_index = np.concatenate([di, np.full(len(fk), -1, dtype=np.int64)])[order]
+        counts = np.bincount(sensor, minlength=n_radars)
+        offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        z_ecef, r_ecef = ecef_rows(z_all, c.sigmas[sensor], self._site, self._rot, sel[sensor])
         return RadarScans(
-            t_s=float(t_s), sensor_ids=c.sensor_ids, offsets=offsets, sensor=sensor, z_polar=z_all, z_ecef_m=z_ecef,
-            R_ecef=r_ecef, snr_db=snr_all, truth_index=truth_index, range_rate_mps=rr_all,
-            measures_range_rate=measures_rr,
+            t_s=float(t_s), sensor_ids=c.sensor_ids, offsets=offsets,
+            sensor=sensor.astype(np.int64), z_polar=z_all, z_ecef_m=z_ecef, R_ecef=r_ecef,
+            snr_db=np.concatenate([snr, snr_fa])[order], truth_index=truth_index.astype(np.int64),
+            range_rate_mps=np.concatenate([rr, rr_fa])[order], measures_range_rate=measures_rr,
         )
 
     def _selection(self, sel: _I64) -> _Selection:
