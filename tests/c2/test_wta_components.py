@@ -65,3 +65,52 @@ def test_independent_parts_and_idle_types() -> None:
 def test_too_many_states_is_left_to_the_mip() -> None:
     p = np.full((7, 2), 0.5) + np.arange(7)[:, None] * 0.01
     assert solve_components(np.array([1.0, 2.0]), p, np.full(7, 4)) is None  # 5^7 states
+
+
+def test_too_much_work_is_refused_before_it_starts() -> None:
+    # 12 single-round batteries each reaching 6 of 78 targets: 4,096 states (allowed) × 64 patterns × 78 targets,
+    # about 20 M entries, far over the budget: refused at once rather than after seconds of work
+    rng = np.random.default_rng(2)
+    p = np.zeros((12, 78))
+    for j in range(78):
+        p[rng.choice(12, 6, replace=False), j] = 0.2 + 0.7 * rng.random(6)
+    assert solve_components(1.0 + 99.0 * rng.random(78), p, np.ones(12, dtype=np.int64)) is None
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_same_assignment_as_the_mip_solver(seed: int) -> None:
+    # larger sparse instances than enumeration allows: wherever the components answer, SCIP (OR-Tools), given the
+    # same pattern model, returns the very same counts
+    pywraplp = pytest.importorskip("ortools.linear_solver.pywraplp")
+    rng = np.random.default_rng(100 + seed)
+    m, n = int(rng.integers(4, 12)), int(rng.integers(6, 25))
+    p = np.where(rng.random((m, n)) < 0.25, np.round(0.2 + 0.7 * rng.random((m, n)), 4), 0.0)
+    v = np.round(1.0 + 99.0 * rng.random(n), 3)
+    u = rng.integers(0, 3, m)
+    x = solve_components(v, p, u)
+    if x is None:
+        pytest.skip("a near tie or too big: the MIP decides")
+    solver = pywraplp.Solver.CreateSolver("SCIP")
+    use: list[list[tuple[object, int]]] = [[] for _ in range(m)]
+    chosen = []
+    for j in range(n):
+        active = np.flatnonzero((p[:, j] > 0) & (u > 0))
+        pats = list(itertools.product(*[range(int(u[i]) + 1) for i in active]))
+        ys = [solver.BoolVar(f"y{j}_{k}") for k in range(len(pats))]
+        solver.Add(sum(ys) == 1)
+        for y, c in zip(ys, pats, strict=True):
+            for i, ci in zip(active.tolist(), c, strict=True):
+                if ci:
+                    use[i].append((y, ci))
+        chosen.append((active, pats, ys))
+    for i in range(m):
+        if use[i]:
+            solver.Add(sum(c * y for y, c in use[i]) <= int(u[i]))
+    solver.Minimize(sum(float(v[j] * np.prod((1.0 - p[active, j]) ** np.array(c))) * y
+                        for j, (active, pats, ys) in enumerate(chosen) for y, c in zip(ys, pats, strict=True)))
+    assert solver.Solve() == pywraplp.Solver.OPTIMAL
+    mip = np.zeros((m, n), dtype=np.int64)
+    for j, (active, pats, ys) in enumerate(chosen):
+        k = max(range(len(ys)), key=lambda r: ys[r].solution_value())
+        mip[active, j] = pats[k]
+    np.testing.assert_array_equal(x, mip)

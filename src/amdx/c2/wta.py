@@ -25,7 +25,7 @@ from amdx.c2.wta_greedy import mmr_greedy
 from amdx.c2.wta_search import improve
 
 Method = Literal["auto", "exact", "heuristic"]
-AUTO_EXACT_MAX_PATTERNS = 5_000  # pattern variables up to which "auto" solves exactly (well under a second)
+AUTO_EXACT_MAX_PATTERNS = 5_000  # pattern variables up to which "auto" solves exactly (under a second or so)
 
 
 @dataclass(frozen=True)

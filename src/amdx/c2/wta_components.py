@@ -10,10 +10,12 @@ keeping for every state its best and its second-best cost over distinct assignme
 component is known too). The per-target costs are those of the pattern MIP (`wta_exact`): v_j prod_i q_ij^c_i.
 
 When every component's runner-up is worse than its optimum by more than `margin` (a few 1e-6 of the total value),
-the optimum is unique and any exact solver returns that very assignment: the pattern MIP's tolerances (1e-9
-relative, 1e-6 absolute) are far tighter than the margin. So the answer is the MIP's own, ties included. Otherwise
-(a near tie, or a component whose state space exceeds `MAX_STATES`) `solve_components` gives None and the caller
-solves the MIP.
+the optimum is unique and any exact solver returns that very assignment: the pattern MIP's tolerances (relative
+gap 0, feasibility 1e-6 on the binaries; `wta_exact`) are far tighter than the margin. So the answer is the MIP's
+own, ties included. Otherwise (a near tie, a component whose state space exceeds `MAX_STATES`, or an instance
+whose whole dynamic programme exceeds `MAX_WORK`, checked before any of it runs) `solve_components` gives None and
+the caller solves the MIP. The budget keeps this path to milliseconds, and a near tie found only at the end of
+the programme wastes little.
 """
 
 from __future__ import annotations
@@ -25,8 +27,9 @@ from scipy.sparse.csgraph import connected_components
 
 MAX_STATES = 4096
 """Largest number of unit-use states of one component solved here (prod over its types of units_i + 1)."""
-MAX_WORK = 400_000
-"""Largest states × patterns of one target's step solved here (the step's arrays hold this many entries)."""
+MAX_WORK = 200_000
+"""Largest total work solved here: the sum over all components and their targets of states × patterns (each
+step's arrays hold that many entries). The engine's planning instances need at most about 20,000."""
 MARGIN_REL = 1e-6
 """A unique optimum must beat every other assignment by this share of (1 + the total target value)."""
 
@@ -49,9 +52,13 @@ def solve_components(values: NDArray[np.float64], pk: NDArray[np.float64], units
     q = 1.0 - pk
     used = np.zeros(m + n, dtype=bool)
     used[ti], used[m + tj] = True, True
+    components = []
     for comp in np.unique(label[used]).tolist():
         members = np.flatnonzero((label == comp) & used)
-        types, targets = members[members < m], members[members >= m] - m
+        components.append((members[members < m], members[members >= m] - m))
+    if _work(edge, units, components) > MAX_WORK:
+        return None
+    for types, targets in components:
         solved = _component(values, q, edge, units, types, targets, margin)
         if solved is None:
             return None
@@ -59,14 +66,27 @@ def solve_components(values: NDArray[np.float64], pk: NDArray[np.float64], units
     return x
 
 
+def _work(edge: NDArray[np.bool_], units: NDArray[np.int64],
+          components: list[tuple[NDArray[np.intp], NDArray[np.intp]]]) -> float:
+    """The dynamic programme's total entries (`MAX_WORK`), in floats so that huge instances cannot overflow; inf
+    when a component has more than `MAX_STATES` states."""
+    radix = np.asarray(units, dtype=np.float64) + 1.0
+    total = 0.0
+    for types, targets in components:
+        states = float(np.prod(radix[types]))
+        if states > MAX_STATES:
+            return float("inf")
+        patterns = np.prod(np.where(edge[np.ix_(types, targets)], radix[types][:, None], 1.0), axis=0)
+        total += states * float(patterns.sum())
+    return total
+
+
 def _component(values: NDArray[np.float64], q: NDArray[np.float64], edge: NDArray[np.bool_],
                units: NDArray[np.int64], types: NDArray[np.intp], targets: NDArray[np.intp], margin: float,
                ) -> NDArray[np.int64] | None:
-    """Counts (len(types), len(targets)) of one component's unique optimum, or None (near tie or too big)."""
+    """Counts (len(types), len(targets)) of one component's unique optimum, or None (near tie)."""
     cap = np.asarray(units, dtype=np.int64)[types]
     radix = cap + 1
-    if float(np.prod(radix.astype(np.float64))) > MAX_STATES:
-        return None
     stride = np.concatenate([[1], np.cumprod(radix)[:-1]]).astype(np.int64)
     n_states = int(np.prod(radix))
     digits = (np.arange(n_states)[:, None] // stride[None, :]) % radix[None, :]  # (S, k) units used per type
@@ -77,8 +97,6 @@ def _component(values: NDArray[np.float64], q: NDArray[np.float64], edge: NDArra
     for j in targets.tolist():
         act = np.flatnonzero(edge[types, j])  # positions in `types`
         pats = np.indices(tuple(radix[act].tolist())).reshape(act.size, -1).T  # the MIP's patterns, its order
-        if pats.shape[0] * n_states > MAX_WORK:
-            return None
         cost = values[j] * np.prod(q[types[act], j][None, :] ** pats, axis=1)
         fits = np.all(digits[None, :, act] + pats[:, None, :] <= cap[act], axis=-1)  # (P, S)
         p_idx, s_idx = np.nonzero(fits & np.isfinite(best)[None, :])
