@@ -39,3 +39,5 @@ def test_update_rows_is_the_textbook_update_of_the_given_rows_in_place(joseph):
         ekf_update_rows(xu, pu, [5], z, R, [0])
     with pytest.raises(ValueError):
         ekf_update_rows(xu, pu, [0, 1], z, R, [0])
+    with pytest.raises(ValueError, match="distinct"):
+        ekf_update_rows(xu, pu, [0, 0], z, R, [0, 1])

@@ -198,3 +198,5 @@ def test_predict_rows_predicts_each_row_in_place_as_it_would_be_predicted_alone(
         predict_rows(xr, pr, model, [4], [1.0], 2.0, 0.1)
     with pytest.raises(ValueError):
         predict_rows(xr[:, :3], pr, model, [0], [1.0], 2.0, 0.1)
+    with pytest.raises(ValueError, match="distinct"):
+        predict_rows(xr, pr, model, [1, 1], [1.0, 1.0], 2.0, 0.1)

@@ -68,10 +68,10 @@ def ekf_update(x: ArrayLike, P: ArrayLike, z: ArrayLike, R: ArrayLike, joseph: b
 
 def ekf_update_rows(x: _Array, P: _Array, rows: ArrayLike, z: ArrayLike, R: ArrayLike, meas: ArrayLike,
                     joseph: bool = True) -> None:
-    """The tracks x[rows[m]], P[rows[m]] (x (N, 6), P (N, 6, 6) C-contiguous float arrays) updated in place
-    with the measurements z[meas[m]] (z (n, 3), R (n, 3, 3)): each row as `ekf_update` of that row with its
-    measurement gives it, without gathering the rows and measurements or scattering the results back (a tracker
-    bank updates the tracks that took a measurement of a scan)."""
+    """The tracks x[rows[m]], P[rows[m]] (x (N, 6), P (N, 6, 6) C-contiguous float arrays; rows distinct) updated
+    in place with the measurements z[meas[m]] (z (n, 3), R (n, 3, 3)): each row as `ekf_update` of that row with
+    its measurement gives it, without gathering the rows and measurements or scattering the results back (a
+    tracker bank updates the tracks that took a measurement of a scan)."""
     idx = np.ascontiguousarray(rows, dtype=np.intp).reshape(-1)
     mm = np.ascontiguousarray(meas, dtype=np.intp).reshape(-1)
     zz = np.ascontiguousarray(z, dtype=np.float64).reshape(-1, 3)
@@ -85,6 +85,8 @@ def ekf_update_rows(x: _Array, P: _Array, rows: ArrayLike, z: ArrayLike, R: Arra
     for a, n, name in ((idx, x.shape[0], "rows"), (mm, zz.shape[0], "meas")):
         if a.size and (a.min() < 0 or a.max() >= n):
             raise IndexError(f"{name} holds indices outside [0, {n}): {a.min()}..{a.max()}")
+    if idx.size > 1 and np.unique(idx).size != idx.size:
+        raise ValueError("rows must be distinct (one update per track)")
     update_rows_kernel(x, P, idx, zz, rr, mm, bool(joseph))
 
 

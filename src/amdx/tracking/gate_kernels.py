@@ -1,5 +1,6 @@
-"""Compiled kernels of the association's gates (`association.coarse_candidates`, `association.nearest_track`):
-the coarse gate's grid and the nearest track of each measurement, each one pass over the tracks or pairs.
+"""Compiled kernels of the association's gates (in `associate_kernels.gated_pairs_kernel`, and behind the public
+`association.coarse_candidates` and `association.nearest_track`): the coarse gate's grid and the nearest track of
+each measurement, each one pass over the tracks or pairs.
 
 Why: the coarse gate runs once or twice per scan instant on a few hundred to a few thousand tracks and
 measurements; in numpy its grid took some thirty array operations (sort keys, strips, searches, repeats, gathers)

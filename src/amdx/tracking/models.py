@@ -151,10 +151,11 @@ def predict_rows(x: _Array, P: _Array, model: NDArray[np.int8], rows: ArrayLike,
                  q_ballistic_m2_s3: float, earth: EarthModel = WGS84,
                  max_substep_s: float = DEFAULT_MAX_SUBSTEP_S) -> None:
     """Predict the tracks x[rows], P[rows] in place (x (N, 6), P (N, 6, 6) C-contiguous float arrays, model
-    (N,) their codes, int8), each over its own step dt_s[m] (s, scalar or one per row): each row comes out as `predict`
-    of that row alone over its step would give it (a ballistic one with ceil(|dt| / max_substep_s) sub-steps).
-    Rows and their steps are taken as given: no gather of the rows, no scatter back, one compiled pass (a tracker
-    bank predicts the tracks of the sensors of a scan instant, each over the time since its sensor's last look)."""
+    (N,) their codes, int8), each over its own step dt_s[m] (s, scalar or one per row): each row comes out as
+    `predict` of that row alone over its step would give it (a ballistic one with ceil(|dt| / max_substep_s)
+    sub-steps). Rows must be distinct; they and their steps are taken as given: no gather of the rows, no scatter
+    back, one compiled pass (a tracker bank predicts the tracks of the sensors of a scan instant, each over the
+    time since its sensor's last look)."""
     idx = np.ascontiguousarray(rows, dtype=np.intp).reshape(-1)
     k = idx.size
     if not (x.flags.c_contiguous and P.flags.c_contiguous and x.dtype == np.float64 and P.dtype == np.float64
@@ -163,6 +164,8 @@ def predict_rows(x: _Array, P: _Array, model: NDArray[np.int8], rows: ArrayLike,
         raise ValueError("x (N, 6) and P (N, 6, 6) must be C-contiguous float64 arrays, model (N,) int8 codes")
     if k and (idx.min() < 0 or idx.max() >= x.shape[0]):
         raise IndexError(f"rows outside [0, {x.shape[0]}): {idx.min()}..{idx.max()}")
+    if k > 1 and np.unique(idx).size != k:
+        raise ValueError("rows must be distinct (a row listed twice would be predicted twice)")
     dt = _per_track(dt_s, k)
     if not np.isfinite(dt).all():
         raise ValueError("time steps must be finite")
