@@ -16,6 +16,7 @@ nation's tracks), filtered by the agreement (all / ballistic only), delivered af
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from itertools import repeat
 from typing import Any
@@ -23,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from amdx.engine import events as ev
-from amdx.engine.fusion import FusedTrack, FusionCentre, SourceTracks
+from amdx.engine.fusion import FusedPicture, FusionCentre, SourceTracks
 from amdx.engine.rng import RngStreams
 from amdx.engine.sensing import SensorSite, build_sensor_sites
 from amdx.engine.truth import TruthRegistry
@@ -39,6 +40,8 @@ from amdx.tracking.track_types import Classification, TrackerConfig
 
 CLASS_NAMES = {int(Classification.UNKNOWN): "unknown", int(Classification.AIR_BREATHING): "air-breathing",
                int(Classification.BALLISTIC): "ballistic"}
+_EMPTY_PICTURE = FusedPicture(np.zeros(0, np.int64), np.zeros((0, 6)), np.zeros((0, 6, 6)), np.zeros(0, np.int8),
+                              [], [], [], [], [])
 
 
 GROUND_CLEARANCE_M = -500.0
@@ -80,7 +83,7 @@ class AirPictures:
         """The radars' models in tracker-bank order, scanned together at each scan instant."""
         self.track_labels: dict[str, dict[int, str | None]] = {sid: {} for sid in self.radar_index}
         self.fusion = {n: FusionCentre() for n in self.nations}
-        self.pictures: dict[str, list[FusedTrack]] = {n: [] for n in self.nations}
+        self.pictures: dict[str, FusedPicture] = dict.fromkeys(self.nations, _EMPTY_PICTURE)
         self.picture_t_s: dict[str, float] = dict.fromkeys(self.nations, 0.0)
         self.impacts: dict[str, dict[int, dict[str, float]]] = {n: {} for n in self.nations}
         """Per nation, per fused track number: the impact prediction of the latest picture (see `impact_rows`)."""
@@ -280,9 +283,9 @@ class AirPictures:
             self.picture_t_s[nation] = t_s
         self.impacts = impact_rows(self.pictures, t_s)
         for nation in self.nations:
-            fused = self.pictures[nation]
-            entries = picture_entries(nation, fused, t_s, self.impacts[nation])
-            labels[nation] = {e["track_id"]: f.label for e, f in zip(entries, fused, strict=True)}
+            picture = self.pictures[nation]
+            entries = picture_entries(nation, picture, t_s, self.impacts[nation])
+            labels[nation] = dict(zip(map(operator.itemgetter("track_id"), entries), picture.label, strict=True))
             out.append(ev.AirPicture(t_s=t_s, visible_to=ev.visibility(nation), nation=nation, tracks=entries))
         truth = self.truth.states(t_s)
         if len(truth):
@@ -301,19 +304,21 @@ class AirPictures:
     def release(self, agreement: Any) -> _Release:
         """What `agreement.from_nation` sends now: its latest picture's own-sensor tracks, filtered by the
         agreement, with their states as of that picture's time."""
-        fused = [f for f in self.pictures[agreement.from_nation] if "own" in f.origins]
-        if agreement.release == "ballistic":
-            fused = [f for f in fused if f.classification == Classification.BALLISTIC]
-        elif agreement.release == "none":
-            fused = []
         sender = agreement.from_nation
-        x = np.array([f.x for f in fused]).reshape(-1, 6)
-        P = np.array([f.P for f in fused]).reshape(-1, 6, 6)
+        picture = self.pictures[sender]
+        own_of = {o: "own" in o for o in dict.fromkeys(picture.origins)}
+        send = np.fromiter(map(own_of.__getitem__, picture.origins), bool, len(picture))
+        if agreement.release == "ballistic":
+            send &= picture.classification == Classification.BALLISTIC
+        elif agreement.release == "none":
+            send[:] = False
+        rows = np.flatnonzero(send)
+        r = rows.tolist()
         src = SourceTracks(
-            sender, tuple(f"{sender}/{sender}.T{f.number:04d}" for f in fused), x, P,
-            np.array([f.classification for f in fused], np.int8),
-            tuple(f.sensor_id if agreement.release_sensor_location else None for f in fused),
-            tuple(f.label for f in fused),
+            sender, tuple(f"{sender}/{sender}.T{n:04d}" for n in picture.number[rows].tolist()), picture.x[rows],
+            picture.P[rows], picture.classification[rows],
+            tuple(map(picture.sensor_id.__getitem__, r)) if agreement.release_sensor_location else (None,) * len(r),
+            tuple(map(picture.label.__getitem__, r)),
         )
         return _Release(sender, self.picture_t_s[sender], src)
 
@@ -331,58 +336,71 @@ def _airborne(x: np.ndarray) -> np.ndarray:
     return np.asarray(ecef_to_geodetic(x[:, :3])[2]) > GROUND_CLEARANCE_M
 
 
-def impact_rows(pictures: dict[str, list[FusedTrack]], t_s: float) -> dict[str, dict[int, dict[str, float]]]:
+def impact_rows(pictures: dict[str, FusedPicture], t_s: float) -> dict[str, dict[int, dict[str, float]]]:
     """Per nation, per fused track number: the predicted impact (point, time and 95 % ellipse; the `impact` of
     `events.AirPicture` entries) of every ballistic track of the pictures at `t_s` that has one. All nations'
     tracks go through one `predict_impact` call."""
     ballistic = int(Classification.BALLISTIC)
-    rows = [(nation, f) for nation, fused in pictures.items() for f in fused if f.classification == ballistic]
+    rows = [np.flatnonzero(picture.classification == ballistic) for picture in pictures.values()]
     out: dict[str, dict[int, dict[str, float]]] = {nation: {} for nation in pictures}
-    if not rows:
+    if not any(r.size for r in rows):
         return out
-    ipp = predict_impact(np.array([f.x for _, f in rows]), np.array([f.P for _, f in rows]), t_s)
+    ipp = predict_impact(np.concatenate([p.x[r] for p, r in zip(pictures.values(), rows, strict=True)]),
+                         np.concatenate([p.P[r] for p, r in zip(pictures.values(), rows, strict=True)]), t_s)
+    numbers = np.concatenate([p.number[r] for p, r in zip(pictures.values(), rows, strict=True)])
+    nation_of = np.repeat(np.arange(len(pictures)), [r.size for r in rows])
     valid = np.flatnonzero(ipp.valid)
     columns = (np.asarray(a)[valid].tolist() for a in (ipp.impact_lat_deg, ipp.impact_lon_deg, ipp.impact_t_s,
                                                         ipp.time_to_impact_s, ipp.semi_major_m, ipp.semi_minor_m,
                                                         ipp.major_axis_azimuth_deg))
-    for k, lat, lon, t, tti, major, minor, azimuth in zip(valid.tolist(), *columns, strict=True):
-        nation, f = rows[k]
-        out[nation][f.number] = {"lat_deg": lat, "lon_deg": lon, "t_s": t, "time_to_impact_s": tti,
-                                 "semi_major_m": major, "semi_minor_m": minor, "orientation_deg": azimuth}
+    tables = list(out.values())
+    for j, number, lat, lon, t, tti, major, minor, azimuth in zip(nation_of[valid].tolist(), numbers[valid].tolist(),
+                                                                   *columns, strict=True):
+        tables[j][number] = {"lat_deg": lat, "lon_deg": lon, "t_s": t, "time_to_impact_s": tti,
+                             "semi_major_m": major, "semi_minor_m": minor, "orientation_deg": azimuth}
     return out
 
 
-def picture_entries(nation: str, fused: list[FusedTrack], t_s: float,
+def picture_entries(nation: str, picture: FusedPicture, t_s: float,
                     impacts: dict[int, dict[str, float]] | None = None) -> tuple[dict[str, Any], ...]:
     """The journal/console form of a national picture (see `events.AirPicture`), with the predicted impact point,
     time and 95 % ellipse of every ballistic track (`impacts` by track number, as from `impact_rows`; computed
-    here when not given)."""
-    if not fused:
+    here when not given). Built column by column, with as few objects that the garbage collector must visit
+    as can be (a run keeps every entry in its journal, and each collection walks those): `ecef_m`,
+    `vel_ecef_mps` and `held_by` (the track's origins, shared) are tuples, lists in the journal form all the
+    same (`events.Event.record`)."""
+    if not len(picture):
         return ()
     if impacts is None:
-        impacts = impact_rows({nation: fused}, t_s)[nation]
-    x = np.array([f.x for f in fused])
-    P = np.array([f.P for f in fused])
+        impacts = impact_rows({nation: picture}, t_s)[nation]
+    x, P = picture.x, picture.P
     lat, lon, alt = (np.asarray(a).tolist() for a in ecef_to_geodetic(x[:, :3]))
     speed = np.linalg.norm(x[:, 3:], axis=1).tolist()
     sigma = np.sqrt(np.trace(P[:, :3, :3], axis1=1, axis2=2)).tolist()
-    pos, vel = x[:, :3].tolist(), x[:, 3:].tolist()
-    source = {o: "own" if "own" in o else o[0] for o in {f.origins for f in fused}}
-    get_impact = impacts.get
-    return tuple(
+    px, py, pz, vx, vy, vz = x.T.tolist()
+    pos, vel = zip(px, py, pz, strict=True), zip(vx, vy, vz, strict=True)
+    numbers = picture.number.tolist()
+    ids = [f"{nation}.T{n:04d}" for n in numbers]
+    source_of = {o: "own" if "own" in o else o[0] for o in dict.fromkeys(picture.origins)}
+    sources = list(map(source_of.__getitem__, picture.origins))
+    classes = list(map(CLASS_NAMES.__getitem__, picture.classification.tolist()))
+    impact = list(map(impacts.get, numbers))
+    return tuple([
         {
-            "track_id": f"{nation}.T{f.number:04d}",
-            "source": source[f.origins],
-            "held_by": list(f.origins),
-            "classification": CLASS_NAMES[f.classification],
+            "track_id": tid,
+            "source": src,
+            "held_by": held,
+            "classification": cls,
             "lat_deg": la, "lon_deg": lo, "alt_m": al,
             "ecef_m": p,
             "vel_ecef_mps": v,
             "speed_mps": sp,
             "pos_sigma_m": sg,
-            "first_t_s": f.first_t_s,
-            "sensor": f.sensor_id,
-            "impact": get_impact(f.number),
+            "first_t_s": first,
+            "sensor": sensor,
+            "impact": imp,
         }
-        for f, la, lo, al, p, v, sp, sg in zip(fused, lat, lon, alt, pos, vel, speed, sigma, strict=True)
-    )
+        for tid, src, held, cls, la, lo, al, p, v, sp, sg, first, sensor, imp in zip(
+            ids, sources, picture.origins, classes, lat, lon, alt, pos, vel, speed, sigma, picture.first_t_s,
+            picture.sensor_id, impact, strict=True)
+    ])
