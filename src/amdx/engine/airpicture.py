@@ -93,6 +93,8 @@ class AirPictures:
         self._first_track: set[tuple[str, str, str]] = set()
         self._own_tracked: dict[str, set[str | None]] = {n: set() for n in self.nations}
         """Per nation, the threats it holds (or held) an own track of: the labels of its first-track markers."""
+        self._partner_tracked: dict[str, set[str | None]] = {n: set() for n in self.nations}
+        """Per nation, the threats it received (or had received) a partner's track of: as `_own_tracked`."""
         self._warnings = 0
 
     # --- radar scans -----------------------------------------------------------------------------------------
@@ -192,8 +194,7 @@ class AirPictures:
         if label is None or (nation, label, kind) in self._first_track:
             return []
         self._first_track.add((nation, label, kind))
-        if kind == "own":
-            self._own_tracked[nation].add(label)
+        (self._own_tracked if kind == "own" else self._partner_tracked)[nation].add(label)
         return [ev.FirstTrack(t_s=t_s, visible_to=ev.visibility(), threat_id=label, nation=nation,
                               track_id=track_id, source=source)]
 
@@ -288,15 +289,12 @@ class AirPictures:
             labels[nation] = dict(zip(map(operator.itemgetter("track_id"), entries), picture.label, strict=True))
             out.append(ev.AirPicture(t_s=t_s, visible_to=ev.visibility(nation), nation=nation, tracks=entries))
         truth = self.truth.states(t_s)
+        threats: tuple[dict[str, Any], ...] = ()
         if len(truth):
             lat, lon, alt = (np.asarray(a).tolist() for a in ecef_to_geodetic(truth.pos_ecef_m))
-            ecef = truth.pos_ecef_m.tolist()
-            threats = tuple(
-                {"id": tid, "lat_deg": lat[i], "lon_deg": lon[i], "alt_m": alt[i], "ecef_m": ecef[i]}
-                for i, tid in enumerate(truth.ids)
-            )
-        else:
-            threats = ()
+            ecef = zip(*truth.pos_ecef_m.T.tolist(), strict=True)  # tuples (see `picture_entries`)
+            threats = tuple([{"id": tid, "lat_deg": la, "lon_deg": lo, "alt_m": al, "ecef_m": e}
+                             for tid, la, lo, al, e in zip(truth.ids, lat, lon, alt, ecef, strict=True)])
         out.append(ev.TruthSnapshot(t_s=t_s, visible_to=ev.visibility(), threats=threats, labels=labels))
         return out
 
@@ -326,6 +324,8 @@ class AirPictures:
         """A partner's release arrives at `receiver` at `t_s` (its states are as of the send time)."""
         self.received[receiver][release.sender] = release
         out: list[ev.Event] = []
+        if set(release.source.labels).difference(self._partner_tracked[receiver]) <= {None}:
+            return out  # no track of a threat the receiver has not had a partner's track of
         for key, label in zip(release.source.keys, release.source.labels, strict=True):
             out.extend(self._mark_first_track(t_s, receiver, label, key, release.sender))
         return out
