@@ -28,7 +28,7 @@ from amdx.engine.fusion import FusedPicture, FusionCentre, SourceTracks
 from amdx.engine.rng import RngStreams
 from amdx.engine.sensing import SensorSite, build_sensor_sites
 from amdx.engine.truth import TruthRegistry
-from amdx.geo import ecef_to_geodetic
+from amdx.geo import WGS84, ecef_to_geodetic
 from amdx.sensors.radar import Radar
 from amdx.sensors.radar_batch import RadarNetwork, RadarScans
 from amdx.sensors.space_warning import SpaceWarningSensor
@@ -78,6 +78,8 @@ class AirPictures:
         self.radar_index: dict[str, int] = {s.sensor_id: i for i, s in enumerate(radars)}
         """Each radar's sensor index in the tracker bank."""
         self._radar_ids = [s.sensor_id for s in radars]
+        self._own_radars = {n: [s for s in radars if s.owner == n] for n in self.nations}
+        """Per nation, its radars in scenario order (the own sources of its pictures)."""
         self.trackers = TrackerBank([tracker_config_for(s.revisit_s) for s in radars], self.filter)
         self.radar_network = RadarNetwork([s.model for s in radars if isinstance(s.model, Radar)])  # (narrows the type)
         """The radars' models in tracker-bank order, scanned together at each scan instant."""
@@ -237,26 +239,30 @@ class AirPictures:
 
     def _own_sources(self, nation: str, t_s: float) -> list[SourceTracks]:
         """The confirmed local tracks of each of the nation's radars predicted to t_s (all radars' in one bank
-        call) and still above the ground (`_above_ground`), one source per radar in scenario order."""
-        sites = [s for s in self.sites if s.owner == nation and s.sensor_id in self.radar_index]
-        index = [self.radar_index[s.sensor_id] for s in sites]
-        if not index:
+        call) and still above the ground (`_airborne`), one source per radar in scenario order."""
+        sites = self._own_radars[nation]
+        if not sites:
             return []
+        index = [self.radar_index[s.sensor_id] for s in sites]
         tracks = self.trackers.confirmed_predicted(index, t_s)
-        up = np.flatnonzero(_airborne(tracks.state))
-        sensor = tracks.sensor[up]
-        ids = tracks.ids[up].tolist()
+        up = _airborne(tracks.state)
+        if not up.all():
+            up = np.flatnonzero(up)
+            sensor, state, cov, cls = tracks.sensor[up], tracks.state[up], tracks.cov[up], tracks.classification[up]
+            ids = tracks.ids[up].tolist()
+        else:
+            sensor, state, cov, cls = tracks.sensor, tracks.state, tracks.cov, tracks.classification
+            ids = tracks.ids.tolist()
         # a radar's tracks are consecutive rows, radars in `index` order: each radar's rows from the counts
         bounds = np.concatenate([[0], np.cumsum(np.bincount(sensor, minlength=max(index) + 1)[index])]).tolist()
         sources = []
         for site, start, stop in zip(sites, bounds[:-1], bounds[1:], strict=True):
             if stop > start:
                 sid = site.sensor_id
-                own, rows = ids[start:stop], up[start:stop]
+                own = ids[start:stop]
                 keys = tuple(map((sid + "/").__add__, map(str, own)))  # "<sensor>/<local id>"
-                sources.append(SourceTracks("own", keys, tracks.state[rows], tracks.cov[rows],
-                                            tracks.classification[rows], (sid,) * len(own),
-                                            tuple(map(self.track_labels[sid].get, own))))
+                sources.append(SourceTracks("own", keys, state[start:stop], cov[start:stop], cls[start:stop],
+                                            (sid,) * len(own), tuple(map(self.track_labels[sid].get, own))))
         return sources
 
     def _partner_sources(self, nation: str, t_s: float) -> list[SourceTracks]:
@@ -332,8 +338,15 @@ class AirPictures:
 
 
 def _airborne(x: np.ndarray) -> np.ndarray:
-    """Which states (k, 6) are not yet `GROUND_CLEARANCE_M` below the ellipsoid: the others have come down."""
-    return np.asarray(ecef_to_geodetic(x[:, :3])[2]) > GROUND_CLEARANCE_M
+    """Which states (k, 6) are not yet `GROUND_CLEARANCE_M` below the ellipsoid: the others have come down. A
+    point outside the sphere of the equatorial radius is outside the ellipsoid (above it): only the others need
+    their geodetic altitude."""
+    r2 = np.einsum("ij,ij->i", x[:, :3], x[:, :3])
+    out = r2 >= WGS84.a_m**2
+    near = np.flatnonzero(~out)
+    if near.size:
+        out[near] = np.asarray(ecef_to_geodetic(x[near, :3])[2]) > GROUND_CLEARANCE_M
+    return out
 
 
 def impact_rows(pictures: dict[str, FusedPicture], t_s: float) -> dict[str, dict[int, dict[str, float]]]:
