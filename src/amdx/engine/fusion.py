@@ -352,9 +352,11 @@ class FusionCentre:
         `RENUMBER_MEMORY_S` seconds when it is where that track was predicted to be (its sources were dropped
         and started again, e.g. after missed looks): one threat keeps one number. Nearest pairs first."""
         fresh = [i for i, n in enumerate(numbers) if n is None]
+        if not fresh:
+            return
         recent = self._recent
         gone = np.flatnonzero(~np.isin(recent.number, np.fromiter(taken, np.int64, len(taken))))
-        if not fresh or not gone.size:
+        if not gone.size:
             return
         lost = recent.number[gone].tolist()
         t0, x0, sigma0, c0 = recent.t_s[gone], recent.x[gone], recent.sigma[gone], recent.classification[gone]
