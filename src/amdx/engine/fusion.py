@@ -31,7 +31,7 @@ import operator
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import NamedTuple
+from typing import NamedTuple, overload
 
 import numpy as np
 from numpy.typing import NDArray
@@ -122,7 +122,13 @@ class FusedPicture(Sequence[FusedTrack]):
     def __len__(self) -> int:
         return len(self.number)
 
-    def __getitem__(self, i):  # type: ignore[no-untyped-def]  # an index or a slice, as a list's
+    @overload
+    def __getitem__(self, i: int) -> FusedTrack: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[FusedTrack]: ...
+
+    def __getitem__(self, i: int | slice) -> FusedTrack | list[FusedTrack]:
         return self.tracks[i]
 
     def __iter__(self) -> Iterator[FusedTrack]:
