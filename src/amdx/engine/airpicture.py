@@ -40,8 +40,6 @@ from amdx.tracking.track_types import Classification, TrackerConfig
 
 CLASS_NAMES = {int(Classification.UNKNOWN): "unknown", int(Classification.AIR_BREATHING): "air-breathing",
                int(Classification.BALLISTIC): "ballistic"}
-_EMPTY_PICTURE = FusedPicture(np.zeros(0, np.int64), np.zeros((0, 6)), np.zeros((0, 6, 6)), np.zeros(0, np.int8),
-                              [], [], [], [], [])
 
 
 GROUND_CLEARANCE_M = -500.0
@@ -85,7 +83,7 @@ class AirPictures:
         """The radars' models in tracker-bank order, scanned together at each scan instant."""
         self.track_labels: dict[str, dict[int, str | None]] = {sid: {} for sid in self.radar_index}
         self.fusion = {n: FusionCentre() for n in self.nations}
-        self.pictures: dict[str, FusedPicture] = dict.fromkeys(self.nations, _EMPTY_PICTURE)
+        self.pictures: dict[str, FusedPicture] = {n: FusedPicture.empty() for n in self.nations}
         self.picture_t_s: dict[str, float] = dict.fromkeys(self.nations, 0.0)
         self.impacts: dict[str, dict[int, dict[str, float]]] = {n: {} for n in self.nations}
         """Per nation, per fused track number: the impact prediction of the latest picture (see `impact_rows`)."""

@@ -112,6 +112,12 @@ class FusedPicture(Sequence[FusedTrack]):
     first_t_s: list[float]
     keys: list[tuple[str, ...]]
 
+    @classmethod
+    def empty(cls) -> FusedPicture:
+        """A picture without tracks (a nation's before its first picture time)."""
+        return cls(np.zeros(0, np.int64), np.zeros((0, 6)), np.zeros((0, 6, 6)), np.zeros(0, np.int8), [], [], [], [],
+                   [])
+
     @cached_property
     def tracks(self) -> list[FusedTrack]:
         """The picture's tracks (their states and covariances are rows of `x` and `P`)."""
