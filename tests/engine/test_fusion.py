@@ -182,3 +182,25 @@ def test_covariance_intersection_takes_one_side_once_and_refuses_mismatched_batc
         covariance_intersection(xa, Pa, np.ones((3, 6)), np.stack([np.eye(6)] * 3))
     with pytest.raises(ValueError):
         covariance_intersection(xa, Pa[:1], np.ones(6), np.eye(6))
+
+
+def test_a_fused_picture_is_its_tracks_in_columns_ordered_by_number():
+    """`fuse` returns the picture as columns and as the sequence of its FusedTracks: the same values either way
+    (each track's state and covariance are the rows of the columns), ascending numbers, and tracks compared by
+    identity (as objects holding arrays must be)."""
+    fc = FusionCentre()
+    fc.fuse(0.0, [_source("own", ["a/1", "a/2"], [_at(0), _at(20_000)])])
+    picture = fc.fuse(5.0, [_source("own", ["a/2", "a/3"], [_at(20_000), _at(40_000)]),
+                            _source("own", ["b/6", "b/7"], [_at(30), _at(20_050)]),
+                            _source("south", ["south/south.T0001"], [_at(60_000)])])
+    tracks = list(picture)
+    assert len(picture) == len(tracks) == 4 and picture[-1] is tracks[-1] and picture[1:3] == tracks[1:3]
+    assert [f.number for f in tracks] == sorted(f.number for f in tracks) == picture.number.tolist()
+    for k, f in enumerate(tracks):
+        assert np.array_equal(f.x, picture.x[k]) and np.array_equal(f.P, picture.P[k])
+        assert (f.classification, f.origins, f.sensor_id, f.label, f.first_t_s, f.keys) == (
+            picture.classification[k], picture.origins[k], picture.sensor_id[k], picture.label[k],
+            picture.first_t_s[k], picture.keys[k])
+    assert {f.keys: f.first_t_s for f in tracks} == {("b/6",): 5.0, ("a/2", "b/7"): 0.0, ("a/3",): 5.0,
+                                                     ("south/south.T0001",): 5.0}
+    assert tracks[0] == tracks[0] and tracks[0] != tracks[1] and len({*tracks, *picture}) == 4

@@ -16,6 +16,7 @@ nation's tracks), filtered by the agreement (all / ballistic only), delivered af
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from itertools import repeat
 from typing import Any
@@ -23,11 +24,11 @@ from typing import Any
 import numpy as np
 
 from amdx.engine import events as ev
-from amdx.engine.fusion import FusedTrack, FusionCentre, SourceTracks
+from amdx.engine.fusion import FusedPicture, FusionCentre, SourceTracks
 from amdx.engine.rng import RngStreams
 from amdx.engine.sensing import SensorSite, build_sensor_sites
 from amdx.engine.truth import TruthRegistry
-from amdx.geo import ecef_to_geodetic
+from amdx.geo import WGS84, ecef_to_geodetic
 from amdx.sensors.radar import Radar
 from amdx.sensors.radar_batch import RadarNetwork, RadarScans
 from amdx.sensors.space_warning import SpaceWarningSensor
@@ -75,12 +76,14 @@ class AirPictures:
         self.radar_index: dict[str, int] = {s.sensor_id: i for i, s in enumerate(radars)}
         """Each radar's sensor index in the tracker bank."""
         self._radar_ids = [s.sensor_id for s in radars]
+        self._own_radars = {n: [s for s in radars if s.owner == n] for n in self.nations}
+        """Per nation, its radars in scenario order (the own sources of its pictures)."""
         self.trackers = TrackerBank([tracker_config_for(s.revisit_s) for s in radars], self.filter)
         self.radar_network = RadarNetwork([s.model for s in radars if isinstance(s.model, Radar)])  # (narrows the type)
         """The radars' models in tracker-bank order, scanned together at each scan instant."""
         self.track_labels: dict[str, dict[int, str | None]] = {sid: {} for sid in self.radar_index}
         self.fusion = {n: FusionCentre() for n in self.nations}
-        self.pictures: dict[str, list[FusedTrack]] = {n: [] for n in self.nations}
+        self.pictures: dict[str, FusedPicture] = {n: FusedPicture.empty() for n in self.nations}
         self.picture_t_s: dict[str, float] = dict.fromkeys(self.nations, 0.0)
         self.impacts: dict[str, dict[int, dict[str, float]]] = {n: {} for n in self.nations}
         """Per nation, per fused track number: the impact prediction of the latest picture (see `impact_rows`)."""
@@ -90,6 +93,8 @@ class AirPictures:
         self._first_track: set[tuple[str, str, str]] = set()
         self._own_tracked: dict[str, set[str | None]] = {n: set() for n in self.nations}
         """Per nation, the threats it holds (or held) an own track of: the labels of its first-track markers."""
+        self._partner_tracked: dict[str, set[str | None]] = {n: set() for n in self.nations}
+        """Per nation, the threats it received (or had received) a partner's track of: as `_own_tracked`."""
         self._warnings = 0
 
     # --- radar scans -----------------------------------------------------------------------------------------
@@ -189,8 +194,7 @@ class AirPictures:
         if label is None or (nation, label, kind) in self._first_track:
             return []
         self._first_track.add((nation, label, kind))
-        if kind == "own":
-            self._own_tracked[nation].add(label)
+        (self._own_tracked if kind == "own" else self._partner_tracked)[nation].add(label)
         return [ev.FirstTrack(t_s=t_s, visible_to=ev.visibility(), threat_id=label, nation=nation,
                               track_id=track_id, source=source)]
 
@@ -233,26 +237,30 @@ class AirPictures:
 
     def _own_sources(self, nation: str, t_s: float) -> list[SourceTracks]:
         """The confirmed local tracks of each of the nation's radars predicted to t_s (all radars' in one bank
-        call) and still above the ground (`_above_ground`), one source per radar in scenario order."""
-        sites = [s for s in self.sites if s.owner == nation and s.sensor_id in self.radar_index]
-        index = [self.radar_index[s.sensor_id] for s in sites]
-        if not index:
+        call) and still above the ground (`_airborne`), one source per radar in scenario order."""
+        sites = self._own_radars[nation]
+        if not sites:
             return []
+        index = [self.radar_index[s.sensor_id] for s in sites]
         tracks = self.trackers.confirmed_predicted(index, t_s)
-        up = np.flatnonzero(_airborne(tracks.state))
-        sensor = tracks.sensor[up]
-        ids = tracks.ids[up].tolist()
+        up = _airborne(tracks.state)
+        if not up.all():
+            up = np.flatnonzero(up)
+            sensor, state, cov, cls = tracks.sensor[up], tracks.state[up], tracks.cov[up], tracks.classification[up]
+            ids = tracks.ids[up].tolist()
+        else:
+            sensor, state, cov, cls = tracks.sensor, tracks.state, tracks.cov, tracks.classification
+            ids = tracks.ids.tolist()
         # a radar's tracks are consecutive rows, radars in `index` order: each radar's rows from the counts
         bounds = np.concatenate([[0], np.cumsum(np.bincount(sensor, minlength=max(index) + 1)[index])]).tolist()
         sources = []
         for site, start, stop in zip(sites, bounds[:-1], bounds[1:], strict=True):
             if stop > start:
                 sid = site.sensor_id
-                own, rows = ids[start:stop], up[start:stop]
+                own = ids[start:stop]
                 keys = tuple(map((sid + "/").__add__, map(str, own)))  # "<sensor>/<local id>"
-                sources.append(SourceTracks("own", keys, tracks.state[rows], tracks.cov[rows],
-                                            tracks.classification[rows], (sid,) * len(own),
-                                            tuple(map(self.track_labels[sid].get, own))))
+                sources.append(SourceTracks("own", keys, state[start:stop], cov[start:stop], cls[start:stop],
+                                            (sid,) * len(own), tuple(map(self.track_labels[sid].get, own))))
         return sources
 
     def _partner_sources(self, nation: str, t_s: float) -> list[SourceTracks]:
@@ -280,20 +288,17 @@ class AirPictures:
             self.picture_t_s[nation] = t_s
         self.impacts = impact_rows(self.pictures, t_s)
         for nation in self.nations:
-            fused = self.pictures[nation]
-            entries = picture_entries(nation, fused, t_s, self.impacts[nation])
-            labels[nation] = {e["track_id"]: f.label for e, f in zip(entries, fused, strict=True)}
+            picture = self.pictures[nation]
+            entries = picture_entries(nation, picture, t_s, self.impacts[nation])
+            labels[nation] = dict(zip(map(operator.itemgetter("track_id"), entries), picture.label, strict=True))
             out.append(ev.AirPicture(t_s=t_s, visible_to=ev.visibility(nation), nation=nation, tracks=entries))
         truth = self.truth.states(t_s)
+        threats: tuple[dict[str, Any], ...] = ()
         if len(truth):
             lat, lon, alt = (np.asarray(a).tolist() for a in ecef_to_geodetic(truth.pos_ecef_m))
-            ecef = truth.pos_ecef_m.tolist()
-            threats = tuple(
-                {"id": tid, "lat_deg": lat[i], "lon_deg": lon[i], "alt_m": alt[i], "ecef_m": ecef[i]}
-                for i, tid in enumerate(truth.ids)
-            )
-        else:
-            threats = ()
+            ecef = zip(*truth.pos_ecef_m.T.tolist(), strict=True)  # tuples (see `picture_entries`)
+            threats = tuple([{"id": tid, "lat_deg": la, "lon_deg": lo, "alt_m": al, "ecef_m": e}
+                             for tid, la, lo, al, e in zip(truth.ids, lat, lon, alt, ecef, strict=True)])
         out.append(ev.TruthSnapshot(t_s=t_s, visible_to=ev.visibility(), threats=threats, labels=labels))
         return out
 
@@ -301,19 +306,21 @@ class AirPictures:
     def release(self, agreement: Any) -> _Release:
         """What `agreement.from_nation` sends now: its latest picture's own-sensor tracks, filtered by the
         agreement, with their states as of that picture's time."""
-        fused = [f for f in self.pictures[agreement.from_nation] if "own" in f.origins]
-        if agreement.release == "ballistic":
-            fused = [f for f in fused if f.classification == Classification.BALLISTIC]
-        elif agreement.release == "none":
-            fused = []
         sender = agreement.from_nation
-        x = np.array([f.x for f in fused]).reshape(-1, 6)
-        P = np.array([f.P for f in fused]).reshape(-1, 6, 6)
+        picture = self.pictures[sender]
+        own_of = {o: "own" in o for o in dict.fromkeys(picture.origins)}
+        send = np.fromiter(map(own_of.__getitem__, picture.origins), bool, len(picture))
+        if agreement.release == "ballistic":
+            send &= picture.classification == Classification.BALLISTIC
+        elif agreement.release == "none":
+            send[:] = False
+        rows = np.flatnonzero(send)
+        r = rows.tolist()
         src = SourceTracks(
-            sender, tuple(f"{sender}/{sender}.T{f.number:04d}" for f in fused), x, P,
-            np.array([f.classification for f in fused], np.int8),
-            tuple(f.sensor_id if agreement.release_sensor_location else None for f in fused),
-            tuple(f.label for f in fused),
+            sender, tuple(f"{sender}/{sender}.T{n:04d}" for n in picture.number[rows].tolist()), picture.x[rows],
+            picture.P[rows], picture.classification[rows],
+            tuple(map(picture.sensor_id.__getitem__, r)) if agreement.release_sensor_location else (None,) * len(r),
+            tuple(map(picture.label.__getitem__, r)),
         )
         return _Release(sender, self.picture_t_s[sender], src)
 
@@ -321,68 +328,90 @@ class AirPictures:
         """A partner's release arrives at `receiver` at `t_s` (its states are as of the send time)."""
         self.received[receiver][release.sender] = release
         out: list[ev.Event] = []
+        if set(release.source.labels).difference(self._partner_tracked[receiver]) <= {None}:
+            return out  # no track of a threat the receiver has not had a partner's track of
         for key, label in zip(release.source.keys, release.source.labels, strict=True):
             out.extend(self._mark_first_track(t_s, receiver, label, key, release.sender))
         return out
 
 
 def _airborne(x: np.ndarray) -> np.ndarray:
-    """Which states (k, 6) are not yet `GROUND_CLEARANCE_M` below the ellipsoid: the others have come down."""
-    return np.asarray(ecef_to_geodetic(x[:, :3])[2]) > GROUND_CLEARANCE_M
+    """Which states (k, 6) are not yet `GROUND_CLEARANCE_M` below the ellipsoid: the others have come down. A
+    point outside the sphere of the equatorial radius is outside the ellipsoid (above it): only the others need
+    their geodetic altitude."""
+    r2 = np.einsum("ij,ij->i", x[:, :3], x[:, :3])
+    out = r2 >= WGS84.a_m**2
+    near = np.flatnonzero(~out)
+    if near.size:
+        out[near] = np.asarray(ecef_to_geodetic(x[near, :3])[2]) > GROUND_CLEARANCE_M
+    return out
 
 
-def impact_rows(pictures: dict[str, list[FusedTrack]], t_s: float) -> dict[str, dict[int, dict[str, float]]]:
+def impact_rows(pictures: dict[str, FusedPicture], t_s: float) -> dict[str, dict[int, dict[str, float]]]:
     """Per nation, per fused track number: the predicted impact (point, time and 95 % ellipse; the `impact` of
     `events.AirPicture` entries) of every ballistic track of the pictures at `t_s` that has one. All nations'
     tracks go through one `predict_impact` call."""
     ballistic = int(Classification.BALLISTIC)
-    rows = [(nation, f) for nation, fused in pictures.items() for f in fused if f.classification == ballistic]
+    rows = [np.flatnonzero(picture.classification == ballistic) for picture in pictures.values()]
     out: dict[str, dict[int, dict[str, float]]] = {nation: {} for nation in pictures}
-    if not rows:
+    if not any(r.size for r in rows):
         return out
-    ipp = predict_impact(np.array([f.x for _, f in rows]), np.array([f.P for _, f in rows]), t_s)
+    ipp = predict_impact(np.concatenate([p.x[r] for p, r in zip(pictures.values(), rows, strict=True)]),
+                         np.concatenate([p.P[r] for p, r in zip(pictures.values(), rows, strict=True)]), t_s)
+    numbers = np.concatenate([p.number[r] for p, r in zip(pictures.values(), rows, strict=True)])
+    nation_of = np.repeat(np.arange(len(pictures)), [r.size for r in rows])
     valid = np.flatnonzero(ipp.valid)
     columns = (np.asarray(a)[valid].tolist() for a in (ipp.impact_lat_deg, ipp.impact_lon_deg, ipp.impact_t_s,
                                                         ipp.time_to_impact_s, ipp.semi_major_m, ipp.semi_minor_m,
                                                         ipp.major_axis_azimuth_deg))
-    for k, lat, lon, t, tti, major, minor, azimuth in zip(valid.tolist(), *columns, strict=True):
-        nation, f = rows[k]
-        out[nation][f.number] = {"lat_deg": lat, "lon_deg": lon, "t_s": t, "time_to_impact_s": tti,
-                                 "semi_major_m": major, "semi_minor_m": minor, "orientation_deg": azimuth}
+    tables = list(out.values())
+    for j, number, lat, lon, t, tti, major, minor, azimuth in zip(nation_of[valid].tolist(), numbers[valid].tolist(),
+                                                                   *columns, strict=True):
+        tables[j][number] = {"lat_deg": lat, "lon_deg": lon, "t_s": t, "time_to_impact_s": tti,
+                             "semi_major_m": major, "semi_minor_m": minor, "orientation_deg": azimuth}
     return out
 
 
-def picture_entries(nation: str, fused: list[FusedTrack], t_s: float,
+def picture_entries(nation: str, picture: FusedPicture, t_s: float,
                     impacts: dict[int, dict[str, float]] | None = None) -> tuple[dict[str, Any], ...]:
     """The journal/console form of a national picture (see `events.AirPicture`), with the predicted impact point,
     time and 95 % ellipse of every ballistic track (`impacts` by track number, as from `impact_rows`; computed
-    here when not given)."""
-    if not fused:
+    here when not given). Built column by column, with as few objects that the garbage collector must visit
+    as can be (a run keeps every entry in its journal, and each collection walks those): `ecef_m`,
+    `vel_ecef_mps` and `held_by` (the track's origins, shared) are tuples, lists in the journal form all the
+    same (`events.Event.record`)."""
+    if not len(picture):
         return ()
     if impacts is None:
-        impacts = impact_rows({nation: fused}, t_s)[nation]
-    x = np.array([f.x for f in fused])
-    P = np.array([f.P for f in fused])
+        impacts = impact_rows({nation: picture}, t_s)[nation]
+    x, P = picture.x, picture.P
     lat, lon, alt = (np.asarray(a).tolist() for a in ecef_to_geodetic(x[:, :3]))
     speed = np.linalg.norm(x[:, 3:], axis=1).tolist()
     sigma = np.sqrt(np.trace(P[:, :3, :3], axis1=1, axis2=2)).tolist()
-    pos, vel = x[:, :3].tolist(), x[:, 3:].tolist()
-    source = {o: "own" if "own" in o else o[0] for o in {f.origins for f in fused}}
-    get_impact = impacts.get
-    return tuple(
+    px, py, pz, vx, vy, vz = x.T.tolist()
+    pos, vel = zip(px, py, pz, strict=True), zip(vx, vy, vz, strict=True)
+    numbers = picture.number.tolist()
+    ids = [f"{nation}.T{n:04d}" for n in numbers]
+    source_of = {o: "own" if "own" in o else o[0] for o in dict.fromkeys(picture.origins)}
+    sources = list(map(source_of.__getitem__, picture.origins))
+    classes = list(map(CLASS_NAMES.__getitem__, picture.classification.tolist()))
+    impact = list(map(impacts.get, numbers))
+    return tuple([
         {
-            "track_id": f"{nation}.T{f.number:04d}",
-            "source": source[f.origins],
-            "held_by": list(f.origins),
-            "classification": CLASS_NAMES[f.classification],
+            "track_id": tid,
+            "source": src,
+            "held_by": held,
+            "classification": cls,
             "lat_deg": la, "lon_deg": lo, "alt_m": al,
             "ecef_m": p,
             "vel_ecef_mps": v,
             "speed_mps": sp,
             "pos_sigma_m": sg,
-            "first_t_s": f.first_t_s,
-            "sensor": f.sensor_id,
-            "impact": get_impact(f.number),
+            "first_t_s": first,
+            "sensor": sensor,
+            "impact": imp,
         }
-        for f, la, lo, al, p, v, sp, sg in zip(fused, lat, lon, alt, pos, vel, speed, sigma, strict=True)
-    )
+        for tid, src, held, cls, la, lo, al, p, v, sp, sg, first, sensor, imp in zip(
+            ids, sources, picture.origins, classes, lat, lon, alt, pos, vel, speed, sigma, picture.first_t_s,
+            picture.sensor_id, impact, strict=True)
+    ])

@@ -28,7 +28,10 @@ from __future__ import annotations
 
 import itertools
 import operator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from typing import NamedTuple, overload
 
 import numpy as np
 from numpy.typing import NDArray
@@ -68,9 +71,9 @@ class SourceTracks:
     labels: tuple[str | None, ...]
 
 
-@dataclass(frozen=True, eq=False)
-class FusedTrack:
-    """One track of a national picture."""
+class FusedTrack(NamedTuple):
+    """One track of a national picture. A named tuple because a run makes one per track per picture (over
+    100,000 at 500 threats), and a tuple is the cheapest object to make; compared by identity, as any object."""
 
     number: int
     x: _Array
@@ -81,6 +84,61 @@ class FusedTrack:
     label: str | None
     first_t_s: float
     keys: tuple[str, ...]
+
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
+
+
+@dataclass(frozen=True, eq=False)
+class FusedPicture(Sequence[FusedTrack]):
+    """A national picture, ordered by track number: its columns (read in bulk by the picture entries, impact
+    prediction and the data link) and, made from them on first use, the sequence of its `FusedTrack`s.
+
+    Attributes:
+        number: (n,) track numbers, ascending.
+        x: (n, 6) ECEF states, m and m/s; P: (n, 6, 6) covariances.
+        classification: (n,) classification codes.
+        origins, sensor_id, label, first_t_s, keys: per track, as the `FusedTrack` fields of those names.
+    """
+
+    number: NDArray[np.int64]
+    x: _Array
+    P: _Array
+    classification: NDArray[np.int8]
+    origins: list[tuple[str, ...]]
+    sensor_id: list[str | None]
+    label: list[str | None]
+    first_t_s: list[float]
+    keys: list[tuple[str, ...]]
+
+    @classmethod
+    def empty(cls) -> FusedPicture:
+        """A picture without tracks (a nation's before its first picture time)."""
+        return cls(np.zeros(0, np.int64), np.zeros((0, 6)), np.zeros((0, 6, 6)), np.zeros(0, np.int8), [], [], [], [],
+                   [])
+
+    @cached_property
+    def tracks(self) -> list[FusedTrack]:
+        """The picture's tracks (their states and covariances are rows of `x` and `P`)."""
+        return list(map(tuple.__new__, itertools.repeat(FusedTrack),
+                        zip(self.number.tolist(), self.x, self.P, self.classification.tolist(), self.origins,
+                            self.sensor_id, self.label, self.first_t_s, self.keys, strict=True)))
+
+    def __len__(self) -> int:
+        return len(self.number)
+
+    @overload
+    def __getitem__(self, i: int) -> FusedTrack: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[FusedTrack]: ...
+
+    def __getitem__(self, i: int | slice) -> FusedTrack | list[FusedTrack]:
+        return self.tracks[i]
+
+    def __iter__(self) -> Iterator[FusedTrack]:
+        return iter(self.tracks)
 
 
 def covariance_intersection(xa: _Array, Pa: _Array, xb: _Array, Pb: _Array) -> tuple[_Array, _Array]:
@@ -230,8 +288,9 @@ class FusionCentre:
         self._recent = _Recent(np.zeros(0, np.int64), np.zeros(0), np.zeros((0, 6)), np.zeros(0), np.zeros(0, np.int8))
         self._next = 1
 
-    def fuse(self, t_s: float, sources: list[SourceTracks]) -> list[FusedTrack]:
-        """The national picture at `t_s` from `sources` (in their fixed order), ordered by track number."""
+    def fuse(self, t_s: float, sources: list[SourceTracks]) -> FusedPicture:
+        """The national picture at `t_s` from `sources` (in their fixed order), ordered by track number (a
+        sequence of `FusedTrack`s, with its columns)."""
         keys = [k for src in sources for k in src.keys]
         if not keys:
             return self._publish(t_s, np.zeros((0, 6)), np.zeros((0, 6, 6)), [], [], [], set(), [], [], [])
@@ -270,7 +329,7 @@ class FusionCentre:
 
     def _publish(self, t_s: float, x: _Array, P: _Array, cls: list[int], keys: list[tuple[str, ...]],
                  numbers: list[int | None], taken: set[int], origins: list[tuple[str, ...]],
-                 sensors: list[str | None], labels: list[str | None]) -> list[FusedTrack]:
+                 sensors: list[str | None], labels: list[str | None]) -> FusedPicture:
         """Number the fused tracks (stable numbers, see the module docstring; `numbers` holds the number each
         keeps from its sources, None for none, `taken` those numbers) and remember them."""
         self._renew(t_s, x, P, cls, numbers, taken)
@@ -283,17 +342,21 @@ class FusionCentre:
         # each key's number (keys of tracks that are gone are forgotten)
         rows_numbers = itertools.chain.from_iterable(map(itertools.repeat, numbers, map(len, keys)))
         self._number_of_key = dict(zip(itertools.chain.from_iterable(keys), rows_numbers, strict=True))
-        fused = list(map(FusedTrack, numbers, x, P, cls, origins, sensors, labels, map(first_t.__getitem__, numbers),
-                         keys))
         old = self._recent
         last = np.array(numbers, np.int64)
+        cls_codes = np.array(cls, np.int8)
         keep = (t_s - old.t_s <= RENUMBER_MEMORY_S) & ~np.isin(old.number, last)
         self._recent = _Recent(np.concatenate([old.number[keep], last]),
                                np.concatenate([old.t_s[keep], np.full(len(numbers), t_s)]),
                                np.concatenate([old.x[keep], x]),
                                np.concatenate([old.sigma[keep], np.sqrt(np.trace(P[:, :3, :3], axis1=1, axis2=2))]),
-                               np.concatenate([old.classification[keep], np.array(cls, np.int8)]))
-        return list(map(fused.__getitem__, np.argsort(last, kind="stable").tolist()))  # by number
+                               np.concatenate([old.classification[keep], cls_codes]))
+        order = np.argsort(last, kind="stable")  # by number
+        rows = order.tolist()
+        by_number = list(map(numbers.__getitem__, rows))
+        return FusedPicture(last[order], x[order], P[order], cls_codes[order], list(map(origins.__getitem__, rows)),
+                            list(map(sensors.__getitem__, rows)), list(map(labels.__getitem__, rows)),
+                            list(map(first_t.__getitem__, by_number)), list(map(keys.__getitem__, rows)))
 
     def _renew(self, t_s: float, x: _Array, P: _Array, cls: list[int], numbers: list[int | None],
                taken: set[int]) -> None:
@@ -301,9 +364,11 @@ class FusionCentre:
         `RENUMBER_MEMORY_S` seconds when it is where that track was predicted to be (its sources were dropped
         and started again, e.g. after missed looks): one threat keeps one number. Nearest pairs first."""
         fresh = [i for i, n in enumerate(numbers) if n is None]
+        if not fresh:
+            return
         recent = self._recent
         gone = np.flatnonzero(~np.isin(recent.number, np.fromiter(taken, np.int64, len(taken))))
-        if not fresh or not gone.size:
+        if not gone.size:
             return
         lost = recent.number[gone].tolist()
         t0, x0, sigma0, c0 = recent.t_s[gone], recent.x[gone], recent.sigma[gone], recent.classification[gone]

@@ -1,0 +1,47 @@
+"""The air picture's parts on their own: which tracks count as airborne, and the journal form of entries."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from amdx.engine import events as ev
+from amdx.engine.airpicture import GROUND_CLEARANCE_M, _airborne, picture_entries
+from amdx.engine.fusion import FusionCentre, SourceTracks
+from amdx.geo import ecef_to_geodetic, geodetic_to_ecef
+
+
+def test_airborne_is_the_geodetic_altitude_test_everywhere():
+    """The shortcut (outside the sphere of the equatorial radius is above ground) against the geodetic altitude
+    of every point: points from 5 km below to 30 km above the ellipsoid at all latitudes, and far ones."""
+    rng = np.random.default_rng(3)
+    lat, lon = rng.uniform(-90.0, 90.0, 4000), rng.uniform(-180.0, 180.0, 4000)
+    alt = np.concatenate([rng.uniform(-5_000.0, 30_000.0, 3000), rng.uniform(-600.0, -400.0, 500),
+                          rng.uniform(1e5, 1e6, 500)])
+    x = np.zeros((4000, 6))
+    x[:, :3] = geodetic_to_ecef(lat, lon, alt)
+    expected = np.asarray(ecef_to_geodetic(x[:, :3])[2]) > GROUND_CLEARANCE_M
+    assert np.array_equal(_airborne(x), expected)
+    assert 0 < expected.sum() < 4000
+
+
+def test_entries_journal_form_has_lists_and_the_tracks_values():
+    """Entries carry tuples where the journal has lists (`record` turns them into lists), and each entry the
+    values of its fused track."""
+    k = 3
+    x = np.zeros((k, 6))
+    x[:, :3] = geodetic_to_ecef(np.array([10.0, 11.0, 12.0]), np.array([20.0, 20.5, 21.0]), np.full(k, 9e4))
+    x[:, 3:] = [[100.0, -200.0, 50.0]] * k
+    P = np.broadcast_to(np.diag([100.0**2] * 3 + [10.0**2] * 3), (k, 6, 6)).copy()
+    src = SourceTracks("own", ("r/1", "r/2", "r/3"), x, P, np.array([2, 1, 0], np.int8), ("r",) * k,
+                       ("A", None, "C"))
+    picture = FusionCentre().fuse(0.0, [src])
+    impacts = {picture.number[0]: {"lat_deg": 1.0}}
+    entries = picture_entries("north", picture, 0.0, impacts)
+    record = ev.AirPicture(t_s=0.0, visible_to=ev.visibility("north"), nation="north", tracks=entries).record()
+    for e, f, r in zip(entries, picture, record["data"]["tracks"], strict=True):
+        assert e["track_id"] == f"north.T{f.number:04d}" and e["source"] == "own" and e["sensor"] == "r"
+        assert list(e["ecef_m"]) == f.x[:3].tolist() and list(e["vel_ecef_mps"]) == f.x[3:].tolist()
+        assert e["speed_mps"] == float(np.linalg.norm(f.x[3:])) and e["pos_sigma_m"] == float(np.sqrt(3e4))
+        assert e["impact"] is impacts.get(f.number)
+        assert isinstance(r["ecef_m"], list) and isinstance(r["vel_ecef_mps"], list) and r["held_by"] == ["own"]
+    assert [e["classification"] for e in entries] == ["ballistic", "air-breathing", "unknown"]
