@@ -42,6 +42,7 @@ from amdx.c2.wta_exact import pattern_count
 from amdx.engine import events as ev
 from amdx.engine.battle_state import BatteryState, Proposal, TrackView
 from amdx.engine.battle_tables import TrackTable, VerdictTable
+from amdx.engine.fusion import FusedPicture
 from amdx.engine.orders import DenyEngagement, Engage, Identify, Order
 from amdx.engine.rng import RngStreams
 from amdx.geo import ecef_to_geodetic, great_circle_distance_m
@@ -111,7 +112,7 @@ class BattleManager:
         self.asset_by_id = {a.id: a for a in self.assets}
         self.asset_owner = {a.id: a.owner for a in self.assets}
         self.asset_value = {a.id: float(a.value) for a in self.assets}
-        self.tracks: dict[str, TrackTable] = {n: TrackTable(n, (), ()) for n in self.nations}
+        self.tracks: dict[str, TrackTable] = {n: TrackTable(n, (), FusedPicture.empty()) for n in self.nations}
         self.picture_t_s: dict[str, float] = dict.fromkeys(self.nations, 0.0)
         self.identity: dict[str, dict[str, str]] = {n: {} for n in self.nations}
         self.manual_id: set[tuple[str, str]] = set()

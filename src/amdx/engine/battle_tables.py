@@ -17,39 +17,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from amdx.engine.battle_state import TrackView, Verdict
+from amdx.engine.fusion import FusedPicture
 
 
-class TrackTable(Mapping[str, TrackView]):
-    """One nation's latest picture: {track id: `TrackView`} in picture order, over the picture's columns.
+class _ById:
+    """Membership, order and size of a table keyed by track id: `ids` in order, `row` each id's index."""
 
-    `entries` are the `AirPicture.tracks` entries, `fused` the fused tracks they were made from (same order).
-    """
-
-    def __init__(self, nation: str, entries: Sequence[dict[str, Any]], fused: Sequence[Any]) -> None:
-        if len(entries) != len(fused):
-            raise ValueError(f"{nation}: {len(entries)} picture entries for {len(fused)} fused tracks")
-        self.nation = nation
-        self.entries = entries
-        self.fused = fused
-        self.ids: list[str] = [e["track_id"] for e in entries]
-        """Track ids in picture order."""
-        self.row: dict[str, int] = dict(zip(self.ids, range(len(self.ids)), strict=True))
-        """Each track id's row."""
-        self._views: dict[str, TrackView] = {}
-        self._x: NDArray[np.float64] | None = None
-        self._columns: dict[str, list[Any]] = {}
-
-    def __getitem__(self, track_id: str) -> TrackView:
-        view = self._views.get(track_id)
-        if view is None:
-            k = self.row[track_id]
-            e, f = self.entries[k], self.fused[k]
-            view = self._views[track_id] = TrackView(track_id, self.nation, f.x, f.P, e["classification"], f.label,
-                                                     f.keys, e["impact"], float(e["pos_sigma_m"]))
-        return view
-
-    def get(self, track_id: str, default: Any = None) -> Any:  # the Mapping default, without its exception
-        return self[track_id] if track_id in self.row else default
+    ids: list[str]
+    row: dict[str, int]
 
     def __contains__(self, track_id: object) -> bool:
         return track_id in self.row
@@ -60,12 +35,43 @@ class TrackTable(Mapping[str, TrackView]):
     def __len__(self) -> int:
         return len(self.ids)
 
+
+class TrackTable(_ById, Mapping[str, TrackView]):
+    """One nation's latest picture: {track id: `TrackView`} in picture order, over the picture's columns.
+
+    `entries` are the `AirPicture.tracks` entries, `fused` the `FusedPicture` they were made from (same order;
+    its columns `x`, `P`, `label` and `keys` are read, never its per-track objects).
+    """
+
+    def __init__(self, nation: str, entries: Sequence[dict[str, Any]], fused: FusedPicture) -> None:
+        if len(entries) != len(fused):
+            raise ValueError(f"{nation}: {len(entries)} picture entries for {len(fused)} fused tracks")
+        self.nation = nation
+        self.entries = entries
+        self.fused = fused
+        self.ids: list[str] = [e["track_id"] for e in entries]
+        """Track ids in picture order."""
+        self.row: dict[str, int] = dict(zip(self.ids, range(len(self.ids)), strict=True))
+        """Each track id's row."""
+        self._views: dict[str, TrackView] = {}
+        self._columns: dict[str, list[Any]] = {}
+
+    def __getitem__(self, track_id: str) -> TrackView:
+        view = self._views.get(track_id)
+        if view is None:
+            k = self.row[track_id]
+            e, f = self.entries[k], self.fused
+            view = self._views[track_id] = TrackView(track_id, self.nation, f.x[k], f.P[k], e["classification"],
+                                                     f.label[k], f.keys[k], e["impact"], float(e["pos_sigma_m"]))
+        return view
+
+    def get(self, track_id: str, default: Any = None) -> Any:  # the Mapping default, without its exception
+        return self[track_id] if track_id in self.row else default
+
     @property
     def x(self) -> NDArray[np.float64]:
-        """States (n, 6), ECEF m and m/s (made once per picture)."""
-        if self._x is None:
-            self._x = np.array([f.x for f in self.fused], dtype=np.float64).reshape(-1, 6)
-        return self._x
+        """States (n, 6), ECEF m and m/s (the picture's own column: not to be modified)."""
+        return self.fused.x
 
     def column(self, field: str) -> list[Any]:
         """One field of every entry, in picture order (e.g. "classification", "impact", "pos_sigma_m"); made once
@@ -76,11 +82,11 @@ class TrackTable(Mapping[str, TrackView]):
         return column
 
     def keys_column(self) -> list[tuple[str, ...]]:
-        """Every track's source keys, in picture order."""
-        return [f.keys for f in self.fused]
+        """Every track's source keys, in picture order (the picture's own column: not to be modified)."""
+        return self.fused.keys
 
 
-class VerdictTable(Mapping[str, Verdict]):
+class VerdictTable(_ById, Mapping[str, Verdict]):
     """One nation's threat verdicts of this cycle: {track id: `Verdict`}, over the evaluation's columns.
 
     ids (k,) in evaluation order; probability (k, a) against the assets `asset_ids`; value at risk (k,);
@@ -110,11 +116,3 @@ class VerdictTable(Mapping[str, Verdict]):
                                                      self.risk[k], tti if np.isfinite(tti) else None)
         return verdict
 
-    def __contains__(self, track_id: object) -> bool:
-        return track_id in self.row
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.ids)
-
-    def __len__(self) -> int:
-        return len(self.ids)
