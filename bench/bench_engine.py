@@ -14,7 +14,8 @@ thread; the machine is shared, so read the ratios between sizes rather than the 
 
 Before the timed runs, a short raid (at most 20 missiles, 120 s) runs once untimed: the engine's compiled kernels
 (`amdx.jit`) are compiled on a machine's first run and loaded from the on-disk cache after that; the warm-up
-time is printed so that one-off cost is seen, not hidden in the first timed run.
+time is printed so that one-off cost is seen, not hidden in the first timed run. The runs go at the garbage
+collector's exercise pace (`amdx.collector.exercise_pace`), as `amdx run` and the server's engine process do.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from collections.abc import Callable
 from typing import Any
 
 import amdx.engine.airpicture as airpicture_module
+from amdx.collector import exercise_pace
 from amdx.engine.airpicture import AirPictures
 from amdx.engine.core import Engine
 from amdx.engine.fusion import FusionCentre
@@ -122,7 +124,7 @@ def run(n_threats: int, duration_s: float, seed: int, profile: bool) -> tuple[fl
     """(wall s, events, threats launched, phase seconds, profile text) of one run."""
     scenario = saturation_raid(n_threats, duration_s)
     profiler = cProfile.Profile() if profile else None
-    with PhaseTimer() as phases:
+    with PhaseTimer() as phases, exercise_pace():  # the collector's pace of `amdx run` and the server
         start = time.perf_counter()
         if profiler is not None:
             profiler.enable()

@@ -13,6 +13,7 @@ from typing import Any
 
 import amdx
 from amdx.analysis.summary import build_summary
+from amdx.collector import exercise_pace
 from amdx.engine.core import Engine
 from amdx.engine.orders import Order
 from amdx.journal.store import JOURNAL_NAME, Journal
@@ -52,7 +53,7 @@ def run_headless(
         "scenario_text": scenario_text,
         "seed": str(engine.seed),
     }
-    with Journal.create(journal_path, meta) as journal:
+    with exercise_pace(), Journal.create(journal_path, meta) as journal:
         for order in sorted(orders, key=lambda o: o.t_s):
             journal.append_order(order.record())
             engine.submit(order)

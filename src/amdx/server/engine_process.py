@@ -15,6 +15,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from amdx.collector import exercise_pace
 from amdx.server.live import LiveExercise, OrderResult
 from amdx.server.seats import Seat, can_see, members
 
@@ -24,32 +25,33 @@ POLL_S = 0.5
 def _serve(conn: Any, scenario_text: str, source: str, out_dir: str, seed: int | None, resume: bool,
            parent_pid: int) -> None:
     """The child: build the exercise, then answer (method, args) requests until told to stop or orphaned."""
-    from amdx.scenario import load_scenario_text
+    with exercise_pace():  # the collector's pace for an exercise (amdx.collector), for the child's life
+        from amdx.scenario import load_scenario_text
 
-    try:
-        live = LiveExercise(load_scenario_text(scenario_text, source=source), Path(out_dir), seed=seed,
-                            scenario_text=scenario_text, resume=resume)
-    except Exception as exc:  # reported to the parent, which raises it
-        conn.send(("error", repr(exc)))
-        return
-    conn.send(("ready", live.seats, live.clock_state()))
-    while True:
-        if not conn.poll(POLL_S):
-            if os.getppid() != parent_pid:
-                break
-            continue
         try:
-            method, args = conn.recv()
-        except EOFError:
-            break
-        if method == "stop":
-            break
-        try:
-            result = getattr(live, method)(*args)
-            conn.send(("ok", result, live.clock_state()))
-        except Exception as exc:  # an engine failure is answered, never a silent death
+            live = LiveExercise(load_scenario_text(scenario_text, source=source), Path(out_dir), seed=seed,
+                                scenario_text=scenario_text, resume=resume)
+        except Exception as exc:  # reported to the parent, which raises it
             conn.send(("error", repr(exc)))
-    live.close()
+            return
+        conn.send(("ready", live.seats, live.clock_state()))
+        while True:
+            if not conn.poll(POLL_S):
+                if os.getppid() != parent_pid:
+                    break
+                continue
+            try:
+                method, args = conn.recv()
+            except EOFError:
+                break
+            if method == "stop":
+                break
+            try:
+                result = getattr(live, method)(*args)
+                conn.send(("ok", result, live.clock_state()))
+            except Exception as exc:  # an engine failure is answered, never a silent death
+                conn.send(("error", repr(exc)))
+        live.close()
 
 
 class RemoteExercise:
