@@ -84,6 +84,31 @@ class BallisticFlights:
         """Per-missile data of the flight kernel (layout in `segment_kernels`)."""
 
     @classmethod
+    def concatenate(cls, parts: Sequence[BallisticFlights]) -> BallisticFlights:
+        """The flights of `parts` in one batch, in order, without computing anything again: every missile's
+        data (orbit, impact time, drag table) is its own, so the rows of the parts are stacked as they are.
+        The parts must share one Earth model and either all have reentry drag or none."""
+        if not parts or any(p.earth != parts[0].earth for p in parts):
+            raise ValueError("concatenate needs at least one batch, all on the same Earth model")
+        drags = [p.drag for p in parts]
+        if any((d is None) != (drags[0] is None) for d in drags):
+            raise ValueError("concatenate needs batches that all have reentry drag or none")
+        out = cls.__new__(cls)
+        out.earth = parts[0].earth
+        for name in ("launch_t_s", "burnout_t_s", "r_launch_eci_m", "v_launch_eci_mps", "r_bo_eci_m",
+                     "v_bo_eci_mps", "boost_exponent", "impact_alt_m", "vacuum_impact_t_s", "_rows"):
+            joined = np.concatenate([getattr(p, name) for p in parts])
+            joined.flags.writeable = False
+            setattr(out, name, joined)
+        n = out.launch_t_s.shape[0]
+        out.orbits = KeplerOrbits.concatenate([p.orbits for p in parts])
+        out.drag = None if drags[0] is None else DragTiming.concatenate(cast(list[DragTiming], drags))
+        out.impact_t_s = out.vacuum_impact_t_s if out.drag is None else _ro(out.drag.end_t_s, (n,))
+        out._memo = TimeMemo()
+        out._index = np.arange(n)
+        return out
+
+    @classmethod
     def from_solutions(cls, solutions: Sequence[BallisticSolution],
                        beta_kg_m2: ArrayLike | None = None) -> BallisticFlights:
         """Batch of solved flights (all on the same Earth model), boosts included."""
