@@ -151,3 +151,11 @@ def test_concatenate_refuses_a_mix_of_drag_and_vacuum_batches(flights):
     with pytest.raises(ValueError, match="drag"):
         BallisticFlights.concatenate([BallisticFlights.from_solutions(sols[:1], 2000.0),
                                       BallisticFlights.from_solutions(sols[1:])])
+
+
+def test_position_of_one_missile_equals_its_row_of_the_batch_states(flights):
+    _, batch = flights
+    for t in (-5.0, 30.0, 400.0, 1500.0, 1e5):
+        every = batch.position_ecef(t)
+        for i in range(batch.n_missiles):
+            np.testing.assert_array_equal(batch.position_of(i, t), every[i, 0])

@@ -148,9 +148,7 @@ class TruthRegistry:
             if not b.start_t_s[k] <= t_s < b.end_t_s[k]:
                 return None
             if b.flights is not None:
-                times = np.full((b.size, 1), np.nan)  # NaN times are outside every flight: not evaluated
-                times[k, 0] = t_s
-                return np.array(b.flights.states_ecef(times, velocity=False)[0][k, 0])
+                return b.flights.position_of(k, t_s)
             assert b.route is not None
             return np.asarray(b.route.state_ecef(np.array([t_s]))[0], dtype=np.float64).reshape(3)
         return None

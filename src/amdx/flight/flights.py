@@ -171,11 +171,21 @@ class BallisticFlights:
     def _evaluate_states(self, t2: _Array, velocity: bool) -> tuple[_Array, _Array | None]:
         """States at the times t2 (n, K): missile i at t2[i, :]."""
         idx = self._index if t2.shape[1] == 1 else np.repeat(self._index, t2.shape[1])
-        pos, vel = np.empty((*t2.shape, 3)), np.empty((*t2.shape, 3))
+        pos, vel = self._pairs(idx, t2.ravel())
+        return pos.reshape((*t2.shape, 3)), (vel.reshape((*t2.shape, 3)) if velocity else None)
+
+    def _pairs(self, idx: NDArray[np.intp], t: _Array) -> tuple[_Array, _Array]:
+        """ECEF positions and velocities (k, 3) of the (missile idx[j], time t[j]) pairs: one kernel pass."""
+        pos, vel = np.empty((t.size, 3)), np.empty((t.size, 3))
         tables = self.drag.kernel_tables if self.drag is not None else _NO_DRAG
         sk.flight_states(self._rows, self.orbits.consts, self.earth.omega_rad_s, self.drag is not None, *tables,
-                         idx, t2.ravel(), pos.reshape(-1, 3), vel.reshape(-1, 3))
-        return pos, (vel if velocity else None)
+                         idx, t, pos, vel)
+        return pos, vel
+
+    def position_of(self, index: int, t_s: float) -> _Array:
+        """ECEF position (3,), m, of missile `index` alone at `t_s` (NaN outside its flight): only its own
+        flight is evaluated, with the same arithmetic as `states_ecef`."""
+        return self._pairs(np.array([index], dtype=np.intp), np.array([float(t_s)]))[0][0]
 
     def position_ecef(self, t_s: ArrayLike) -> _Array:
         """ECEF positions (n, K, 3), m; NaN outside [launch, impact]."""
