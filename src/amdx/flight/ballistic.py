@@ -46,14 +46,14 @@ from amdx.geo import (
     ecef_to_eci,
     ecef_to_geodetic,
     ecef_velocity_to_eci,
+    eci_state_to_ecef,
     eci_to_ecef,
-    eci_velocity_to_ecef,
-    enu_basis,
     geodetic_to_ecef,
     great_circle_distance_m,
     initial_azimuth_deg,
     local_velocity_ecef,
     surface_distance_m,
+    up_components,
 )
 
 PROFILES = ("min-energy", "lofted", "depressed")
@@ -372,11 +372,11 @@ def _finish(profile: str, earth: EarthModel, t_launch: float, t_bo: float, r_lau
         t_apo = t_bo
     (r_imp, r_apo), _ = orbit.frame_states_at([0, 0], [t_imp, t_apo], earth.omega_rad_s, velocity=False)
     # the geodetic coordinates of impact, apogee, burnout and launch points in one call
-    lat, lon, alt = ecef_to_geodetic(np.stack([r_imp, r_apo, eci_to_ecef(r1, t_bo, earth), r_launch_ecef]), earth)
+    r_bo_ecef, v_rel = eci_state_to_ecef(r1, v_bo, t_bo, earth)  # one rotation for both
+    lat, lon, alt = ecef_to_geodetic(np.stack([r_imp, r_apo, r_bo_ecef, r_launch_ecef]), earth)
     (imp_lat, apo_lat, bo_lat, l_lat), (imp_lon, apo_lon, bo_lon, l_lon) = lat.tolist(), lon.tolist()
     _, apo_alt, bo_alt, l_alt = alt.tolist()
-    v_rel = eci_velocity_to_ecef(r1, v_bo, t_bo, earth)
-    up = enu_basis(bo_lat, bo_lon)[2]
+    up = np.array(up_components(bo_lat, bo_lon))
     speed_rel = float(np.linalg.norm(v_rel))
     r_launch = ecef_to_eci(r_launch_ecef, t_launch, earth)
     v_launch = ecef_velocity_to_eci(r_launch_ecef, np.zeros(3), t_launch, earth)
