@@ -127,3 +127,35 @@ def test_single_time_states_are_memoised_read_only_and_equal_to_a_multi_time_eva
         assert again is pos and not pos.flags.writeable and not vel.flags.writeable
         np.testing.assert_allclose(pos[:, 0], pos_all[:, k], rtol=0, atol=1e-6)
         np.testing.assert_allclose(vel[:, 0], vel_all[:, k], rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize("beta", [None, 2000.0])
+def test_concatenated_batches_equal_the_batch_built_from_all_solutions(flights, beta):
+    """Stacking two built batches gives the states, impact times and drag timing of solving all at once."""
+    sols, _ = flights
+    whole = BallisticFlights.from_solutions(sols, beta)
+    joined = BallisticFlights.concatenate([BallisticFlights.from_solutions(sols[:1], beta),
+                                           BallisticFlights.from_solutions(sols[1:], beta)])
+    assert joined.n_missiles == 3 and (joined.drag is None) == (beta is None)
+    np.testing.assert_array_equal(joined.impact_t_s, whole.impact_t_s)
+    np.testing.assert_array_equal(joined.vacuum_impact_t_s, whole.vacuum_impact_t_s)
+    t = np.linspace(-10.0, 4000.0, 801)
+    for a, b in zip(joined.states_ecef(t), whole.states_ecef(t), strict=True):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(joined.orbits.apoapsis_time(), whole.orbits.apoapsis_time())
+    assert not joined.impact_t_s.flags.writeable
+
+
+def test_concatenate_refuses_a_mix_of_drag_and_vacuum_batches(flights):
+    sols, _ = flights
+    with pytest.raises(ValueError, match="drag"):
+        BallisticFlights.concatenate([BallisticFlights.from_solutions(sols[:1], 2000.0),
+                                      BallisticFlights.from_solutions(sols[1:])])
+
+
+def test_position_of_one_missile_equals_its_row_of_the_batch_states(flights):
+    _, batch = flights
+    for t in (-5.0, 30.0, 400.0, 1500.0, 1e5):
+        every = batch.position_ecef(t)
+        for i in range(batch.n_missiles):
+            np.testing.assert_array_equal(batch.position_of(i, t), every[i, 0])

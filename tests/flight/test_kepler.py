@@ -206,3 +206,18 @@ def test_kepler_equation_converges_everywhere_in_the_fixed_iterations():
     assert np.ndim(solve_kepler(1.0, 0.5)) == 0
     assert solve_kepler(math.pi, 0.9) == pytest.approx(math.pi, abs=1e-15)  # apoapsis
     assert solve_kepler(0.0, 0.999) == pytest.approx(0.0, abs=1e-15)  # periapsis
+
+
+def test_concatenated_orbits_equal_the_orbits_built_from_all_states():
+    r = np.array([[7.0e6, 0.0, 1.0e5], [0.0, 6.9e6, 2.0e5], [6.6e6, 1.0e6, -3.0e5]])
+    v = np.array([[0.0, 7.0e3, 1.0e3], [-6.5e3, 0.0, 2.0e3], [1.0e3, 6.0e3, 3.0e3]])
+    t0 = np.array([0.0, 10.0, 25.0])
+    whole = kepler.KeplerOrbits(r, v, t0)
+    parts = [kepler.KeplerOrbits(r[:2], v[:2], t0[:2]), kepler.KeplerOrbits(r[2:], v[2:], t0[2:])]
+    joined = kepler.KeplerOrbits.concatenate(parts)
+    for name in ("t0_s", "consts", "a_m", "e", "b_m", "mean_motion", "m0", "p_hat", "q_hat"):
+        np.testing.assert_array_equal(getattr(joined, name), getattr(whole, name))
+    t = np.linspace(0.0, 3000.0, 7)
+    np.testing.assert_array_equal(joined.positions(t), whole.positions(t))
+    with pytest.raises(ValueError):
+        kepler.KeplerOrbits.concatenate([kepler.KeplerOrbits(r[:1], v[:1], 0.0, mu=1.0e14), whole])

@@ -6,7 +6,8 @@ in which threats were launched), which is what a radar scan needs.
 
 A raid of many launch orders would mean many small batches and a Python loop over them at every scan. So
 ballistic batches are merged like a log-structured merge tree: a new batch is merged with the newest one while
-it is at least half that one's size, so there are O(log n) batches and each missile is rebuilt O(log n) times.
+it is at least half that one's size, so there are O(log n) batches and each missile is copied O(log n) times
+(`BallisticFlights.concatenate` stacks the batches' rows as they are: nothing is solved again).
 Batches whose flights have all ended are dropped.
 """
 
@@ -113,9 +114,13 @@ class TruthRegistry:
                                       flights)
         while self._batches and self._batches[-1].ballistic and batch.size * 2 >= self._batches[-1].size:
             last = self._batches.pop()
+            assert last.flights is not None and batch.flights is not None
+            merged = None  # the rows of both batches as they are, unless only one of them has drag
+            if (last.flights.drag is None) == (batch.flights.drag is None):
+                merged = BallisticFlights.concatenate([last.flights, batch.flights])
             batch = self._ballistic_batch(last.ids + batch.ids, last.solutions + batch.solutions,
                                           np.concatenate([last.beta_kg_m2, batch.beta_kg_m2]),  # type: ignore[list-item]
-                                          np.concatenate([last.rcs_m2, batch.rcs_m2]))
+                                          np.concatenate([last.rcs_m2, batch.rcs_m2]), merged)
         self._apply_ends(batch)
         self._batches.append(batch)
         self._version += 1
@@ -143,9 +148,7 @@ class TruthRegistry:
             if not b.start_t_s[k] <= t_s < b.end_t_s[k]:
                 return None
             if b.flights is not None:
-                times = np.full((b.size, 1), np.nan)  # NaN times are outside every flight: not evaluated
-                times[k, 0] = t_s
-                return np.array(b.flights.states_ecef(times, velocity=False)[0][k, 0])
+                return b.flights.position_of(k, t_s)
             assert b.route is not None
             return np.asarray(b.route.state_ecef(np.array([t_s]))[0], dtype=np.float64).reshape(3)
         return None

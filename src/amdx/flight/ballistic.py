@@ -46,14 +46,14 @@ from amdx.geo import (
     ecef_to_eci,
     ecef_to_geodetic,
     ecef_velocity_to_eci,
+    eci_state_to_ecef,
     eci_to_ecef,
-    eci_velocity_to_ecef,
-    enu_basis,
     geodetic_to_ecef,
     great_circle_distance_m,
     initial_azimuth_deg,
     local_velocity_ecef,
     surface_distance_m,
+    up_components,
 )
 
 PROFILES = ("min-energy", "lofted", "depressed")
@@ -295,10 +295,9 @@ def solve_ballistic(launch_lat_deg: float, launch_lon_deg: float, aim_lat_deg: f
     be met (including a flight that would pass through the Earth, as a nearly antipodal minimum-energy ellipse
     does on the oblate WGS84 surface) and `ValueError` for an unknown profile or latitude out of range.
     """
-    sol = _solve(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg, profile=profile, apogee_m=apogee_m,
-                 earth=earth, boost=boost, launch_t_s=launch_t_s, launch_alt_m=launch_alt_m, aim_alt_m=aim_alt_m)
-    orbit = KeplerOrbits(sol.r_bo_eci_m[None, :], sol.v_bo_eci_mps[None, :], np.array([sol.burnout_t_s]),
-                         earth.mu_m3_s2)
+    sol, orbit = _solve(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg, profile=profile,
+                        apogee_m=apogee_m, earth=earth, boost=boost, launch_t_s=launch_t_s,
+                        launch_alt_m=launch_alt_m, aim_alt_m=aim_alt_m)
     t = np.linspace(sol.burnout_t_s, sol.impact_t_s, 66)[1:-1]
     r_ecef, _ = orbit.frame_states_at(np.zeros(t.size, dtype=np.intp), t, earth.omega_rad_s, velocity=False)
     depth = -float(np.min(ecef_to_geodetic(r_ecef, earth)[2]))
@@ -310,7 +309,8 @@ def solve_ballistic(launch_lat_deg: float, launch_lon_deg: float, aim_lat_deg: f
 
 def _solve(launch_lat_deg: float, launch_lon_deg: float, aim_lat_deg: float, aim_lon_deg: float, *,
            profile: str, apogee_m: float | None, earth: EarthModel, boost: BoostModel | None, launch_t_s: float,
-           launch_alt_m: float, aim_alt_m: float) -> BallisticSolution:
+           launch_alt_m: float, aim_alt_m: float) -> tuple[BallisticSolution, KeplerOrbits]:
+    """The solution and its free flight's orbit (built once by `_finish`, which propagates it to impact)."""
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}; expected one of {', '.join(PROFILES)}")
     for name, lat in (("launch latitude", launch_lat_deg), ("aim latitude", aim_lat_deg)):
@@ -333,7 +333,7 @@ def _solve(launch_lat_deg: float, launch_lon_deg: float, aim_lat_deg: float, aim
         t_bo = launch_t_s + boost.burn_time_s
     r1_vec = ecef_to_eci(r_bo_ecef, t_bo, earth)
 
-    def solve(r_apogee: float | None) -> BallisticSolution:
+    def solve(r_apogee: float | None) -> tuple[BallisticSolution, KeplerOrbits]:
         v_bo, psi, _ = _aim_in_eci(r1_vec, t_bo, r_aim_ecef, earth, profile, r_apogee)
         return _finish(profile, earth, launch_t_s, t_bo, r_launch_ecef, r1_vec, v_bo, psi, boost,
                        (aim_lat_deg, aim_lon_deg, aim_alt_m))
@@ -341,7 +341,7 @@ def _solve(launch_lat_deg: float, launch_lon_deg: float, aim_lat_deg: float, aim
     if profile == "min-energy":
         return solve(None)
     if apogee_m is None:
-        me = _solve(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg, profile="min-energy", apogee_m=None,
+        me, _ = _solve(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg, profile="min-energy", apogee_m=None,
                     earth=earth, boost=boost, launch_t_s=launch_t_s, launch_alt_m=launch_alt_m, aim_alt_m=aim_alt_m)
         factor = DEFAULT_LOFTED_APOGEE_FACTOR if profile == "lofted" else DEFAULT_DEPRESSED_APOGEE_FACTOR
         apogee_m = factor * me.apogee_m
@@ -349,20 +349,20 @@ def _solve(launch_lat_deg: float, launch_lon_deg: float, aim_lat_deg: float, aim
     # the geodetic altitude actually reached (exact on a sphere; metres of change on WGS84)
     surface = 0.5 * (np.linalg.norm(r_launch_ecef) - launch_alt_m + np.linalg.norm(r_aim_ecef) - aim_alt_m)
     r_apogee = float(surface) + apogee_m
-    sol = solve(r_apogee)
+    solved = solve(r_apogee)
     for _ in range(8):
-        miss = apogee_m - sol.apogee_m
+        miss = apogee_m - solved[0].apogee_m
         if abs(miss) < 1e-3:
             break
         r_apogee += miss
-        sol = solve(r_apogee)
-    return sol
+        solved = solve(r_apogee)
+    return solved
 
 
 def _finish(profile: str, earth: EarthModel, t_launch: float, t_bo: float, r_launch_ecef: _Array, r1: _Array,
             v_bo: _Array, psi: float, boost: BoostModel | None,
-            aim: tuple[float, float, float]) -> BallisticSolution:
-    """Propagate the solved burnout state to impact and gather the figures."""
+            aim: tuple[float, float, float]) -> tuple[BallisticSolution, KeplerOrbits]:
+    """Propagate the solved burnout state to impact and gather the figures; the orbit of the free flight too."""
     orbit = KeplerOrbits(r1[None, :], v_bo[None, :], [t_bo], earth.mu_m3_s2)
     t_imp = float(surface_crossing_time(orbit, aim[2], earth)[0])
     if not math.isfinite(t_imp):
@@ -372,11 +372,11 @@ def _finish(profile: str, earth: EarthModel, t_launch: float, t_bo: float, r_lau
         t_apo = t_bo
     (r_imp, r_apo), _ = orbit.frame_states_at([0, 0], [t_imp, t_apo], earth.omega_rad_s, velocity=False)
     # the geodetic coordinates of impact, apogee, burnout and launch points in one call
-    lat, lon, alt = ecef_to_geodetic(np.stack([r_imp, r_apo, eci_to_ecef(r1, t_bo, earth), r_launch_ecef]), earth)
+    r_bo_ecef, v_rel = eci_state_to_ecef(r1, v_bo, t_bo, earth)  # one rotation for both
+    lat, lon, alt = ecef_to_geodetic(np.stack([r_imp, r_apo, r_bo_ecef, r_launch_ecef]), earth)
     (imp_lat, apo_lat, bo_lat, l_lat), (imp_lon, apo_lon, bo_lon, l_lon) = lat.tolist(), lon.tolist()
     _, apo_alt, bo_alt, l_alt = alt.tolist()
-    v_rel = eci_velocity_to_ecef(r1, v_bo, t_bo, earth)
-    up = enu_basis(bo_lat, bo_lon)[2]
+    up = np.array(up_components(bo_lat, bo_lon))
     speed_rel = float(np.linalg.norm(v_rel))
     r_launch = ecef_to_eci(r_launch_ecef, t_launch, earth)
     v_launch = ecef_velocity_to_eci(r_launch_ecef, np.zeros(3), t_launch, earth)
@@ -405,7 +405,7 @@ def _finish(profile: str, earth: EarthModel, t_launch: float, t_bo: float, r_lau
         burnout_speed_inertial_mps=float(np.linalg.norm(v_bo)),
         flight_path_angle_deg=math.degrees(math.asin(float(v_rel @ up) / speed_rel)),
         free_flight_time_s=t_imp - t_bo, time_of_flight_s=t_imp - t_launch, boost_exponent=m,
-    )
+    ), orbit
 
 
 def fly_free(lat_deg: ArrayLike, lon_deg: ArrayLike, alt_m: ArrayLike, azimuth_deg: ArrayLike,

@@ -84,6 +84,31 @@ class BallisticFlights:
         """Per-missile data of the flight kernel (layout in `segment_kernels`)."""
 
     @classmethod
+    def concatenate(cls, parts: Sequence[BallisticFlights]) -> BallisticFlights:
+        """The flights of `parts` in one batch, in order, without computing anything again: every missile's
+        data (orbit, impact time, drag table) is its own, so the rows of the parts are stacked as they are.
+        The parts must share one Earth model and either all have reentry drag or none."""
+        if not parts or any(p.earth != parts[0].earth for p in parts):
+            raise ValueError("concatenate needs at least one batch, all on the same Earth model")
+        drags = [p.drag for p in parts]
+        if any((d is None) != (drags[0] is None) for d in drags):
+            raise ValueError("concatenate needs batches that all have reentry drag or none")
+        out = cls.__new__(cls)
+        out.earth = parts[0].earth
+        for name in ("launch_t_s", "burnout_t_s", "r_launch_eci_m", "v_launch_eci_mps", "r_bo_eci_m",
+                     "v_bo_eci_mps", "boost_exponent", "impact_alt_m", "vacuum_impact_t_s", "_rows"):
+            joined = np.concatenate([getattr(p, name) for p in parts])
+            joined.flags.writeable = False
+            setattr(out, name, joined)
+        n = out.launch_t_s.shape[0]
+        out.orbits = KeplerOrbits.concatenate([p.orbits for p in parts])
+        out.drag = None if drags[0] is None else DragTiming.concatenate(cast(list[DragTiming], drags))
+        out.impact_t_s = out.vacuum_impact_t_s if out.drag is None else _ro(out.drag.end_t_s, (n,))
+        out._memo = TimeMemo()
+        out._index = np.arange(n)
+        return out
+
+    @classmethod
     def from_solutions(cls, solutions: Sequence[BallisticSolution],
                        beta_kg_m2: ArrayLike | None = None) -> BallisticFlights:
         """Batch of solved flights (all on the same Earth model), boosts included."""
@@ -146,11 +171,21 @@ class BallisticFlights:
     def _evaluate_states(self, t2: _Array, velocity: bool) -> tuple[_Array, _Array | None]:
         """States at the times t2 (n, K): missile i at t2[i, :]."""
         idx = self._index if t2.shape[1] == 1 else np.repeat(self._index, t2.shape[1])
-        pos, vel = np.empty((*t2.shape, 3)), np.empty((*t2.shape, 3))
+        pos, vel = self._pairs(idx, t2.ravel())
+        return pos.reshape((*t2.shape, 3)), (vel.reshape((*t2.shape, 3)) if velocity else None)
+
+    def _pairs(self, idx: NDArray[np.intp], t: _Array) -> tuple[_Array, _Array]:
+        """ECEF positions and velocities (k, 3) of the (missile idx[j], time t[j]) pairs: one kernel pass."""
+        pos, vel = np.empty((t.size, 3)), np.empty((t.size, 3))
         tables = self.drag.kernel_tables if self.drag is not None else _NO_DRAG
         sk.flight_states(self._rows, self.orbits.consts, self.earth.omega_rad_s, self.drag is not None, *tables,
-                         idx, t2.ravel(), pos.reshape(-1, 3), vel.reshape(-1, 3))
-        return pos, (vel if velocity else None)
+                         idx, t, pos, vel)
+        return pos, vel
+
+    def position_of(self, index: int, t_s: float) -> _Array:
+        """ECEF position (3,), m, of missile `index` alone at `t_s` (NaN outside its flight): only its own
+        flight is evaluated, with the same arithmetic as `states_ecef`."""
+        return self._pairs(np.array([index], dtype=np.intp), np.array([float(t_s)]))[0][0]
 
     def position_ecef(self, t_s: ArrayLike) -> _Array:
         """ECEF positions (n, K, 3), m; NaN outside [launch, impact]."""

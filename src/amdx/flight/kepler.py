@@ -12,7 +12,7 @@ All functions are pure and vectorised; inputs are never mutated.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import cast
 
 import numpy as np
@@ -208,11 +208,29 @@ class KeplerOrbits:
         """Per-orbit constants of the evaluation kernels (layout in `kepler_kernels`)."""
         if kk.elements(r0, v0, self.t0_s, self.mu, elements, self.consts):
             raise ValueError("KeplerOrbits needs elliptic, non-rectilinear states (energy < 0, h > 0)")
+        self._freeze(elements)
+
+    def _freeze(self, elements: _Array) -> None:
+        """Make the epochs, elements and constants read-only and expose the elements' columns."""
         for arr in (self.t0_s, elements, self.consts):
             arr.flags.writeable = False
+        self._elements = elements
         # read-only views of the elements (layout in `kepler_kernels.elements`)
         self.a_m, self.e, self.b_m, self.mean_motion, self.m0 = (elements[:, j] for j in range(5))
         self.p_hat, self.q_hat = elements[:, 5:8], elements[:, 8:11]
+
+    @classmethod
+    def concatenate(cls, parts: Sequence[KeplerOrbits]) -> KeplerOrbits:
+        """The orbits of `parts` (same μ) in one batch, in order: their elements and constants stacked as they
+        were computed (each orbit's are its own), not derived again."""
+        if not parts or any(p.mu != parts[0].mu for p in parts):
+            raise ValueError("concatenate needs at least one batch, all with the same gravitational parameter")
+        out = cls.__new__(cls)
+        out.mu = parts[0].mu
+        out.t0_s = np.concatenate([p.t0_s for p in parts])
+        out.consts = np.concatenate([p.consts for p in parts])
+        out._freeze(np.concatenate([p._elements for p in parts]))
+        return out
 
     @property
     def n_orbits(self) -> int:

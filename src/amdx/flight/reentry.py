@@ -83,6 +83,15 @@ class DragTiming:
         out = sk.vacuum_time_many(*self.kernel_tables, idx.ravel(), t.ravel())
         return out[0].reshape(t.shape), out[1].reshape(t.shape)
 
+    @classmethod
+    def concatenate(cls, parts: list[DragTiming]) -> DragTiming:
+        """The tables of `parts` (same node count) stacked in order: each missile's rows are its own."""
+        tables = [np.concatenate([getattr(p, name) for p in parts]) for name in ("tau_s", "t_s", "factor")]
+        for arr in tables:
+            arr.flags.writeable = False
+        return cls(*tables, start_t_s=np.concatenate([p.start_t_s for p in parts]),
+                   end_t_s=np.concatenate([p.end_t_s for p in parts]))
+
     @cached_property
     def kernel_tables(self) -> tuple[_Array, ...]:
         """(t nodes, τ nodes, f nodes, start (n,), segment spans (n,) s, sorted search keys (n·N,)): the arguments
