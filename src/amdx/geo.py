@@ -199,6 +199,14 @@ def _geodetic_many(x: _Array, y: _Array, z: _Array, a: float, a2: float, e2: flo
     return out
 
 
+def up_components(lat_deg: ArrayLike, lon_deg: ArrayLike) -> tuple[_Array, _Array, _Array]:
+    """The "up" vector of `enu_basis` alone (the ellipsoid normal), as its three ECEF components (x, y, z)."""
+    lat = np.radians(_f64(lat_deg))
+    lon = np.radians(_f64(lon_deg))
+    cl = np.cos(lat)
+    return cl * np.cos(lon), cl * np.sin(lon), np.sin(lat)
+
+
 def enu_basis(lat_deg: ArrayLike, lon_deg: ArrayLike) -> tuple[_Array, _Array, _Array]:
     """Unit vectors east, north, up (each (..., 3), ECEF components) at a geodetic point; up = ellipsoid normal."""
     lat = np.radians(_f64(lat_deg))
