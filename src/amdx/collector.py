@@ -4,9 +4,9 @@ Why: the engine allocates hundreds of thousands of short-lived containers per si
 events, per-track records), almost none of them in reference cycles. With CPython's default first threshold
 (700 allocations) the young generation is collected over a thousand times in a 900 s raid of 500 missiles, and
 every tenth of those collections promotes into a middle-generation pass, every tenth of which may walk the whole
-heap: 1.6-1.8 s of a 16-18 s run (`bench/bench_engine.py`, measured with `gc.callbacks`). A first threshold of
-10,000 leaves the same objects collected, about 15 times less often: 0.3-0.4 s. Cyclic garbage still goes,
-only later; memory grows by at most the young generation's extra allocations.
+heap: 1.6-1.8 s of a 16-18 s run (`bench/bench_engine.py`, measured with `gc.callbacks` on CPython 3.11). A first
+threshold of 10,000 leaves the same objects collected, about 15 times less often: 0.3-0.4 s. Cyclic garbage
+still goes, only later; memory grows by at most the young generation's extra allocations.
 
 The setting is the process's, so the core never touches it (DESIGN.md §3): the outer layers that run an exercise
 (`runner.run_headless`, the server's engine process, the engine benchmark) wrap the run in `exercise_pace()`,

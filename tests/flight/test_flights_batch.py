@@ -159,3 +159,6 @@ def test_position_of_one_missile_equals_its_row_of_the_batch_states(flights):
         every = batch.position_ecef(t)
         for i in range(batch.n_missiles):
             np.testing.assert_array_equal(batch.position_of(i, t), every[i, 0])
+    for bad in (-1, batch.n_missiles, 10**6):  # the kernel does not check: the method does
+        with pytest.raises(IndexError):
+            batch.position_of(bad, 30.0)

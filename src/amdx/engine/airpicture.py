@@ -158,7 +158,8 @@ class AirPictures:
         sensor_ids = self._radar_ids
         for tid, s, key in zip(tids, sensors, keys, strict=True):
             if key[1] is not None and key not in self._first_track:
-                out.extend(self._mark_first_track(t_s, key[0], key[1], f"{sensor_ids[s]}/{tid}", "own"))
+                out.extend(self._mark_first_track(t_s, key[0], key[1], f"{sensor_ids[s]}/{tid}", "own",
+                                                  "own"))
         return out
 
     def _first_detections(self, sites: list[SensorSite], t_s: float, scans: RadarScans, labels_of: np.ndarray,
@@ -188,9 +189,11 @@ class AirPictures:
                                              nation=owners[k], sensor_id=sites[k].sensor_id))
         return out
 
-    def _mark_first_track(self, t_s: float, nation: str, label: str | None, track_id: str,
-                          source: str) -> list[ev.Event]:
-        kind = "own" if source == "own" else "partner"
+    def _mark_first_track(self, t_s: float, nation: str, label: str | None, track_id: str, source: str,
+                          kind: str) -> list[ev.Event]:
+        """A first-track marker of `label` for `nation`, once per (nation, threat, kind): kind "own" for the
+        nation's own track (source "own"), "partner" for a partner's (source its nation id, which may be any
+        valid id, "own" too)."""
         if label is None or (nation, label, kind) in self._first_track:
             return []
         self._first_track.add((nation, label, kind))
@@ -331,7 +334,7 @@ class AirPictures:
         if set(release.source.labels).difference(self._partner_tracked[receiver]) <= {None}:
             return out  # no track of a threat the receiver has not had a partner's track of
         for key, label in zip(release.source.keys, release.source.labels, strict=True):
-            out.extend(self._mark_first_track(t_s, receiver, label, key, release.sender))
+            out.extend(self._mark_first_track(t_s, receiver, label, key, release.sender, "partner"))
         return out
 
 

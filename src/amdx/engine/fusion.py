@@ -354,7 +354,10 @@ class FusionCentre:
         order = np.argsort(last, kind="stable")  # by number
         rows = order.tolist()
         by_number = list(map(numbers.__getitem__, rows))
-        return FusedPicture(last[order], x[order], P[order], cls_codes[order], list(map(origins.__getitem__, rows)),
+        columns = last[order], x[order], P[order], cls_codes[order]
+        for column in columns:  # shared with the battle tables, the entries and the data link: nobody writes
+            column.flags.writeable = False
+        return FusedPicture(*columns, list(map(origins.__getitem__, rows)),
                             list(map(sensors.__getitem__, rows)), list(map(labels.__getitem__, rows)),
                             list(map(first_t.__getitem__, by_number)), list(map(keys.__getitem__, rows)))
 

@@ -185,6 +185,8 @@ class BallisticFlights:
     def position_of(self, index: int, t_s: float) -> _Array:
         """ECEF position (3,), m, of missile `index` alone at `t_s` (NaN outside its flight): only its own
         flight is evaluated, with the same arithmetic as `states_ecef`."""
+        if not 0 <= index < self.n_missiles:  # the kernel does not check
+            raise IndexError(f"missile index {index} outside [0, {self.n_missiles})")
         return self._pairs(np.array([index], dtype=np.intp), np.array([float(t_s)]))[0][0]
 
     def position_ecef(self, t_s: ArrayLike) -> _Array:
