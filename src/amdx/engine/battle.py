@@ -559,7 +559,7 @@ class BattleManager:
         trk = np.array([idx[(batteries[i].nation, tid)] for i, _, tid in pairs], dtype=np.intp)
         used = sorted(set(bat.tolist()))
         sites_all = np.array([b.site_ecef_m for b in batteries])
-        cov_all = np.array([self.tracks[n].fused[r].P[:3, :3] for (n, _), r in zip(keys, rows, strict=True)])
+        cov_all = np.array([self.tracks[n].fused.P[r, :3, :3] for (n, _), r in zip(keys, rows, strict=True)])
         delay_all = np.zeros(len(batteries))
         delay_all[used] = [self._expected_delay(batteries[i]) for i in used]
         sls_all = np.array([b.fire_doctrine == "shoot_look_shoot" for b in batteries])
