@@ -540,7 +540,8 @@ class BattleManager:
                  pairs: list[tuple[int, int, str]]) -> tuple[np.ndarray, ...]:
         """Per pair (battery, threat, track id of the battery's nation): divert-adjusted single-shot Pk, shots by
         doctrine, latest and earliest launch times."""
-        keys = sorted({(batteries[i].nation, tid) for i, _, tid in pairs})
+        nation_of = [b.nation for b in batteries]  # a property: read once per battery, not once per pair
+        keys = sorted({(nation_of[i], tid) for i, _, tid in pairs})
         idx = {k: r for r, k in enumerate(keys)}
         rows = [self.tracks[n].row[tid] for n, tid in keys]
         x = np.array([self.tracks[n].x[r] for (n, _), r in zip(keys, rows, strict=True)])
@@ -556,7 +557,7 @@ class BattleManager:
         latest, earliest = np.full(n, np.nan), np.full(n, np.nan)
         # per pair: its battery and its track row; per battery and per track what the pairs share
         bat = np.array([i for i, _, _ in pairs], dtype=np.intp)
-        trk = np.array([idx[(batteries[i].nation, tid)] for i, _, tid in pairs], dtype=np.intp)
+        trk = np.array([idx[(nation_of[i], tid)] for i, _, tid in pairs], dtype=np.intp)
         used = sorted(set(bat.tolist()))
         sites_all = np.array([b.site_ecef_m for b in batteries])
         cov_all = np.array([self.tracks[n].fused.P[r, :3, :3] for (n, _), r in zip(keys, rows, strict=True)])
@@ -571,7 +572,7 @@ class BattleManager:
             rows = np.array(members, dtype=np.intp)
             bi, tracks = bat[rows], trk[rows]
             b0 = batteries[int(bi[0])]
-            doctrine = [self.doctrine[batteries[i].nation] for i in set(bi.tolist())]
+            doctrine = [self.doctrine[nation_of[i]] for i in set(bi.tolist())]
             look = max(d.kill_assessment_delay_s + d.decision_time.median_s for d in doctrine) + \
                 b0.envelope.reaction_s
             opt = pair_options(sites_all[bi], b0.envelope, float(b0.itype.single_shot_pk), float(b0.itype.divert_m),
@@ -715,8 +716,11 @@ def _threats(ids: list[str], parts: list[tuple[list[int], Any]], asset_ids: list
     for rows, te in parts:
         p = te.probability
         r, c = np.nonzero((p > 0.0) & (p >= floor))  # row-major: each track's assets in asset order (few)
-        for k, a, pa in zip((r + base).tolist(), c.tolist(), p[r, c].tolist(), strict=True):
-            threats[ids[k]] = (*threats.get(ids[k], ()), asset_ids[a])
-            probs[ids[k]] = (*probs.get(ids[k], ()), pa)
+        # one run of equal rows per track: its assets and probabilities taken whole (most tracks threaten one)
+        starts = np.flatnonzero(np.diff(r, prepend=-1))
+        names, values = list(map(asset_ids.__getitem__, c.tolist())), p[r, c].tolist()
+        ends = [*starts[1:].tolist(), r.size][:starts.size]  # no run when no track threatens
+        for k, a, b in zip((r[starts] + base).tolist(), starts.tolist(), ends, strict=True):
+            threats[ids[k]], probs[ids[k]] = tuple(names[a:b]), tuple(values[a:b])
         base += len(rows)
     return threats, probs
