@@ -123,7 +123,8 @@ class BattleManager:
         verdict's `threatened`, asked once for all tracks from the probability array)."""
         self.threat_p: dict[str, dict[str, tuple[float, ...]]] = {n: {} for n in self.nations}
         """Per nation, this cycle: the probabilities of those assets (the verdict's), in the same order."""
-        self.announced: dict[tuple[str, str], tuple[str, ...]] = {}
+        self.announced: dict[str, dict[str, tuple[str, ...]]] = {n: {} for n in self.nations}
+        """Per nation: the assets last announced as threatened by each hostile track (sorted)."""
         self.busy: dict[tuple[str, str], str] = {}
         self.dead: set[tuple[str, str]] = set()
         self.requests: dict[tuple[str, str], set[str]] = {}
@@ -259,25 +260,22 @@ class BattleManager:
             ranked = sorted(threats, key=lambda tid: (-risk[row[tid]], tid))
             rank = {tid: i + 1 for i, tid in enumerate(ranked)}
             floor = roe.min_threat_probability
-            announced = self.announced
-            for tid in sorted(tid for tid in verdicts if identity.get(tid) == "hostile"):
-                key = (nation, tid)
-                before = announced.get(key)
-                if before is not None and not before and tid not in threats:
-                    continue  # announced as threatening nothing and still threatens nothing
-                before = before or ()
+            announced = self.announced[nation]
+            # a hostile track still threatening just what was announced (nothing included) is skipped: hysteresis
+            # cannot add to what it threatens; the others in track order
+            for tid in sorted(tid for tid in verdicts if identity.get(tid) == "hostile"
+                              and announced.get(tid) != _sorted_assets(threats.get(tid, ()))):
+                before = announced.get(tid) or ()
                 now = threats.get(tid, ())  # distinct asset ids
-                if before and (now if len(now) < 2 else tuple(sorted(now))) == before:
-                    continue  # still threatens what was announced: hysteresis cannot add to it
                 verdict = verdicts[tid]
                 if before:
                     threatened = tuple(sorted({*now, *(a for a in before if verdict.probabilities.get(a, 0.0)
                                                        >= HYSTERESIS * floor)}))
                 else:
                     threatened = tuple(sorted(now))
-                if key in announced and before == threatened:
+                if tid in announced and before == threatened:
                     continue
-                self.announced[(nation, tid)] = threatened
+                announced[tid] = threatened
                 assets = tuple({"asset_id": a, "owner": self.asset_owner[a],
                                 "probability": round(verdict.probabilities[a], 4)} for a in threatened)
                 out.append(ev.ThreatEvaluated(t_s=t, visible_to=ev.visibility(nation), nation=nation, track_id=tid,
@@ -684,6 +682,11 @@ def _ellipse_covs(semi_major_m: np.ndarray, semi_minor_m: np.ndarray, orientatio
     w = np.stack([np.cos(az), -np.sin(az)], axis=-1)
     return (a * a)[:, None, None] * u[:, :, None] * u[:, None, :] \
         + (b * b)[:, None, None] * w[:, :, None] * w[:, None, :]
+
+
+def _sorted_assets(assets: tuple[str, ...]) -> tuple[str, ...]:
+    """Asset ids in sorted order (as announced); most tracks threaten one asset."""
+    return assets if len(assets) < 2 else tuple(sorted(assets))
 
 
 def _member_id(group: list[tuple[str, str]], nation: str) -> str | None:
