@@ -123,7 +123,8 @@ class BattleManager:
         verdict's `threatened`, asked once for all tracks from the probability array)."""
         self.threat_p: dict[str, dict[str, tuple[float, ...]]] = {n: {} for n in self.nations}
         """Per nation, this cycle: the probabilities of those assets (the verdict's), in the same order."""
-        self.announced: dict[tuple[str, str], tuple[str, ...]] = {}
+        self.announced: dict[str, dict[str, tuple[str, ...]]] = {n: {} for n in self.nations}
+        """Per nation: the assets last announced as threatened by each hostile track (sorted)."""
         self.busy: dict[tuple[str, str], str] = {}
         self.dead: set[tuple[str, str]] = set()
         self.requests: dict[tuple[str, str], set[str]] = {}
@@ -259,25 +260,22 @@ class BattleManager:
             ranked = sorted(threats, key=lambda tid: (-risk[row[tid]], tid))
             rank = {tid: i + 1 for i, tid in enumerate(ranked)}
             floor = roe.min_threat_probability
-            announced = self.announced
-            for tid in sorted(tid for tid in verdicts if identity.get(tid) == "hostile"):
-                key = (nation, tid)
-                before = announced.get(key)
-                if before is not None and not before and tid not in threats:
-                    continue  # announced as threatening nothing and still threatens nothing
-                before = before or ()
+            announced = self.announced[nation]
+            # a hostile track still threatening just what was announced (nothing included) is skipped: hysteresis
+            # cannot add to what it threatens; the others in track order
+            for tid in sorted(tid for tid in verdicts if identity.get(tid) == "hostile"
+                              and announced.get(tid) != _sorted_assets(threats.get(tid, ()))):
+                before = announced.get(tid) or ()
                 now = threats.get(tid, ())  # distinct asset ids
-                if before and (now if len(now) < 2 else tuple(sorted(now))) == before:
-                    continue  # still threatens what was announced: hysteresis cannot add to it
                 verdict = verdicts[tid]
                 if before:
                     threatened = tuple(sorted({*now, *(a for a in before if verdict.probabilities.get(a, 0.0)
                                                        >= HYSTERESIS * floor)}))
                 else:
                     threatened = tuple(sorted(now))
-                if key in announced and before == threatened:
+                if tid in announced and before == threatened:
                     continue
-                self.announced[(nation, tid)] = threatened
+                announced[tid] = threatened
                 assets = tuple({"asset_id": a, "owner": self.asset_owner[a],
                                 "probability": round(verdict.probabilities[a], 4)} for a in threatened)
                 out.append(ev.ThreatEvaluated(t_s=t, visible_to=ev.visibility(nation), nation=nation, track_id=tid,
@@ -540,7 +538,8 @@ class BattleManager:
                  pairs: list[tuple[int, int, str]]) -> tuple[np.ndarray, ...]:
         """Per pair (battery, threat, track id of the battery's nation): divert-adjusted single-shot Pk, shots by
         doctrine, latest and earliest launch times."""
-        keys = sorted({(batteries[i].nation, tid) for i, _, tid in pairs})
+        nation_of = [b.nation for b in batteries]  # a property: read once per battery, not once per pair
+        keys = sorted({(nation_of[i], tid) for i, _, tid in pairs})
         idx = {k: r for r, k in enumerate(keys)}
         rows = [self.tracks[n].row[tid] for n, tid in keys]
         x = np.array([self.tracks[n].x[r] for (n, _), r in zip(keys, rows, strict=True)])
@@ -556,10 +555,10 @@ class BattleManager:
         latest, earliest = np.full(n, np.nan), np.full(n, np.nan)
         # per pair: its battery and its track row; per battery and per track what the pairs share
         bat = np.array([i for i, _, _ in pairs], dtype=np.intp)
-        trk = np.array([idx[(batteries[i].nation, tid)] for i, _, tid in pairs], dtype=np.intp)
+        trk = np.array([idx[(nation_of[i], tid)] for i, _, tid in pairs], dtype=np.intp)
         used = sorted(set(bat.tolist()))
         sites_all = np.array([b.site_ecef_m for b in batteries])
-        cov_all = np.array([self.tracks[n].fused[r].P[:3, :3] for (n, _), r in zip(keys, rows, strict=True)])
+        cov_all = np.array([self.tracks[n].fused.P[r, :3, :3] for (n, _), r in zip(keys, rows, strict=True)])
         delay_all = np.zeros(len(batteries))
         delay_all[used] = [self._expected_delay(batteries[i]) for i in used]
         sls_all = np.array([b.fire_doctrine == "shoot_look_shoot" for b in batteries])
@@ -571,7 +570,7 @@ class BattleManager:
             rows = np.array(members, dtype=np.intp)
             bi, tracks = bat[rows], trk[rows]
             b0 = batteries[int(bi[0])]
-            doctrine = [self.doctrine[batteries[i].nation] for i in set(bi.tolist())]
+            doctrine = [self.doctrine[nation_of[i]] for i in set(bi.tolist())]
             look = max(d.kill_assessment_delay_s + d.decision_time.median_s for d in doctrine) + \
                 b0.envelope.reaction_s
             opt = pair_options(sites_all[bi], b0.envelope, float(b0.itype.single_shot_pk), float(b0.itype.divert_m),
@@ -685,6 +684,11 @@ def _ellipse_covs(semi_major_m: np.ndarray, semi_minor_m: np.ndarray, orientatio
         + (b * b)[:, None, None] * w[:, :, None] * w[:, None, :]
 
 
+def _sorted_assets(assets: tuple[str, ...]) -> tuple[str, ...]:
+    """Asset ids in sorted order (as announced); most tracks threaten one asset."""
+    return assets if len(assets) < 2 else tuple(sorted(assets))
+
+
 def _member_id(group: list[tuple[str, str]], nation: str) -> str | None:
     """A threat's first track held by `nation` (its id), if any."""
     return next((tid for n, tid in group if n == nation), None)
@@ -715,8 +719,11 @@ def _threats(ids: list[str], parts: list[tuple[list[int], Any]], asset_ids: list
     for rows, te in parts:
         p = te.probability
         r, c = np.nonzero((p > 0.0) & (p >= floor))  # row-major: each track's assets in asset order (few)
-        for k, a, pa in zip((r + base).tolist(), c.tolist(), p[r, c].tolist(), strict=True):
-            threats[ids[k]] = (*threats.get(ids[k], ()), asset_ids[a])
-            probs[ids[k]] = (*probs.get(ids[k], ()), pa)
+        # one run of equal rows per track: its assets and probabilities taken whole (most tracks threaten one)
+        starts = np.flatnonzero(np.diff(r, prepend=-1))
+        names, values = list(map(asset_ids.__getitem__, c.tolist())), p[r, c].tolist()
+        ends = [*starts[1:].tolist(), r.size][:starts.size]  # no run when no track threatens
+        for k, a, b in zip((r[starts] + base).tolist(), starts.tolist(), ends, strict=True):
+            threats[ids[k]], probs[ids[k]] = tuple(names[a:b]), tuple(values[a:b])
         base += len(rows)
     return threats, probs
