@@ -292,12 +292,3 @@ class KeplerOrbits:
     def apoapsis_time(self) -> _Array:
         """First apoapsis passage at or after the epoch, s (n,)."""
         return self.time_of_mean_anomaly(np.pi)
-
-    def descending_crossing_time(self, radius_m: ArrayLike, index: ArrayLike | None = None) -> _Array:
-        """First time after the epoch at which the orbit comes down through `radius_m` (ν in (π, 2π)), s.
-        NaN where the orbit stays above or below that radius."""
-        idx = np.arange(self.n_orbits) if index is None else np.asarray(index, dtype=np.intp)
-        r = np.broadcast_to(_f64(radius_m), idx.shape)
-        out = kk.descending_crossing_many(self.consts, self.a_m, self.t0_s, self.m0,
-                                          np.ascontiguousarray(idx).ravel(), np.ascontiguousarray(r).ravel())
-        return _out(out.reshape(idx.shape))

@@ -218,15 +218,6 @@ def descending_crossing_anomaly(consts: np.ndarray, a: float, i: int, radius: fl
 
 
 @kernel
-def descending_crossing_one(consts: np.ndarray, a: float, t0: float, m0: float, i: int, radius: float) -> float:
-    """First time after the epoch t0 at which orbit i (semi-major axis a, mean anomaly m0 at t0) comes down
-    through `radius`, s; NaN where it stays above or below that radius."""
-    e, mm = consts[i, CONST_E], consts[i, CONST_N]
-    big_e = descending_crossing_anomaly(consts, a, i, radius)
-    return t0 + (big_e - e * math.sin(big_e) - m0) % TWO_PI / mm
-
-
-@kernel
 def position_at_anomaly(consts: np.ndarray, i: int, big_e: float) -> tuple[float, float, float, float, float, float]:
     """Inertial position r(E) = a P̂ (cos E − e) + b Q̂ sin E of orbit i and its derivative dr/dE."""
     e = consts[i, CONST_E]
@@ -236,14 +227,3 @@ def position_at_anomaly(consts: np.ndarray, i: int, big_e: float) -> tuple[float
     bq0, bq1, bq2 = consts[i, CONST_BQ], consts[i, CONST_BQ + 1], consts[i, CONST_BQ + 2]
     return (ap0 * ce + bq0 * s, ap1 * ce + bq1 * s, ap2 * ce + bq2 * s,
             bq0 * c - ap0 * s, bq1 * c - ap1 * s, bq2 * c - ap2 * s)
-
-
-@kernel
-def descending_crossing_many(consts: np.ndarray, a_m: np.ndarray, t0_s: np.ndarray, m0: np.ndarray,
-                             index: np.ndarray, radius: np.ndarray) -> np.ndarray:
-    """`descending_crossing_one` for the flat pairs (index[k], radius[k])."""
-    out = np.empty(index.size)
-    for k in range(index.size):
-        i = index[k]
-        out[k] = descending_crossing_one(consts, a_m[i], t0_s[i], m0[i], i, radius[k])
-    return out
