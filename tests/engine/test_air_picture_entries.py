@@ -25,11 +25,12 @@ def test_airborne_is_the_geodetic_altitude_test_everywhere():
 
 
 def test_entries_journal_form_has_lists_and_the_tracks_values():
-    """Entries carry tuples where the journal has lists (`record` turns them into lists), and each entry the
-    values of its fused track."""
+    """Entries carry tuples where the journal has lists (`record` turns them into lists), each entry the values
+    of its fused track, and the geodetic position where the track was placed."""
     k = 3
     x = np.zeros((k, 6))
-    x[:, :3] = geodetic_to_ecef(np.array([10.0, 11.0, 12.0]), np.array([20.0, 20.5, 21.0]), np.full(k, 9e4))
+    lat, lon = np.array([10.0, 11.0, 12.0]), np.array([20.0, 20.5, 21.0])
+    x[:, :3] = geodetic_to_ecef(lat, lon, np.full(k, 9e4))
     x[:, 3:] = [[100.0, -200.0, 50.0]] * k
     P = np.broadcast_to(np.diag([100.0**2] * 3 + [10.0**2] * 3), (k, 6, 6)).copy()
     src = SourceTracks("own", ("r/1", "r/2", "r/3"), x, P, np.array([2, 1, 0], np.int8), ("r",) * k,
@@ -43,5 +44,8 @@ def test_entries_journal_form_has_lists_and_the_tracks_values():
         assert list(e["ecef_m"]) == f.x[:3].tolist() and list(e["vel_ecef_mps"]) == f.x[3:].tolist()
         assert e["speed_mps"] == float(np.linalg.norm(f.x[3:])) and e["pos_sigma_m"] == float(np.sqrt(3e4))
         assert e["impact"] is impacts.get(f.number)
+        i = int(np.flatnonzero(np.all(x == f.x, axis=1))[0])  # the source row this track was made from
+        assert abs(e["lat_deg"] - lat[i]) < 1e-9 and abs(e["lon_deg"] - lon[i]) < 1e-9  # the points placed
+        assert abs(e["alt_m"] - 9e4) < 1e-6
         assert isinstance(r["ecef_m"], list) and isinstance(r["vel_ecef_mps"], list) and r["held_by"] == ["own"]
     assert [e["classification"] for e in entries] == ["ballistic", "air-breathing", "unknown"]
