@@ -6,16 +6,27 @@ on its Kepler ellipse (the elements of `amdx.flight.kepler.KeplerOrbits`) to the
 geodetic altitude `impact_alt_m` (the solver of `amdx.flight.surface.surface_crossing_time`); the crossing point
 is converted back to ECEF at the impact time. Vacuum two-body flight: no drag, no J2 (refs/physics.md §1–§2).
 
-Uncertainty (unscented transform, Julier & Uhlmann 1997, κ = 0): the 2n = 12 sigma points x ± √n Lᵢ (L the
-Cholesky factor of P, n = 6), weights 1/12, are each propagated to impact. Their mean is the predicted
-impact point and time; their spread, projected on the local east/north plane at that point, gives a 2×2
-covariance C. The ellipse at confidence c has semi-axes k√λ₁, k√λ₂ (λ the eigenvalues of C) with
-k = √χ²₂(c) = √(−2 ln(1 − c)) (2.4477 at 95 %), its major axis at `major_axis_azimuth_deg` (clockwise from
+Uncertainty (first-order propagation, the standard method of impact-point prediction): the predicted impact is
+that of the state itself (one crossing solve); its Jacobian with respect to the ECEF state (3 × 6 for the point,
+1 × 6 for the time) comes from the Kepler state-transition matrix to the impact time (Battin 1999 §9.7, universal
+variables), the ECEF -> ECI state transform at t, the crossing condition (the impact time moves so the point stays
+on the surface: dt = −n̂ · dr / (n̂ · v), n̂ the ellipsoid normal) and the ECI -> ECEF turn at the impact. The
+east/north covariance at the impact point is C = E J P Jᵀ Eᵀ (E the east and north rows there), the time's
+standard deviation √(jₜ P jₜᵀ). The ellipse at confidence c has semi-axes k√λ₁, k√λ₂ (λ the eigenvalues of C)
+with k = √χ²₂(c) = √(−2 ln(1 − c)) (2.4477 at 95 %), its major axis at `major_axis_azimuth_deg` (clockwise from
 north, in [0, 180)).
 
-Vectorised over tracks, compiled (`impact_kernels`: one pass per track, the same arithmetic in the same order as
-the array code it replaced). A track is invalid (NaN results) when any sigma point is not on an elliptic orbit, is
-already below the impact altitude and descending, or never comes down to it.
+Why first order: against a Monte Carlo of `impact_points` over N(x, P) (20,000 draws a track) on 160 tracks
+recorded from the 500-threat saturation raid (early, middle and late in flight, and the largest 0.5 % of
+ellipses, semi-major axes 4 to 200 km), its ellipse axes and time sigma are as close to the Monte Carlo as the
+unscented transform's it replaced (12 sigma points, each flown to impact): both within the sampling error
+(relative errors of the axes by group: median 0.2-0.4 %, 95th percentile up to 1.2 %, worst 1.5 % for the
+unscented transform; median 0.2-0.5 %, 95th percentile up to 1.5 %, worst 2.6 % for this). Its mean point omits
+the second-order shift of the mean: 0.03 σ at the 95th percentile, 0.05 σ at worst (σ along the major axis). It
+solves one crossing a track instead of twelve.
+
+Vectorised over tracks, compiled (`impact_kernels`: one pass per track). A track is invalid (NaN results) when its
+state is not on an elliptic orbit, is already below the impact altitude and descending, or never comes down to it.
 """
 
 from __future__ import annotations
@@ -27,7 +38,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from amdx.flight.surface import CROSSING_MAX_ITER, CROSSING_TOL_M
 from amdx.geo import WGS84, EarthModel
-from amdx.tracking.impact_kernels import impact_many, predict_many
+from amdx.tracking.impact_kernels import impact_many, jacobian_many, predict_linear_many
 
 _Array = NDArray[np.float64]
 
@@ -90,16 +101,6 @@ class ImpactPrediction:
     scale: float
 
 
-def _sqrt_cov(P: _Array) -> _Array:
-    """Square roots L (L Lᵀ = P) of covariances (k, 6, 6): Cholesky, or the symmetric root if any P is not
-    positive definite (negative eigenvalues from rounding are clipped to zero)."""
-    try:
-        return np.linalg.cholesky(P)
-    except np.linalg.LinAlgError:
-        w, v = np.linalg.eigh(0.5 * (P + P.transpose(0, 2, 1)))
-        return v * np.sqrt(np.maximum(w, 0.0))[:, None, :]
-
-
 def _earth_args(earth: EarthModel, impact_alt_m: float) -> tuple[float | bool | int, ...]:
     """The kernels' arguments after the states: altitude, near-surface radius, the ellipsoid, ω, μ, Newton's
     tolerance and step limit (`flight.surface`)."""
@@ -121,21 +122,34 @@ def impact_points(x: ArrayLike, t_s: ArrayLike, earth: EarthModel = WGS84,
     return t_imp, p_imp
 
 
+def impact_jacobians(x: ArrayLike, t_s: ArrayLike, earth: EarthModel = WGS84,
+                     impact_alt_m: float = 0.0) -> tuple[_Array, _Array, _Array]:
+    """`impact_points` of the ECEF states x (m, 6) at times t_s (s, scalar or (m,)) and their Jacobians (m, 4, 6):
+    the derivatives of the ECEF impact point (rows 0-2, m per m and per m/s) and of the impact time (row 3) with
+    respect to the state, the impact staying on the surface (see the module docstring); NaN where there is no
+    impact. One compiled pass (`impact_kernels.impact_jacobian_one` per state)."""
+    xx = np.ascontiguousarray(np.asarray(x, dtype=np.float64).reshape(-1, 6))
+    m = xx.shape[0]
+    t = np.ascontiguousarray(np.broadcast_to(np.asarray(t_s, dtype=np.float64), (m,)))
+    t_imp, p_imp, jac = np.empty(m), np.empty((m, 3)), np.empty((m, 4, 6))
+    jacobian_many(xx, t, *_earth_args(earth, impact_alt_m), t_imp, p_imp, jac)
+    return t_imp, p_imp, jac
+
+
 def predict_impact(x: ArrayLike, P: ArrayLike, t_s: float, *, earth: EarthModel = WGS84,
                    impact_alt_m: float = 0.0, confidence: float = DEFAULT_CONFIDENCE) -> ImpactPrediction:
     """Impact point, time and confidence ellipse of ballistic tracks: states x (k, 6) and covariances
     P (k, 6, 6) (ECEF, m, m/s) at time t_s (s); impact at geodetic altitude `impact_alt_m` (m). One compiled
-    pass per track (`impact_kernels.predict_many`) after the covariances' square roots."""
+    pass per track (`impact_kernels.predict_linear_many`): the state's impact and its first-order covariance."""
     xx = np.ascontiguousarray(np.asarray(x, dtype=np.float64).reshape(-1, 6))
-    pp = np.asarray(P, dtype=np.float64).reshape(-1, 6, 6)
+    pp = np.ascontiguousarray(np.asarray(P, dtype=np.float64).reshape(-1, 6, 6))
     k = xx.shape[0]
     scale = ellipse_scale(confidence)
-    root = np.ascontiguousarray(_sqrt_cov(pp)) if k else np.zeros((0, 6, 6))
     valid = np.empty(k, dtype=np.bool_)
     t_mean, t_sigma, lat, lon, major, minor, az = (np.empty(k) for _ in range(7))
     p_mean, cov = np.empty((k, 3)), np.empty((k, 2, 2))
-    predict_many(xx, root, float(t_s), *_earth_args(earth, impact_alt_m), scale, valid, t_mean, t_sigma, p_mean,
-                 lat, lon, cov, major, minor, az)
+    predict_linear_many(xx, pp, float(t_s), *_earth_args(earth, impact_alt_m), scale, valid, t_mean, t_sigma,
+                        p_mean, lat, lon, cov, major, minor, az)
     tti = t_mean - float(t_s)
     for arr in (valid, t_mean, tti, t_sigma, p_mean, lat, lon, cov, major, minor, az):
         arr.flags.writeable = False

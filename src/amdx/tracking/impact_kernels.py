@@ -1,19 +1,14 @@
-"""Compiled kernels of impact prediction (`amdx.tracking.impact`): one pass per track from its state, the square
-root of its covariance and the time to the impact point, time and ellipse, with the 12 sigma points in a small
-scratch array instead of (12 k)-sized numpy temporaries.
+"""Compiled kernels of impact prediction (`amdx.tracking.impact`): one pass per track from its state and covariance
+to the impact point, time and ellipse.
 
-Why: `predict_impact` runs on every ballistic track of every picture (a few hundred to a thousand tracks, 12
-sigma points each); the numpy form spent more time in frame conversions, temporaries and per-call overhead than
-in the compiled crossing solve. The statistics are those of the numpy code they replaced, in the same order
-(numpy's sums: a 3-term dot product (x0 + x2) + x1, a mean of 12 values by numpy's pairwise sum, the mean of 12
-points and the 12-term covariance sums left to right), with libm's functions.
+Why: `predict_impact` runs on every ballistic track of every picture (a few hundred to a thousand tracks); numpy
+would spend more time in frame conversions, temporaries and per-call overhead than in the compiled crossing solve.
+The uncertainty is first order (the Kepler state-transition matrix to the impact, `impact_jacobian_one`): one
+crossing solve per track, where the unscented transform this replaced flew 12 sigma points to impact (14.6 us a
+track on the 500-threat benchmark).
 
-Two shortcuts of the solve, each within the crossing solver's own convergence: the impact point is taken at the
-crossing's eccentric anomaly (the numpy code solved Kepler's equation again at the crossing time, which returns
-that anomaly to 1e-14), and the surface radius at one sigma point's impact starts the next point's crossing
-solve (`surface.crossing_one`'s radius_hint; 2.0 instead of 2.3 Newton steps a point on average). Measured on
-the 154 calls of the 500-threat benchmark against the former code: impact points within 5e-9 m, times within
-2e-12 s, ellipse axes within 4e-9 m, azimuths within 2e-9 deg.
+A shortcut of the solve, within the crossing solver's own convergence: the impact point is taken at the crossing's
+eccentric anomaly (solving Kepler's equation again at the crossing time returns that anomaly to 1e-14).
 """
 
 from __future__ import annotations
@@ -23,31 +18,38 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
-from amdx.flight.kepler_kernels import N_CONSTS, N_ELEMENTS, element_row, position_at_anomaly
-from amdx.flight.surface import crossing_one, ellipsoid_radius_one
-from amdx.geo import geodetic_point
+from amdx.flight.kepler_kernels import (
+    CONST_E,
+    CONST_E0,
+    CONST_N,
+    N_CONSTS,
+    N_ELEMENTS,
+    TWO_PI,
+    element_row,
+    position_at_anomaly,
+)
+from amdx.flight.surface import crossing_one
+from amdx.geo import altitude_and_normal, geodetic_point
 from amdx.jit import kernel
 
 _Array = NDArray[np.float64]
-N_SIGMA = 12
-"""Sigma points per track: 2n for the 6-dimensional state."""
 
 
 @kernel
 def impact_one(s: _Array, t: float, cos_t: float, sin_t: float, h: float, near_r: float, a: float, b: float,
                a2: float, e2: float, sphere: bool, omega: float, mu: float, tol: float, max_iter: int, el: _Array,
-               consts: _Array, row: int, radius_hint: float) -> tuple[float, float, float, float]:
-    """(impact time s, ECEF impact point x, y, z m) of the ECEF state s (6,) at time t (cos_t, sin_t: cosine and
-    sine of the Earth's turn ω t, computed once per time by the caller), vacuum two-body flight to geodetic
-    altitude h (`impact.impact_points`); NaN where there is none. Only points within radius near_r can be
-    below h (the ellipsoid lies within the sphere of radius a). Row `row` of the scratch arrays el
-    (·, N_ELEMENTS) and consts (·, N_CONSTS) receives the orbit; radius_hint: see `surface.crossing_one`."""
-    nan = (np.nan, np.nan, np.nan, np.nan)
+               consts: _Array) -> tuple[float, float, float, float, float]:
+    """(impact time s, ECEF impact point x, y, z m, the orbit's eccentric anomaly there) of the ECEF state s (6,)
+    at time t (cos_t, sin_t: cosine and sine of the Earth's turn ω t, computed once per time by the caller), vacuum
+    two-body flight to geodetic altitude h (`impact.impact_points`); NaN where there is none. Only points within
+    radius near_r can be below h (the ellipsoid lies within the sphere of radius a). Row 0 of the scratch arrays
+    el (1, N_ELEMENTS) and consts (1, N_CONSTS) receives the orbit."""
+    nan = (np.nan, np.nan, np.nan, np.nan, np.nan)
     rx, ry, rz, vx, vy, vz = s[0], s[1], s[2], s[3], s[4], s[5]
     co, si = cos_t, sin_t  # ECEF -> ECI (geo.ecef_to_eci, geo.ecef_velocity_to_eci)
     wx, wy, wz = vx + -omega * ry, vy + omega * rx, vz + 0.0
     good, energy, rmag = element_row(co * rx - si * ry, si * rx + co * ry, rz, co * wx - si * wy, si * wx + co * wy,
-                                     wz, t, mu, el, consts, row)
+                                     wz, t, mu, el, consts, 0)
     if not (good and math.isfinite(energy)):
         return nan
     if not rmag > near_r:  # already down and descending?
@@ -56,14 +58,14 @@ def impact_one(s: _Array, t: float, cos_t: float, sin_t: float, h: float, near_r
         cl = math.cos(lat)
         if alt < h and (cl * math.cos(lon) * vx + math.sin(lat) * vz) + cl * math.sin(lon) * vy < 0.0:
             return nan
-    ti, big_e = crossing_one(consts, el[row, 0], t, el[row, 4], row, h, 0.0, False, radius_hint, a, b, a2,
-                             e2, sphere, tol, max_iter)
+    ti, big_e = crossing_one(consts, el[0, 0], t, el[0, 4], 0, h, 0.0, False, np.nan, a, b, a2, e2, sphere, tol,
+                             max_iter)
     if not math.isfinite(ti):
         return nan
-    x, y, z, _, _, _ = position_at_anomaly(consts, row, big_e)  # the crossing's own anomaly: no Kepler solve
+    x, y, z, _, _, _ = position_at_anomaly(consts, 0, big_e)  # the crossing's own anomaly: no Kepler solve
     theta = -omega * ti  # ECI -> ECEF (geo.eci_to_ecef)
     co, si = math.cos(theta), math.sin(theta)
-    return ti, co * x - si * y, si * x + co * y, z
+    return ti, co * x - si * y, si * x + co * y, z, big_e
 
 
 @kernel
@@ -73,82 +75,145 @@ def impact_many(x: _Array, t: _Array, h: float, near_r: float, a: float, b: floa
     el, consts = np.empty((1, N_ELEMENTS)), np.empty((1, N_CONSTS))
     for k in range(x.shape[0]):
         theta = omega * t[k]
-        t_out[k], p_out[k, 0], p_out[k, 1], p_out[k, 2] = impact_one(
+        t_out[k], p_out[k, 0], p_out[k, 1], p_out[k, 2], _ = impact_one(
             x[k], t[k], math.cos(theta), math.sin(theta), h, near_r, a, b, a2, e2, sphere, omega, mu, tol, max_iter,
-            el, consts, 0, np.nan)
+            el, consts)
 
 
 @kernel
-def _pairwise12(v: _Array) -> float:
-    """Sum of 12 values as numpy's pairwise summation adds them (8 partial sums, then the rest in order)."""
-    s = ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7]))
-    for j in range(8, N_SIGMA):
-        s += v[j]
-    return s
+def impact_jacobian_one(s: _Array, t: float, cos_t: float, sin_t: float, h: float, near_r: float, a: float,
+                        b: float, a2: float, e2: float, sphere: bool, omega: float, mu: float, tol: float,
+                        max_iter: int, el: _Array, consts: _Array, jac: _Array) -> tuple[float, float, float, float]:
+    """`impact_one` of the ECEF state s (6,) at time t, and the derivatives of the impact with respect to s:
+    jac (4, 6) receives those of the ECEF impact point (rows 0-2, on the surface: the impact time moves with the
+    state) and of the impact time (row 3). Returns (impact time s, ECEF impact point x, y, z m), NaN (and jac
+    untouched) where there is none.
+
+    The Kepler state-transition matrix from t to the impact time, position rows (Battin 1999 eqs. 9.84-9.85 in
+    universal variables, here from the eccentric anomaly's change ΔE: χ = √a ΔE), composed with the ECEF -> ECI
+    state transform at t (r_i = R r, v_i = R (v + ω × r)); the crossing condition n̂ · dr = 0 (n̂ the ellipsoid
+    normal at the impact, the same in ECI as in ECEF since the ellipsoid is symmetric about z) gives the time's
+    row dt = -n̂ · dr / (n̂ · v) (v the inertial velocity there; n̂ · (ω ẑ × r) = 0) and the ECEF point's
+    R(−ω tᵢ)(dr + (v − ω ẑ × r) dt)."""
+    ti, px, py, pz, big_e = impact_one(s, t, cos_t, sin_t, h, near_r, a, b, a2, e2, sphere, omega, mu, tol,
+                                       max_iter, el, consts)
+    if not math.isfinite(ti):
+        return ti, px, py, pz
+    rx, ry, rz, vx, vy, vz = s[0], s[1], s[2], s[3], s[4], s[5]
+    co, si = cos_t, sin_t
+    wx, wy = vx + -omega * ry, vy + omega * rx
+    r0 = (co * rx - si * ry, si * rx + co * ry, rz)
+    v0 = (co * wx - si * wy, si * wx + co * wy, vz)
+    x, y, z, dx, dy, dz = position_at_anomaly(consts, 0, big_e)
+    e, mm, sma = consts[0, CONST_E], consts[0, CONST_N], el[0, 0]
+    rate = mm / (1.0 - e * math.cos(big_e))  # dE/dt
+    r1, v1 = (x, y, z), (dx * rate, dy * rate, dz * rate)
+    dt = ti - t
+    d_e = big_e - consts[0, CONST_E0]
+    d_e -= TWO_PI * np.round((d_e - mm * dt) / TWO_PI)  # |ΔE − ΔM| ≤ 2e < 2π: the same revolution as dt
+    sq_mu, sq_a = math.sqrt(mu), math.sqrt(sma)
+    sn, cs = math.sin(d_e), math.cos(d_e)
+    u1, u2 = sq_a * sn, sma * (1.0 - cs)
+    c_big = sma * sma * sq_a * (3.0 * sn - d_e * cs - 2.0 * d_e) / sq_mu - dt * u2  # (3 U5 − χ U4)/√μ − Δt U2
+    n0 = math.sqrt(r0[0] * r0[0] + r0[1] * r0[1] + r0[2] * r0[2])
+    n1 = math.sqrt(x * x + y * y + z * z)
+    sigma0 = (r0[0] * v0[0] + r0[1] * v0[1] + r0[2] * v0[2]) / sq_mu
+    f = 1.0 - u2 / n0
+    g = (n0 * u1 + sigma0 * u2) / sq_mu
+    phi = np.empty((3, 6))  # ∂r1/∂r0 | ∂r1/∂v0, inertial
+    for i in range(3):
+        dvi = v1[i] - v0[i]
+        for j in range(3):
+            dvj = v1[j] - v0[j]
+            phi[i, j] = n1 / mu * dvi * dvj + (n0 * (1.0 - f) * r1[i] * r0[j] + c_big * v1[i] * r0[j]) / n0**3
+            phi[i, 3 + j] = (n0 / mu * (1.0 - f) * ((r1[i] - r0[i]) * v0[j] - dvi * r0[j])
+                             + c_big / mu * v1[i] * v0[j])
+        phi[i, i] += f
+        phi[i, 3 + i] += g
+    # ∂(r0, v0)/∂s = [[R, 0], [R W, R]], R the turn by ω t, W = [ω ẑ ×]
+    for i in range(3):
+        pr0, pr1, pr2 = phi[i, 0], phi[i, 1], phi[i, 2]
+        pv0, pv1, pv2 = phi[i, 3], phi[i, 4], phi[i, 5]
+        qv0, qv1 = pv0 * co + pv1 * si, -pv0 * si + pv1 * co  # row · R, velocity part
+        phi[i, 0] = pr0 * co + pr1 * si + omega * qv1
+        phi[i, 1] = -pr0 * si + pr1 * co - omega * qv0
+        phi[i, 2] = pr2
+        phi[i, 3], phi[i, 4], phi[i, 5] = qv0, qv1, pv2
+    _, nx, ny, nz = altitude_and_normal(x, y, z, a, a2, e2, sphere)
+    nv = nx * v1[0] + ny * v1[1] + nz * v1[2]
+    ux, uy = v1[0] + omega * y, v1[1] - omega * x  # the velocity relative to the turning Earth, v − ω ẑ × r
+    ce, se = math.cos(omega * ti), math.sin(omega * ti)  # ECI -> ECEF at the impact: the turn by −ω tᵢ
+    for j in range(6):
+        jt = -(nx * phi[0, j] + ny * phi[1, j] + nz * phi[2, j]) / nv
+        qx, qy = phi[0, j] + ux * jt, phi[1, j] + uy * jt
+        jac[0, j], jac[1, j] = ce * qx + se * qy, -se * qx + ce * qy
+        jac[2, j] = phi[2, j] + v1[2] * jt
+        jac[3, j] = jt
+    return ti, px, py, pz
 
 
 @kernel
-def predict_many(x: _Array, root: _Array, t: float, h: float, near_r: float, a: float, b: float, a2: float, e2: float,
-                 sphere: bool, omega: float, mu: float, tol: float, max_iter: int, k_scale: float,
-                 valid: NDArray[np.bool_], t_mean: _Array, t_sigma: _Array, p_mean: _Array, lat_out: _Array,
-                 lon_out: _Array, cov: _Array, major: _Array, minor: _Array, azimuth: _Array) -> None:
-    """`impact.predict_impact` of the states x (k, 6) with covariance square roots root (k, 6, 6) at time t:
-    sigma points x ± √6 Lⱼ (the columns of L, + first), each to impact (the surface radius at one point's impact
-    starts the next one's crossing solve; the first point that does not come down ends the track's); then their
-    mean time and point, the time's standard deviation, the east/north covariance at the mean point's geodetic
-    position and the ellipse at scale k_scale. A track is valid when all its sigma points come down; every other
-    output of an invalid track is NaN."""
-    el, consts = np.empty((N_SIGMA, N_ELEMENTS)), np.empty((N_SIGMA, N_CONSTS))
-    s = np.empty(6)
-    tp, pp, dev = np.empty(N_SIGMA), np.empty((N_SIGMA, 3)), np.empty(N_SIGMA)
-    en = np.empty((N_SIGMA, 2))
-    sqrt_n = np.sqrt(6.0)
+def jacobian_many(x: _Array, t: _Array, h: float, near_r: float, a: float, b: float, a2: float, e2: float,
+                  sphere: bool, omega: float, mu: float, tol: float, max_iter: int, t_out: _Array, p_out: _Array,
+                  jac: _Array) -> None:
+    """`impact_jacobian_one` of the states x (m, 6) at times t (m,), into t_out (m,), p_out (m, 3) and jac (m, 4, 6)
+    (NaN where there is no impact)."""
+    el, consts = np.empty((1, N_ELEMENTS)), np.empty((1, N_CONSTS))
+    for k in range(x.shape[0]):
+        theta = omega * t[k]
+        t_out[k], p_out[k, 0], p_out[k, 1], p_out[k, 2] = impact_jacobian_one(
+            x[k], t[k], math.cos(theta), math.sin(theta), h, near_r, a, b, a2, e2, sphere, omega, mu, tol, max_iter,
+            el, consts, jac[k])
+        if not math.isfinite(t_out[k]):
+            jac[k] = np.nan
+
+
+@kernel
+def predict_linear_many(x: _Array, cov_x: _Array, t: float, h: float, near_r: float, a: float, b: float, a2: float,
+                        e2: float, sphere: bool, omega: float, mu: float, tol: float, max_iter: int, k_scale: float,
+                        valid: NDArray[np.bool_], t_mean: _Array, t_sigma: _Array, p_mean: _Array, lat_out: _Array,
+                        lon_out: _Array, cov: _Array, major: _Array, minor: _Array, azimuth: _Array) -> None:
+    """`impact.predict_impact` of the states x (k, 6) with covariances cov_x (k, 6, 6) at time t, linearised: the
+    impact of each state and its Jacobian (`impact_jacobian_one`); the east/north covariance E J P Jᵀ Eᵀ at the
+    impact point's geodetic position, the time's standard deviation √(jₜ P jₜᵀ) and the ellipse at scale
+    k_scale. A track is valid when its state comes down; every other output of an invalid track is NaN."""
+    el, consts = np.empty((1, N_ELEMENTS)), np.empty((1, N_CONSTS))
+    jac, g = np.empty((4, 6)), np.empty((3, 6))
     cos_t, sin_t = math.cos(omega * t), math.sin(omega * t)
     for k in range(x.shape[0]):
-        ok, hint = True, np.nan
-        for j in range(N_SIGMA):
-            col, sign = j % 6, 1.0 if j < 6 else -1.0
-            for i in range(6):
-                s[i] = x[k, i] + sign * (sqrt_n * root[k, i, col])
-            tp[j], pp[j, 0], pp[j, 1], pp[j, 2] = impact_one(s, t, cos_t, sin_t, h, near_r, a, b, a2, e2, sphere,
-                                                             omega, mu, tol, max_iter, el, consts, j, hint)
-            ok = ok and math.isfinite(tp[j])
-            if not ok:
-                break
-            hint = ellipsoid_radius_one(pp[j, 0], pp[j, 1], pp[j, 2], a, b)  # the next point comes down nearby
-        valid[k] = ok
-        if not ok:
+        ti, px, py, pz = impact_jacobian_one(x[k], t, cos_t, sin_t, h, near_r, a, b, a2, e2, sphere, omega, mu, tol,
+                                             max_iter, el, consts, jac)
+        valid[k] = math.isfinite(ti)
+        if not valid[k]:
             t_mean[k] = t_sigma[k] = lat_out[k] = lon_out[k] = major[k] = minor[k] = azimuth[k] = np.nan
             p_mean[k, :] = np.nan
             cov[k, :, :] = np.nan
             continue
-        tm = _pairwise12(tp) / N_SIGMA
-        for j in range(N_SIGMA):
-            dev[j] = (tp[j] - tm) ** 2
-        t_mean[k], t_sigma[k] = tm, math.sqrt(_pairwise12(dev) / N_SIGMA)
-        mx, my, mz = pp[0, 0], pp[0, 1], pp[0, 2]
-        for j in range(1, N_SIGMA):
-            mx, my, mz = mx + pp[j, 0], my + pp[j, 1], mz + pp[j, 2]
-        mx, my, mz = mx / N_SIGMA, my / N_SIGMA, mz / N_SIGMA
-        p_mean[k, 0], p_mean[k, 1], p_mean[k, 2] = mx, my, mz
-        lat, lon, _ = geodetic_point(mx, my, mz, a, a2, e2, sphere)
+        t_mean[k], p_mean[k, 0], p_mean[k, 1], p_mean[k, 2] = ti, px, py, pz
+        lat, lon, _ = geodetic_point(px, py, pz, a, a2, e2, sphere)
         lat_out[k], lon_out[k] = lat, lon
         la, lo = np.radians(lat), np.radians(lon)
         sl, cl, so, co = math.sin(la), math.cos(la), math.sin(lo), math.cos(lo)
-        for j in range(N_SIGMA):  # east (−sin λ, cos λ, 0), north (−sin φ cos λ, −sin φ sin λ, cos φ)
-            dx, dy, dz = pp[j, 0] - mx, pp[j, 1] - my, pp[j, 2] - mz
-            en[j, 0] = (dx * -so + dz * 0.0) + dy * co
-            en[j, 1] = (dx * (-sl * co) + dz * cl) + dy * (-sl * so)
-        for i in range(2):
-            for m in range(2):
-                c = en[0, i] * en[0, m]
-                for j in range(1, N_SIGMA):
-                    c += en[j, i] * en[j, m]
-                cov[k, i, m] = c / N_SIGMA
-        # the ellipse (impact.error_ellipse)
-        ca, cb, cd = cov[k, 0, 0], 0.5 * (cov[k, 0, 1] + cov[k, 1, 0]), cov[k, 1, 1]
-        mid = 0.5 * (ca + cd)
-        rad = np.hypot(0.5 * (ca - cd), cb)
+        for j in range(6):  # rows: east (−sin λ, cos λ, 0), north (−sin φ cos λ, −sin φ sin λ, cos φ), time
+            g[0, j] = -so * jac[0, j] + co * jac[1, j]
+            g[1, j] = -sl * (co * jac[0, j] + so * jac[1, j]) + cl * jac[2, j]
+            g[2, j] = jac[3, j]
+        c00 = c01 = c11 = c22 = 0.0
+        for i in range(6):  # G P Gᵀ, P symmetric: row i of P G
+            q0 = q1 = q2 = 0.0
+            for j in range(6):
+                p = cov_x[k, i, j]
+                q0 += p * g[0, j]
+                q1 += p * g[1, j]
+                q2 += p * g[2, j]
+            c00 += g[0, i] * q0
+            c01 += g[0, i] * q1
+            c11 += g[1, i] * q1
+            c22 += g[2, i] * q2
+        t_sigma[k] = math.sqrt(max(c22, 0.0))
+        cov[k, 0, 0], cov[k, 0, 1], cov[k, 1, 0], cov[k, 1, 1] = c00, c01, c01, c11
+        mid = 0.5 * (c00 + c11)  # the ellipse (impact.error_ellipse)
+        rad = np.hypot(0.5 * (c00 - c11), c01)
         major[k] = k_scale * math.sqrt(max(mid + rad, 0.0))
         minor[k] = k_scale * math.sqrt(max(mid - rad, 0.0))
-        azimuth[k] = (90.0 - 0.5 * np.degrees(math.atan2(2.0 * cb, ca - cd))) % 180.0
+        azimuth[k] = (90.0 - 0.5 * np.degrees(math.atan2(2.0 * c01, c00 - c11))) % 180.0
