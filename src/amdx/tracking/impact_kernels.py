@@ -83,11 +83,12 @@ def impact_many(x: _Array, t: _Array, h: float, near_r: float, a: float, b: floa
 @kernel
 def impact_jacobian_one(s: _Array, t: float, cos_t: float, sin_t: float, h: float, near_r: float, a: float,
                         b: float, a2: float, e2: float, sphere: bool, omega: float, mu: float, tol: float,
-                        max_iter: int, el: _Array, consts: _Array, jac: _Array) -> tuple[float, float, float, float]:
+                        max_iter: int, el: _Array, consts: _Array, phi: _Array, jac: _Array
+                        ) -> tuple[float, float, float, float, float, float]:
     """`impact_one` of the ECEF state s (6,) at time t, and the derivatives of the impact with respect to s:
     jac (4, 6) receives those of the ECEF impact point (rows 0-2, on the surface: the impact time moves with the
-    state) and of the impact time (row 3). Returns (impact time s, ECEF impact point x, y, z m), NaN (and jac
-    untouched) where there is none.
+    state) and of the impact time (row 3); phi (3, 6) is scratch. Returns (impact time s, ECEF impact point x, y,
+    z m, sine and cosine of its geodetic latitude), NaN (and jac untouched) where there is none.
 
     The Kepler state-transition matrix from t to the impact time, position rows (Battin 1999 eqs. 9.84-9.85 in
     universal variables, here from the eccentric anomaly's change ΔE: χ = √a ΔE), composed with the ECEF -> ECI
@@ -98,7 +99,7 @@ def impact_jacobian_one(s: _Array, t: float, cos_t: float, sin_t: float, h: floa
     ti, px, py, pz, big_e = impact_one(s, t, cos_t, sin_t, h, near_r, a, b, a2, e2, sphere, omega, mu, tol,
                                        max_iter, el, consts)
     if not math.isfinite(ti):
-        return ti, px, py, pz
+        return ti, px, py, pz, np.nan, np.nan
     rx, ry, rz, vx, vy, vz = s[0], s[1], s[2], s[3], s[4], s[5]
     co, si = cos_t, sin_t
     wx, wy = vx + -omega * ry, vy + omega * rx
@@ -120,7 +121,7 @@ def impact_jacobian_one(s: _Array, t: float, cos_t: float, sin_t: float, h: floa
     sigma0 = (r0[0] * v0[0] + r0[1] * v0[1] + r0[2] * v0[2]) / sq_mu
     f = 1.0 - u2 / n0
     g = (n0 * u1 + sigma0 * u2) / sq_mu
-    phi = np.empty((3, 6))  # ∂r1/∂r0 | ∂r1/∂v0, inertial
+    # phi: ∂r1/∂r0 | ∂r1/∂v0, inertial
     for i in range(3):
         dvi = v1[i] - v0[i]
         for j in range(3):
@@ -149,7 +150,7 @@ def impact_jacobian_one(s: _Array, t: float, cos_t: float, sin_t: float, h: floa
         jac[0, j], jac[1, j] = ce * qx + se * qy, -se * qx + ce * qy
         jac[2, j] = phi[2, j] + v1[2] * jt
         jac[3, j] = jt
-    return ti, px, py, pz
+    return ti, px, py, pz, nz, math.hypot(nx, ny)  # the normal: (cos φ cos λ, cos φ sin λ, sin φ)
 
 
 @kernel
@@ -158,12 +159,12 @@ def jacobian_many(x: _Array, t: _Array, h: float, near_r: float, a: float, b: fl
                   jac: _Array) -> None:
     """`impact_jacobian_one` of the states x (m, 6) at times t (m,), into t_out (m,), p_out (m, 3) and jac (m, 4, 6)
     (NaN where there is no impact)."""
-    el, consts = np.empty((1, N_ELEMENTS)), np.empty((1, N_CONSTS))
+    el, consts, phi = np.empty((1, N_ELEMENTS)), np.empty((1, N_CONSTS)), np.empty((3, 6))
     for k in range(x.shape[0]):
         theta = omega * t[k]
-        t_out[k], p_out[k, 0], p_out[k, 1], p_out[k, 2] = impact_jacobian_one(
+        t_out[k], p_out[k, 0], p_out[k, 1], p_out[k, 2], _, _ = impact_jacobian_one(
             x[k], t[k], math.cos(theta), math.sin(theta), h, near_r, a, b, a2, e2, sphere, omega, mu, tol, max_iter,
-            el, consts, jac[k])
+            el, consts, phi, jac[k])
         if not math.isfinite(t_out[k]):
             jac[k] = np.nan
 
@@ -178,11 +179,11 @@ def predict_linear_many(x: _Array, cov_x: _Array, t: float, h: float, near_r: fl
     impact point's geodetic position, the time's standard deviation √(jₜ P jₜᵀ) and the ellipse at scale
     k_scale. A track is valid when its state comes down; every other output of an invalid track is NaN."""
     el, consts = np.empty((1, N_ELEMENTS)), np.empty((1, N_CONSTS))
-    jac, g = np.empty((4, 6)), np.empty((3, 6))
+    phi, jac, g = np.empty((3, 6)), np.empty((4, 6)), np.empty((3, 6))
     cos_t, sin_t = math.cos(omega * t), math.sin(omega * t)
     for k in range(x.shape[0]):
-        ti, px, py, pz = impact_jacobian_one(x[k], t, cos_t, sin_t, h, near_r, a, b, a2, e2, sphere, omega, mu, tol,
-                                             max_iter, el, consts, jac)
+        ti, px, py, pz, sl, cl = impact_jacobian_one(x[k], t, cos_t, sin_t, h, near_r, a, b, a2, e2, sphere, omega,
+                                                     mu, tol, max_iter, el, consts, phi, jac)
         valid[k] = math.isfinite(ti)
         if not valid[k]:
             t_mean[k] = t_sigma[k] = lat_out[k] = lon_out[k] = major[k] = minor[k] = azimuth[k] = np.nan
@@ -190,10 +191,9 @@ def predict_linear_many(x: _Array, cov_x: _Array, t: float, h: float, near_r: fl
             cov[k, :, :] = np.nan
             continue
         t_mean[k], p_mean[k, 0], p_mean[k, 1], p_mean[k, 2] = ti, px, py, pz
-        lat, lon, _ = geodetic_point(px, py, pz, a, a2, e2, sphere)
-        lat_out[k], lon_out[k] = lat, lon
-        la, lo = np.radians(lat), np.radians(lon)
-        sl, cl, so, co = math.sin(la), math.cos(la), math.sin(lo), math.cos(lo)
+        rho = math.hypot(px, py)
+        so, co = (py / rho, px / rho) if rho > 0.0 else (0.0, 1.0)
+        lat_out[k], lon_out[k] = np.degrees(math.atan2(sl, cl)), np.degrees(math.atan2(py, px))
         for j in range(6):  # rows: east (−sin λ, cos λ, 0), north (−sin φ cos λ, −sin φ sin λ, cos φ), time
             g[0, j] = -so * jac[0, j] + co * jac[1, j]
             g[1, j] = -sl * (co * jac[0, j] + so * jac[1, j]) + cl * jac[2, j]
