@@ -159,11 +159,13 @@ def test_impact_jacobian_matches_finite_differences(route):
         np.testing.assert_allclose(jac[0], fd, rtol=0, atol=1e-5 * np.abs(fd).max())
 
 
-@pytest.mark.parametrize("fraction, sigmas", [(0.05, (1000.0, 20.0)), (0.5, (300.0, 5.0)), (0.9, (150.0, 3.0))])
+@pytest.mark.parametrize("fraction, sigmas", [(0.05, (3000.0, 60.0)), (0.5, (300.0, 5.0)), (0.9, (150.0, 3.0))])
 def test_linearised_ellipse_matches_monte_carlo(fraction, sigmas):
     """Ellipse axes, azimuth, impact-time sigma and mean point against a seeded Monte Carlo of `impact_points`
-    over N(x, P) (20,000 draws): within the sampling error (a standard deviation from n draws: ±1/√(2n) relative,
-    here 4 such; a mean: 4σ/√n) plus the linearisation's own, checked below 1 %."""
+    over N(x, P) (20,000 draws), from a 120 km ellipse just after burnout (as large as the saturation raid's
+    largest) to a 900 m one near impact: within the sampling error (a standard deviation from n draws: ±1/√(2n)
+    relative, here 4 such; a mean: 4σ/√n) plus the linearisation's own, checked below 0.5 % (1 % of σ for the
+    mean: the linearised mean omits the second-order shift)."""
     x, t = _flight_state(30.0, 10.0, 35.0, 25.0, fraction)
     rng = np.random.default_rng(21)
     a = rng.normal(size=(6, 6)) * 0.3 + np.eye(6)
@@ -178,11 +180,11 @@ def test_linearised_ellipse_matches_monte_carlo(fraction, sigmas):
     d = np.stack([e, nn], axis=1)
     cov = np.cov(d.T, bias=True)
     major, minor, az = error_ellipse(cov)
-    rel = 4.0 / np.sqrt(2 * n) + 0.01
+    rel = 4.0 / np.sqrt(2 * n) + 0.005
     assert ip.semi_major_m[0] == pytest.approx(major, rel=rel)
     assert ip.semi_minor_m[0] == pytest.approx(minor, rel=rel)
     assert ip.time_to_impact_sigma_s[0] == pytest.approx(np.std(t_mc), rel=rel)
-    assert abs(ip.major_axis_azimuth_deg[0] - az) < np.degrees(rel * major / (major - minor))
+    assert abs(ip.major_axis_azimuth_deg[0] - az) < 1.0  # axes ratio 0.5-0.65: well defined
     # the mean point and time: the state's own impact, within the sampling error of the Monte Carlo mean
     sd = np.sqrt(np.diag(cov))
     assert np.all(np.abs(d.mean(axis=0)) < 4.0 * sd / np.sqrt(n) + 0.01 * sd)
