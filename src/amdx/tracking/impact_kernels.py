@@ -4,8 +4,8 @@ to the impact point, time and ellipse.
 Why: `predict_impact` runs on every ballistic track of every picture (a few hundred to a thousand tracks); numpy
 would spend more time in frame conversions, temporaries and per-call overhead than in the compiled crossing solve.
 The uncertainty is first order (the Kepler state-transition matrix to the impact, `impact_jacobian_one`): one
-crossing solve per track, where the unscented transform this replaced flew 12 sigma points to impact (14.6 us a
-track on the 500-threat benchmark).
+crossing solve per track, where the unscented transform this replaced flew 12 sigma points to impact (on the
+500-threat benchmark's 102,821 track predictions: 14 us a track then, 1.8 us now).
 
 A shortcut of the solve, within the crossing solver's own convergence: the impact point is taken at the crossing's
 eccentric anomaly (solving Kepler's equation again at the crossing time returns that anomaly to 1e-14).
@@ -90,12 +90,12 @@ def impact_jacobian_one(s: _Array, t: float, cos_t: float, sin_t: float, h: floa
     state) and of the impact time (row 3); phi (3, 6) is scratch. Returns (impact time s, ECEF impact point x, y,
     z m, sine and cosine of its geodetic latitude), NaN (and jac untouched) where there is none.
 
-    The Kepler state-transition matrix from t to the impact time, position rows (Battin 1999 eqs. 9.84-9.85 in
-    universal variables, here from the eccentric anomaly's change ΔE: χ = √a ΔE), composed with the ECEF -> ECI
-    state transform at t (r_i = R r, v_i = R (v + ω × r)); the crossing condition n̂ · dr = 0 (n̂ the ellipsoid
-    normal at the impact, the same in ECI as in ECEF since the ellipsoid is symmetric about z) gives the time's
-    row dt = -n̂ · dr / (n̂ · v) (v the inertial velocity there; n̂ · (ω ẑ × r) = 0) and the ECEF point's
-    R(−ω tᵢ)(dr + (v − ω ẑ × r) dt)."""
+    The Kepler state-transition matrix from t to the impact time, position rows (Battin 1999 §9.7, eqs. 9.74 and
+    9.84-9.87, in universal variables, here from the eccentric anomaly's change ΔE: χ = √a ΔE), composed with
+    the ECEF -> ECI state transform at t (r_i = R r, v_i = R (v + ω × r)); the crossing condition n̂ · dr = 0
+    (n̂ the ellipsoid normal at the impact, the same in ECI as in ECEF since the ellipsoid is symmetric about z)
+    gives the time's row dt = -n̂ · dr / (n̂ · v) (v the inertial velocity there; n̂ · (ω ẑ × r) = 0) and the
+    ECEF point's R(−ω tᵢ)(dr + (v − ω ẑ × r) dt)."""
     ti, px, py, pz, big_e = impact_one(s, t, cos_t, sin_t, h, near_r, a, b, a2, e2, sphere, omega, mu, tol,
                                        max_iter, el, consts)
     if not math.isfinite(ti):
