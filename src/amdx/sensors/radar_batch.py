@@ -296,7 +296,7 @@ class RadarNetwork:
     def _pd(self, group: _I64, snr_db: _F64) -> _F64:
         """Pd of each pair, one `detection_probability` call per (model, Pfa, pulses) group."""
         pd = np.empty(len(group))
-        present = np.unique(group).tolist()
+        present = np.flatnonzero(np.bincount(group, minlength=len(self._pd_keys))).tolist()
         for j in present:
             model, pfa, n_pulses = self._pd_keys[j]
             rows = slice(None) if len(present) == 1 else group == j
