@@ -1,30 +1,38 @@
-"""`ThreatMarks` against the plain rule: entry (nation, threat) is whether the nation's set holds the threat's
-id, the last column (false alarms) always held; the table follows changes of the threats and growing sets."""
+"""`ThreatMarks` against the plain rule: a report is held when its nation's set holds its threat's id, a false
+alarm (truth index −1) always; the marks follow new threats, changing snapshots and growing sets."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from amdx.engine.scan_book import ThreatMarks
+from amdx.engine.truth import TruthStates
 
 
-def _rule(nations, sets, ids):
-    return np.array([[i in sets[n] for i in ids] + [True] for n in nations], dtype=bool)
+def _snapshot(ids, serial_of):
+    m = len(ids)
+    return TruthStates(0.0, tuple(ids), np.zeros((m, 3)), np.zeros((m, 3)), np.ones(m), np.ones(m, bool),
+                       np.zeros(m, bool), np.array([serial_of[i] for i in ids], dtype=np.int64))
 
 
 def test_threat_marks_follow_the_threats_and_the_growing_sets():
     rng = np.random.default_rng(3)
     nations = ["blue", "red", "green"]
     sets: dict[str, set[str | None]] = {n: set() for n in nations}
-    marks = ThreatMarks(nations, sets)
+    serial_of: dict[str, int] = {}
+    marks = ThreatMarks(nations, sets, serial_of)
     assert marks.row == {"blue": 0, "red": 1, "green": 2}
-    pool = [f"T{k}" for k in range(40)]
-    for _ in range(200):
-        ids = tuple(rng.choice(pool, size=int(rng.integers(0, 25)), replace=False).tolist())
-        if rng.random() < 0.5:
-            sets[nations[int(rng.integers(3))]].add(pool[int(rng.integers(40))])
-        table = marks.table(ids)
-        assert table.shape == (3, len(ids) + 1)
-        np.testing.assert_array_equal(table, _rule(nations, sets, ids))
-        # a report's truth index picks its column, −1 (a false alarm) the last: always held
-        assert table[:, -1].all()
+    for _ in range(300):
+        if rng.random() < 0.3:  # new threats arrive, numbered in order as the registry numbers them
+            first = len(serial_of)
+            serial_of.update((f"T{first + k}", first + k) for k in range(int(rng.integers(1, 6))))
+        known = list(serial_of)
+        if known and rng.random() < 0.4:
+            sets[nations[int(rng.integers(3))]].add(known[int(rng.integers(len(known)))])
+        ids = rng.permutation(known)[: int(rng.integers(0, len(known) + 1))].tolist()
+        n_reports = int(rng.integers(0, 30))
+        nation = rng.integers(0, 3, n_reports)
+        truth_index = rng.integers(-1, len(ids), n_reports) if ids else np.full(n_reports, -1)
+        held = marks.held(nation, _snapshot(ids, serial_of), truth_index)
+        rule = [t < 0 or ids[t] in sets[nations[k]] for k, t in zip(nation.tolist(), truth_index.tolist(), strict=True)]
+        np.testing.assert_array_equal(held, np.array(rule, dtype=bool).reshape(-1))

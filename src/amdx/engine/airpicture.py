@@ -114,13 +114,14 @@ class AirPictures:
         labels_of = np.array((*truth.ids, None), dtype=object)[scans.truth_index]
         book = self.__dict__.get("_scan_marks")
         if book is None:  # (made here, not in __init__, to keep within the scan methods' part of this class)
-            book = self.__dict__.setdefault("_scan_marks", (ThreatMarks(self.nations, self._detected),
-                                                             ThreatMarks(self.nations, self._own_tracked)))
+            book = self.__dict__.setdefault("_scan_marks", (
+                ThreatMarks(self.nations, self._detected, self.truth.serial_of),
+                ThreatMarks(self.nations, self._own_tracked, self.truth.serial_of)))
         row = book[0].row
         nation_of = np.array([row.get(site.owner, -1) for site in sites], dtype=np.int64)[scans.sensor]
         known = (nation_of >= 0).all()  # (every owner a nation of the scenario: always, so far)
         out.extend(self._first_detections(sites, t_s, scans, labels_of,
-                                          known and book[0].table(truth.ids)[nation_of, scans.truth_index].all()))
+                                          known and book[0].held(nation_of, truth, scans.truth_index).all()))
         meas_sensor = index[scans.sensor]
         report = bank.step(t_s, index, scans.z_ecef_m, scans.R_ecef, meas_sensor)
         sensor_ids, labels = self._radar_ids, self.track_labels
@@ -141,7 +142,7 @@ class AirPictures:
         # a first track needs a threat its nation holds no own track of, the threat of a report of this instant or
         # of a track confirmed at it (see `_first_own_tracks`): those, per nation
         held = self._own_tracked
-        unheld = (np.flatnonzero(~book[1].table(truth.ids)[nation_of, scans.truth_index]) if known
+        unheld = (np.flatnonzero(~book[1].held(nation_of, truth, scans.truth_index)) if known
                   else np.arange(len(scans)))
         owner_of = dict(zip(index.tolist(), (site.owner for site in sites), strict=True))
         fresh: dict[str, set[str | None]] = {}
@@ -176,7 +177,7 @@ class AirPictures:
     def _first_detections(self, sites: list[SensorSite], t_s: float, scans: RadarScans, labels_of: np.ndarray,
                           none_new: bool = False) -> list[ev.Event]:
         """A first-detection marker for each (nation, threat) first detected now, in report order. `none_new`:
-        the caller found every report's threat among its nation's detected ones (a `ThreatMarks` table), so
+        the caller found every report's threat among its nation's detected ones (`ThreatMarks`), so
         there is none; otherwise the reports are looked at one by one."""
         if none_new:
             return []

@@ -1,43 +1,55 @@
-"""`ThreatMarks`: which threats of the current truth snapshot each nation already has in a growing set of labels
-(the threats it has detected, or holds an own track of), as one boolean table.
+"""`ThreatMarks`: whether each nation's growing set of threat labels (the threats it has detected, or holds an
+own track of) holds the threat of each radar report, for all reports in one gather.
 
-Why: at every scan instant the air picture asks whether any report (or track) stems from a threat its nation
-has not detected (or tracked) yet, to emit first-detection and first-track markers. Almost always the answer is
-no; asking it label by label (sets of a few hundred strings per instant) cost more than the radar model. The
-table answers it for all reports with one gather: rows are nations, columns the threats of the truth snapshot
-(a report's truth index picks its column), plus a last column for false alarms (index −1), marked as held so a
-false alarm is never new. The table is rebuilt only when the snapshot's threats (launches, ends) or a nation's
-set (a new marker) changed.
+Why: at every scan instant the air picture asks whether any report stems from a threat its nation has not
+detected (or tracked) yet, to emit first-detection and first-track markers. Almost always the answer is no;
+asking it label by label (sets of a few hundred strings per instant) cost more than the radar model, and so did
+a table over the threats of each truth snapshot (the airborne threats change at most instants). Here the table's
+columns are the threats' serial numbers (`TruthRegistry.serial_of`, `TruthStates.serial`: one per threat for
+the whole run), plus a last column for false alarms, marked as held so a false alarm is never new; a nation's
+row is rebuilt only when its set grew (a new marker), and the table widened when new threats arrived.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
 
+from amdx.engine.truth import TruthStates
+
 
 class ThreatMarks:
-    """A (nations × (threats + 1)) boolean table: whether each nation's set holds each threat id.
+    """Per nation (a row), whether its set holds each threat (a column per serial number).
 
-    `sets` maps every nation to its set of labels; the sets may grow (never shrink) between calls: the table
-    follows them.
+    `sets` maps every nation to its set of labels (threat ids, or None); the sets may grow (never shrink)
+    between calls, and `serial_of` (the truth registry's) gain threats: the table follows them.
     """
 
-    def __init__(self, nations: Sequence[str], sets: dict[str, set[str | None]]) -> None:
+    def __init__(self, nations: Sequence[str], sets: dict[str, set[str | None]],
+                 serial_of: Mapping[str, int]) -> None:
         self.row: dict[str, int] = {n: k for k, n in enumerate(nations)}
         """Each nation's row."""
         self._sets = [sets[n] for n in nations]
-        self._ids: tuple[str, ...] | None = None
-        self._sizes: list[int] = []
-        self._table = np.zeros((len(nations), 1), dtype=bool)
+        self._serial_of = serial_of
+        self._sizes = [-1] * len(nations)  # the set sizes each row was built for (-1: not yet)
+        self._table = np.ones((len(nations), 1), dtype=bool)
 
-    def table(self, ids: tuple[str, ...]) -> NDArray[np.bool_]:
-        """The table for the threats `ids` (a truth snapshot's, in its order); do not modify."""
-        sizes = [len(s) for s in self._sets]
-        if ids != self._ids or sizes != self._sizes:
-            self._table = np.array([[i in s for i in ids] + [True] for s in self._sets], dtype=bool).reshape(
-                len(self._sets), len(ids) + 1)
-            self._ids, self._sizes = ids, sizes
-        return self._table
+    def held(self, nation: NDArray[np.int64], truth: TruthStates, truth_index: NDArray[np.int64]
+             ) -> NDArray[np.bool_]:
+        """Whether the set of nation row nation[k] holds the threat truth_index[k] of the snapshot `truth` (−1, a
+        false alarm: held), for each report k."""
+        width = len(self._serial_of) + 1
+        if self._table.shape[1] < width:  # new threats: in no set yet unless a set grew, which rebuilds its row
+            table = np.zeros((len(self._sets), width), dtype=bool)
+            table[:, :self._table.shape[1] - 1] = self._table[:, :-1]
+            table[:, -1] = True
+            self._table = table
+        for k, labels in enumerate(self._sets):
+            if len(labels) != self._sizes[k]:
+                row = self._table[k]
+                row[:-1] = False
+                row[[self._serial_of[label] for label in labels if label in self._serial_of]] = True
+                self._sizes[k] = len(labels)
+        return self._table[nation, np.append(truth.serial, -1)[truth_index]]
