@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import compress
+from itertools import chain, compress
 from types import MappingProxyType
 
 import numpy as np
@@ -187,7 +187,7 @@ class TruthRegistry:
         return snapshot
 
     def _snapshot(self, t_s: float) -> TruthStates:
-        ids: list[str] = []
+        ids: list[tuple[str, ...]] = []  # each batch's airborne ids (its own tuple when all are)
         pos, vel, rcs, counts, bal, boost, serial = [], [], [], [], [], [], []
         self._batches = [b for b in self._batches if b.last_end_t_s > t_s]  # time only moves forward
         for b in self._batches:
@@ -208,7 +208,7 @@ class TruthRegistry:
                 assert b.route is not None
                 p, v = b.route.state_ecef(np.array([t_s]))
                 p, v = p.reshape(1, 3), v.reshape(1, 3)
-            ids.extend(b.ids if every else compress(b.ids, live.tolist()))
+            ids.append(b.ids if every else tuple(compress(b.ids, live.tolist())))
             pos.append(p)
             vel.append(v)
             rcs.append(b.rcs_m2 if every else b.rcs_m2[live])
@@ -224,4 +224,4 @@ class TruthRegistry:
                       np.concatenate(boost), np.concatenate(serial))
         for a in arrays:
             a.flags.writeable = False
-        return TruthStates(t_s, tuple(ids), *arrays)
+        return TruthStates(t_s, ids[0] if len(ids) == 1 else tuple(chain.from_iterable(ids)), *arrays)

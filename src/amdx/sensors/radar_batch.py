@@ -185,7 +185,9 @@ class RadarNetwork:
             sid = c.sensor_ids[int(np.argmax(measures_rr))]
             raise ValueError(f"{sid}: measures range rate, so scan() needs truth velocities")
         p = np.asarray(truth_ecef_m, dtype=np.float64).reshape(-1, 3)
-        rcs = np.broadcast_to(np.asarray(rcs_m2, dtype=np.float64), (len(p),))
+        rcs = np.asarray(rcs_m2, dtype=np.float64)
+        if rcs.shape != (len(p),):
+            rcs = np.broadcast_to(rcs, (len(p),))
         n_radars = sel.size
 
         # the (radar, target) pairs in view, radar by radar, targets in truth order (as `Radar.in_view`)
