@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from amdx.engine.scan_book import ThreatMarks
+from amdx.engine.scan_book import ThreatMarks, report_serials
 from amdx.engine.truth import TruthStates
 
 
@@ -33,6 +33,6 @@ def test_threat_marks_follow_the_threats_and_the_growing_sets():
         n_reports = int(rng.integers(0, 30))
         nation = rng.integers(0, 3, n_reports)
         truth_index = rng.integers(-1, len(ids), n_reports) if ids else np.full(n_reports, -1)
-        held = marks.held(nation, _snapshot(ids, serial_of), truth_index)
+        held = marks.held(nation, report_serials(_snapshot(ids, serial_of), truth_index))
         rule = [t < 0 or ids[t] in sets[nations[k]] for k, t in zip(nation.tolist(), truth_index.tolist(), strict=True)]
         np.testing.assert_array_equal(held, np.array(rule, dtype=bool).reshape(-1))

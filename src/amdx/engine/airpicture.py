@@ -25,7 +25,7 @@ import numpy as np
 from amdx.engine import events as ev
 from amdx.engine.fusion import FusedPicture, FusionCentre, SourceTracks
 from amdx.engine.rng import RngStreams
-from amdx.engine.scan_book import ThreatMarks
+from amdx.engine.scan_book import ThreatMarks, report_serials
 from amdx.engine.sensing import SensorSite, build_sensor_sites
 from amdx.engine.truth import TruthRegistry
 from amdx.geo import WGS84, ecef_to_geodetic
@@ -120,8 +120,9 @@ class AirPictures:
         row = book[0].row
         nation_of = np.array([row.get(site.owner, -1) for site in sites], dtype=np.int64)[scans.sensor]
         known = (nation_of >= 0).all()  # (every owner a nation of the scenario: always, so far)
+        serial = report_serials(truth, scans.truth_index)
         out.extend(self._first_detections(sites, t_s, scans, labels_of,
-                                          known and book[0].held(nation_of, truth, scans.truth_index).all()))
+                                          known and book[0].held(nation_of, serial).all()))
         meas_sensor = index[scans.sensor]
         report = bank.step(t_s, index, scans.z_ecef_m, scans.R_ecef, meas_sensor)
         sensor_ids, labels = self._radar_ids, self.track_labels
@@ -142,7 +143,7 @@ class AirPictures:
         # a first track needs a threat its nation holds no own track of, the threat of a report of this instant or
         # of a track confirmed at it (see `_first_own_tracks`): those, per nation
         held = self._own_tracked
-        unheld = (np.flatnonzero(~book[1].held(nation_of, truth, scans.truth_index)) if known
+        unheld = (np.flatnonzero(~book[1].held(nation_of, serial)) if known
                   else np.arange(len(scans)))
         owner_of = dict(zip(index.tolist(), (site.owner for site in sites), strict=True))
         fresh: dict[str, set[str | None]] = {}

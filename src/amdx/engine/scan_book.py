@@ -36,10 +36,9 @@ class ThreatMarks:
         self._sizes = [-1] * len(nations)  # the set sizes each row was built for (-1: not yet)
         self._table = np.ones((len(nations), 1), dtype=bool)
 
-    def held(self, nation: NDArray[np.int64], truth: TruthStates, truth_index: NDArray[np.int64]
-             ) -> NDArray[np.bool_]:
-        """Whether the set of nation row nation[k] holds the threat truth_index[k] of the snapshot `truth` (−1, a
-        false alarm: held), for each report k."""
+    def held(self, nation: NDArray[np.int64], serial: NDArray[np.int64]) -> NDArray[np.bool_]:
+        """Whether the set of nation row nation[k] holds the threat of serial number serial[k] (−1, a false
+        alarm: held), for each report k (`report_serials` gives the serials of a scan's reports)."""
         width = len(self._serial_of) + 1
         if self._table.shape[1] < width:  # new threats: in no set yet unless a set grew, which rebuilds its row
             table = np.zeros((len(self._sets), width), dtype=bool)
@@ -50,6 +49,12 @@ class ThreatMarks:
             if len(labels) != self._sizes[k]:
                 row = self._table[k]
                 row[:-1] = False
-                row[[self._serial_of[label] for label in labels if label in self._serial_of]] = True
+                row[[j for j in map(self._serial_of.get, labels) if j is not None]] = True
                 self._sizes[k] = len(labels)
-        return self._table[nation, np.append(truth.serial, -1)[truth_index]]
+        return self._table[nation, serial]
+
+
+def report_serials(truth: TruthStates, truth_index: NDArray[np.int64]) -> NDArray[np.int64]:
+    """The serial number of each report's threat (truth_index into the snapshot `truth`), −1 for a false alarm
+    (truth index −1)."""
+    return np.concatenate((truth.serial, np.full(1, -1, np.int64)))[truth_index]
