@@ -36,3 +36,26 @@ def test_threat_marks_follow_the_threats_and_the_growing_sets():
         held = marks.held(nation, report_serials(_snapshot(ids, serial_of), truth_index))
         rule = [t < 0 or ids[t] in sets[nations[k]] for k, t in zip(nation.tolist(), truth_index.tolist(), strict=True)]
         np.testing.assert_array_equal(held, np.array(rule, dtype=bool).reshape(-1))
+
+
+def test_launch_columns_are_the_lists_as_arrays_as_they_grow():
+    """`LaunchColumns` against np.asarray of the whole lists after every growth (also when nothing was added)."""
+    from amdx.engine.scan_book import LaunchColumns
+
+    rng = np.random.default_rng(9)
+    launches: dict[str, list] = {"ids": [], "launch_t_s": [], "burnout_t_s": [], "launch_ecef_m": [],
+                                 "heading_rad": []}
+    columns = LaunchColumns()
+    for _ in range(40):
+        for _ in range(int(rng.integers(0, 4))):
+            launches["ids"].append(f"M{len(launches['ids'])}")
+            launches["launch_t_s"].append(float(rng.uniform(0, 100)))
+            launches["burnout_t_s"].append(float(rng.uniform(100, 200)))
+            launches["launch_ecef_m"].append(rng.normal(size=3) * 6.4e6)
+            launches["heading_rad"].append(np.float64(rng.uniform(0, 6.28)))
+        got = columns.arrays(launches)
+        want = [np.asarray(launches[n], dtype=np.float64) for n in ("launch_t_s", "burnout_t_s", "launch_ecef_m",
+                                                                     "heading_rad")]
+        want[2] = want[2].reshape(-1, 3)
+        for a, b in zip(got, want, strict=True):
+            assert a.shape == b.shape and np.array_equal(a, b) and not a.flags.writeable

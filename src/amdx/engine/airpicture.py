@@ -25,7 +25,7 @@ import numpy as np
 from amdx.engine import events as ev
 from amdx.engine.fusion import FusedPicture, FusionCentre, SourceTracks
 from amdx.engine.rng import RngStreams
-from amdx.engine.scan_book import ThreatMarks, report_serials
+from amdx.engine.scan_book import LaunchColumns, ThreatMarks, report_serials
 from amdx.engine.sensing import SensorSite, build_sensor_sites
 from amdx.engine.truth import TruthRegistry
 from amdx.geo import WGS84, ecef_to_geodetic
@@ -211,14 +211,18 @@ class AirPictures:
         assert isinstance(site.model, SpaceWarningSensor)
         if not launches["ids"]:
             return []
-        warnings = site.model.scan(t_s, launches["launch_t_s"], launches["burnout_t_s"], launches["launch_ecef_m"],
-                                   launches["heading_rad"], self.rngs.stream(f"sensor/{site.sensor_id}"))
+        columns = self.__dict__.get("_launch_columns")
+        if columns is None:  # (made here, not in __init__, to keep within the scan methods' part of this class)
+            columns = self.__dict__.setdefault("_launch_columns", LaunchColumns())
+        launch_t, burnout_t, launch_ecef, heading = columns.arrays(launches)
+        warnings = site.model.scan(t_s, launch_t, burnout_t, launch_ecef, heading,
+                                   self.rngs.stream(f"sensor/{site.sensor_id}"))
         out: list[ev.Event] = []
         for w in warnings:
             self._warnings += 1
             out.append(ev.LaunchWarning(t_s=t_s, visible_to=ev.visibility(site.owner), nation=site.owner,
                                         sensor_id=site.sensor_id, warning_id=f"{site.sensor_id}/W{self._warnings}",
-                                        launch_t_s=float(launches["launch_t_s"][w.threat_index]),
+                                        launch_t_s=float(launch_t[w.threat_index]),
                                         lat_deg=w.launch_lat_deg, lon_deg=w.launch_lon_deg,
                                         heading_deg=float(np.degrees(w.heading_rad)),
                                         position_sigma_m=w.position_sigma_m))

@@ -1,4 +1,6 @@
-"""`ThreatMarks`: whether each nation's growing set of threat labels (the threats it has detected, or holds an
+"""The scan's bookkeeping across instants: `ThreatMarks` and `LaunchColumns`.
+
+`ThreatMarks`: whether each nation's growing set of threat labels (the threats it has detected, or holds an
 own track of) holds the threat of each radar report, for all reports in one gather.
 
 Why: at every scan instant the air picture asks whether any report stems from a threat its nation has not
@@ -8,6 +10,9 @@ a table over the threats of each truth snapshot (the airborne threats change at 
 columns are the threats' serial numbers (`TruthRegistry.serial_of`, `TruthStates.serial`: one per threat for
 the whole run), plus a last column for false alarms, marked as held so a false alarm is never new; a nation's
 row is rebuilt only when its set grew (a new marker), and the table widened when new threats arrived.
+
+`LaunchColumns`: the engine's launch lists as arrays for the space sensors, converted as they grow (each space
+scan converted every launch of the run, a list of a few hundred small arrays, to arrays again).
 """
 
 from __future__ import annotations
@@ -58,3 +63,35 @@ def report_serials(truth: TruthStates, truth_index: NDArray[np.int64]) -> NDArra
     """The serial number of each report's threat (truth_index into the snapshot `truth`), −1 for a false alarm
     (truth index −1)."""
     return np.concatenate((truth.serial, np.full(1, -1, np.int64)))[truth_index]
+
+
+class LaunchColumns:
+    """The engine's launch lists (`ids`, `launch_t_s`, `burnout_t_s`, `launch_ecef_m`, `heading_rad`: one entry
+    appended per ballistic launch, never changed) as arrays for the space sensors' scans: each call converts only
+    the entries appended since the last one, instead of every launch of the run at every scan."""
+
+    _NAMES = ("launch_t_s", "burnout_t_s", "launch_ecef_m", "heading_rad")
+
+    def __init__(self) -> None:
+        self._n = 0  # the launches converted so far
+        self._arrays: list[NDArray[np.float64]] = []
+        self._clear()
+
+    def _clear(self) -> None:
+        self._n = 0
+        self._arrays = [np.zeros(0), np.zeros(0), np.zeros((0, 3)), np.zeros(0)]
+
+    def arrays(self, launches: dict[str, list]) -> tuple[NDArray[np.float64], ...]:
+        """(launch times (m,) s, burnout times (m,) s, launch points (m, 3) ECEF m, headings (m,) rad) of the m
+        launches in `launches` (read-only arrays)."""
+        m = len(launches["ids"])
+        if m < self._n:  # (the lists only grow; anything else starts afresh)
+            self._clear()
+        if m > self._n:
+            tails = [np.asarray(launches[name][self._n:m], dtype=np.float64).reshape(-1, *a.shape[1:])
+                     for name, a in zip(self._NAMES, self._arrays, strict=True)]
+            self._arrays = [np.concatenate([a, tail]) for a, tail in zip(self._arrays, tails, strict=True)]
+            for a in self._arrays:
+                a.flags.writeable = False
+            self._n = m
+        return tuple(self._arrays)
