@@ -22,3 +22,18 @@ def test_one_threats_position_is_its_row_of_the_snapshot_and_none_when_not_airbo
         assert all(engine.truth.position(tid, float(t)) is None for tid in gone)
     assert checked > 20 and kinds == {True, False}  # ballistic and air-breathing flights both checked
     assert engine.truth.position("no-such-threat", 100.0) is None
+
+
+def test_serial_numbers_are_one_per_threat_in_the_order_received():
+    """Every snapshot's serial numbers are its threats' `serial_of`, the same at every time; `serial_of` numbers
+    the threats 0, 1, 2, ... in the order the registry received them (launch orders in time)."""
+    engine = Engine(load_scenario(bundled_scenario_path("mixed_raid")), 2)
+    seen: dict[str, int] = {}
+    for t in np.arange(30.0, 900.0, 41.7):
+        engine.advance(float(t))
+        snapshot = engine.truth.states(float(t))
+        assert snapshot.serial.tolist() == [engine.truth.serial_of[tid] for tid in snapshot.ids]
+        for tid, s in zip(snapshot.ids, snapshot.serial.tolist(), strict=True):
+            assert seen.setdefault(tid, s) == s
+    assert sorted(engine.truth.serial_of.values()) == list(range(len(engine.truth.serial_of)))
+    assert len(seen) >= 5 and set(seen).issubset(engine.truth.serial_of)

@@ -200,3 +200,21 @@ def test_predict_rows_predicts_each_row_in_place_as_it_would_be_predicted_alone(
         predict_rows(xr[:, :3], pr, model, [0], [1.0], 2.0, 0.1)
     with pytest.raises(ValueError, match="distinct"):
         predict_rows(xr, pr, model, [1, 1], [1.0, 1.0], 2.0, 0.1)
+
+
+def test_rows_fault_matches_the_plain_rule():
+    """`rows_fault` against the plain-Python rule: 1 for an index outside [0, n), else 2 for a repeat when
+    distinct rows are asked for, else 0."""
+    from amdx.tracking.motion_kernels import rows_fault
+
+    def rule(rows, n, distinct):
+        if any(not 0 <= r < n for r in rows):
+            return 1
+        return 2 if distinct and len(set(rows)) < len(rows) else 0
+
+    rng = np.random.default_rng(5)
+    for _ in range(300):
+        n = int(rng.integers(0, 12))
+        rows = rng.integers(-2, n + 2, size=int(rng.integers(0, 8))).tolist()
+        for distinct in (True, False):
+            assert rows_fault(np.array(rows, dtype=np.intp), n, distinct) == rule(rows, n, distinct)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass
-from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -26,6 +25,7 @@ import numpy as np
 from amdx.engine import events as ev
 from amdx.engine.fusion import FusedPicture, FusionCentre, SourceTracks
 from amdx.engine.rng import RngStreams
+from amdx.engine.scan_book import LaunchColumns, ThreatMarks, report_serials
 from amdx.engine.sensing import SensorSite, build_sensor_sites
 from amdx.engine.truth import TruthRegistry
 from amdx.geo import WGS84, ecef_to_geodetic
@@ -112,7 +112,17 @@ class AirPictures:
             return out  # empty scans of empty trackers change nothing
         # each report's threat label (None for a false alarm: index −1 picks the trailing None)
         labels_of = np.array((*truth.ids, None), dtype=object)[scans.truth_index]
-        out.extend(self._first_detections(sites, t_s, scans, labels_of, truth.ids))
+        book = self.__dict__.get("_scan_marks")
+        if book is None:  # (made here, not in __init__, to keep within the scan methods' part of this class)
+            book = self.__dict__.setdefault("_scan_marks", (
+                ThreatMarks(self.nations, self._detected, self.truth.serial_of),
+                ThreatMarks(self.nations, self._own_tracked, self.truth.serial_of)))
+        row = book[0].row
+        nation_of = np.array([row.get(site.owner, -1) for site in sites], dtype=np.int64)[scans.sensor]
+        known = (nation_of >= 0).all()  # (every owner a nation of the scenario: always, so far)
+        serial = report_serials(truth, scans.truth_index)
+        out.extend(self._first_detections(sites, t_s, scans, labels_of,
+                                          known and book[0].held(nation_of, serial).all()))
         meas_sensor = index[scans.sensor]
         report = bank.step(t_s, index, scans.z_ecef_m, scans.R_ecef, meas_sensor)
         sensor_ids, labels = self._radar_ids, self.track_labels
@@ -130,59 +140,53 @@ class AirPictures:
             labels[sensor_ids[s]][tid] = label
         for tid, s in zip(report.deleted_ids.tolist(), report.deleted_sensor.tolist(), strict=True):
             labels[sensor_ids[s]].pop(tid, None)
-        out.extend(self._first_own_tracks(sites, index, t_s))
+        # a first track needs a threat its nation holds no own track of, the threat of a report of this instant or
+        # of a track confirmed at it (see `_first_own_tracks`): those, per nation
+        held = self._own_tracked
+        unheld = (np.flatnonzero(~book[1].held(nation_of, serial)) if known
+                  else np.arange(len(scans)))
+        owner_of = dict(zip(index.tolist(), (site.owner for site in sites), strict=True))
+        fresh: dict[str, set[str | None]] = {}
+        for k, label in zip(scans.sensor[unheld].tolist(), labels_of[unheld].tolist(), strict=True):
+            fresh.setdefault(sites[k].owner, set()).add(label)
+        for tid, s in zip(report.confirmed_ids.tolist(), report.confirmed_sensor.tolist(), strict=True):
+            label = labels[sensor_ids[s]].get(tid)
+            if label not in held.get(owner_of[s], ()):
+                fresh.setdefault(owner_of[s], set()).add(label)
+        if any(labels_new.difference(held.get(nation, ()), (None,)) for nation, labels_new in fresh.items()):
+            out.extend(self._first_own_tracks(sites, index, t_s, fresh))
         return out
 
-    def _first_own_tracks(self, sites: list[SensorSite], index: np.ndarray, t_s: float) -> list[ev.Event]:
-        """First-track markers of the confirmed tracks of the radars just scanned, in track creation order. First a
-        quick test on a superset: when the labels of all tracks (tentative ones too) of each nation's radars just
-        scanned are threats the nation already holds an own track of, there is none. Only otherwise are the
-        confirmed tracks looked at, and one by one only when some (nation, label) is new."""
-        labels_of = self.track_labels
-        held = self._own_tracked
-        by_nation: dict[str, set[str | None]] = {}
-        for site in sites:
-            by_nation.setdefault(site.owner, set()).update(labels_of[site.sensor_id].values())
-        if all(labels.difference(held.get(nation, ())) <= {None} for nation, labels in by_nation.items()):
-            return []
+    def _first_own_tracks(self, sites: list[SensorSite], index: np.ndarray, t_s: float,
+                          fresh: dict[str, set[str | None]]) -> list[ev.Event]:
+        """First-track markers of the confirmed tracks of the radars just scanned, in track creation order, given
+        the labels `fresh` per nation that can be new. Every confirmed track already held by its nation (as a
+        first track of its label) stays so until its label changes or it is deleted, and its label changes only
+        to the label of a report of this instant; so a new (nation, label) is the label of a report or of a
+        track confirmed at this instant that the nation holds no own track of: the caller's `fresh`. The
+        confirmed tracks are looked at one by one, only those of a fresh label further."""
         tids, sensors = (a.tolist() for a in self.trackers.confirmed(index))
-        if not tids:
-            return []
         owner = dict(zip(index.tolist(), (site.owner for site in sites), strict=True))
-        by_index = [labels_of[sid] for sid in self._radar_ids]
-        labels = list(map(dict.get, map(by_index.__getitem__, sensors), tids))
-        keys = list(zip(map(owner.__getitem__, sensors), labels, repeat("own")))
-        if all(label is None for _, label, _ in set(keys).difference(self._first_track)):
-            return []  # no track of a threat the nation has not tracked yet (false alarms' tracks have no label)
+        by_index = [self.track_labels[sid] for sid in self._radar_ids]
         out: list[ev.Event] = []
         sensor_ids = self._radar_ids
-        for tid, s, key in zip(tids, sensors, keys, strict=True):
-            if key[1] is not None and key not in self._first_track:
-                out.extend(self._mark_first_track(t_s, key[0], key[1], f"{sensor_ids[s]}/{tid}", "own",
-                                                  "own"))
+        for tid, s, label in zip(tids, sensors, map(dict.get, map(by_index.__getitem__, sensors), tids), strict=True):
+            if label is not None and label in fresh.get(owner[s], ()):
+                out.extend(self._mark_first_track(t_s, owner[s], label, f"{sensor_ids[s]}/{tid}", "own", "own"))
         return out
 
     def _first_detections(self, sites: list[SensorSite], t_s: float, scans: RadarScans, labels_of: np.ndarray,
-                          threat_ids: tuple[str, ...]) -> list[ev.Event]:
-        """A first-detection marker for each (nation, threat) first detected now, in report order. The distinct
-        threats each nation's reports stem from (`np.unique` of integer codes) show whether any is new; only then
-        are the reports looked at one by one."""
+                          none_new: bool = False) -> list[ev.Event]:
+        """A first-detection marker for each (nation, threat) first detected now, in report order. `none_new`:
+        the caller found every report's threat among its nation's detected ones (`ThreatMarks`), so
+        there is none; otherwise the reports are looked at one by one."""
+        if none_new:
+            return []
         rows = np.flatnonzero(scans.truth_index >= 0)
-        if not rows.size:
-            return []
         owners = [site.owner for site in sites]
-        nations = list(dict.fromkeys(owners))
-        detected = [self._detected.setdefault(nation, set()) for nation in nations]
-        m = len(threat_ids)
-        nation_of = np.array(list(map(nations.index, owners)), np.int64)
-        pairs = np.unique(nation_of[scans.sensor[rows]] * m + scans.truth_index[rows])  # nation-major
-        bounds = np.searchsorted(pairs, np.arange(len(nations) + 1) * m).tolist()
-        if all(detected[j].issuperset(map(threat_ids.__getitem__, (pairs[bounds[j]:bounds[j + 1]] - j * m).tolist()))
-               for j in range(len(nations))):
-            return []
         out: list[ev.Event] = []
         for k, label in zip(scans.sensor[rows].tolist(), labels_of[rows].tolist(), strict=True):
-            seen = self._detected[owners[k]]
+            seen = self._detected.setdefault(owners[k], set())
             if label not in seen:
                 seen.add(label)
                 out.append(ev.FirstDetection(t_s=t_s, visible_to=ev.visibility(), threat_id=label,
@@ -207,14 +211,18 @@ class AirPictures:
         assert isinstance(site.model, SpaceWarningSensor)
         if not launches["ids"]:
             return []
-        warnings = site.model.scan(t_s, launches["launch_t_s"], launches["burnout_t_s"], launches["launch_ecef_m"],
-                                   launches["heading_rad"], self.rngs.stream(f"sensor/{site.sensor_id}"))
+        columns = self.__dict__.get("_launch_columns")
+        if columns is None:  # (made here, not in __init__, to keep within the scan methods' part of this class)
+            columns = self.__dict__.setdefault("_launch_columns", LaunchColumns())
+        launch_t, burnout_t, launch_ecef, heading = columns.arrays(launches)
+        warnings = site.model.scan(t_s, launch_t, burnout_t, launch_ecef, heading,
+                                   self.rngs.stream(f"sensor/{site.sensor_id}"))
         out: list[ev.Event] = []
         for w in warnings:
             self._warnings += 1
             out.append(ev.LaunchWarning(t_s=t_s, visible_to=ev.visibility(site.owner), nation=site.owner,
                                         sensor_id=site.sensor_id, warning_id=f"{site.sensor_id}/W{self._warnings}",
-                                        launch_t_s=float(launches["launch_t_s"][w.threat_index]),
+                                        launch_t_s=float(launch_t[w.threat_index]),
                                         lat_deg=w.launch_lat_deg, lon_deg=w.launch_lon_deg,
                                         heading_deg=float(np.degrees(w.heading_rad)),
                                         position_sigma_m=w.position_sigma_m))

@@ -13,8 +13,10 @@ Batches whose flights have all ended are dropped.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import compress
+from itertools import chain, compress
+from types import MappingProxyType
 
 import numpy as np
 from numpy.typing import NDArray
@@ -27,7 +29,9 @@ from amdx.flight.route import RouteFlight
 @dataclass(frozen=True)
 class TruthStates:
     """Airborne threats at one time: ids (m,), ECEF positions (m,3) m, velocities (m,3) m/s, RCS (m,) m²,
-    ballistic flags (m,) and boost flags (m,); the arrays are read-only (a snapshot may be handed out again)."""
+    ballistic flags (m,), boost flags (m,) and serial numbers (m,) (each threat's, in the order the registry
+    received them: one number per threat for the whole run, so tables over threats need not look up ids); the
+    arrays are read-only (a snapshot may be handed out again)."""
 
     t_s: float
     ids: tuple[str, ...]
@@ -36,6 +40,7 @@ class TruthStates:
     rcs_m2: NDArray[np.float64]
     ballistic: NDArray[np.bool_]
     boosting: NDArray[np.bool_]
+    serial: NDArray[np.int64]
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -49,6 +54,7 @@ class _Batch:
     end_t_s: NDArray[np.float64]
     burnout_t_s: NDArray[np.float64]
     ballistic: bool
+    serial: NDArray[np.int64]
     flights: BallisticFlights | None = None
     route: RouteFlight | None = None
     solutions: tuple[BallisticSolution, ...] = ()
@@ -84,6 +90,9 @@ class TruthRegistry:
         self._ended: dict[str, float] = {}  # threats destroyed in flight: id -> time
         self._version = 0  # counts the changes of the set of flights (launches, ends)
         self._last: tuple[float, int, TruthStates] | None = None  # (t, version, snapshot) of the last `states`
+        self._serial: dict[str, int] = {}  # each threat's serial number, in the order received
+        self.serial_of: Mapping[str, int] = MappingProxyType(self._serial)
+        """Each threat id's serial number (`TruthStates.serial`), read-only."""
 
     def end(self, threat_id: str, t_s: float) -> None:
         """End a threat's flight at `t_s` (destroyed by an interceptor): it is no longer airborne from then on."""
@@ -105,13 +114,21 @@ class TruthRegistry:
                 ends[k] = min(ends[k], t)
             b.set_ends(ends)
 
+    def _serials(self, ids: Sequence[str]) -> NDArray[np.int64]:
+        """Serial numbers for new threats (the next ones, in order)."""
+        first = len(self._serial)
+        self._serial.update(zip(ids, range(first, first + len(ids)), strict=True))
+        if len(self._serial) != first + len(ids):
+            raise ValueError("threat ids must be new and distinct")
+        return np.arange(first, first + len(ids), dtype=np.int64)
+
     def add_ballistic(self, ids: list[str], solutions: list[BallisticSolution], beta_kg_m2: float | None,
                       rcs_m2: float, flights: BallisticFlights | None = None) -> None:
         """Add ballistic rounds (their solved flights, a ballistic coefficient for drag or None, one RCS); pass
         `flights` when the batch of exactly these solutions is already built."""
         beta = np.full(len(ids), np.inf if beta_kg_m2 is None else float(beta_kg_m2))
         batch = self._ballistic_batch(tuple(ids), tuple(solutions), beta, np.full(len(ids), float(rcs_m2)),
-                                      flights)
+                                      self._serials(ids), flights)
         while self._batches and self._batches[-1].ballistic and batch.size * 2 >= self._batches[-1].size:
             last = self._batches.pop()
             assert last.flights is not None and batch.flights is not None
@@ -120,22 +137,26 @@ class TruthRegistry:
                 merged = BallisticFlights.concatenate([last.flights, batch.flights])
             batch = self._ballistic_batch(last.ids + batch.ids, last.solutions + batch.solutions,
                                           np.concatenate([last.beta_kg_m2, batch.beta_kg_m2]),  # type: ignore[list-item]
-                                          np.concatenate([last.rcs_m2, batch.rcs_m2]), merged)
+                                          np.concatenate([last.rcs_m2, batch.rcs_m2]),
+                                          np.concatenate([last.serial, batch.serial]), merged)
         self._apply_ends(batch)
         self._batches.append(batch)
         self._version += 1
 
     @staticmethod
     def _ballistic_batch(ids: tuple[str, ...], solutions: tuple[BallisticSolution, ...], beta: NDArray[np.float64],
-                         rcs: NDArray[np.float64], flights: BallisticFlights | None = None) -> _Batch:
+                         rcs: NDArray[np.float64], serial: NDArray[np.int64],
+                         flights: BallisticFlights | None = None) -> _Batch:
         if flights is None:
             flights = BallisticFlights.from_solutions(list(solutions), beta if np.isfinite(beta).any() else None)
         return _Batch(ids, rcs, np.asarray(flights.launch_t_s), np.asarray(flights.impact_t_s),
-                      np.asarray(flights.burnout_t_s), True, flights=flights, solutions=solutions, beta_kg_m2=beta)
+                      np.asarray(flights.burnout_t_s), True, serial, flights=flights, solutions=solutions,
+                      beta_kg_m2=beta)
 
     def add_route(self, threat_id: str, route: RouteFlight, rcs_m2: float) -> None:
         self._batches.append(_Batch((threat_id,), np.array([rcs_m2]), np.array([route.t0_s]),
-                                    np.array([route.end_t_s]), np.array([route.t0_s]), False, route=route))
+                                    np.array([route.end_t_s]), np.array([route.t0_s]), False,
+                                    self._serials((threat_id,)), route=route))
         self._version += 1
 
     def position(self, threat_id: str, t_s: float) -> NDArray[np.float64] | None:
@@ -166,8 +187,8 @@ class TruthRegistry:
         return snapshot
 
     def _snapshot(self, t_s: float) -> TruthStates:
-        ids: list[str] = []
-        pos, vel, rcs, counts, bal, boost = [], [], [], [], [], []
+        ids: list[tuple[str, ...]] = []  # each batch's airborne ids (its own tuple when all are)
+        pos, vel, rcs, counts, bal, boost, serial = [], [], [], [], [], [], []
         self._batches = [b for b in self._batches if b.last_end_t_s > t_s]  # time only moves forward
         for b in self._batches:
             if t_s < b.first_start_t_s:
@@ -187,19 +208,20 @@ class TruthRegistry:
                 assert b.route is not None
                 p, v = b.route.state_ecef(np.array([t_s]))
                 p, v = p.reshape(1, 3), v.reshape(1, 3)
-            ids.extend(b.ids if every else compress(b.ids, live.tolist()))
+            ids.append(b.ids if every else tuple(compress(b.ids, live.tolist())))
             pos.append(p)
             vel.append(v)
             rcs.append(b.rcs_m2 if every else b.rcs_m2[live])
+            serial.append(b.serial if every else b.serial[live])
             counts.append(n_live)
             bal.append(b.ballistic)
             boost.append((b.burnout_t_s if every else b.burnout_t_s[live]) > t_s)
         if not ids:
             empty = np.zeros((0, 3))
-            arrays = (empty, empty, np.zeros(0), np.zeros(0, bool), np.zeros(0, bool))
+            arrays = (empty, empty, np.zeros(0), np.zeros(0, bool), np.zeros(0, bool), np.zeros(0, np.int64))
         else:
             arrays = (np.concatenate(pos), np.concatenate(vel), np.concatenate(rcs), np.repeat(bal, counts),
-                      np.concatenate(boost))
+                      np.concatenate(boost), np.concatenate(serial))
         for a in arrays:
             a.flags.writeable = False
-        return TruthStates(t_s, tuple(ids), *arrays)
+        return TruthStates(t_s, ids[0] if len(ids) == 1 else tuple(chain.from_iterable(ids)), *arrays)

@@ -80,19 +80,16 @@ def albersheim_pd(snr_db: ArrayLike, pfa: ArrayLike, n_pulses: ArrayLike = 1) ->
         ValueError: a Pfa above 1e-3 (the formula's stated domain ends there; above ~4e-3 its Pd floor exceeds
             0.1 and the continuation is undefined).
     """
+    if np.ndim(pfa) == 0 and np.ndim(n_pulses) == 0:  # the usual case (a radar's Pd): one Pfa and N
+        return _albersheim_pd_one(_f64(snr_db), float(pfa), float(n_pulses))
     snr_db, pfa, n = np.broadcast_arrays(_f64(snr_db), _f64(pfa), _f64(n_pulses))
     if np.any(pfa > 1e-3):
         raise ValueError(f"Albersheim's equation needs Pfa <= 1e-3; got {pfa.max():g}")
+    if pfa.size and np.all(pfa == pfa.flat[0]) and np.all(n == n.flat[0]):  # one Pfa and N after all
+        return _albersheim_pd_one(snr_db, float(pfa.flat[0]), float(n.flat[0]))
     a = np.log(0.62 / pfa)
     z = (snr_db + 5.0 * np.log10(n)) / _albersheim_slope(n)
     pd = np.array(special.expit((10.0**z - a) / (1.7 + 0.12 * a)), dtype=np.float64, ndmin=1)
-    if pfa.size and np.all(pfa == pfa.flat[0]) and np.all(n == n.flat[0]):  # the usual case: one Pfa and N
-        p, m = float(pfa.flat[0]), float(n.flat[0])
-        j, pd_j = _albersheim_joint(p, m)
-        low = np.atleast_1d(snr_db < j)
-        if low.any():
-            pd[low] = swerling0_pd(np.atleast_1d(snr_db)[low], p, m) * (0.1 / pd_j)
-        return _out(pd.reshape(snr_db.shape))
     snr_joint = np.atleast_1d(albersheim_snr_db(0.1, pfa, n))
     low = np.atleast_1d(snr_db < snr_joint)
     if low.any():
@@ -101,12 +98,30 @@ def albersheim_pd(snr_db: ArrayLike, pfa: ArrayLike, n_pulses: ArrayLike = 1) ->
     return _out(pd.reshape(snr_db.shape))
 
 
+def _albersheim_pd_one(snr_db: _Array, pfa: float, n_pulses: float) -> _Array:
+    """`albersheim_pd` of SNRs (dB, any shape) at one Pfa and N: the terms that depend on Pfa and N alone come
+    from `_albersheim_terms`, the same floats the elementwise formula makes, so the same Pd."""
+    if pfa > 1e-3:
+        raise ValueError(f"Albersheim's equation needs Pfa <= 1e-3; got {pfa:g}")
+    a, lead, slope, spread, j, scale = _albersheim_terms(pfa, n_pulses)
+    pd = np.array(special.expit((10.0 ** ((snr_db + lead) / slope) - a) / spread), dtype=np.float64, ndmin=1)
+    low = np.atleast_1d(snr_db < j)
+    if low.any():
+        pd[low] = swerling0_pd(np.atleast_1d(snr_db)[low], pfa, n_pulses) * scale
+    return _out(pd.reshape(np.shape(snr_db)))
+
+
 @lru_cache(maxsize=256)
-def _albersheim_joint(pfa: float, n_pulses: float) -> tuple[float, float]:
-    """(SNR dB at which Albersheim's Pd is 0.1, the square-law Pd at that SNR) for one Pfa and N: where
-    `albersheim_pd` hands over, computed once per radar type rather than per scan."""
+def _albersheim_terms(pfa: float, n_pulses: float) -> tuple[float, ...]:
+    """The terms of `albersheim_pd` that depend on Pfa and N alone, computed once per radar type rather than per
+    scan: (A = ln(0.62/Pfa), 5 log10 N, the slope 6.2 + 4.54/√(N + 0.44), 1.7 + 0.12·A, the SNR dB at which
+    Albersheim's Pd is 0.1 (where the square-law curve takes over), 0.1 over the square-law Pd there). Each is
+    computed by the same numpy operation on the same operands as the elementwise formula."""
+    p, n = np.full(1, pfa), np.full(1, n_pulses)
+    a = np.log(0.62 / p)
     j = float(albersheim_snr_db(0.1, pfa, n_pulses))
-    return j, float(swerling0_pd(j, pfa, n_pulses))
+    return (float(a[0]), float((5.0 * np.log10(n))[0]), float(_albersheim_slope(n)[0]),
+            float((1.7 + 0.12 * a)[0]), j, 0.1 / float(swerling0_pd(j, pfa, n_pulses)))
 
 
 @lru_cache(maxsize=256)

@@ -15,7 +15,8 @@ angle θ on the real Earth becomes θ/k on the effective one.
   the ellipsoid and θ is the angle between the ellipsoid normals at the two points; the effective sphere has
   radius k·`earth_radius_m` (6371 km mean radius by default). Terrain is not modelled.
 
-SI units (m, rad). Pure and vectorised; inputs never mutated.
+SI units (m, rad). Pure and vectorised (compiled loops of `polar_kernels`, one per pair: the radars' batched
+scans test their low pairs with the same per-pair kernel); inputs never mutated.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from amdx.geo import MEAN_EARTH_RADIUS_M, WGS84, EarthModel, ecef_to_geodetic, enu_basis
+from amdx.geo import MEAN_EARTH_RADIUS_M, WGS84, EarthModel
+from amdx.sensors.polar_kernels import clears_many, sees_many, sight_terms
 
 _Array = NDArray[np.float64]
 
@@ -61,28 +63,17 @@ def clears_effective_earth(h_radar_m: ArrayLike, h_target_m: ArrayLike, ground_a
         k_factor: effective-Earth-radius factor (4/3 standard).
         earth_radius_m: real Earth radius R, m.
     """
-    kr = k_factor * earth_radius_m
-    a = kr + np.maximum(_f64(h_radar_m), 0.0)
-    b = kr + np.maximum(_f64(h_target_m), 0.0)
-    theta = _f64(ground_angle_rad) / k_factor
-    cos_t = np.cos(theta)
-    # the segment's closest point to the centre lies strictly inside it only when both end angles are acute
-    interior = (a > b * cos_t) & (b > a * cos_t)
-    chord2 = (a - b) ** 2 + 4.0 * a * b * np.sin(0.5 * theta) ** 2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        dist2 = (a * b * np.sin(theta)) ** 2 / chord2
-    return _out(~interior | (dist2 >= kr * kr))
+    h_r, h_t, angle, k, radius = np.broadcast_arrays(_f64(h_radar_m), _f64(h_target_m), _f64(ground_angle_rad),
+                                                     _f64(k_factor), _f64(earth_radius_m))
+    flat = (np.ascontiguousarray(a).reshape(-1) for a in (h_r, h_t, angle, k, radius))
+    return _out(clears_many(*flat).reshape(h_r.shape))
 
 
 def line_of_sight(site_ecef_m: ArrayLike, targets_ecef_m: ArrayLike, k_factor: float = K_FACTOR,
                   earth_radius_m: float = MEAN_EARTH_RADIUS_M, earth: EarthModel = WGS84) -> NDArray:
     """True for each target (..., 3) in ECEF, m, that a radar at `site_ecef_m` (3,) sees over the effective
     Earth (bool array of shape targets.shape[:-1]). See the module docstring for the geometry."""
-    site_lat, site_lon, site_alt = ecef_to_geodetic(_f64(site_ecef_m), earth)
-    lat, lon, alt = ecef_to_geodetic(_f64(targets_ecef_m), earth)
-    up_site = enu_basis(site_lat, site_lon)[2]
-    up = enu_basis(lat, lon)[2]
-    # angle between unit vectors from their chord: accurate at small and large angles alike
-    chord = np.linalg.norm(up - up_site, axis=-1)
-    angle = 2.0 * np.arcsin(np.minimum(0.5 * chord, 1.0))
-    return clears_effective_earth(site_alt, alt, angle, k_factor, earth_radius_m)
+    p = _f64(targets_ecef_m)
+    sight = sight_terms(np.ascontiguousarray(site_ecef_m, dtype=np.float64).reshape(3), float(k_factor),
+                        float(earth_radius_m), earth.a_m, earth.a_m**2, earth.e2, earth.is_sphere)
+    return _out(sees_many(sight, np.ascontiguousarray(p).reshape(-1, 3)).reshape(p.shape[:-1]))

@@ -1,4 +1,5 @@
-"""Compiled kernels of the radar geometry: ECEF → polar at a site, the view test, polar → ECEF with covariance.
+"""Compiled kernels of the radar geometry: ECEF → polar at a site, the view test, the line of sight over the
+effective Earth, polar → ECEF with covariance.
 
 One function per point (`_polar_one`, `_view_ok`, `_ecef_one`) serves every caller, so a radar scanned alone
 (`Radar.scan`) and scanned with others (`RadarNetwork.scan`) give the same numbers bit for bit. The arithmetic is
@@ -12,9 +13,13 @@ import math
 
 import numpy as np
 
+from amdx.geo import geodetic_point
 from amdx.jit import kernel
 
 _TWO_PI = 2.0 * math.pi
+SIGHT_COLUMNS = 10
+"""Per-radar columns of the line of sight (`sight_terms`): site altitude m, site normal (3), k factor, Earth
+radius of the horizon model m, then the Earth model of the altitudes: a m, a², e², 1.0 for a sphere else 0.0."""
 
 
 @kernel
@@ -59,12 +64,80 @@ def view_mask(polar: np.ndarray, range_max: float, el_min: float, el_max: float,
 
 
 @kernel
+def clears(h_radar: float, h_target: float, ground_angle: float, k_factor: float, radius: float) -> bool:
+    """Whether the straight line from the radar to the target clears the effective Earth (see
+    `horizon.clears_effective_earth`, whose arithmetic this is, per pair)."""
+    kr = k_factor * radius
+    a = kr + (h_radar if h_radar > 0.0 or h_radar != h_radar else 0.0)  # np.maximum(h, 0): NaN stays NaN
+    b = kr + (h_target if h_target > 0.0 or h_target != h_target else 0.0)
+    theta = ground_angle / k_factor
+    cos_t = math.cos(theta)
+    # the segment's closest point to the centre lies strictly inside it only when both end angles are acute
+    interior = a > b * cos_t and b > a * cos_t
+    chord2 = (a - b) ** 2 + 4.0 * a * b * math.sin(0.5 * theta) ** 2
+    dist2 = (a * b * math.sin(theta)) ** 2 / chord2
+    return not interior or dist2 >= kr * kr
+
+
+@kernel
+def clears_many(h_radar: np.ndarray, h_target: np.ndarray, ground_angle: np.ndarray, k_factor: np.ndarray,
+                radius: np.ndarray) -> np.ndarray:
+    """`clears` of flat arrays of one length (n,)."""
+    out = np.empty(h_radar.size, np.bool_)
+    for i in range(h_radar.size):
+        out[i] = clears(h_radar[i], h_target[i], ground_angle[i], k_factor[i], radius[i])
+    return out
+
+
+@kernel
+def ground_terms(x: float, y: float, z: float, a: float, a2: float, e2: float,
+                 sphere: bool) -> tuple[float, float, float, float]:
+    """(geodetic altitude m, ellipsoid normal (3,)) of an ECEF point: `geodetic_point`, then the "up" vector of
+    `geo.enu_basis` from its latitude and longitude."""
+    lat, lon, alt = geodetic_point(x, y, z, a, a2, e2, sphere)
+    la, lo = np.radians(lat), np.radians(lon)
+    cl = math.cos(la)
+    return alt, cl * math.cos(lo), cl * math.sin(lo), math.sin(la)
+
+
+@kernel
+def sight_terms(site: np.ndarray, k_factor: float, radius: float, a: float, a2: float, e2: float,
+                sphere: bool) -> np.ndarray:
+    """The `SIGHT_COLUMNS` terms of the line of sight from an ECEF site (3,)."""
+    alt, u0, u1, u2 = ground_terms(site[0], site[1], site[2], a, a2, e2, sphere)
+    return np.array([alt, u0, u1, u2, k_factor, radius, a, a2, e2, 1.0 if sphere else 0.0])
+
+
+@kernel
+def sees(sight: np.ndarray, x: float, y: float, z: float) -> bool:
+    """Whether a radar of line-of-sight terms `sight` (`sight_terms`) sees the ECEF point (x, y, z) over the
+    effective Earth: the angle between the ellipsoid normals from their chord (accurate at small and large
+    angles alike), then `clears`."""
+    alt, u0, u1, u2 = ground_terms(x, y, z, sight[6], sight[7], sight[8], sight[9] != 0.0)
+    d0, d1, d2 = u0 - sight[1], u1 - sight[2], u2 - sight[3]
+    chord = math.sqrt((d0 * d0 + d1 * d1) + d2 * d2)
+    angle = 2.0 * math.asin(min(0.5 * chord, 1.0))
+    return clears(sight[0], alt, angle, sight[4], sight[5])
+
+
+@kernel
+def sees_many(sight: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """`sees` of each ECEF point p (n, 3)."""
+    out = np.empty(p.shape[0], np.bool_)
+    for i in range(p.shape[0]):
+        out[i] = sees(sight, p[i, 0], p[i, 1], p[i, 2])
+    return out
+
+
+@kernel
 def pairs_in_view(p: np.ndarray, site: np.ndarray, rot: np.ndarray, near_m2: np.ndarray, range_max: np.ndarray,
-                  el_min: np.ndarray, el_max: np.ndarray, boresight: np.ndarray, half_view: np.ndarray
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                  el_min: np.ndarray, el_max: np.ndarray, boresight: np.ndarray, half_view: np.ndarray,
+                  sight: np.ndarray, check_below: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(radar k (q,), target i (q,), polar (q, 3)) of every (radar, target) pair inside the radar's range,
-    elevation limits and sector: radars (k,) by their columns, targets p (n, 3), radar by radar, targets in
-    order. A squared distance above near_m2[k] (the range with a margin) skips a pair before any angle."""
+    elevation limits and sector and, when its elevation is below check_below (rad), over the radar's horizon
+    (`sees`, with the radar's terms sight[k]): radars (k,) by their columns, targets p (n, 3), radar by radar,
+    targets in order. A squared distance above near_m2[k] (the range with a margin) skips a pair before any
+    angle."""
     k_n, n = site.shape[0], p.shape[0]
     kk = np.empty(k_n * n, np.int64)
     ii = np.empty(k_n * n, np.int64)
@@ -77,7 +150,8 @@ def pairs_in_view(p: np.ndarray, site: np.ndarray, rot: np.ndarray, near_m2: np.
             if d0 * d0 + d1 * d1 + d2 * d2 > near_m2[k]:
                 continue
             r, az, el = _polar_one(p[i, 0], p[i, 1], p[i, 2], site[k], rot[k])
-            if _view_ok(r, az, el, range_max[k], el_min[k], el_max[k], boresight[k], half_view[k]):
+            if _view_ok(r, az, el, range_max[k], el_min[k], el_max[k], boresight[k], half_view[k]) and (
+                    el >= check_below or sees(sight[k], p[i, 0], p[i, 1], p[i, 2])):
                 kk[q], ii[q] = k, i
                 polar[q, 0], polar[q, 1], polar[q, 2] = r, az, el
                 q += 1

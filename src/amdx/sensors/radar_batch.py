@@ -3,8 +3,8 @@
 The engine scans about a dozen radars at every scan instant, each against the same ground truth. Scanned one by
 one (`Radar.scan`), the time goes in numpy's per-call overhead: some sixty small calls per radar. Here each
 step of `Radar.scan` is one call over every (radar, target) pair of the instant, with each radar's parameters
-as a column: the geometry and the view test of all pairs in one compiled pass (`polar_kernels.pairs_in_view`,
-which skips far pairs before any angle), the horizon test of the few low pairs, SNR and Pd over the pairs in
+as a column: the geometry, the view test and the horizon test of the few low pairs, of all pairs in one compiled
+pass (`polar_kernels.pairs_in_view`, which skips far pairs before any angle), SNR and Pd over the pairs in
 view (one Pd call per detection model and Pfa), the measurement noise, false alarms and the conversion to ECEF
 over all reports (`polar_kernels.ecef_rows`).
 
@@ -26,11 +26,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from amdx.geo import ecef_to_geodetic, enu_basis
 from amdx.sensors.detection import detection_probability
 from amdx.sensors.detections import Detections
-from amdx.sensors.horizon import clears_effective_earth
-from amdx.sensors.polar_kernels import ecef_rows, pairs_in_view
+from amdx.sensors.polar_kernels import SIGHT_COLUMNS, ecef_rows, pairs_in_view, sight_terms
 from amdx.sensors.radar import _HORIZON_CHECK_BELOW_RAD, _TWO_PI, Radar
 from amdx.sensors.radar_equation import snr_reference_db
 
@@ -122,6 +120,7 @@ class _Selection:
     el_max: _F64
     boresight: _F64
     half_view: _F64
+    sight: _F64
 
 
 class RadarNetwork:
@@ -158,17 +157,10 @@ class RadarNetwork:
         self._fa_bounds = [(r.radar_type.instrumented_range_m, float(self._half_fov[k]), r.radar_type.elevation_min_rad,
                             r.radar_type.elevation_max_rad, r.range_rate_limit_mps, bool(self._measures_rr[k]))
                            for k, r in enumerate(self.radars)]
-        self._kr = np.array([r.k_factor for r in self.radars], dtype=np.float64)
-        self._horizon_r = np.array([r.horizon_radius_m for r in self.radars], dtype=np.float64)
-        # the site terms of `line_of_sight`, computed as it computes them
-        self._site_alt = np.zeros(n)
-        self._site_up = np.zeros((n, 3))
-        for k, r in enumerate(self.radars):
-            lat, lon, alt = ecef_to_geodetic(r.site_ecef_m, r.earth)
-            self._site_alt[k] = alt
-            self._site_up[k] = enu_basis(lat, lon)[2]
-        self._earths = list(dict.fromkeys(r.earth for r in self.radars))
-        self._earth = np.array([self._earths.index(r.earth) for r in self.radars], dtype=np.int64)
+        # the terms of each radar's line of sight (`polar_kernels.sight_terms`), computed once
+        self._sight = np.array([sight_terms(r.site_ecef_m, r.k_factor, r.horizon_radius_m, r.earth.a_m,
+                                            r.earth.a_m**2, r.earth.e2, r.earth.is_sphere) for r in self.radars],
+                               dtype=np.float64).reshape(n, SIGHT_COLUMNS)
         # radars that share a detection model, Pfa and pulse count share one Pd call
         pd_keys = [(r.detection_model, r.radar_type.false_alarm_probability, r.n_pulses) for r in self.radars]
         self._pd_keys = list(dict.fromkeys(pd_keys))
@@ -193,7 +185,9 @@ class RadarNetwork:
             sid = c.sensor_ids[int(np.argmax(measures_rr))]
             raise ValueError(f"{sid}: measures range rate, so scan() needs truth velocities")
         p = np.asarray(truth_ecef_m, dtype=np.float64).reshape(-1, 3)
-        rcs = np.broadcast_to(np.asarray(rcs_m2, dtype=np.float64), (len(p),))
+        rcs = np.asarray(rcs_m2, dtype=np.float64)
+        if rcs.shape != (len(p),):
+            rcs = np.broadcast_to(rcs, (len(p),))
         n_radars = sel.size
 
         # the (radar, target) pairs in view, radar by radar, targets in truth order (as `Radar.in_view`)
@@ -260,7 +254,7 @@ class RadarNetwork:
                 measures_rr=self._measures_rr[sel], sigmas=self._sigmas[sel], site=self._site[sel],
                 rot=self._rot[sel], near_m2=self._near_m2[sel], range_max=self._range_max[sel],
                 el_min=self._el_min[sel], el_max=self._el_max[sel], boresight=self._boresight[sel],
-                half_view=self._half_view[sel])
+                half_view=self._half_view[sel], sight=self._sight[sel])
             self._selections[key] = found
         return found
 
@@ -268,35 +262,13 @@ class RadarNetwork:
         """(radar positions (q,), target indices (q,), true polar (q, 3)) of the (radar, target) pairs that
         `Radar.in_view` of each radar finds in view, radar by radar, targets in truth order (the same per-pair
         kernels as `Radar.in_view`, so the same numbers)."""
-        kk, ii, polar = pairs_in_view(p, c.site, c.rot, c.near_m2, c.range_max, c.el_min, c.el_max, c.boresight,
-                                      c.half_view)
-        low = np.flatnonzero(polar[:, 2] < _HORIZON_CHECK_BELOW_RAD)
-        if low.size:
-            keep = np.ones(len(kk), dtype=bool)
-            keep[low] = self._line_of_sight(np.asarray(c.index)[kk[low]], p, ii[low])
-            return kk[keep], ii[keep], polar[keep]
-        return kk, ii, polar
-
-    def _line_of_sight(self, radar: _I64, p: _F64, target: _I64) -> NDArray[np.bool_]:
-        """`line_of_sight` of each (radar, target) pair (a few: only pairs in view below 1° of elevation)."""
-        seen = np.zeros(len(radar), dtype=bool)
-        earth_of = self._earth[radar]
-        for j, earth in enumerate(self._earths):
-            pairs = np.flatnonzero(earth_of == j) if len(self._earths) > 1 else np.arange(len(radar))
-            if not pairs.size:
-                continue
-            lat, lon, alt = ecef_to_geodetic(p[target[pairs]], earth)
-            up = enu_basis(lat, lon)[2]
-            k = radar[pairs]
-            chord = np.linalg.norm(up - self._site_up[k], axis=-1)
-            angle = 2.0 * np.arcsin(np.minimum(0.5 * chord, 1.0))
-            seen[pairs] = clears_effective_earth(self._site_alt[k], alt, angle, self._kr[k], self._horizon_r[k])
-        return seen
+        return pairs_in_view(p, c.site, c.rot, c.near_m2, c.range_max, c.el_min, c.el_max, c.boresight, c.half_view,
+                             c.sight, _HORIZON_CHECK_BELOW_RAD)
 
     def _pd(self, group: _I64, snr_db: _F64) -> _F64:
         """Pd of each pair, one `detection_probability` call per (model, Pfa, pulses) group."""
         pd = np.empty(len(group))
-        present = np.unique(group).tolist()
+        present = np.flatnonzero(np.bincount(group, minlength=len(self._pd_keys))).tolist()
         for j in present:
             model, pfa, n_pulses = self._pd_keys[j]
             rows = slice(None) if len(present) == 1 else group == j

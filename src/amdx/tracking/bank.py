@@ -84,6 +84,8 @@ _COLUMNS: dict[str, tuple[type, tuple[int, ...]]] = {
 """The per-track columns of a bank: dtype and shape of one row (in this order the row kernels of
 `bank_kernels` take them)."""
 _INITIAL_CAPACITY = 64
+_CONFIRMED, _TENTATIVE = int(TrackStatus.CONFIRMED), int(TrackStatus.TENTATIVE)
+"""The status codes as plain ints (an enum member's lookup costs more than the comparison it feeds)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -251,7 +253,7 @@ class TrackerBank:
 
     def confirmed(self, sensors: ArrayLike) -> tuple[_Ids, _Ids]:
         """(ids, sensor) of the confirmed tracks of `sensors`, in creation order."""
-        rows = np.flatnonzero((self._status == TrackStatus.CONFIRMED) & self._member_mask(sensors)[self._sensor])
+        rows = np.flatnonzero((self._status == _CONFIRMED) & self._member_mask(sensors)[self._sensor])
         return self._ids[rows], self._sensor[rows]
 
     def tracks(self, sensor: int) -> TrackTable:
@@ -270,7 +272,7 @@ class TrackerBank:
         order = np.asarray(sensors, dtype=np.int64).reshape(-1)
         rank = np.full(self.n_sensors, -1, np.int64)
         rank[order] = np.arange(order.size)
-        rows = np.flatnonzero((self._status == TrackStatus.CONFIRMED) & (rank[self._sensor] >= 0))
+        rows = np.flatnonzero((self._status == _CONFIRMED) & (rank[self._sensor] >= 0))
         rows = rows[np.argsort(rank[self._sensor[rows]], kind="stable")]
         sensor = self._sensor[rows]
         x, P = self._x[rows], self._P[rows]
@@ -319,7 +321,7 @@ class TrackerBank:
         measurement in the exclusion gate), indices local to the given tracks (positions p (k, 3), their
         covariances pc (k, 3, 3)); confirmed tracks first when `confirmed_first`, tentative tracks then share
         the measurements left over."""
-        tent = status == TrackStatus.TENTATIVE
+        tent = status == _TENTATIVE
         if not (self._confirmed_first and tent.any() and not tent.all()):
             a = self._associate_groups(p, pc, z, R, sensor, ms)
             return (np.asarray(a.measurement_of_track), np.asarray(a.track_of_measurement), np.asarray(a.d2),

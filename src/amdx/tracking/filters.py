@@ -21,6 +21,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from amdx.geo import WGS84, EarthModel
 from amdx.tracking.models import DEFAULT_MAX_SUBSTEP_S, predict, predict_rows
+from amdx.tracking.motion_kernels import rows_fault
 from amdx.tracking.update_kernels import kalman_update_kernel, update_rows_kernel
 
 _Array = NDArray[np.float64]
@@ -82,10 +83,11 @@ def ekf_update_rows(x: _Array, P: _Array, rows: ArrayLike, z: ArrayLike, R: Arra
     if idx.size != mm.size or zz.shape[0] != rr.shape[0]:
         raise ValueError(f"{idx.size} rows but {mm.size} measurement indices, or {zz.shape[0]} measurements but "
                          f"{rr.shape[0]} covariances")
-    for a, n, name in ((idx, x.shape[0], "rows"), (mm, zz.shape[0], "meas")):
-        if a.size and (a.min() < 0 or a.max() >= n):
+    faults = (rows_fault(idx, x.shape[0], True), rows_fault(mm, zz.shape[0], False))
+    for a, n, name, fault in ((idx, x.shape[0], "rows", faults[0]), (mm, zz.shape[0], "meas", faults[1])):
+        if fault == 1:
             raise IndexError(f"{name} holds indices outside [0, {n}): {a.min()}..{a.max()}")
-    if idx.size > 1 and np.unique(idx).size != idx.size:
+    if faults[0] == 2:
         raise ValueError("rows must be distinct (one update per track)")
     update_rows_kernel(x, P, idx, zz, rr, mm, bool(joseph))
 

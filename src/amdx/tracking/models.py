@@ -32,6 +32,7 @@ from amdx.tracking.motion_kernels import (
     dynamics_kernel,
     predict_kernel,
     predict_rows_kernel,
+    rows_fault,
     white_noise_q_kernel,
 )
 
@@ -162,9 +163,10 @@ def predict_rows(x: _Array, P: _Array, model: NDArray[np.int8], rows: ArrayLike,
             and x.ndim == 2 and x.shape[1:] == (6,) and P.shape == (x.shape[0], 6, 6)
             and model.dtype == np.int8 and model.shape == (x.shape[0],)):
         raise ValueError("x (N, 6) and P (N, 6, 6) must be C-contiguous float64 arrays, model (N,) int8 codes")
-    if k and (idx.min() < 0 or idx.max() >= x.shape[0]):
+    fault = rows_fault(idx, x.shape[0], True)
+    if fault == 1:
         raise IndexError(f"rows outside [0, {x.shape[0]}): {idx.min()}..{idx.max()}")
-    if k > 1 and np.unique(idx).size != k:
+    if fault == 2:
         raise ValueError("rows must be distinct (a row listed twice would be predicted twice)")
     dt = _per_track(dt_s, k)
     if not np.isfinite(dt).all():

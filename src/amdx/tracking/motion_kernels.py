@@ -219,3 +219,20 @@ def predict_rows_kernel(x: _Array, P: _Array, rows: NDArray[np.intp], model: NDA
             x[r, i] = x_out[i]
             for j in range(6):
                 P[r, i, j] = p_out[i, j]
+
+
+@kernel
+def rows_fault(rows: NDArray[np.intp], n: int, distinct: bool) -> int:
+    """What is wrong with the row indices `rows` of an array of n rows: 1 if one lies outside [0, n), else 2 if
+    `distinct` and one is listed twice, else 0. One pass with a scratch mark per row (instead of the numpy min,
+    max and unique, whose sort and per-call overhead cost more than the prediction of a few hundred rows)."""
+    seen = np.zeros(n if distinct else 0, np.bool_)
+    repeated = False
+    for m in range(rows.shape[0]):
+        r = rows[m]
+        if r < 0 or r >= n:
+            return 1
+        if distinct:
+            repeated |= seen[r]
+            seen[r] = True
+    return 2 if repeated else 0
