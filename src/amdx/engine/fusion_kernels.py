@@ -50,17 +50,21 @@ def _inverse(a: _Array, lu: _Array, out: _Array) -> None:
             f = lu[i, k]
             for j in range(k + 1, n):
                 lu[i, j] -= f * lu[k, j]
-    for c in range(n):  # L y = P e_c, then U x = y, column by column
-        for i in range(1, n):
-            s = out[i, c]
-            for j in range(i):
-                s -= lu[i, j] * out[j, c]
-            out[i, c] = s
-        for i in range(n - 1, -1, -1):
-            s = out[i, c]
-            for j in range(i + 1, n):
-                s -= lu[i, j] * out[j, c]
-            out[i, c] = s / lu[i, i]
+    # L Y = P I, then U X = Y: all six columns at once (the innermost loop runs along a row, so it is
+    # vectorised), each element's terms subtracted in the same order as column by column (the same bits)
+    for i in range(1, n):
+        for j in range(i):
+            f = lu[i, j]
+            for c in range(n):
+                out[i, c] -= f * out[j, c]
+    for i in range(n - 1, -1, -1):
+        for j in range(i + 1, n):
+            f = lu[i, j]
+            for c in range(n):
+                out[i, c] -= f * out[j, c]
+        d = lu[i, i]
+        for c in range(n):
+            out[i, c] /= d
 
 
 @kernel
