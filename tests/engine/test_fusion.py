@@ -172,6 +172,36 @@ def test_duplicate_pairs_are_the_nearest_disjoint_pairs_inside_the_gate(seed):
     assert len(expected) > 2
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_renumber_matches_are_the_nearest_compatible_pairs_first(seed):
+    """The renumbering's matching against the plain rule: every compatible pair (classes equal or either
+    unknown) within the gap gate, sorted by (gap, new track, lost number), taken greedily, each side once; with
+    repeated gaps so that the ties are decided by the track and the number."""
+    from amdx.engine.fusion_kernels import renumber_matches
+
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 6, (15, 6)).astype(float) * 1_000.0
+    r = rng.integers(0, 6, (20, 3)).astype(float) * 1_000.0
+    sigma, sigma0 = rng.integers(0, 3, 15) * 100.0, rng.integers(0, 3, 20) * 100.0
+    cls, c0 = rng.integers(0, 3, 15).astype(np.int8), rng.integers(0, 3, 20).astype(np.int8)
+    lost = rng.permutation(np.arange(100, 120)).astype(np.int64)
+    pairs = []
+    for i in range(15):
+        for k in range(20):
+            gap = float(np.sqrt(((x[i, :3] - r[k]) ** 2).sum()))
+            if (cls[i] == 0 or c0[k] == 0 or cls[i] == c0[k]) and gap <= 2_000.0 + 4.0 * (sigma[i] + sigma0[k]):
+                pairs.append((gap, i, int(lost[k]), k))
+    used_i, used_k, expected = set(), set(), []
+    for _, i, _, k in sorted(pairs):
+        if i not in used_i and k not in used_k:
+            used_i.add(i)
+            used_k.add(k)
+            expected.append((i, k))
+    a, b = renumber_matches(x, sigma, cls, r, sigma0, c0, lost, 2_000.0)
+    assert list(zip(a.tolist(), b.tolist(), strict=True)) == expected
+    assert len(expected) > 3 and len({p[0] for p in pairs}) < len(pairs)  # ties occur
+
+
 def test_covariance_intersection_takes_one_side_once_and_refuses_mismatched_batches():
     xa = np.arange(12.0).reshape(2, 6)
     Pa = np.stack([np.eye(6) * 4.0, np.eye(6) * 9.0])

@@ -42,7 +42,7 @@ from amdx.engine.fusion_kernels import (
     keep_fold,
     kept_numbers,
     lone_nearest,
-    renumber_pairs,
+    renumber_matches,
 )
 from amdx.tracking.association import GnnAssociator
 
@@ -204,10 +204,10 @@ class _Fold:
             return
         rows = rows[np.argsort(prev[rows], kind="stable")]  # by number, then source order
         numbers = prev[rows]
-        starts = np.flatnonzero(np.r_[True, numbers[1:] != numbers[:-1], True])
-        slot = self._start(rows[starts[:-1]])  # fused row of each group
-        keep_fold(self._x, self._P, self._has, self.member, self.rx, self.rP, self.src_of, rows, starts, slot,
-                  self.associator.gate_d2)
+        starts = np.flatnonzero(np.concatenate(([True], numbers[1:] != numbers[:-1], [True])))
+        keep_fold(self._x, self._P, self._has, self.member, self.rx, self.rP, self.src_of, rows, starts, self.n,
+                  self.associator.gate_d2)  # each group's first row starts a fused track
+        self.n += starts.size - 1
 
     def correlate_rest(self) -> None:
         """Step 2: source by source, the rows not yet folded are associated to the fused tracks holding no track
@@ -284,7 +284,8 @@ class FusionCentre:
         # fusion reads only the assignment, never the exclusion gate: keep the coarse gate no wider than needed
         self._associator = GnnAssociator(gate_probability, exclusion_probability=gate_probability)
         self._number_of_key: dict[str, int] = {}
-        self._first_t: dict[int, float] = {}
+        self._first_t = np.zeros(64)
+        """The time each track number was first given (index: the number)."""
         self._recent = _Recent(np.zeros(0, np.int64), np.zeros(0), np.zeros((0, 6)), np.zeros(0), np.zeros(0, np.int8))
         self._next = 1
 
@@ -323,22 +324,20 @@ class FusionCentre:
         bounds = [*starts.tolist(), len(rows)]
         keys_by = list(map(keys.__getitem__, rows))
         group_keys = list(map(tuple, map(keys_by.__getitem__, map(slice, bounds[:-1], bounds[1:]))))
-        # the origins of each distinct set of sources, once (the sets as bytes: one fast unique)
-        has = fusion.has[by_number]
-        bits = np.packbits(has, axis=1)
-        _, first, which = np.unique(bits.view(np.dtype((np.void, bits.shape[1]))).ravel(), return_index=True,
-                                    return_inverse=True)
+        # the origins of each distinct set of sources (the sets as bytes), once
+        bits = np.packbits(fusion.has[by_number], axis=1)
+        sets = bits.view(np.dtype((np.void, bits.shape[1]))).ravel().tolist()
         origin_of = [src.origin for src in sources]
-        held = [tuple(dict.fromkeys(origin_of[s] for s in np.flatnonzero(has[f]).tolist())) for f in
-                first.tolist()]
+        held = {b: tuple(dict.fromkeys(map(origin_of.__getitem__, np.flatnonzero(
+            np.unpackbits(np.frombuffer(b, np.uint8), count=len(sources))).tolist()))) for b in set(sets)}
         sensors = _first_given(list(itertools.chain.from_iterable(src.sensor_ids for src in sources)), order, starts)
         labels = _first_given(list(itertools.chain.from_iterable(src.labels for src in sources)), order, starts)
         number = number[by_number]
         columns = number, fx[by_number], fP[by_number], cls[by_number]
         for column in columns:  # shared with the battle tables, the entries and the data link: nobody writes
             column.flags.writeable = False
-        return FusedPicture(*columns, list(map(held.__getitem__, which.ravel().tolist())), sensors, labels,
-                            list(map(self._first_t.__getitem__, number.tolist())), group_keys)
+        return FusedPicture(*columns, list(map(held.__getitem__, sets)), sensors, labels,
+                            self._first_t[number].tolist(), group_keys)
 
     def _number(self, t_s: float, x: _Array, sigma: _Array, cls: NDArray[np.int8],
                 number: NDArray[np.int64]) -> NDArray[np.int64]:
@@ -348,10 +347,11 @@ class FusionCentre:
         self._renew(t_s, x, sigma, cls, number)
         fresh = np.flatnonzero(number < 0)
         if fresh.size:
-            new = np.arange(self._next, self._next + fresh.size)
-            number[fresh] = new
-            self._first_t.update(zip(new.tolist(), itertools.repeat(t_s)))
+            number[fresh] = np.arange(self._next, self._next + fresh.size)
             self._next += fresh.size
+            if self._next > len(self._first_t):
+                self._first_t = np.concatenate([self._first_t, np.zeros(max(self._next, len(self._first_t)))])
+            self._first_t[number[fresh]] = t_s
         old = self._recent
         present = np.zeros(self._next, bool)
         present[number] = True
@@ -375,27 +375,22 @@ class FusionCentre:
         gone = np.flatnonzero(~kept[recent.number])
         if not gone.size:
             return
-        lost = recent.number[gone].tolist()
+        lost = recent.number[gone]
         t0, x0, sigma0, c0 = recent.t_s[gone], recent.x[gone], recent.sigma[gone], recent.classification[gone]
         dt = (t_s - t0)[:, None]
         r = x0[:, :3] + x0[:, 3:] * dt
         falling = (c0 == BALLISTIC_CLASS)[:, None]  # a falling body: gravity over the gap
         r = np.where(falling, r - 0.5 * GRAVITY_MPS2 * dt * dt * x0[:, :3] / np.linalg.norm(x0[:, :3], axis=1,
                                                                                              keepdims=True), r)
-        a, b, gap = renumber_pairs(x[fi], sigma[fi], cls[fi], r, sigma0, c0, RENUMBER_GATE_M)
-        pairs = sorted(zip(gap.tolist(), fi[a].tolist(), [lost[k] for k in b.tolist()], strict=True))
-        used_i: set[int] = set()
-        used_n: set[int] = set()  # (the lost numbers are distinct and none is kept)
-        for _, i, n in pairs:
-            if i not in used_i and n not in used_n:
-                number[i] = n
-                used_i.add(i)
-                used_n.add(n)
+        a, b = renumber_matches(x[fi], sigma[fi], cls[fi], r, sigma0, c0, lost, RENUMBER_GATE_M)
+        number[fi[a]] = lost[b]  # (the lost numbers are distinct and none is kept)
 
 
 def _first_given(values: list[str | None], order: NDArray[np.intp], starts: NDArray[np.intp]) -> list[str | None]:
     """Per group of rows (`order` grouped by `starts`, each group's rows ascending), the first of their `values`
     that is not None (None if none)."""
+    if None not in values:  # (own sensors' tracks all name their sensor)
+        return list(map(values.__getitem__, order[starts].tolist()))
     k = len(values)
     given = np.fromiter(map(operator.is_not, values, itertools.repeat(None)), bool, k)
     first = np.minimum.reduceat(np.where(given, np.arange(k), k)[order], starts)

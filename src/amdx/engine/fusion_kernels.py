@@ -147,14 +147,21 @@ def gate_d2(pa: _Array, Pa: _Array, pb: _Array, Pb: _Array) -> float:
 
 @kernel
 def keep_fold(x: _Array, P: _Array, has: NDArray[np.bool_], member: NDArray[np.intp], rx: _Array, rP: _Array,
-              src_of: NDArray[np.intp], rows: NDArray[np.intp], starts: NDArray[np.intp],
-              slot: NDArray[np.intp], gamma: float) -> None:
-    """Step 1's fold: group g is rows[starts[g]:starts[g + 1]] (source order), its first row already started as
-    fused row slot[g]; each further row of a source the group does not hold yet and inside the gate (d² ≤ γ) of
-    the group's estimate so far is folded in, the others are left (member −1)."""
+              src_of: NDArray[np.intp], rows: NDArray[np.intp], starts: NDArray[np.intp], first: int,
+              gamma: float) -> None:
+    """Step 1's fold: group g is rows[starts[g]:starts[g + 1]] (source order); its first row starts fused row
+    first + g, and each further row of a source the group does not hold yet and inside the gate (d² ≤ γ) of the
+    group's estimate so far is folded in, the others are left (member −1)."""
     ia, ib, lu, v = np.empty((_N, _N)), np.empty((_N, _N)), np.empty((_N, _N)), np.empty(_N)
-    for g in range(slot.size):
-        f = slot[g]
+    for g in range(starts.size - 1):
+        f = first + g
+        r = rows[starts[g]]
+        for i in range(_N):
+            x[f, i] = rx[r, i]
+            for j in range(_N):
+                P[f, i, j] = rP[r, i, j]
+        has[f, src_of[r]] = True
+        member[r] = f
         for m in range(starts[g] + 1, starts[g + 1]):
             r = rows[m]
             s = src_of[r]
@@ -327,11 +334,13 @@ def duplicate_pairs(x: _Array, P: _Array, has: NDArray[np.bool_],
 
 
 @kernel
-def renumber_pairs(x: _Array, sigma: _Array, cls: NDArray[np.int8], r: _Array, sigma0: _Array,
-                   c0: NDArray[np.int8], gate_m: float) -> tuple[NDArray[np.intp], NDArray[np.intp], _Array]:
-    """The pairs (i, k, gap) of new fused tracks (positions x[:, :3], σ, classes) and lost tracks (predicted
-    positions r, σ₀, classes) of compatible classes (equal, or either unknown) with gap = |x_i − r_k| ≤
-    gate_m + 4 (σ_i + σ₀_k), by brute force (a handful of new tracks per picture)."""
+def renumber_matches(x: _Array, sigma: _Array, cls: NDArray[np.int8], r: _Array, sigma0: _Array,
+                     c0: NDArray[np.int8], lost: NDArray[np.int64],
+                     gate_m: float) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """New fused tracks (positions x[:, :3], σ, classes) matched to lost tracks (predicted positions r, σ₀,
+    classes, numbers `lost`): of the pairs (i, k) of compatible classes (equal, or either unknown) with gap =
+    |x_i − r_k| ≤ gate_m + 4 (σ_i + σ₀_k), nearest first (ties by i, then by the lost number), each track of
+    either side in one pair at most (greedy). Brute force: a handful of new tracks per picture."""
     ci, ck, cg = [], [], []
     for i in range(x.shape[0]):
         for k in range(r.shape[0]):
@@ -343,7 +352,23 @@ def renumber_pairs(x: _Array, sigma: _Array, cls: NDArray[np.int8], r: _Array, s
                 ci.append(i)
                 ck.append(k)
                 cg.append(gap)
-    return np.array(ci, dtype=np.intp), np.array(ck, dtype=np.intp), np.array(cg, dtype=np.float64)
+    i_ = np.array(ci, dtype=np.intp)
+    k_ = np.array(ck, dtype=np.intp)
+    g_ = np.array(cg, dtype=np.float64)
+    idx = np.argsort(lost[k_], kind="mergesort")  # lexicographic (gap, i, lost number) by stable sorts, last first
+    idx = idx[np.argsort(i_[idx], kind="mergesort")]
+    idx = idx[np.argsort(g_[idx], kind="mergesort")]
+    used_i = np.zeros(x.shape[0], np.bool_)
+    used_k = np.zeros(r.shape[0], np.bool_)
+    mi, mk = [], []
+    for m in idx:
+        i, k = i_[m], k_[m]
+        if not used_i[i] and not used_k[k]:
+            used_i[i] = True
+            used_k[k] = True
+            mi.append(i)
+            mk.append(k)
+    return np.array(mi, dtype=np.intp), np.array(mk, dtype=np.intp)
 
 
 @kernel
