@@ -38,6 +38,7 @@ from numpy.typing import NDArray
 
 from amdx.engine.fusion_kernels import (
     duplicate_pairs,
+    fold_or_start,
     fold_pairs,
     keep_fold,
     kept_numbers,
@@ -186,16 +187,6 @@ class _Fold:
     def has(self) -> NDArray[np.bool_]:
         return self._has[:self.n]
 
-    def _start(self, rows: NDArray[np.intp]) -> NDArray[np.intp]:
-        """New fused tracks from source rows; their fused rows."""
-        fused = self.n + np.arange(rows.size)
-        self._x[fused] = self.rx[rows]
-        self._P[fused] = self.rP[rows]
-        self._has[fused, self.src_of[rows]] = True
-        self.n += rows.size
-        self.member[rows] = fused
-        return fused
-
     def keep_correlations(self, prev: NDArray[np.int64]) -> None:
         """Step 1: rows whose key had fused number prev[i] ≥ 0 last time regroup under it, each group fused in
         source order; a member outside the gate of its group's estimate so far is left for step 2."""
@@ -226,13 +217,8 @@ class _Fold:
                                                   self.rx[rows[solve], :3], self.rP[rows[solve], :3, :3])
                 tom = np.asarray(assoc.track_of_measurement)
                 fused_of[solve[tom >= 0]] = tracks[tom[tom >= 0]]
-            hit = fused_of >= 0
-            if hit.any():
-                fold_pairs(self._x, self._P, fused_of[hit], self.rx, self.rP, rows[hit])
-                self._has[fused_of[hit], s] = True
-                self.member[rows[hit]] = fused_of[hit]
-            if not hit.all():
-                self._start(rows[~hit])
+            self.n = fold_or_start(self._x, self._P, self._has, self.member, self.n, self.rx, self.rP, rows,
+                                   fused_of, s)
 
     def merge_duplicates(self) -> None:
         """Step 3: two fused tracks with no source in common whose positions pass the χ² gate (both covariances)

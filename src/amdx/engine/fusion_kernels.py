@@ -146,6 +146,18 @@ def gate_d2(pa: _Array, Pa: _Array, pb: _Array, Pb: _Array) -> float:
 
 
 @kernel
+def _start_row(x: _Array, P: _Array, has: NDArray[np.bool_], member: NDArray[np.intp], f: int, rx: _Array,
+               rP: _Array, r: int, s: int) -> None:
+    """Source row r (of source s) starts fused row f."""
+    for i in range(_N):
+        x[f, i] = rx[r, i]
+        for j in range(_N):
+            P[f, i, j] = rP[r, i, j]
+    has[f, s] = True
+    member[r] = f
+
+
+@kernel
 def keep_fold(x: _Array, P: _Array, has: NDArray[np.bool_], member: NDArray[np.intp], rx: _Array, rP: _Array,
               src_of: NDArray[np.intp], rows: NDArray[np.intp], starts: NDArray[np.intp], first: int,
               gamma: float) -> None:
@@ -155,13 +167,7 @@ def keep_fold(x: _Array, P: _Array, has: NDArray[np.bool_], member: NDArray[np.i
     ia, ib, lu, v = np.empty((_N, _N)), np.empty((_N, _N)), np.empty((_N, _N)), np.empty(_N)
     for g in range(starts.size - 1):
         f = first + g
-        r = rows[starts[g]]
-        for i in range(_N):
-            x[f, i] = rx[r, i]
-            for j in range(_N):
-                P[f, i, j] = rP[r, i, j]
-        has[f, src_of[r]] = True
-        member[r] = f
+        _start_row(x, P, has, member, f, rx, rP, rows[starts[g]], src_of[rows[starts[g]]])
         for m in range(starts[g] + 1, starts[g + 1]):
             r = rows[m]
             s = src_of[r]
@@ -171,6 +177,25 @@ def keep_fold(x: _Array, P: _Array, has: NDArray[np.bool_], member: NDArray[np.i
                 _intersect(x[f], P[f], rx[r], rP[r], ia, ib, lu, v, x[f], P[f])
                 has[f, s] = True
                 member[r] = f
+
+
+@kernel
+def fold_or_start(x: _Array, P: _Array, has: NDArray[np.bool_], member: NDArray[np.intp], n: int, rx: _Array,
+                  rP: _Array, rows: NDArray[np.intp], fused_of: NDArray[np.intp], s: int) -> int:
+    """Step 2's outcome for the rows `rows` of source s: a row with fused_of ≥ 0 is folded into that fused row
+    (distinct rows) by covariance intersection, each other row starts a new fused row (n, n + 1, ... in row
+    order). Returns the fused rows' new count."""
+    ia, ib, lu, v = np.empty((_N, _N)), np.empty((_N, _N)), np.empty((_N, _N)), np.empty(_N)
+    for m in range(rows.size):
+        r, f = rows[m], fused_of[m]
+        if f >= 0:
+            _intersect(x[f], P[f], rx[r], rP[r], ia, ib, lu, v, x[f], P[f])
+            has[f, s] = True
+            member[r] = f
+        else:
+            _start_row(x, P, has, member, n, rx, rP, r, s)
+            n += 1
+    return n
 
 
 @kernel
