@@ -301,6 +301,25 @@ def lone_nearest(x: _Array, P: _Array, cand: NDArray[np.intp], rx: _Array, rP: _
 
 
 @kernel
+def _nearest_first(a: NDArray[np.intp], b: NDArray[np.intp], dist: _Array, tie: NDArray[np.int64],
+                   used_a: NDArray[np.bool_], used_b: NDArray[np.bool_]) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Greedy matching: the pairs (a[m], b[m]) in the order of (dist, a, tie) (stable sorts, last key first),
+    each taken when neither side is used yet (`used_a`, `used_b`, which may be one array: they are updated)."""
+    idx = np.argsort(tie, kind="mergesort")
+    idx = idx[np.argsort(a[idx], kind="mergesort")]
+    idx = idx[np.argsort(dist[idx], kind="mergesort")]
+    ta, tb = [], []
+    for m in idx:
+        i, j = a[m], b[m]
+        if not used_a[i] and not used_b[j]:
+            used_a[i] = True
+            used_b[j] = True
+            ta.append(i)
+            tb.append(j)
+    return np.array(ta, dtype=np.intp), np.array(tb, dtype=np.intp)
+
+
+@kernel
 def duplicate_pairs(x: _Array, P: _Array, has: NDArray[np.bool_],
                     gamma: float) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     """Step 3's pairs: fused rows (a, b), a < b, with no source in common and d² ≤ γ, nearest first (ties by a,
@@ -343,19 +362,8 @@ def duplicate_pairs(x: _Array, P: _Array, has: NDArray[np.bool_],
     a_ = np.array(ca, dtype=np.intp)
     b_ = np.array(cb, dtype=np.intp)
     d_ = np.array(cd, dtype=np.float64)
-    idx = np.argsort(b_, kind="mergesort")  # lexicographic (d², a, b) by stable sorts, last key first
-    idx = idx[np.argsort(a_[idx], kind="mergesort")]
-    idx = idx[np.argsort(d_[idx], kind="mergesort")]
     used = np.zeros(k, np.bool_)
-    keep, gone = [], []
-    for m in idx:
-        i, j = a_[m], b_[m]
-        if not used[i] and not used[j]:
-            used[i] = True
-            used[j] = True
-            keep.append(i)
-            gone.append(j)
-    return np.array(keep, dtype=np.intp), np.array(gone, dtype=np.intp)
+    return _nearest_first(a_, b_, d_, b_, used, used)
 
 
 @kernel
@@ -380,20 +388,7 @@ def renumber_matches(x: _Array, sigma: _Array, cls: NDArray[np.int8], r: _Array,
     i_ = np.array(ci, dtype=np.intp)
     k_ = np.array(ck, dtype=np.intp)
     g_ = np.array(cg, dtype=np.float64)
-    idx = np.argsort(lost[k_], kind="mergesort")  # lexicographic (gap, i, lost number) by stable sorts, last first
-    idx = idx[np.argsort(i_[idx], kind="mergesort")]
-    idx = idx[np.argsort(g_[idx], kind="mergesort")]
-    used_i = np.zeros(x.shape[0], np.bool_)
-    used_k = np.zeros(r.shape[0], np.bool_)
-    mi, mk = [], []
-    for m in idx:
-        i, k = i_[m], k_[m]
-        if not used_i[i] and not used_k[k]:
-            used_i[i] = True
-            used_k[k] = True
-            mi.append(i)
-            mk.append(k)
-    return np.array(mi, dtype=np.intp), np.array(mk, dtype=np.intp)
+    return _nearest_first(i_, k_, g_, lost[k_], np.zeros(x.shape[0], np.bool_), np.zeros(r.shape[0], np.bool_))
 
 
 @kernel
