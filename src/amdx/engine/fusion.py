@@ -310,12 +310,16 @@ class FusionCentre:
         bounds = [*starts.tolist(), len(rows)]
         keys_by = list(map(keys.__getitem__, rows))
         group_keys = list(map(tuple, map(keys_by.__getitem__, map(slice, bounds[:-1], bounds[1:]))))
-        # the origins of each distinct set of sources (the sets as bytes), once
-        bits = np.packbits(fusion.has[by_number], axis=1)
+        # the origins of each distinct set of sources (the sets as bytes), once: the sources of a track of each set
+        has = fusion.has[by_number]
+        bits = np.packbits(has, axis=1)
         sets = bits.view(np.dtype((np.void, bits.shape[1]))).ravel().tolist()
-        origin_of = [src.origin for src in sources]
-        held = {b: tuple(dict.fromkeys(map(origin_of.__getitem__, np.flatnonzero(
-            np.unpackbits(np.frombuffer(b, np.uint8), count=len(sources))).tolist()))) for b in set(sets)}
+        one_of = dict(zip(sets, range(n), strict=True))  # a track of each set
+        which, cols = np.nonzero(has[list(one_of.values())])  # their sources, set by set, in source order
+        cut = [0, *np.cumsum(np.bincount(which, minlength=len(one_of))).tolist()]
+        held_by = list(map([src.origin for src in sources].__getitem__, cols.tolist()))
+        each = map(held_by.__getitem__, map(slice, cut[:-1], cut[1:]))
+        held = dict(zip(one_of, map(tuple, map(dict.fromkeys, each)), strict=True))
         sensors = _first_given(list(itertools.chain.from_iterable(src.sensor_ids for src in sources)), order, starts)
         labels = _first_given(list(itertools.chain.from_iterable(src.labels for src in sources)), order, starts)
         number = number[by_number]
