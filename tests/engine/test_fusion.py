@@ -202,6 +202,31 @@ def test_renumber_matches_are_the_nearest_compatible_pairs_first(seed):
     assert len(expected) > 3 and len({p[0] for p in pairs}) < len(pairs)  # ties occur
 
 
+def test_fold_or_start_folds_the_associated_rows_and_starts_the_others_in_row_order():
+    """Step 2's bookkeeping for one source against the plain rule: a row with a fused row folds into it (the
+    merge of Stone Soup's covariance intersection with the trace weight) and marks the source held, the others
+    start fused rows n, n + 1, ... in row order, copies of the source rows; the count returned is the new n."""
+    from amdx.engine.fusion_kernels import fold_or_start
+
+    rng = np.random.default_rng(4)
+    x, P = rng.normal(0, 1e3, (8, 6)), np.stack([_random_cov(rng) for _ in range(8)])
+    rx, rP = rng.normal(0, 1e3, (5, 6)), np.stack([_random_cov(rng) for _ in range(5)])
+    has, member = np.zeros((8, 2), bool), np.full(5, -1, np.intp)
+    rows, fused_of = np.array([0, 2, 3, 4]), np.array([1, -1, 0, -1])
+    x0, P0 = x.copy(), P.copy()
+    n = fold_or_start(x, P, has, member, 3, rx, rP, rows, fused_of, 1)
+    assert n == 5 and member.tolist() == [1, -1, 3, 0, 4]
+    assert has[:, 1].tolist() == [True, True, False, True, True, False, False, False] and not has[:, 0].any()
+    for f, r in ((1, 0), (0, 3)):
+        w = np.trace(rP[r]) / (np.trace(P0[f]) + np.trace(rP[r]))
+        ref = CovarianceIntersection.merge_components(GaussianState(x0[f][:, None], P0[f]),
+                                                      GaussianState(rx[r][:, None], rP[r]), weights=[w, 1.0 - w])
+        np.testing.assert_allclose(x[f], np.asarray(ref.state_vector, float).ravel(), rtol=1e-9, atol=1e-6)
+        np.testing.assert_allclose(P[f], np.asarray(ref.covar, float), rtol=1e-7, atol=1e-6)
+    assert np.array_equal(x[3:5], rx[[2, 4]]) and np.array_equal(P[3:5], rP[[2, 4]])
+    assert np.array_equal(x[5:], x0[5:]) and np.array_equal(x[2], x0[2])  # the rest untouched
+
+
 def test_covariance_intersection_takes_one_side_once_and_refuses_mismatched_batches():
     xa = np.arange(12.0).reshape(2, 6)
     Pa = np.stack([np.eye(6) * 4.0, np.eye(6) * 9.0])
