@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from amdx.engine import events as ev
-from amdx.engine.airpicture import GROUND_CLEARANCE_M, _airborne, picture_entries
+from amdx.engine.airpicture import GROUND_CLEARANCE_M, Names, _airborne, picture_entries, track_names
 from amdx.engine.fusion import FusionCentre, SourceTracks
 from amdx.geo import ecef_to_geodetic, geodetic_to_ecef
 
@@ -49,3 +49,14 @@ def test_entries_journal_form_has_lists_and_the_tracks_values():
         assert abs(e["alt_m"] - 9e4) < 1e-6
         assert isinstance(r["ecef_m"], list) and isinstance(r["vel_ecef_mps"], list) and r["held_by"] == ["own"]
     assert [e["classification"] for e in entries] == ["ballistic", "air-breathing", "unknown"]
+
+
+def test_names_are_the_formatted_prefix_and_number_made_once():
+    """`Names` against the plain rule (prefix + the number formatted), and each name is made once: the same
+    object on the second lookup."""
+    ids = track_names("north")
+    keys = Names("north.ewr1/")
+    for n in (0, 7, 42, 999, 1000, 12345):
+        assert ids[n] == f"north.T{n:04d}" and keys[n] == f"north.ewr1/{n}"
+        assert ids[n] is ids[n] and keys[n] is keys[n]
+    assert len(ids) == len(keys) == 6

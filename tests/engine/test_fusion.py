@@ -172,6 +172,61 @@ def test_duplicate_pairs_are_the_nearest_disjoint_pairs_inside_the_gate(seed):
     assert len(expected) > 2
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_renumber_matches_are_the_nearest_compatible_pairs_first(seed):
+    """The renumbering's matching against the plain rule: every compatible pair (classes equal or either
+    unknown) within the gap gate, sorted by (gap, new track, lost number), taken greedily, each side once; with
+    repeated gaps so that the ties are decided by the track and the number."""
+    from amdx.engine.fusion_kernels import renumber_matches
+
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 6, (15, 6)).astype(float) * 1_000.0
+    r = rng.integers(0, 6, (20, 3)).astype(float) * 1_000.0
+    sigma, sigma0 = rng.integers(0, 3, 15) * 100.0, rng.integers(0, 3, 20) * 100.0
+    cls, c0 = rng.integers(0, 3, 15).astype(np.int8), rng.integers(0, 3, 20).astype(np.int8)
+    lost = rng.permutation(np.arange(100, 120)).astype(np.int64)
+    pairs = []
+    for i in range(15):
+        for k in range(20):
+            gap = float(np.sqrt(((x[i, :3] - r[k]) ** 2).sum()))
+            if (cls[i] == 0 or c0[k] == 0 or cls[i] == c0[k]) and gap <= 2_000.0 + 4.0 * (sigma[i] + sigma0[k]):
+                pairs.append((gap, i, int(lost[k]), k))
+    used_i, used_k, expected = set(), set(), []
+    for _, i, _, k in sorted(pairs):
+        if i not in used_i and k not in used_k:
+            used_i.add(i)
+            used_k.add(k)
+            expected.append((i, k))
+    a, b = renumber_matches(x, sigma, cls, r, sigma0, c0, lost, 2_000.0)
+    assert list(zip(a.tolist(), b.tolist(), strict=True)) == expected
+    assert len(expected) > 3 and len({p[0] for p in pairs}) < len(pairs)  # ties occur
+
+
+def test_fold_or_start_folds_the_associated_rows_and_starts_the_others_in_row_order():
+    """Step 2's bookkeeping for one source against the plain rule: a row with a fused row folds into it (the
+    merge of Stone Soup's covariance intersection with the trace weight) and marks the source held, the others
+    start fused rows n, n + 1, ... in row order, copies of the source rows; the count returned is the new n."""
+    from amdx.engine.fusion_kernels import fold_or_start
+
+    rng = np.random.default_rng(4)
+    x, P = rng.normal(0, 1e3, (8, 6)), np.stack([_random_cov(rng) for _ in range(8)])
+    rx, rP = rng.normal(0, 1e3, (5, 6)), np.stack([_random_cov(rng) for _ in range(5)])
+    has, member = np.zeros((8, 2), bool), np.full(5, -1, np.intp)
+    rows, fused_of = np.array([0, 2, 3, 4]), np.array([1, -1, 0, -1])
+    x0, P0 = x.copy(), P.copy()
+    n = fold_or_start(x, P, has, member, 3, rx, rP, rows, fused_of, 1)
+    assert n == 5 and member.tolist() == [1, -1, 3, 0, 4]
+    assert has[:, 1].tolist() == [True, True, False, True, True, False, False, False] and not has[:, 0].any()
+    for f, r in ((1, 0), (0, 3)):
+        w = np.trace(rP[r]) / (np.trace(P0[f]) + np.trace(rP[r]))
+        ref = CovarianceIntersection.merge_components(GaussianState(x0[f][:, None], P0[f]),
+                                                      GaussianState(rx[r][:, None], rP[r]), weights=[w, 1.0 - w])
+        np.testing.assert_allclose(x[f], np.asarray(ref.state_vector, float).ravel(), rtol=1e-9, atol=1e-6)
+        np.testing.assert_allclose(P[f], np.asarray(ref.covar, float), rtol=1e-7, atol=1e-6)
+    assert np.array_equal(x[3:5], rx[[2, 4]]) and np.array_equal(P[3:5], rP[[2, 4]])
+    assert np.array_equal(x[5:], x0[5:]) and np.array_equal(x[2], x0[2])  # the rest untouched
+
+
 def test_covariance_intersection_takes_one_side_once_and_refuses_mismatched_batches():
     xa = np.arange(12.0).reshape(2, 6)
     Pa = np.stack([np.eye(6) * 4.0, np.eye(6) * 9.0])

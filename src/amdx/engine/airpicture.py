@@ -16,7 +16,6 @@ nation's tracks), filtered by the agreement (all / ballistic only), delivered af
 
 from __future__ import annotations
 
-import operator
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,6 +50,25 @@ def tracker_config_for(revisit_s: float) -> TrackerConfig:
     coasts through up to three missed looks."""
     m, n = (3, 5) if revisit_s <= 2.0 else (2, 3)
     return TrackerConfig(confirm_m=m, confirm_n=n, max_coast_s=3.5 * revisit_s)
+
+
+class Names(dict[int, str]):
+    """Names made of a prefix and an integer (`prefix` + `format(n, spec)`), each made once and kept: a run names
+    the same track (a radar's local track, a national track number) in every picture, and formatting it anew
+    each time costs more than a lookup (`names[n]` makes a missing name)."""
+
+    def __init__(self, prefix: str, spec: str = "") -> None:
+        super().__init__()
+        self.prefix, self.spec = prefix, spec
+
+    def __missing__(self, n: int) -> str:
+        name = self[n] = self.prefix + format(n, self.spec)
+        return name
+
+
+def track_names(nation: str) -> Names:
+    """A nation's track ids ("<nation>.T<number, 4 digits at least>"), by track number."""
+    return Names(f"{nation}.T", "04d")
 
 
 @dataclass(frozen=True, eq=False)
@@ -88,6 +106,12 @@ class AirPictures:
         self.impacts: dict[str, dict[int, dict[str, float]]] = {n: {} for n in self.nations}
         """Per nation, per fused track number: the impact prediction of the latest picture (see `impact_rows`)."""
         self.received: dict[str, dict[str, _Release]] = {n: {} for n in self.nations}
+        self._track_ids = {n: track_names(n) for n in self.nations}
+        """Per nation, its track ids by number (made once per track)."""
+        self._link_keys = {n: Names(f"{n}/{n}.T", "04d") for n in self.nations}
+        """Per nation, the source keys of its released tracks ("<nation>/<track id>") by number."""
+        self._local_keys = {sid: Names(sid + "/") for sid in self._radar_ids}
+        """Per radar, its local tracks' source keys ("<sensor>/<local id>") by local id."""
         self._detected: dict[str, set[str]] = {n: set() for n in self.nations}
         """Per nation, the threats its radars have detected (the labels of its first-detection markers)."""
         self._first_track: set[tuple[str, str, str]] = set()
@@ -269,7 +293,7 @@ class AirPictures:
             if stop > start:
                 sid = site.sensor_id
                 own = ids[start:stop]
-                keys = tuple(map((sid + "/").__add__, map(str, own)))  # "<sensor>/<local id>"
+                keys = tuple(map(self._local_keys[sid].__getitem__, own))  # "<sensor>/<local id>"
                 sources.append(SourceTracks("own", keys, state[start:stop], cov[start:stop], cls[start:stop],
                                             (sid,) * len(own), tuple(map(self.track_labels[sid].get, own))))
         return sources
@@ -300,8 +324,9 @@ class AirPictures:
         self.impacts = impact_rows(self.pictures, t_s)
         for nation in self.nations:
             picture = self.pictures[nation]
-            entries = picture_entries(nation, picture, t_s, self.impacts[nation])
-            labels[nation] = dict(zip(map(operator.itemgetter("track_id"), entries), picture.label, strict=True))
+            ids = list(map(self._track_ids[nation].__getitem__, picture.number.tolist()))
+            entries = picture_entries(nation, picture, t_s, self.impacts[nation], ids)
+            labels[nation] = dict(zip(ids, picture.label, strict=True))
             out.append(ev.AirPicture(t_s=t_s, visible_to=ev.visibility(nation), nation=nation, tracks=entries))
         truth = self.truth.states(t_s)
         threats: tuple[dict[str, Any], ...] = ()
@@ -328,7 +353,7 @@ class AirPictures:
         rows = np.flatnonzero(send)
         r = rows.tolist()
         src = SourceTracks(
-            sender, tuple(f"{sender}/{sender}.T{n:04d}" for n in picture.number[rows].tolist()), picture.x[rows],
+            sender, tuple(map(self._link_keys[sender].__getitem__, picture.number[rows].tolist())), picture.x[rows],
             picture.P[rows], picture.classification[rows],
             tuple(map(picture.sensor_id.__getitem__, r)) if agreement.release_sensor_location else (None,) * len(r),
             tuple(map(picture.label.__getitem__, r)),
@@ -384,10 +409,12 @@ def impact_rows(pictures: dict[str, FusedPicture], t_s: float) -> dict[str, dict
 
 
 def picture_entries(nation: str, picture: FusedPicture, t_s: float,
-                    impacts: dict[int, dict[str, float]] | None = None) -> tuple[dict[str, Any], ...]:
+                    impacts: dict[int, dict[str, float]] | None = None,
+                    ids: list[str] | None = None) -> tuple[dict[str, Any], ...]:
     """The journal/console form of a national picture (see `events.AirPicture`), with the predicted impact point,
     time and 95 % ellipse of every ballistic track (`impacts` by track number, as from `impact_rows`; computed
-    here when not given). Built column by column, with as few objects that the garbage collector must visit
+    here when not given) and the track ids `ids` (in picture order, as from `track_names`; made here when not
+    given). Built column by column, with as few objects that the garbage collector must visit
     as can be (a run keeps every entry in its journal, and each collection walks those): `ecef_m`,
     `vel_ecef_mps` and `held_by` (the track's origins, shared) are tuples, lists in the journal form all the
     same (`events.Event.record`)."""
@@ -402,7 +429,8 @@ def picture_entries(nation: str, picture: FusedPicture, t_s: float,
     px, py, pz, vx, vy, vz = x.T.tolist()
     pos, vel = zip(px, py, pz, strict=True), zip(vx, vy, vz, strict=True)
     numbers = picture.number.tolist()
-    ids = [f"{nation}.T{n:04d}" for n in numbers]
+    if ids is None:
+        ids = list(map(track_names(nation).__getitem__, numbers))
     source_of = {o: "own" if "own" in o else o[0] for o in dict.fromkeys(picture.origins)}
     sources = list(map(source_of.__getitem__, picture.origins))
     classes = list(map(CLASS_NAMES.__getitem__, picture.classification.tolist()))

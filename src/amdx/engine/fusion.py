@@ -38,11 +38,12 @@ from numpy.typing import NDArray
 
 from amdx.engine.fusion_kernels import (
     duplicate_pairs,
+    fold_or_start,
     fold_pairs,
     keep_fold,
     kept_numbers,
     lone_nearest,
-    renumber_pairs,
+    renumber_matches,
 )
 from amdx.tracking.association import GnnAssociator
 
@@ -186,16 +187,6 @@ class _Fold:
     def has(self) -> NDArray[np.bool_]:
         return self._has[:self.n]
 
-    def _start(self, rows: NDArray[np.intp]) -> NDArray[np.intp]:
-        """New fused tracks from source rows; their fused rows."""
-        fused = self.n + np.arange(rows.size)
-        self._x[fused] = self.rx[rows]
-        self._P[fused] = self.rP[rows]
-        self._has[fused, self.src_of[rows]] = True
-        self.n += rows.size
-        self.member[rows] = fused
-        return fused
-
     def keep_correlations(self, prev: NDArray[np.int64]) -> None:
         """Step 1: rows whose key had fused number prev[i] ≥ 0 last time regroup under it, each group fused in
         source order; a member outside the gate of its group's estimate so far is left for step 2."""
@@ -204,10 +195,10 @@ class _Fold:
             return
         rows = rows[np.argsort(prev[rows], kind="stable")]  # by number, then source order
         numbers = prev[rows]
-        starts = np.flatnonzero(np.r_[True, numbers[1:] != numbers[:-1], True])
-        slot = self._start(rows[starts[:-1]])  # fused row of each group
-        keep_fold(self._x, self._P, self._has, self.member, self.rx, self.rP, self.src_of, rows, starts, slot,
-                  self.associator.gate_d2)
+        starts = np.flatnonzero(np.concatenate(([True], numbers[1:] != numbers[:-1], [True])))
+        keep_fold(self._x, self._P, self._has, self.member, self.rx, self.rP, self.src_of, rows, starts, self.n,
+                  self.associator.gate_d2)  # each group's first row starts a fused track
+        self.n += starts.size - 1
 
     def correlate_rest(self) -> None:
         """Step 2: source by source, the rows not yet folded are associated to the fused tracks holding no track
@@ -226,13 +217,8 @@ class _Fold:
                                                   self.rx[rows[solve], :3], self.rP[rows[solve], :3, :3])
                 tom = np.asarray(assoc.track_of_measurement)
                 fused_of[solve[tom >= 0]] = tracks[tom[tom >= 0]]
-            hit = fused_of >= 0
-            if hit.any():
-                fold_pairs(self._x, self._P, fused_of[hit], self.rx, self.rP, rows[hit])
-                self._has[fused_of[hit], s] = True
-                self.member[rows[hit]] = fused_of[hit]
-            if not hit.all():
-                self._start(rows[~hit])
+            self.n = fold_or_start(self._x, self._P, self._has, self.member, self.n, self.rx, self.rP, rows,
+                                   fused_of, s)
 
     def merge_duplicates(self) -> None:
         """Step 3: two fused tracks with no source in common whose positions pass the χ² gate (both covariances)
@@ -284,118 +270,119 @@ class FusionCentre:
         # fusion reads only the assignment, never the exclusion gate: keep the coarse gate no wider than needed
         self._associator = GnnAssociator(gate_probability, exclusion_probability=gate_probability)
         self._number_of_key: dict[str, int] = {}
-        self._first_t: dict[int, float] = {}
+        self._first_t = np.zeros(64)
+        """The time each track number was first given (index: the number)."""
         self._recent = _Recent(np.zeros(0, np.int64), np.zeros(0), np.zeros((0, 6)), np.zeros(0), np.zeros(0, np.int8))
         self._next = 1
 
     def fuse(self, t_s: float, sources: list[SourceTracks]) -> FusedPicture:
         """The national picture at `t_s` from `sources` (in their fixed order), ordered by track number (a
         sequence of `FusedTrack`s, with its columns)."""
-        keys = [k for src in sources for k in src.keys]
+        keys = list(itertools.chain.from_iterable(src.keys for src in sources))
         if not keys:
-            return self._publish(t_s, np.zeros((0, 6)), np.zeros((0, 6, 6)), [], [], [], set(), [], [], [])
+            self._number(t_s, np.zeros((0, 6)), np.zeros(0), np.zeros(0, np.int8), np.zeros(0, np.int64))
+            self._number_of_key = {}
+            return FusedPicture.empty()
         src_of = np.concatenate([np.full(len(src.keys), s, np.intp) for s, src in enumerate(sources)])
         x = np.concatenate([src.x for src in sources])
         P = np.concatenate([src.P for src in sources])
         fusion = _Fold(x, P, src_of, len(sources), self._associator)
-        prev = np.array(list(map(self._number_of_key.get, keys, itertools.repeat(-1))), np.int64)
+        prev = np.fromiter(map(self._number_of_key.get, keys, itertools.repeat(-1)), np.int64, len(keys))
         fusion.keep_correlations(prev)
         fusion.correlate_rest()
         fusion.merge_duplicates()
-        # per fused track, its source tracks in source order (rows are in source order already): one sorted pass
-        order = np.argsort(fusion.member, kind="stable")
-        starts = np.searchsorted(fusion.member[order], np.arange(fusion.n))
-        cls = np.maximum.reduceat(np.concatenate([src.classification for src in sources]).astype(np.int8)[order],
-                                  starts)
+        n, member, fx, fP = fusion.n, fusion.member, fusion.x, fusion.cov
+        # per fused row, its source rows in source order (rows are in source order already): one sorted pass
+        order = np.argsort(member, kind="stable")
+        starts = np.searchsorted(member[order], np.arange(n))
+        row_cls = np.concatenate([src.classification for src in sources]).astype(np.int8)
+        cls = np.maximum.reduceat(row_cls[order], starts)
+        sigma = np.sqrt(fP[:, 0, 0] + fP[:, 1, 1] + fP[:, 2, 2])  # √ tr of the position covariance
+        number = self._number(t_s, fx, sigma, cls, kept_numbers(prev[order], starts))
+        self._number_of_key = dict(zip(keys, number[member].tolist(), strict=True))
+        # the picture's columns, by number: the source rows again sorted, now by their fused track's rank
+        by_number = np.argsort(number, kind="stable")
+        rank = np.empty(n, np.intp)
+        rank[by_number] = np.arange(n)
+        order = np.argsort(rank[member], kind="stable")
+        starts = np.searchsorted(rank[member][order], np.arange(n))
         rows = order.tolist()
         bounds = [*starts.tolist(), len(rows)]
         keys_by = list(map(keys.__getitem__, rows))
         group_keys = list(map(tuple, map(keys_by.__getitem__, map(slice, bounds[:-1], bounds[1:]))))
-        kept = kept_numbers(prev[order], starts)
-        numbers: list[int | None] = [None if n < 0 else n for n in kept.tolist()]
-        taken = set(kept[kept >= 0].tolist())
-        # the origins of each distinct set of sources, once (the sets as bytes: one fast unique)
-        bits = np.packbits(fusion.has, axis=1)
-        _, first, which = np.unique(bits.view(np.dtype((np.void, bits.shape[1]))).ravel(), return_index=True,
-                                    return_inverse=True)
-        origin_of = [src.origin for src in sources]
-        held = [tuple(dict.fromkeys(origin_of[s] for s in np.flatnonzero(fusion.has[f]).tolist())) for f in
-                first.tolist()]
-        origins = list(map(held.__getitem__, which.ravel().tolist()))
-        sensors = _first_given([s for src in sources for s in src.sensor_ids], rows, starts)
-        labels = _first_given([lab for src in sources for lab in src.labels], rows, starts)
-        return self._publish(t_s, fusion.x, fusion.cov, cls.tolist(), group_keys, numbers, taken, origins, sensors,
-                             labels)
-
-    def _publish(self, t_s: float, x: _Array, P: _Array, cls: list[int], keys: list[tuple[str, ...]],
-                 numbers: list[int | None], taken: set[int], origins: list[tuple[str, ...]],
-                 sensors: list[str | None], labels: list[str | None]) -> FusedPicture:
-        """Number the fused tracks (stable numbers, see the module docstring; `numbers` holds the number each
-        keeps from its sources, None for none, `taken` those numbers) and remember them."""
-        self._renew(t_s, x, P, cls, numbers, taken)
-        first_t = self._first_t
-        for i, number in enumerate(numbers):
-            if number is None:
-                numbers[i] = number = self._next
-                self._next += 1
-                first_t[number] = t_s
-        # each key's number (keys of tracks that are gone are forgotten)
-        rows_numbers = itertools.chain.from_iterable(map(itertools.repeat, numbers, map(len, keys)))
-        self._number_of_key = dict(zip(itertools.chain.from_iterable(keys), rows_numbers, strict=True))
-        old = self._recent
-        last = np.array(numbers, np.int64)
-        cls_codes = np.array(cls, np.int8)
-        keep = (t_s - old.t_s <= RENUMBER_MEMORY_S) & ~np.isin(old.number, last)
-        self._recent = _Recent(np.concatenate([old.number[keep], last]),
-                               np.concatenate([old.t_s[keep], np.full(len(numbers), t_s)]),
-                               np.concatenate([old.x[keep], x]),
-                               np.concatenate([old.sigma[keep], np.sqrt(np.trace(P[:, :3, :3], axis1=1, axis2=2))]),
-                               np.concatenate([old.classification[keep], cls_codes]))
-        order = np.argsort(last, kind="stable")  # by number
-        rows = order.tolist()
-        by_number = list(map(numbers.__getitem__, rows))
-        columns = last[order], x[order], P[order], cls_codes[order]
+        # the origins of each distinct set of sources (the sets as bytes), once: the sources of a track of each set
+        has = fusion.has[by_number]
+        bits = np.packbits(has, axis=1)
+        sets = bits.view(np.dtype((np.void, bits.shape[1]))).ravel().tolist()
+        one_of = dict(zip(sets, range(n), strict=True))  # a track of each set
+        which, cols = np.nonzero(has[list(one_of.values())])  # their sources, set by set, in source order
+        cut = [0, *np.cumsum(np.bincount(which, minlength=len(one_of))).tolist()]
+        held_by = list(map([src.origin for src in sources].__getitem__, cols.tolist()))
+        each = map(held_by.__getitem__, map(slice, cut[:-1], cut[1:]))
+        held = dict(zip(one_of, map(tuple, map(dict.fromkeys, each)), strict=True))
+        sensors = _first_given(list(itertools.chain.from_iterable(src.sensor_ids for src in sources)), order, starts)
+        labels = _first_given(list(itertools.chain.from_iterable(src.labels for src in sources)), order, starts)
+        number = number[by_number]
+        columns = number, fx[by_number], fP[by_number], cls[by_number]
         for column in columns:  # shared with the battle tables, the entries and the data link: nobody writes
             column.flags.writeable = False
-        return FusedPicture(*columns, list(map(origins.__getitem__, rows)),
-                            list(map(sensors.__getitem__, rows)), list(map(labels.__getitem__, rows)),
-                            list(map(first_t.__getitem__, by_number)), list(map(keys.__getitem__, rows)))
+        return FusedPicture(*columns, list(map(held.__getitem__, sets)), sensors, labels,
+                            self._first_t[number].tolist(), group_keys)
 
-    def _renew(self, t_s: float, x: _Array, P: _Array, cls: list[int], numbers: list[int | None],
-               taken: set[int]) -> None:
-        """Give a fused track whose sources are all new the number of a track lost in the last
+    def _number(self, t_s: float, x: _Array, sigma: _Array, cls: NDArray[np.int8],
+                number: NDArray[np.int64]) -> NDArray[np.int64]:
+        """Number the fused tracks (states `x`, position σ `sigma`, classifications `cls`; stable numbers, see the
+        module docstring): `number` holds the number each keeps from its sources (−1 for none) and is completed
+        in place (renewed numbers, then new ones in row order); remember them. Returns `number`."""
+        self._renew(t_s, x, sigma, cls, number)
+        fresh = np.flatnonzero(number < 0)
+        if fresh.size:
+            number[fresh] = np.arange(self._next, self._next + fresh.size)
+            self._next += fresh.size
+            if self._next > len(self._first_t):
+                self._first_t = np.concatenate([self._first_t, np.zeros(max(self._next, len(self._first_t)))])
+            self._first_t[number[fresh]] = t_s
+        old = self._recent
+        present = np.zeros(self._next, bool)
+        present[number] = True
+        keep = (t_s - old.t_s <= RENUMBER_MEMORY_S) & ~present[old.number]
+        self._recent = _Recent(np.concatenate([old.number[keep], number]),
+                               np.concatenate([old.t_s[keep], np.full(len(number), t_s)]),
+                               np.concatenate([old.x[keep], x]), np.concatenate([old.sigma[keep], sigma]),
+                               np.concatenate([old.classification[keep], cls]))
+        return number
+
+    def _renew(self, t_s: float, x: _Array, sigma: _Array, cls: NDArray[np.int8], number: NDArray[np.int64]) -> None:
+        """Give a fused track whose sources are all new (number −1) the number of a track lost in the last
         `RENUMBER_MEMORY_S` seconds when it is where that track was predicted to be (its sources were dropped
         and started again, e.g. after missed looks): one threat keeps one number. Nearest pairs first."""
-        fresh = [i for i, n in enumerate(numbers) if n is None]
-        if not fresh:
+        fi = np.flatnonzero(number < 0)
+        if not fi.size:
             return
         recent = self._recent
-        gone = np.flatnonzero(~np.isin(recent.number, np.fromiter(taken, np.int64, len(taken))))
+        kept = np.zeros(self._next, bool)
+        kept[number[number >= 0]] = True
+        gone = np.flatnonzero(~kept[recent.number])
         if not gone.size:
             return
-        lost = recent.number[gone].tolist()
+        lost = recent.number[gone]
         t0, x0, sigma0, c0 = recent.t_s[gone], recent.x[gone], recent.sigma[gone], recent.classification[gone]
         dt = (t_s - t0)[:, None]
         r = x0[:, :3] + x0[:, 3:] * dt
         falling = (c0 == BALLISTIC_CLASS)[:, None]  # a falling body: gravity over the gap
         r = np.where(falling, r - 0.5 * GRAVITY_MPS2 * dt * dt * x0[:, :3] / np.linalg.norm(x0[:, :3], axis=1,
                                                                                              keepdims=True), r)
-        fi = np.array(fresh)
-        sigma = np.sqrt(np.trace(P[fi, :3, :3], axis1=1, axis2=2))
-        a, b, gap = renumber_pairs(x[fi], sigma, np.array(cls, np.int8)[fi], r, sigma0, c0, RENUMBER_GATE_M)
-        pairs = sorted(zip(gap.tolist(), fi[a].tolist(), [lost[k] for k in b.tolist()], strict=True))
-        used_i: set[int] = set()
-        for _, i, n in pairs:
-            if i not in used_i and n not in taken:
-                numbers[i] = n
-                used_i.add(i)
-                taken.add(n)
+        a, b = renumber_matches(x[fi], sigma[fi], cls[fi], r, sigma0, c0, lost, RENUMBER_GATE_M)
+        number[fi[a]] = lost[b]  # (the lost numbers are distinct and none is kept)
 
 
-def _first_given(values: list[str | None], rows: list[int], starts: NDArray[np.intp]) -> list[str | None]:
-    """Per group of `rows` (grouped by `starts`), the first of their `values` that is not None (None if none)."""
-    by_row = list(map(values.__getitem__, rows))
-    given = np.fromiter(map(operator.is_not, by_row, itertools.repeat(None)), bool, len(rows))
-    first = np.minimum.reduceat(np.where(given, np.arange(len(rows)), len(rows)), starts)
-    by_row.append(None)
-    return list(map(by_row.__getitem__, first.tolist()))
+def _first_given(values: list[str | None], order: NDArray[np.intp], starts: NDArray[np.intp]) -> list[str | None]:
+    """Per group of rows (`order` grouped by `starts`, each group's rows ascending), the first of their `values`
+    that is not None (None if none)."""
+    if None not in values:  # (own sensors' tracks all name their sensor)
+        return list(map(values.__getitem__, order[starts].tolist()))
+    k = len(values)
+    given = np.fromiter(map(operator.is_not, values, itertools.repeat(None)), bool, k)
+    first = np.minimum.reduceat(np.where(given, np.arange(k), k)[order], starts)
+    values.append(None)
+    return list(map(values.__getitem__, first.tolist()))

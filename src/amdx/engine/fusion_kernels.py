@@ -50,17 +50,21 @@ def _inverse(a: _Array, lu: _Array, out: _Array) -> None:
             f = lu[i, k]
             for j in range(k + 1, n):
                 lu[i, j] -= f * lu[k, j]
-    for c in range(n):  # L y = P e_c, then U x = y, column by column
-        for i in range(1, n):
-            s = out[i, c]
-            for j in range(i):
-                s -= lu[i, j] * out[j, c]
-            out[i, c] = s
-        for i in range(n - 1, -1, -1):
-            s = out[i, c]
-            for j in range(i + 1, n):
-                s -= lu[i, j] * out[j, c]
-            out[i, c] = s / lu[i, i]
+    # L Y = P I, then U X = Y: all six columns at once (the innermost loop runs along a row, so it is
+    # vectorised), each element's terms subtracted in the same order as column by column (the same bits)
+    for i in range(1, n):
+        for j in range(i):
+            f = lu[i, j]
+            for c in range(n):
+                out[i, c] -= f * out[j, c]
+    for i in range(n - 1, -1, -1):
+        for j in range(i + 1, n):
+            f = lu[i, j]
+            for c in range(n):
+                out[i, c] -= f * out[j, c]
+        d = lu[i, i]
+        for c in range(n):
+            out[i, c] /= d
 
 
 @kernel
@@ -142,15 +146,28 @@ def gate_d2(pa: _Array, Pa: _Array, pb: _Array, Pb: _Array) -> float:
 
 
 @kernel
+def _start_row(x: _Array, P: _Array, has: NDArray[np.bool_], member: NDArray[np.intp], f: int, rx: _Array,
+               rP: _Array, r: int, s: int) -> None:
+    """Source row r (of source s) starts fused row f."""
+    for i in range(_N):
+        x[f, i] = rx[r, i]
+        for j in range(_N):
+            P[f, i, j] = rP[r, i, j]
+    has[f, s] = True
+    member[r] = f
+
+
+@kernel
 def keep_fold(x: _Array, P: _Array, has: NDArray[np.bool_], member: NDArray[np.intp], rx: _Array, rP: _Array,
-              src_of: NDArray[np.intp], rows: NDArray[np.intp], starts: NDArray[np.intp],
-              slot: NDArray[np.intp], gamma: float) -> None:
-    """Step 1's fold: group g is rows[starts[g]:starts[g + 1]] (source order), its first row already started as
-    fused row slot[g]; each further row of a source the group does not hold yet and inside the gate (d² ≤ γ) of
-    the group's estimate so far is folded in, the others are left (member −1)."""
+              src_of: NDArray[np.intp], rows: NDArray[np.intp], starts: NDArray[np.intp], first: int,
+              gamma: float) -> None:
+    """Step 1's fold: group g is rows[starts[g]:starts[g + 1]] (source order); its first row starts fused row
+    first + g, and each further row of a source the group does not hold yet and inside the gate (d² ≤ γ) of the
+    group's estimate so far is folded in, the others are left (member −1)."""
     ia, ib, lu, v = np.empty((_N, _N)), np.empty((_N, _N)), np.empty((_N, _N)), np.empty(_N)
-    for g in range(slot.size):
-        f = slot[g]
+    for g in range(starts.size - 1):
+        f = first + g
+        _start_row(x, P, has, member, f, rx, rP, rows[starts[g]], src_of[rows[starts[g]]])
         for m in range(starts[g] + 1, starts[g + 1]):
             r = rows[m]
             s = src_of[r]
@@ -160,6 +177,25 @@ def keep_fold(x: _Array, P: _Array, has: NDArray[np.bool_], member: NDArray[np.i
                 _intersect(x[f], P[f], rx[r], rP[r], ia, ib, lu, v, x[f], P[f])
                 has[f, s] = True
                 member[r] = f
+
+
+@kernel
+def fold_or_start(x: _Array, P: _Array, has: NDArray[np.bool_], member: NDArray[np.intp], n: int, rx: _Array,
+                  rP: _Array, rows: NDArray[np.intp], fused_of: NDArray[np.intp], s: int) -> int:
+    """Step 2's outcome for the rows `rows` of source s: a row with fused_of ≥ 0 is folded into that fused row
+    (distinct rows) by covariance intersection, each other row starts a new fused row (n, n + 1, ... in row
+    order). Returns the fused rows' new count."""
+    ia, ib, lu, v = np.empty((_N, _N)), np.empty((_N, _N)), np.empty((_N, _N)), np.empty(_N)
+    for m in range(rows.size):
+        r, f = rows[m], fused_of[m]
+        if f >= 0:
+            _intersect(x[f], P[f], rx[r], rP[r], ia, ib, lu, v, x[f], P[f])
+            has[f, s] = True
+            member[r] = f
+        else:
+            _start_row(x, P, has, member, n, rx, rP, r, s)
+            n += 1
+    return n
 
 
 @kernel
@@ -265,6 +301,25 @@ def lone_nearest(x: _Array, P: _Array, cand: NDArray[np.intp], rx: _Array, rP: _
 
 
 @kernel
+def _nearest_first(a: NDArray[np.intp], b: NDArray[np.intp], dist: _Array, tie: NDArray[np.int64],
+                   used_a: NDArray[np.bool_], used_b: NDArray[np.bool_]) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Greedy matching: the pairs (a[m], b[m]) in the order of (dist, a, tie) (stable sorts, last key first),
+    each taken when neither side is used yet (`used_a`, `used_b`, which may be one array: they are updated)."""
+    idx = np.argsort(tie, kind="mergesort")
+    idx = idx[np.argsort(a[idx], kind="mergesort")]
+    idx = idx[np.argsort(dist[idx], kind="mergesort")]
+    ta, tb = [], []
+    for m in idx:
+        i, j = a[m], b[m]
+        if not used_a[i] and not used_b[j]:
+            used_a[i] = True
+            used_b[j] = True
+            ta.append(i)
+            tb.append(j)
+    return np.array(ta, dtype=np.intp), np.array(tb, dtype=np.intp)
+
+
+@kernel
 def duplicate_pairs(x: _Array, P: _Array, has: NDArray[np.bool_],
                     gamma: float) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     """Step 3's pairs: fused rows (a, b), a < b, with no source in common and d² ≤ γ, nearest first (ties by a,
@@ -307,27 +362,18 @@ def duplicate_pairs(x: _Array, P: _Array, has: NDArray[np.bool_],
     a_ = np.array(ca, dtype=np.intp)
     b_ = np.array(cb, dtype=np.intp)
     d_ = np.array(cd, dtype=np.float64)
-    idx = np.argsort(b_, kind="mergesort")  # lexicographic (d², a, b) by stable sorts, last key first
-    idx = idx[np.argsort(a_[idx], kind="mergesort")]
-    idx = idx[np.argsort(d_[idx], kind="mergesort")]
     used = np.zeros(k, np.bool_)
-    keep, gone = [], []
-    for m in idx:
-        i, j = a_[m], b_[m]
-        if not used[i] and not used[j]:
-            used[i] = True
-            used[j] = True
-            keep.append(i)
-            gone.append(j)
-    return np.array(keep, dtype=np.intp), np.array(gone, dtype=np.intp)
+    return _nearest_first(a_, b_, d_, b_, used, used)
 
 
 @kernel
-def renumber_pairs(x: _Array, sigma: _Array, cls: NDArray[np.int8], r: _Array, sigma0: _Array,
-                   c0: NDArray[np.int8], gate_m: float) -> tuple[NDArray[np.intp], NDArray[np.intp], _Array]:
-    """The pairs (i, k, gap) of new fused tracks (positions x[:, :3], σ, classes) and lost tracks (predicted
-    positions r, σ₀, classes) of compatible classes (equal, or either unknown) with gap = |x_i − r_k| ≤
-    gate_m + 4 (σ_i + σ₀_k), by brute force (a handful of new tracks per picture)."""
+def renumber_matches(x: _Array, sigma: _Array, cls: NDArray[np.int8], r: _Array, sigma0: _Array,
+                     c0: NDArray[np.int8], lost: NDArray[np.int64],
+                     gate_m: float) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """New fused tracks (positions x[:, :3], σ, classes) matched to lost tracks (predicted positions r, σ₀,
+    classes, numbers `lost`): of the pairs (i, k) of compatible classes (equal, or either unknown) with gap =
+    |x_i − r_k| ≤ gate_m + 4 (σ_i + σ₀_k), nearest first (ties by i, then by the lost number), each track of
+    either side in one pair at most (greedy). Brute force: a handful of new tracks per picture."""
     ci, ck, cg = [], [], []
     for i in range(x.shape[0]):
         for k in range(r.shape[0]):
@@ -339,7 +385,10 @@ def renumber_pairs(x: _Array, sigma: _Array, cls: NDArray[np.int8], r: _Array, s
                 ci.append(i)
                 ck.append(k)
                 cg.append(gap)
-    return np.array(ci, dtype=np.intp), np.array(ck, dtype=np.intp), np.array(cg, dtype=np.float64)
+    i_ = np.array(ci, dtype=np.intp)
+    k_ = np.array(ck, dtype=np.intp)
+    g_ = np.array(cg, dtype=np.float64)
+    return _nearest_first(i_, k_, g_, lost[k_], np.zeros(x.shape[0], np.bool_), np.zeros(r.shape[0], np.bool_))
 
 
 @kernel
