@@ -119,6 +119,11 @@ class AirPictures:
         """Per nation, the threats it holds (or held) an own track of: the labels of its first-track markers."""
         self._partner_tracked: dict[str, set[str | None]] = {n: set() for n in self.nations}
         """Per nation, the threats it received (or had received) a partner's track of: as `_own_tracked`."""
+        self._scan_marks = (ThreatMarks(self.nations, self._detected, truth.serial_of),
+                            ThreatMarks(self.nations, self._own_tracked, truth.serial_of))
+        """The detected and own-tracked sets above as rows over the truth's threat serial numbers."""
+        self._launch_columns = LaunchColumns()
+        """The engine's launches as arrays, grown as they grow (the space-based sensors' input)."""
         self._warnings = 0
 
     # --- radar scans -----------------------------------------------------------------------------------------
@@ -136,11 +141,7 @@ class AirPictures:
             return out  # empty scans of empty trackers change nothing
         # each report's threat label (None for a false alarm: index −1 picks the trailing None)
         labels_of = np.array((*truth.ids, None), dtype=object)[scans.truth_index]
-        book = self.__dict__.get("_scan_marks")
-        if book is None:  # (made here, not in __init__, to keep within the scan methods' part of this class)
-            book = self.__dict__.setdefault("_scan_marks", (
-                ThreatMarks(self.nations, self._detected, self.truth.serial_of),
-                ThreatMarks(self.nations, self._own_tracked, self.truth.serial_of)))
+        book = self._scan_marks
         row = book[0].row
         nation_of = np.array([row.get(site.owner, -1) for site in sites], dtype=np.int64)[scans.sensor]
         known = (nation_of >= 0).all()  # (every owner a nation of the scenario: always, so far)
@@ -235,10 +236,7 @@ class AirPictures:
         assert isinstance(site.model, SpaceWarningSensor)
         if not launches["ids"]:
             return []
-        columns = self.__dict__.get("_launch_columns")
-        if columns is None:  # (made here, not in __init__, to keep within the scan methods' part of this class)
-            columns = self.__dict__.setdefault("_launch_columns", LaunchColumns())
-        launch_t, burnout_t, launch_ecef, heading = columns.arrays(launches)
+        launch_t, burnout_t, launch_ecef, heading = self._launch_columns.arrays(launches)
         warnings = site.model.scan(t_s, launch_t, burnout_t, launch_ecef, heading,
                                    self.rngs.stream(f"sensor/{site.sensor_id}"))
         out: list[ev.Event] = []
