@@ -234,6 +234,7 @@ class BattleManager:
         arad = np.array([a.radius_m for a in self.assets])
         aval = np.array([float(a.value) for a in self.assets])
         asset_ids = [a.id for a in self.assets]
+        in_order = asset_ids == sorted(asset_ids)
         for nation in self.nations:
             roe = self.doctrine[nation].roe
             identity = self.identity[nation]
@@ -245,7 +246,8 @@ class BattleManager:
             air = [k for k in rows if classes[k] == "air-breathing"]
             parts = []  # (track rows, assessment) of the ballistic and the air-breathing tracks
             if bal:
-                imp = np.array([_IMPACT_FIELDS(impacts[k]) for k in bal], dtype=float)
+                imp = np.fromiter(itertools.chain.from_iterable(map(_IMPACT_FIELDS, map(impacts.__getitem__, bal))),
+                                  float, 6 * len(bal)).reshape(-1, 6)
                 covs = _ellipse_covs(imp[:, 3], imp[:, 4], imp[:, 5])
                 parts.append((bal, evaluate_threats(imp[:, 0], imp[:, 1], covs, imp[:, 2], alat, alon, arad, aval)))
             if air:
@@ -262,9 +264,14 @@ class BattleManager:
             floor = roe.min_threat_probability
             announced = self.announced[nation]
             # a hostile track still threatening just what was announced (nothing included) is skipped: hysteresis
-            # cannot add to what it threatens; the others in track order
-            for tid in sorted(tid for tid in verdicts if identity.get(tid) == "hostile"
-                              and announced.get(tid) != _sorted_assets(threats.get(tid, ()))):
+            # cannot add to what it threatens; the others in track order. When the asset list is in id order, each
+            # track's threatened assets (distinct, in asset order) are already sorted: compared as they are
+            id_of, was, now_of = identity.get, announced.get, threats.get
+            changed = [tid for tid in verdicts.ids if id_of(tid) == "hostile" and was(tid) != now_of(tid, ())] \
+                if in_order else [tid for tid in verdicts.ids if id_of(tid) == "hostile"
+                                  and was(tid) != _sorted_assets(now_of(tid, ()))]
+            labels, row_of = tracks.fused.label, tracks.row
+            for tid in sorted(changed):
                 before = announced.get(tid) or ()
                 now = threats.get(tid, ())  # distinct asset ids
                 verdict = verdicts[tid]
@@ -282,7 +289,7 @@ class BattleManager:
                                               assets=assets, value_at_risk=verdict.value_at_risk,
                                               time_to_impact_s=verdict.time_to_impact_s, priority=rank.get(tid, 0)))
                 detail = "threatens " + ", ".join(threatened) if threatened else "threatens nothing"
-                label = self.tracks[nation][tid].label
+                label = labels[row_of[tid]]
                 out.extend(self.mark(t, label, nation, "evaluated", tid, detail, once=True))
                 if threatened:  # the first verdict that the threat endangers a defended asset
                     out.extend(self.mark(t, label, nation, "evaluated_threat", tid, detail, once=True))

@@ -10,6 +10,7 @@ of the picture, so a track asked twice in one picture is the same object (fire c
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -108,11 +109,9 @@ class VerdictTable(_ById, Mapping[str, Verdict]):
         verdict = self._made.get(track_id)
         if verdict is None:
             k = self.row[track_id]
-            p = self._probability[k]
-            cols = np.flatnonzero(p > 0.0)  # the non-zero probabilities, in asset order
             tti = float(self._tti[k])
-            verdict = self._made[track_id] = Verdict(dict(zip(map(self._asset_ids.__getitem__, cols.tolist()),
-                                                              p[cols].tolist(), strict=True)),
-                                                     self.risk[k], tti if np.isfinite(tti) else None)
+            verdict = self._made[track_id] = Verdict(
+                {a: p for a, p in zip(self._asset_ids, self._probability[k].tolist(), strict=True) if p > 0.0},
+                self.risk[k], tti if math.isfinite(tti) else None)  # the non-zero probabilities, in asset order
         return verdict
 
