@@ -29,7 +29,6 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 from amdx.c2.air_threats import evaluate_air_tracks
 from amdx.c2.comms import CommsNet
@@ -45,8 +44,8 @@ from amdx.engine.battle_tables import TrackTable, VerdictTable
 from amdx.engine.fusion import FusedPicture
 from amdx.engine.orders import DenyEngagement, Engage, Identify, Order
 from amdx.engine.rng import RngStreams
+from amdx.engine.threat_kernels import threat_components
 from amdx.geo import ecef_to_geodetic, great_circle_distance_m
-from amdx.tracking.association import graph_components
 from amdx.tracking.impact import ellipse_scale
 
 Schedule = Callable[[float, Callable[[float], list[ev.Event]]], None]
@@ -354,20 +353,13 @@ class BattleManager:
             return []
         index = dict(zip(map("/".join, members), itertools.count()))  # "nation/track id", as a partner's key
         # every track's keys in one flat list, each with its track's row: one dict lookup per key, no Python loop
-        held = np.array(list(map(index.get, itertools.chain.from_iterable(keys), itertools.repeat(-1))),
-                        dtype=np.intp)
-        owner = np.repeat(np.arange(len(keys)), list(map(len, keys)))
-        first, second = owner[held >= 0].tolist(), held[held >= 0].tolist()
-        if len(members) > 1:
-            pos = np.concatenate(pos_parts)
-            sigma = np.concatenate(sigma_parts)
-            pairs = cKDTree(pos).query_pairs(SAME_THREAT_M, output_type="ndarray")
-            a, b = pairs[:, 0], pairs[:, 1]
-            gap = np.linalg.norm(pos[a] - pos[b], axis=1)
-            near = gap <= np.maximum(SAME_THREAT_MIN_M, 3.0 * (sigma[a] + sigma[b]))
-            first.extend(a[near].tolist())
-            second.extend(b[near].tolist())
-        label = graph_components(len(members), first, second)  # each member's least member: groups in its order
+        counts = np.fromiter(map(len, keys), np.intp, len(keys))
+        held = np.fromiter(map(index.get, itertools.chain.from_iterable(keys), itertools.repeat(-1)), np.intp,
+                           int(counts.sum()))
+        owner = np.repeat(np.arange(len(keys)), counts)
+        partner = held >= 0
+        label = threat_components(owner[partner], held[partner], np.concatenate(pos_parts),
+                                  np.concatenate(sigma_parts), SAME_THREAT_M, SAME_THREAT_MIN_M)
         order = np.argsort(label, kind="stable")  # by group, members sorted within each
         ordered = list(map(members.__getitem__, order.tolist()))
         cuts = (np.flatnonzero(np.diff(label[order])) + 1).tolist()
