@@ -168,7 +168,7 @@ class BattleManager:
             live = self.tracks[nation] = TrackTable(nation, entries.get(nation, ()), air.pictures[nation])
             self.picture_t_s[nation] = t
             identity = self.identity[nation]
-            for tid in [k for k in identity if k not in live.row]:
+            for tid in list(itertools.filterfalse(live.row.__contains__, identity)):
                 del identity[tid]
             self.verdicts[nation] = _no_verdicts()  # this cycle's evaluation makes them
 
@@ -265,10 +265,12 @@ class BattleManager:
             # a hostile track still threatening just what was announced (nothing included) is skipped: hysteresis
             # cannot add to what it threatens; the others in track order. When the asset list is in id order, each
             # track's threatened assets (distinct, in asset order) are already sorted: compared as they are
-            id_of, was, now_of = identity.get, announced.get, threats.get
-            changed = [tid for tid in verdicts.ids if id_of(tid) == "hostile" and was(tid) != now_of(tid, ())] \
-                if in_order else [tid for tid in verdicts.ids if id_of(tid) == "hostile"
-                                  and was(tid) != _sorted_assets(now_of(tid, ()))]
+            # (maps and compress: no Python loop over the few hundred tracks)
+            hostile = list(itertools.compress(verdicts.ids, map(operator.eq, map(identity.get, verdicts.ids),
+                                                                itertools.repeat("hostile"))))
+            current = map(threats.get, hostile, itertools.repeat(()))
+            changed = itertools.compress(hostile, map(operator.ne, map(announced.get, hostile),
+                                                      current if in_order else map(_sorted_assets, current)))
             labels, row_of = tracks.fused.label, tracks.row
             for tid in sorted(changed):
                 before = announced.get(tid) or ()
@@ -304,9 +306,11 @@ class BattleManager:
             identities, threats = self.identity[nation], self.threats[nation]
             manual, due = self.manual_id, self.id_due
             tracks = self.tracks[nation]
-            identities.update(dict.fromkeys([tid for tid in tracks.ids if tid not in identities], "pending"))
+            identities.update(dict.fromkeys(itertools.filterfalse(identities.__contains__, tracks.ids), "pending"))
             classes = None
-            for tid in [tid for tid in tracks.ids if identities[tid] != "hostile"]:  # most are hostile already
+            # most are hostile already
+            for tid in list(itertools.compress(tracks.ids, map(operator.ne, map(identities.__getitem__, tracks.ids),
+                                                               itertools.repeat("hostile")))):
                 if (nation, tid) in manual or (nation, tid) in due:
                     continue
                 current, k = identities[tid], tracks.row[tid]
@@ -384,24 +388,18 @@ class BattleManager:
             return []
         every = self._threat_groups()
         self.group_of = {member: group for group in every for member in group}
-        # the groups with a busy or dead member (few) are asked whether they may still be planned
-        held = {id(self.group_of[m]) for m in itertools.chain(self.busy, self.dead) if m in self.group_of}
-        groups = [g for g in every if id(g) not in held or self._plannable(g)] if held else every
+        # a threat with a dead member is not planned; one with a busy member only when every nation engaging it
+        # allows duplicate engagements (a partner may still engage then); the others (most) are planned
+        dead, busy = self.dead, self.busy.keys()
+        dup = {n: d.allow_duplicate_engagement for n, d in self.doctrine.items()}
+        groups = [g for g in every if dead.isdisjoint(g)
+                  and (busy.isdisjoint(g) or all(dup[m[0]] for m in g if m in busy))]
         if not groups:
             return []
         out: list[ev.Event] = []
         for planner, nations in self._planning_cells(t):
             out.extend(self._plan_cell(t, planner, nations, groups))
         return out
-
-    def _plannable(self, group: list[tuple[str, str]]) -> bool:
-        if not self.dead.isdisjoint(group):
-            return False
-        busy_nations = {m[0] for m in group if m in self.busy}
-        if not busy_nations:
-            return True
-        # a partner may still engage when its doctrine and every engaging nation's doctrine allow duplicates
-        return all(self.doctrine[n].allow_duplicate_engagement for n in busy_nations)
 
     def _plan_cell(self, t: float, planner: str, nations: list[str],
                    groups: list[list[tuple[str, str]]]) -> list[ev.Event]:
@@ -677,8 +675,9 @@ def _ellipse_covs(semi_major_m: np.ndarray, semi_minor_m: np.ndarray, orientatio
     a = semi_major_m / ELLIPSE_K
     b = semi_minor_m / ELLIPSE_K
     az = np.radians(orientation_deg)
-    u = np.stack([np.sin(az), np.cos(az)], axis=-1)  # major axis, east/north
-    w = np.stack([np.cos(az), -np.sin(az)], axis=-1)
+    sin, cos = np.sin(az), np.cos(az)
+    u = np.stack([sin, cos], axis=-1)  # major axis, east/north
+    w = np.stack([cos, -sin], axis=-1)
     return (a * a)[:, None, None] * u[:, :, None] * u[:, None, :] \
         + (b * b)[:, None, None] * w[:, :, None] * w[:, None, :]
 
@@ -722,7 +721,9 @@ def _threats(ids: list[str], parts: list[tuple[list[int], Any]], asset_ids: list
         starts = np.flatnonzero(np.diff(r, prepend=-1))
         names, values = list(map(asset_ids.__getitem__, c.tolist())), p[r, c].tolist()
         ends = [*starts[1:].tolist(), r.size][:starts.size]  # no run when no track threatens
-        for k, a, b in zip((r[starts] + base).tolist(), starts.tolist(), ends, strict=True):
-            threats[ids[k]], probs[ids[k]] = tuple(names[a:b]), tuple(values[a:b])
+        runs = list(map(slice, starts.tolist(), ends))  # each track's run, cut and kept by maps (no Python loop)
+        tids = list(map(ids.__getitem__, (r[starts] + base).tolist()))
+        threats.update(zip(tids, map(tuple, map(names.__getitem__, runs)), strict=True))
+        probs.update(zip(tids, map(tuple, map(values.__getitem__, runs)), strict=True))
         base += len(rows)
     return threats, probs

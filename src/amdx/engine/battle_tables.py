@@ -11,6 +11,7 @@ of the picture, so a track asked twice in one picture is the same object (fire c
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -50,7 +51,7 @@ class TrackTable(_ById, Mapping[str, TrackView]):
         self.nation = nation
         self.entries = entries
         self.fused = fused
-        self.ids: list[str] = [e["track_id"] for e in entries]
+        self.ids: list[str] = list(map(operator.itemgetter("track_id"), entries))
         """Track ids in picture order."""
         self.row: dict[str, int] = dict(zip(self.ids, range(len(self.ids)), strict=True))
         """Each track id's row."""
@@ -79,7 +80,7 @@ class TrackTable(_ById, Mapping[str, TrackView]):
         per picture (the caller does not modify it)."""
         column = self._columns.get(field)
         if column is None:
-            column = self._columns[field] = [e[field] for e in self.entries]
+            column = self._columns[field] = list(map(operator.itemgetter(field), self.entries))
         return column
 
     def keys_column(self) -> list[tuple[str, ...]]:
