@@ -240,9 +240,15 @@ class BattleManager:
             tracks = self.tracks[nation]
             ids = tracks.ids
             classes, impacts = tracks.column("classification"), tracks.column("impact")
-            rows = [k for k, tid in enumerate(ids) if identity.get(tid, "pending") not in FRIENDLY]
-            bal = [k for k in rows if classes[k] == "ballistic" and impacts[k] is not None]
-            air = [k for k in rows if classes[k] == "air-breathing"]
+            # the rows of the tracks not held as friendly, then of their ballistic ones with an impact and their
+            # air-breathing ones (maps and compress: no Python loop over the few hundred tracks)
+            rows = list(itertools.compress(range(len(ids)), map(operator.not_, map(
+                FRIENDLY.__contains__, map(identity.get, ids, itertools.repeat("pending"))))))
+            kind = list(map(classes.__getitem__, rows))
+            ballistic = map(operator.eq, kind, itertools.repeat("ballistic"))
+            known = map(operator.is_not, map(impacts.__getitem__, rows), itertools.repeat(None))
+            bal = list(itertools.compress(rows, map(operator.and_, ballistic, known)))
+            air = list(itertools.compress(rows, map(operator.eq, kind, itertools.repeat("air-breathing"))))
             parts = []  # (track rows, assessment) of the ballistic and the air-breathing tracks
             if bal:
                 imp = np.fromiter(itertools.chain.from_iterable(map(_IMPACT_FIELDS, map(impacts.__getitem__, bal))),
