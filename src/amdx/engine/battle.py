@@ -503,10 +503,14 @@ class BattleManager:
             threatened = self.threats[nation].get(tid)
             if not threatened:
                 continue
-            at_risk = [(p * value[a], a) for a, p in zip(threatened, self.threat_p[nation][tid], strict=True)]
-            risk = sum(r for r, _ in at_risk)
+            if len(threatened) == 1:  # most tracks: the one asset's risk is the sum and the largest
+                top = threatened[0]
+                risk = self.threat_p[nation][tid][0] * value[top]
+            else:
+                at_risk = [(p * value[a], a) for a, p in zip(threatened, self.threat_p[nation][tid], strict=True)]
+                risk, top = sum(r for r, _ in at_risk), max(at_risk)[1]
             if risk > best:
-                best, owner = risk, self.asset_owner[max(at_risk)[1]]
+                best, owner = risk, self.asset_owner[top]
         return best, owner
 
     def _rules(self, b: BatteryState) -> tuple[str, str, bool, bool, bool, bool]:
