@@ -1,10 +1,11 @@
-"""Compiled kernel of `threat_evaluation.probability_inside_disc`: the share of the fixed quasi-random points
-that fall inside each undecided disc.
+"""Compiled kernels of threat evaluation (`threat_evaluation`): the (impact, asset) pairs near enough to look at,
+and the share of the fixed quasi-random points that fall inside each undecided disc.
 
 Why: threat evaluation asks this of a few hundred to a few thousand (track, asset) pairs per picture, each
 against 1,024 points; numpy's blocked version spent its time in per-block temporaries. The loop does the same
 arithmetic in the same order per point (dx = L00 z0 − o0, dy = (L10 z0 + L11 z1) − o1, dx² + dy² ≤ r²), so the
-counts are the numpy code's, bit for bit.
+counts are the numpy code's, bit for bit. The pair test likewise does the numpy chord test's arithmetic (squares
+summed in axis order, then the root) without its (impacts, assets, 3) temporaries.
 """
 
 from __future__ import annotations
@@ -34,3 +35,23 @@ def count_inside(chol: NDArray[np.float64], offset: NDArray[np.float64], radius:
                 n += 1
         out[k] = n
     return out
+
+
+@kernel
+def near_pairs(p_impact: NDArray[np.float64], p_asset: NDArray[np.float64], reach: NDArray[np.float64],
+               ) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """The pairs (i, j), in row-major order, whose chord |p_impact[i] − p_asset[j]| (points (r, 3) and (a, 3), m)
+    is at most reach[i, j] (1 + 1e-9) + 1 m: `np.nonzero` of that test."""
+    r, a = reach.shape
+    rows = np.empty(r * a, dtype=np.intp)
+    cols = np.empty(r * a, dtype=np.intp)
+    k = 0
+    for i in range(r):
+        for j in range(a):
+            dx = p_impact[i, 0] - p_asset[j, 0]
+            dy = p_impact[i, 1] - p_asset[j, 1]
+            dz = p_impact[i, 2] - p_asset[j, 2]
+            if np.sqrt(dx * dx + dy * dy + dz * dz) <= reach[i, j] * (1.0 + 1e-9) + 1.0:
+                rows[k], cols[k] = i, j
+                k += 1
+    return rows[:k].copy(), cols[:k].copy()

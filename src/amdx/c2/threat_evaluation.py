@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.stats import norm, qmc
 
-from amdx.c2.disc_kernels import count_inside
+from amdx.c2.disc_kernels import count_inside, near_pairs
 from amdx.geo import SPHERE, geodetic_to_ecef, great_circle_distance_m, initial_azimuth_deg
 
 _Array = NDArray[np.float64]
@@ -58,9 +58,10 @@ def probability_inside_disc(offset_en_m: ArrayLike, radius_m: ArrayLike, cov_en_
     chol = np.linalg.cholesky(c)
     z = _standard_normal_points()
     shape = np.broadcast_shapes(off.shape[:-1], r.shape, c.shape[:-2])
-    chol = np.broadcast_to(chol, (*shape, 2, 2)).reshape(-1, 2, 2)
-    off = np.broadcast_to(off, (*shape, 2)).reshape(-1, 2)
-    r = np.broadcast_to(r, shape).reshape(-1)
+    # broadcast only what needs it (the engine passes one offset, radius and covariance per pair)
+    chol = (chol if chol.shape[:-2] == shape else np.broadcast_to(chol, (*shape, 2, 2))).reshape(-1, 2, 2)
+    off = (off if off.shape[:-1] == shape else np.broadcast_to(off, (*shape, 2))).reshape(-1, 2)
+    r = (r if r.shape == shape else np.broadcast_to(r, shape)).reshape(-1)
     # every sample L z lies within |L|₂ max|z| of the mean: a disc that holds that circle (or misses it) holds
     # every sample (or none), which decides most pairs without the samples; a margin keeps rounding out of it
     spread = _spectral_norm_bound(chol) * _max_radius() * (1.0 + 1e-9) + 1e-6
@@ -134,8 +135,7 @@ def evaluate_threats(impact_lat_deg: ArrayLike, impact_lon_deg: ArrayLike, cov_e
         # chord is beyond reach (with a margin for rounding) are far, and skip the trigonometry of the distance
         p_imp = np.asarray(geodetic_to_ecef(lat[rows], lon[rows], 0.0, SPHERE)).reshape(-1, 3)
         p_asset = np.asarray(geodetic_to_ecef(alat, alon, 0.0, SPHERE)).reshape(-1, 3)
-        chord = np.linalg.norm(p_imp[:, None, :] - p_asset[None, :, :], axis=-1)
-        i, j = np.nonzero(chord <= reach * (1.0 + 1e-9) + 1.0)
+        i, j = near_pairs(p_imp, p_asset, reach)
         dist = great_circle_distance_m(lat[rows[i]], lon[rows[i]], alat[j], alon[j])
         near = dist <= reach[i, j]
         i, j, dist = i[near], j[near], dist[near]

@@ -13,6 +13,7 @@ consistent unit; probabilities are dimensionless; times in seconds.
 
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import dataclass
 from typing import Literal
@@ -45,8 +46,9 @@ class WtaResult:
     def counts(self, n_targets: int) -> NDArray[np.int64]:
         """The assignment as counts x (m, n): units of type i on target j."""
         x = np.zeros((len(self.assignment), n_targets), dtype=np.int64)
-        for i, targets in enumerate(self.assignment):
-            np.add.at(x[i], np.asarray(targets, dtype=np.int64), 1)
+        per = np.fromiter(map(len, self.assignment), np.int64, len(self.assignment))
+        targets = np.fromiter(itertools.chain.from_iterable(self.assignment), np.int64, int(per.sum()))
+        np.add.at(x, (np.repeat(np.arange(per.size), per), targets), 1)
         return x
 
 
@@ -115,5 +117,7 @@ def greedy_wta(values: ArrayLike, pk: ArrayLike, units: ArrayLike | int, *,
 
 def _result(v: NDArray[np.float64], p: NDArray[np.float64], x: NDArray[np.int64], method: str, optimal: bool,
             start: float) -> WtaResult:
-    assignment = [np.repeat(np.arange(x.shape[1]), row).tolist() for row in x]
+    targets = np.repeat(np.tile(np.arange(x.shape[1]), x.shape[0]), x.ravel()).tolist()  # every unit's, by type
+    ends = np.cumsum(x.sum(axis=1)).tolist()
+    assignment = [targets[a:b] for a, b in zip([0, *ends][:-1], ends, strict=True)]
     return WtaResult(assignment, wta_objective(v, p, x), time.perf_counter() - start, method, optimal)

@@ -63,12 +63,17 @@ class _Problem:
 
 
 def counts_to_targets(x: NDArray[np.int64], units: NDArray[np.int64]) -> NDArray[np.int64]:
-    """Counts x (m, n) → target per unit (-1: unassigned), units ordered by type as in `_Problem.utype`."""
-    out = []
-    for row, total in zip(np.asarray(x), np.asarray(units), strict=True):
-        on = np.repeat(np.arange(row.size), row)
-        out.append(np.concatenate([on, np.full(int(total) - on.size, -1)]))
-    return np.concatenate(out).astype(np.int64) if out else np.zeros(0, dtype=np.int64)
+    """Counts x (m, n) → target per unit (-1: unassigned), units ordered by type as in `_Problem.utype`: each
+    type's assigned units first, by target, then its unassigned ones."""
+    x, units = np.asarray(x, dtype=np.int64), np.asarray(units, dtype=np.int64)
+    if np.any(x.sum(axis=1) > units):
+        raise ValueError("more units assigned than a type has")
+    on = np.repeat(np.tile(np.arange(x.shape[1]), x.shape[0]), x.ravel())  # the assigned units' targets, by type
+    assigned = x.sum(axis=1)
+    first = np.cumsum(units) - units  # each type's first unit
+    out = np.full(int(units.sum()), -1, dtype=np.int64)
+    out[np.repeat(first - (np.cumsum(assigned) - assigned), assigned) + np.arange(on.size)] = on
+    return out
 
 
 def _disjoint(delta: NDArray[np.float64], ta: NDArray[np.int64], tb: NDArray[np.int64],

@@ -29,7 +29,6 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 from amdx.c2.air_threats import evaluate_air_tracks
 from amdx.c2.comms import CommsNet
@@ -45,8 +44,8 @@ from amdx.engine.battle_tables import TrackTable, VerdictTable
 from amdx.engine.fusion import FusedPicture
 from amdx.engine.orders import DenyEngagement, Engage, Identify, Order
 from amdx.engine.rng import RngStreams
+from amdx.engine.threat_kernels import threat_components
 from amdx.geo import ecef_to_geodetic, great_circle_distance_m
-from amdx.tracking.association import graph_components
 from amdx.tracking.impact import ellipse_scale
 
 Schedule = Callable[[float, Callable[[float], list[ev.Event]]], None]
@@ -169,7 +168,7 @@ class BattleManager:
             live = self.tracks[nation] = TrackTable(nation, entries.get(nation, ()), air.pictures[nation])
             self.picture_t_s[nation] = t
             identity = self.identity[nation]
-            for tid in [k for k in identity if k not in live.row]:
+            for tid in list(itertools.filterfalse(live.row.__contains__, identity)):
                 del identity[tid]
             self.verdicts[nation] = _no_verdicts()  # this cycle's evaluation makes them
 
@@ -234,18 +233,26 @@ class BattleManager:
         arad = np.array([a.radius_m for a in self.assets])
         aval = np.array([float(a.value) for a in self.assets])
         asset_ids = [a.id for a in self.assets]
+        in_order = asset_ids == sorted(asset_ids)
         for nation in self.nations:
             roe = self.doctrine[nation].roe
             identity = self.identity[nation]
             tracks = self.tracks[nation]
             ids = tracks.ids
             classes, impacts = tracks.column("classification"), tracks.column("impact")
-            rows = [k for k, tid in enumerate(ids) if identity.get(tid, "pending") not in FRIENDLY]
-            bal = [k for k in rows if classes[k] == "ballistic" and impacts[k] is not None]
-            air = [k for k in rows if classes[k] == "air-breathing"]
+            # the rows of the tracks not held as friendly, then of their ballistic ones with an impact and their
+            # air-breathing ones (maps and compress: no Python loop over the few hundred tracks)
+            rows = list(itertools.compress(range(len(ids)), map(operator.not_, map(
+                FRIENDLY.__contains__, map(identity.get, ids, itertools.repeat("pending"))))))
+            kind = list(map(classes.__getitem__, rows))
+            ballistic = map(operator.eq, kind, itertools.repeat("ballistic"))
+            known = map(operator.is_not, map(impacts.__getitem__, rows), itertools.repeat(None))
+            bal = list(itertools.compress(rows, map(operator.and_, ballistic, known)))
+            air = list(itertools.compress(rows, map(operator.eq, kind, itertools.repeat("air-breathing"))))
             parts = []  # (track rows, assessment) of the ballistic and the air-breathing tracks
             if bal:
-                imp = np.array([_IMPACT_FIELDS(impacts[k]) for k in bal], dtype=float)
+                imp = np.fromiter(itertools.chain.from_iterable(map(_IMPACT_FIELDS, map(impacts.__getitem__, bal))),
+                                  float, 6 * len(bal)).reshape(-1, 6)
                 covs = _ellipse_covs(imp[:, 3], imp[:, 4], imp[:, 5])
                 parts.append((bal, evaluate_threats(imp[:, 0], imp[:, 1], covs, imp[:, 2], alat, alon, arad, aval)))
             if air:
@@ -262,9 +269,16 @@ class BattleManager:
             floor = roe.min_threat_probability
             announced = self.announced[nation]
             # a hostile track still threatening just what was announced (nothing included) is skipped: hysteresis
-            # cannot add to what it threatens; the others in track order
-            for tid in sorted(tid for tid in verdicts if identity.get(tid) == "hostile"
-                              and announced.get(tid) != _sorted_assets(threats.get(tid, ()))):
+            # cannot add to what it threatens; the others in track order. When the asset list is in id order, each
+            # track's threatened assets (distinct, in asset order) are already sorted: compared as they are
+            # (maps and compress: no Python loop over the few hundred tracks)
+            hostile = list(itertools.compress(verdicts.ids, map(operator.eq, map(identity.get, verdicts.ids),
+                                                                itertools.repeat("hostile"))))
+            current = map(threats.get, hostile, itertools.repeat(()))
+            changed = itertools.compress(hostile, map(operator.ne, map(announced.get, hostile),
+                                                      current if in_order else map(_sorted_assets, current)))
+            labels, row_of = tracks.fused.label, tracks.row
+            for tid in sorted(changed):
                 before = announced.get(tid) or ()
                 now = threats.get(tid, ())  # distinct asset ids
                 verdict = verdicts[tid]
@@ -282,7 +296,7 @@ class BattleManager:
                                               assets=assets, value_at_risk=verdict.value_at_risk,
                                               time_to_impact_s=verdict.time_to_impact_s, priority=rank.get(tid, 0)))
                 detail = "threatens " + ", ".join(threatened) if threatened else "threatens nothing"
-                label = self.tracks[nation][tid].label
+                label = labels[row_of[tid]]
                 out.extend(self.mark(t, label, nation, "evaluated", tid, detail, once=True))
                 if threatened:  # the first verdict that the threat endangers a defended asset
                     out.extend(self.mark(t, label, nation, "evaluated_threat", tid, detail, once=True))
@@ -298,9 +312,11 @@ class BattleManager:
             identities, threats = self.identity[nation], self.threats[nation]
             manual, due = self.manual_id, self.id_due
             tracks = self.tracks[nation]
-            identities.update(dict.fromkeys([tid for tid in tracks.ids if tid not in identities], "pending"))
+            identities.update(dict.fromkeys(itertools.filterfalse(identities.__contains__, tracks.ids), "pending"))
             classes = None
-            for tid in [tid for tid in tracks.ids if identities[tid] != "hostile"]:  # most are hostile already
+            # most are hostile already
+            for tid in list(itertools.compress(tracks.ids, map(operator.ne, map(identities.__getitem__, tracks.ids),
+                                                               itertools.repeat("hostile")))):
                 if (nation, tid) in manual or (nation, tid) in due:
                     continue
                 current, k = identities[tid], tracks.row[tid]
@@ -347,20 +363,13 @@ class BattleManager:
             return []
         index = dict(zip(map("/".join, members), itertools.count()))  # "nation/track id", as a partner's key
         # every track's keys in one flat list, each with its track's row: one dict lookup per key, no Python loop
-        held = np.array(list(map(index.get, itertools.chain.from_iterable(keys), itertools.repeat(-1))),
-                        dtype=np.intp)
-        owner = np.repeat(np.arange(len(keys)), list(map(len, keys)))
-        first, second = owner[held >= 0].tolist(), held[held >= 0].tolist()
-        if len(members) > 1:
-            pos = np.concatenate(pos_parts)
-            sigma = np.concatenate(sigma_parts)
-            pairs = cKDTree(pos).query_pairs(SAME_THREAT_M, output_type="ndarray")
-            a, b = pairs[:, 0], pairs[:, 1]
-            gap = np.linalg.norm(pos[a] - pos[b], axis=1)
-            near = gap <= np.maximum(SAME_THREAT_MIN_M, 3.0 * (sigma[a] + sigma[b]))
-            first.extend(a[near].tolist())
-            second.extend(b[near].tolist())
-        label = graph_components(len(members), first, second)  # each member's least member: groups in its order
+        counts = np.fromiter(map(len, keys), np.intp, len(keys))
+        held = np.fromiter(map(index.get, itertools.chain.from_iterable(keys), itertools.repeat(-1)), np.intp,
+                           int(counts.sum()))
+        owner = np.repeat(np.arange(len(keys)), counts)
+        partner = held >= 0
+        label = threat_components(owner[partner], held[partner], np.concatenate(pos_parts),
+                                  np.concatenate(sigma_parts), SAME_THREAT_M, SAME_THREAT_MIN_M)
         order = np.argsort(label, kind="stable")  # by group, members sorted within each
         ordered = list(map(members.__getitem__, order.tolist()))
         cuts = (np.flatnonzero(np.diff(label[order])) + 1).tolist()
@@ -385,24 +394,18 @@ class BattleManager:
             return []
         every = self._threat_groups()
         self.group_of = {member: group for group in every for member in group}
-        # the groups with a busy or dead member (few) are asked whether they may still be planned
-        held = {id(self.group_of[m]) for m in itertools.chain(self.busy, self.dead) if m in self.group_of}
-        groups = [g for g in every if id(g) not in held or self._plannable(g)] if held else every
+        # a threat with a dead member is not planned; one with a busy member only when every nation engaging it
+        # allows duplicate engagements (a partner may still engage then); the others (most) are planned
+        dead, busy = self.dead, self.busy.keys()
+        dup = {n: d.allow_duplicate_engagement for n, d in self.doctrine.items()}
+        groups = [g for g in every if dead.isdisjoint(g)
+                  and (busy.isdisjoint(g) or all(dup[m[0]] for m in g if m in busy))]
         if not groups:
             return []
         out: list[ev.Event] = []
         for planner, nations in self._planning_cells(t):
             out.extend(self._plan_cell(t, planner, nations, groups))
         return out
-
-    def _plannable(self, group: list[tuple[str, str]]) -> bool:
-        if not self.dead.isdisjoint(group):
-            return False
-        busy_nations = {m[0] for m in group if m in self.busy}
-        if not busy_nations:
-            return True
-        # a partner may still engage when its doctrine and every engaging nation's doctrine allow duplicates
-        return all(self.doctrine[n].allow_duplicate_engagement for n in busy_nations)
 
     def _plan_cell(self, t: float, planner: str, nations: list[str],
                    groups: list[list[tuple[str, str]]]) -> list[ev.Event]:
@@ -500,10 +503,14 @@ class BattleManager:
             threatened = self.threats[nation].get(tid)
             if not threatened:
                 continue
-            at_risk = [(p * value[a], a) for a, p in zip(threatened, self.threat_p[nation][tid], strict=True)]
-            risk = sum(r for r, _ in at_risk)
+            if len(threatened) == 1:  # most tracks: the one asset's risk is the sum and the largest
+                top = threatened[0]
+                risk = self.threat_p[nation][tid][0] * value[top]
+            else:
+                at_risk = [(p * value[a], a) for a, p in zip(threatened, self.threat_p[nation][tid], strict=True)]
+                risk, top = sum(r for r, _ in at_risk), max(at_risk)[1]
             if risk > best:
-                best, owner = risk, self.asset_owner[max(at_risk)[1]]
+                best, owner = risk, self.asset_owner[top]
         return best, owner
 
     def _rules(self, b: BatteryState) -> tuple[str, str, bool, bool, bool, bool]:
@@ -678,8 +685,9 @@ def _ellipse_covs(semi_major_m: np.ndarray, semi_minor_m: np.ndarray, orientatio
     a = semi_major_m / ELLIPSE_K
     b = semi_minor_m / ELLIPSE_K
     az = np.radians(orientation_deg)
-    u = np.stack([np.sin(az), np.cos(az)], axis=-1)  # major axis, east/north
-    w = np.stack([np.cos(az), -np.sin(az)], axis=-1)
+    sin, cos = np.sin(az), np.cos(az)
+    u = np.stack([sin, cos], axis=-1)  # major axis, east/north
+    w = np.stack([cos, -sin], axis=-1)
     return (a * a)[:, None, None] * u[:, :, None] * u[:, None, :] \
         + (b * b)[:, None, None] * w[:, :, None] * w[:, None, :]
 
@@ -723,7 +731,9 @@ def _threats(ids: list[str], parts: list[tuple[list[int], Any]], asset_ids: list
         starts = np.flatnonzero(np.diff(r, prepend=-1))
         names, values = list(map(asset_ids.__getitem__, c.tolist())), p[r, c].tolist()
         ends = [*starts[1:].tolist(), r.size][:starts.size]  # no run when no track threatens
-        for k, a, b in zip((r[starts] + base).tolist(), starts.tolist(), ends, strict=True):
-            threats[ids[k]], probs[ids[k]] = tuple(names[a:b]), tuple(values[a:b])
+        runs = list(map(slice, starts.tolist(), ends))  # each track's run, cut and kept by maps (no Python loop)
+        tids = list(map(ids.__getitem__, (r[starts] + base).tolist()))
+        threats.update(zip(tids, map(tuple, map(names.__getitem__, runs)), strict=True))
+        probs.update(zip(tids, map(tuple, map(values.__getitem__, runs)), strict=True))
         base += len(rows)
     return threats, probs

@@ -10,6 +10,8 @@ of the picture, so a track asked twice in one picture is the same object (fire c
 
 from __future__ import annotations
 
+import math
+import operator
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -49,7 +51,7 @@ class TrackTable(_ById, Mapping[str, TrackView]):
         self.nation = nation
         self.entries = entries
         self.fused = fused
-        self.ids: list[str] = [e["track_id"] for e in entries]
+        self.ids: list[str] = list(map(operator.itemgetter("track_id"), entries))
         """Track ids in picture order."""
         self.row: dict[str, int] = dict(zip(self.ids, range(len(self.ids)), strict=True))
         """Each track id's row."""
@@ -78,7 +80,7 @@ class TrackTable(_ById, Mapping[str, TrackView]):
         per picture (the caller does not modify it)."""
         column = self._columns.get(field)
         if column is None:
-            column = self._columns[field] = [e[field] for e in self.entries]
+            column = self._columns[field] = list(map(operator.itemgetter(field), self.entries))
         return column
 
     def keys_column(self) -> list[tuple[str, ...]]:
@@ -108,11 +110,9 @@ class VerdictTable(_ById, Mapping[str, Verdict]):
         verdict = self._made.get(track_id)
         if verdict is None:
             k = self.row[track_id]
-            p = self._probability[k]
-            cols = np.flatnonzero(p > 0.0)  # the non-zero probabilities, in asset order
             tti = float(self._tti[k])
-            verdict = self._made[track_id] = Verdict(dict(zip(map(self._asset_ids.__getitem__, cols.tolist()),
-                                                              p[cols].tolist(), strict=True)),
-                                                     self.risk[k], tti if np.isfinite(tti) else None)
+            verdict = self._made[track_id] = Verdict(
+                {a: p for a, p in zip(self._asset_ids, self._probability[k].tolist(), strict=True) if p > 0.0},
+                self.risk[k], tti if math.isfinite(tti) else None)  # the non-zero probabilities, in asset order
         return verdict
 
