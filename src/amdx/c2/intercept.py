@@ -162,6 +162,51 @@ def hermite_path(times_s: ArrayLike, positions_m: ArrayLike, velocities_mps: Arr
     return predict
 
 
+@dataclass(frozen=True)
+class KeplerPaths:
+    """The free-flight paths of n ballistic track states (`kepler_paths`): the orbits' kernel constants, each
+    state's orbit (`slot`, −1 for a state on no elliptic orbit) and each orbit's end time (+inf: never down)."""
+
+    consts: _Array
+    slot: NDArray[np.intp]
+    t_end: _Array
+    omega_rad_s: float
+
+    def states(self, rows: NDArray[np.intp], t: _Array) -> tuple[_Array, _Array]:
+        """Positions and velocities (*S, 3), ECEF, of the states `rows` at times `t` (both of shape S), NaN past a
+        path's end or where it has none."""
+        pos = np.empty((*t.shape, 3))
+        vel = np.empty((*t.shape, 3))
+        path_states(self.consts, np.ascontiguousarray(self.slot[rows]).reshape(-1),
+                    self.t_end, np.ascontiguousarray(t).reshape(-1), self.omega_rad_s, pos.reshape(-1, 3),
+                    vel.reshape(-1, 3))
+        return pos, vel
+
+
+def kepler_paths(x_ecef: _Array, t_track_s: ArrayLike, earth: EarthModel = WGS84,
+                 floor_alt_m: float = 0.0) -> KeplerPaths:
+    """The paths of `ballistic_track_predictor` for flat track states x (n, 6) = [r v] (ECEF, m, m/s) estimated
+    at `t_track_s` (scalar or (n,)): vacuum two-body orbits in the inertial frame of `amdx.geo`, ending where
+    they come down through `floor_alt_m`."""
+    n = x_ecef.shape[0]
+    t = np.asarray(t_track_s, dtype=np.float64)
+    t0 = np.full(n, float(t)) if t.ndim == 0 else np.broadcast_to(t, (n,)).copy()
+    r_eci = ecef_to_eci(x_ecef[:, :3], t0, earth)
+    v_eci = ecef_velocity_to_eci(x_ecef[:, :3], x_ecef[:, 3:], t0, earth)
+    ok = free_flight_ok(r_eci, v_eci, earth.mu_m3_s2)
+    if ok.all():  # the usual case: every state flies, in order
+        slot = np.arange(n, dtype=np.intp)
+        orbits = KeplerOrbits(r_eci, v_eci, t0, earth.mu_m3_s2)
+    else:
+        good = np.flatnonzero(ok)
+        slot = np.full(n, -1, dtype=np.intp)
+        slot[good] = np.arange(good.size)
+        orbits = KeplerOrbits(r_eci[good], v_eci[good], t0[good], earth.mu_m3_s2)
+    t_end = surface_crossing_time(orbits, floor_alt_m, earth) if orbits.n_orbits else np.zeros(0)
+    t_end = np.where(np.isfinite(t_end), t_end, np.inf)
+    return KeplerPaths(orbits.consts, slot, t_end, float(earth.omega_rad_s))
+
+
 def ballistic_track_predictor(x_ecef: ArrayLike, t_track_s: ArrayLike, earth: EarthModel = WGS84,
                               floor_alt_m: float = 0.0) -> Predictor:
     """A `Predictor` for ballistic track states x (S, 6) = [r v] (ECEF, m, m/s) estimated at `t_track_s`.
@@ -173,32 +218,17 @@ def ballistic_track_predictor(x_ecef: ArrayLike, t_track_s: ArrayLike, earth: Ea
     """
     x = np.asarray(x_ecef, dtype=np.float64)
     shape = x.shape[:-1]
-    flat = x.reshape(-1, 6)
-    n = flat.shape[0]
-    t0 = np.broadcast_to(np.asarray(t_track_s, dtype=np.float64), shape).reshape(-1).copy()
-    r_eci = ecef_to_eci(flat[:, :3], t0, earth)
-    v_eci = ecef_velocity_to_eci(flat[:, :3], flat[:, 3:], t0, earth)
-    good = np.flatnonzero(free_flight_ok(r_eci, v_eci, earth.mu_m3_s2))
-    orbits = KeplerOrbits(r_eci[good], v_eci[good], t0[good], earth.mu_m3_s2)
-    t_end = surface_crossing_time(orbits, floor_alt_m, earth) if good.size else np.zeros(0)
-    t_end = np.where(np.isfinite(t_end), t_end, np.inf)
-    slot = np.full(n, -1, dtype=np.intp)
-    slot[good] = np.arange(good.size)
-    slot = slot.reshape(shape)
-    consts, omega = orbits.consts, float(earth.omega_rad_s)
+    t0 = np.asarray(t_track_s, dtype=np.float64)
+    paths = kepler_paths(x.reshape(-1, 6), t0 if t0.ndim == 0 else np.broadcast_to(t0, shape).reshape(-1),
+                         earth, floor_alt_m)
+    rows = np.arange(paths.slot.size, dtype=np.intp).reshape(shape)
 
     def predict(t: _Array) -> tuple[_Array, _Array]:
         tt = np.asarray(t, dtype=np.float64)
         if tt.shape == shape:
-            out_shape, tb, sb = shape, tt.ravel(), slot.ravel()
-        else:  # flat, so a single state and time (shape ()) work too
-            out_shape = np.broadcast_shapes(tt.shape, shape)
-            tb = np.broadcast_to(tt, out_shape).ravel()
-            sb = np.broadcast_to(slot, out_shape).ravel()
-        pos = np.empty((*out_shape, 3))
-        vel = np.empty((*out_shape, 3))
-        path_states(consts, sb, t_end, tb, omega, pos.reshape(-1, 3), vel.reshape(-1, 3))
-        return pos, vel
+            return paths.states(rows, tt)
+        out_shape = np.broadcast_shapes(tt.shape, shape)  # so a single state and time (shape ()) work too
+        return paths.states(np.broadcast_to(rows, out_shape), np.broadcast_to(tt, out_shape))
 
     return predict
 
