@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from amdx.c2.envelope import Envelope, window_bounds
-from amdx.c2.intercept import InterceptSolution, Predictor, intercept_on_path, kepler_paths
+from amdx.c2.intercept import InterceptSolution, KeplerPredictor, Predictor, intercept_on_path, kepler_paths
 from amdx.c2.kill import crossrange_sigma_m, divert_adjusted_pk
 
 _Array = NDArray[np.float64]
@@ -30,20 +30,17 @@ def track_predictor(x_ecef: ArrayLike, t_track_s: float, ballistic: ArrayLike) -
     and returns positions and velocities of shape (k, [K,] 3), NaN where a ballistic path has come down."""
     x = np.asarray(x_ecef, dtype=np.float64).reshape(-1, 6)
     bal = np.asarray(ballistic, dtype=bool).reshape(-1)
-    all_b = len(x) > 0 and bool(bal.all())  # every row ballistic: the Kepler paths give the whole answer
-    rows_b = np.arange(len(x), dtype=np.intp) if all_b else np.flatnonzero(bal)
+    if len(x) > 0 and bool(bal.all()):  # every row ballistic: the Kepler paths give the whole answer
+        return KeplerPredictor(kepler_paths(x, t_track_s))
+    rows_b = np.flatnonzero(bal)
     rows_c = np.flatnonzero(~bal)
-    kepler = kepler_paths(x if all_b else x[rows_b], t_track_s) if rows_b.size else None
+    kepler = KeplerPredictor(kepler_paths(x[rows_b], t_track_s)) if rows_b.size else None
 
     def predict(t: _Array) -> tuple[_Array, _Array]:
         tt = np.asarray(t, dtype=np.float64)
         if tt.ndim == 0:
             tt = np.full(len(x), float(tt))
         extra = tt.shape[1:]
-        # each Kepler row's path at its times, in the track-first order asked for
-        slots = np.arange(rows_b.size, dtype=np.intp).reshape((rows_b.size,) + (1,) * len(extra))
-        if kepler is not None and all_b:
-            return kepler.states(np.broadcast_to(slots, tt.shape), tt)
         pos = np.full((*tt.shape, 3), np.nan)
         vel = np.full((*tt.shape, 3), np.nan)
         if rows_c.size:
@@ -52,8 +49,7 @@ def track_predictor(x_ecef: ArrayLike, t_track_s: float, ballistic: ArrayLike) -
             pos[rows_c] = x[rows_c, :3].reshape(v.shape) + v * dt
             vel[rows_c] = np.broadcast_to(v, pos[rows_c].shape)
         if kepler is not None:
-            tb = tt[rows_b]
-            pos[rows_b], vel[rows_b] = kepler.states(np.broadcast_to(slots, tb.shape), tb)
+            pos[rows_b], vel[rows_b] = kepler(tt[rows_b])
         return pos, vel
 
     return predict

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from amdx.c2.intercept_kernels import cv_intercepts, free_flight_ok, path_iteration, path_states
+from amdx.c2.intercept_kernels import cv_intercepts, free_flight_ok, path_intercepts, path_iteration, path_states
 from amdx.flight.kepler import KeplerOrbits
 from amdx.flight.surface import surface_crossing_time
 from amdx.geo import WGS84, EarthModel, ecef_to_eci, ecef_velocity_to_eci
@@ -117,7 +117,14 @@ def intercept_on_path(site_m: ArrayLike, predict: Predictor, speed_mps: ArrayLik
     t_launch = np.broadcast_to(t_launch, shape)
     t = np.array(np.broadcast_to(t_launch if t_guess_s is None else _f64(t_guess_s), shape), dtype=np.float64)
     sites, speeds, launches = _rows3(site, shape), _rows(s, shape), _rows(t_launch, shape)
-    flat = t.reshape(-1)  # a view: the kernel updates the guesses in place
+    flat = t.reshape(-1)  # a view: the kernels update the guesses in place
+    if isinstance(predict, KeplerPredictor) and shape == (predict.n_tracks,):  # pair i on track i's path
+        paths = predict.paths
+        pip = np.empty((flat.size, 3))
+        ok = path_intercepts(paths.consts, paths.slot, paths.t_end, paths.omega_rad_s, sites, speeds, launches, flat,
+                             float(tol_m), int(max_iter), pip)
+        t_out = np.where(ok, t, np.nan)
+        return InterceptSolution(t_s=t_out, pip_m=pip, flyout_s=t_out - t_launch, feasible=ok)
     active = np.ones(flat.size, dtype=bool)
     done = np.zeros(flat.size, dtype=bool)
     prev = np.full((flat.size, 3), np.nan)
@@ -205,6 +212,23 @@ def kepler_paths(x_ecef: _Array, t_track_s: ArrayLike, earth: EarthModel = WGS84
     t_end = surface_crossing_time(orbits, floor_alt_m, earth) if orbits.n_orbits else np.zeros(0)
     t_end = np.where(np.isfinite(t_end), t_end, np.inf)
     return KeplerPaths(orbits.consts, slot, t_end, float(earth.omega_rad_s))
+
+
+class KeplerPredictor:
+    """A `Predictor` on the Kepler paths of k track states with the track axis first: predict(t) takes a scalar
+    time or times (k,) or (k, K) and gives each track's states at its own times, (k, [K,] 3). `intercept_on_path`
+    recognises it and iterates on the paths in one compiled pass."""
+
+    def __init__(self, paths: KeplerPaths) -> None:
+        self.paths = paths
+        self.n_tracks = int(paths.slot.size)
+
+    def __call__(self, t: _Array) -> tuple[_Array, _Array]:
+        tt = np.asarray(t, dtype=np.float64)
+        if tt.ndim == 0:
+            tt = np.full(self.n_tracks, float(tt))
+        rows = np.arange(self.n_tracks, dtype=np.intp).reshape((self.n_tracks,) + (1,) * (tt.ndim - 1))
+        return self.paths.states(np.broadcast_to(rows, tt.shape), tt)
 
 
 def ballistic_track_predictor(x_ecef: ArrayLike, t_track_s: ArrayLike, earth: EarthModel = WGS84,
