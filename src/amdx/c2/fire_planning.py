@@ -41,15 +41,15 @@ def track_predictor(x_ecef: ArrayLike, t_track_s: float, ballistic: ArrayLike) -
         if tt.ndim == 0:
             tt = np.full(len(x), float(tt))
         extra = tt.shape[1:]
-        pos = np.full((*tt.shape, 3), np.nan)
-        vel = np.full((*tt.shape, 3), np.nan)
+        pos = np.empty((*tt.shape, 3))  # every row is filled: by its constant velocity or its Kepler path
+        vel = np.empty((*tt.shape, 3))
         if rows_c.size:
             dt = (tt[rows_c] - t_track_s)[..., None]
             v = x[rows_c, 3:].reshape((rows_c.size,) + (1,) * len(extra) + (3,))
             pos[rows_c] = x[rows_c, :3].reshape(v.shape) + v * dt
             vel[rows_c] = np.broadcast_to(v, pos[rows_c].shape)
         if kepler is not None:
-            pos[rows_b], vel[rows_b] = kepler(tt[rows_b])
+            kepler.fill(tt, rows_b, pos, vel)
         return pos, vel
 
     return predict

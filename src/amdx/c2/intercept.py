@@ -20,7 +20,14 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from amdx.c2.intercept_kernels import cv_intercepts, free_flight_ok, path_intercepts, path_iteration, path_states
+from amdx.c2.intercept_kernels import (
+    cv_intercepts,
+    free_flight_ok,
+    path_intercepts,
+    path_iteration,
+    path_rows,
+    path_states,
+)
 from amdx.flight.kepler import KeplerOrbits
 from amdx.flight.surface import surface_crossing_time
 from amdx.geo import WGS84, EarthModel, ecef_to_eci, ecef_velocity_to_eci
@@ -227,8 +234,18 @@ class KeplerPredictor:
         tt = np.asarray(t, dtype=np.float64)
         if tt.ndim == 0:
             tt = np.full(self.n_tracks, float(tt))
-        rows = np.arange(self.n_tracks, dtype=np.intp).reshape((self.n_tracks,) + (1,) * (tt.ndim - 1))
-        return self.paths.states(np.broadcast_to(rows, tt.shape), tt)
+        pos = np.empty((*tt.shape, 3))
+        vel = np.empty((*tt.shape, 3))
+        self.fill(tt, np.arange(self.n_tracks, dtype=np.intp), pos, vel)
+        return pos, vel
+
+    def fill(self, t: _Array, rows: NDArray[np.intp], pos: _Array, vel: _Array) -> None:
+        """Write track q's states at the times t[rows[q]] to pos[rows[q]] and vel[rows[q]], for times t of shape
+        (m,) or (m, K) and states (m, [K,] 3): the rows of a larger batch, without copying them out and back."""
+        m = t.shape[0]
+        paths = self.paths
+        path_rows(paths.consts, paths.slot, paths.t_end, np.ascontiguousarray(t).reshape(m, -1), rows,
+                  paths.omega_rad_s, pos.reshape(m, -1, 3), vel.reshape(m, -1, 3))
 
 
 def ballistic_track_predictor(x_ecef: ArrayLike, t_track_s: ArrayLike, earth: EarthModel = WGS84,

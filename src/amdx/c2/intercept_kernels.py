@@ -133,6 +133,19 @@ def path_states(consts: NDArray[np.float64], slot: NDArray[np.intp], t_end: NDAr
 
 
 @kernel
+def path_rows(consts: NDArray[np.float64], slot: NDArray[np.intp], t_end: NDArray[np.float64],
+              t: NDArray[np.float64], rows: NDArray[np.intp], omega: float, pos: NDArray[np.float64],
+              vel: NDArray[np.float64]) -> None:
+    """States of Kepler paths along rows of times t (m, K): path slot[q] at the times of row rows[q], written to
+    that row of pos and vel (m, K, 3) (`_path_state`); the other rows are left as they are."""
+    for q in range(rows.size):
+        r, s = rows[q], slot[q]
+        for j in range(t.shape[1]):
+            pos[r, j, 0], pos[r, j, 1], pos[r, j, 2], vel[r, j, 0], vel[r, j, 1], vel[r, j, 2] = _path_state(
+                consts, s, t_end, t[r, j], omega)
+
+
+@kernel
 def path_intercepts(consts: NDArray[np.float64], slot: NDArray[np.intp], t_end: NDArray[np.float64], omega: float,
                     site: NDArray[np.float64], speed: NDArray[np.float64], t_launch: NDArray[np.float64],
                     t: NDArray[np.float64], tol_m: float, max_iter: int, pip: NDArray[np.float64]) -> NDArray[np.bool_]:
