@@ -96,6 +96,14 @@ def _rows3(x: _Array, shape: tuple[int, ...]) -> _Array:
     return np.ascontiguousarray(np.broadcast_to(x, (*shape, 3)).reshape(-1, 3))
 
 
+def _column(x: ArrayLike, n: int) -> _Array | None:
+    """`x` (a scalar or (n,)) as a fresh float column (n,); None for any other shape."""
+    a = _f64(x)
+    if a.ndim == 0:
+        return np.full(n, float(a))
+    return a.astype(np.float64, copy=True) if a.shape == (n,) else None
+
+
 def intercept_on_path(site_m: ArrayLike, predict: Predictor, speed_mps: ArrayLike, t_launch_s: ArrayLike,
                       t_guess_s: ArrayLike | None = None, tol_m: float = 1.0,
                       max_iter: int = 30) -> InterceptSolution:
@@ -117,6 +125,16 @@ def intercept_on_path(site_m: ArrayLike, predict: Predictor, speed_mps: ArrayLik
         max_iter: iteration limit.
     """
     site = _f64(site_m)
+    if isinstance(predict, KeplerPredictor) and site.shape == (predict.n_tracks, 3):  # pair i on track i's path
+        n = predict.n_tracks
+        cols = [_column(x, n) for x in (speed_mps, t_launch_s, t_launch_s if t_guess_s is None else t_guess_s)]
+        if cols[0] is not None and cols[1] is not None and cols[2] is not None:
+            paths = predict.paths
+            pip = np.empty((n, 3))
+            ok = path_intercepts(paths.consts, paths.slot, paths.t_end, paths.omega_rad_s, np.ascontiguousarray(site),
+                                 cols[0], cols[1], cols[2], float(tol_m), int(max_iter), pip)
+            t_out = np.where(ok, cols[2], np.nan)
+            return InterceptSolution(t_s=t_out, pip_m=pip, flyout_s=t_out - cols[1], feasible=ok)
     s = _f64(speed_mps)
     t_launch = _f64(t_launch_s)
     shape = np.broadcast_shapes(site.shape[:-1], s.shape, t_launch.shape,
@@ -124,14 +142,7 @@ def intercept_on_path(site_m: ArrayLike, predict: Predictor, speed_mps: ArrayLik
     t_launch = np.broadcast_to(t_launch, shape)
     t = np.array(np.broadcast_to(t_launch if t_guess_s is None else _f64(t_guess_s), shape), dtype=np.float64)
     sites, speeds, launches = _rows3(site, shape), _rows(s, shape), _rows(t_launch, shape)
-    flat = t.reshape(-1)  # a view: the kernels update the guesses in place
-    if isinstance(predict, KeplerPredictor) and shape == (predict.n_tracks,):  # pair i on track i's path
-        paths = predict.paths
-        pip = np.empty((flat.size, 3))
-        ok = path_intercepts(paths.consts, paths.slot, paths.t_end, paths.omega_rad_s, sites, speeds, launches, flat,
-                             float(tol_m), int(max_iter), pip)
-        t_out = np.where(ok, t, np.nan)
-        return InterceptSolution(t_s=t_out, pip_m=pip, flyout_s=t_out - t_launch, feasible=ok)
+    flat = t.reshape(-1)  # a view: the kernel updates the guesses in place
     active = np.ones(flat.size, dtype=bool)
     done = np.zeros(flat.size, dtype=bool)
     prev = np.full((flat.size, 3), np.nan)
