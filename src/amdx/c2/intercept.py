@@ -219,7 +219,7 @@ def kepler_paths(x_ecef: _Array, t_track_s: ArrayLike, earth: EarthModel = WGS84
     r_eci = ecef_to_eci(x_ecef[:, :3], t0, earth)
     v_eci = ecef_velocity_to_eci(x_ecef[:, :3], x_ecef[:, 3:], t0, earth)
     ok = free_flight_ok(r_eci, v_eci, earth.mu_m3_s2)
-    if ok.all():  # the usual case: every state flies, in order
+    if np.count_nonzero(ok) == n:  # the usual case: every state flies, in order
         slot = np.arange(n, dtype=np.intp)
         orbits = KeplerOrbits(r_eci, v_eci, t0, earth.mu_m3_s2)
     else:
