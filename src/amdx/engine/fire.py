@@ -174,8 +174,9 @@ class FireControl:
                                                   identity=order.identity, previous=previous, source=order.source,
                                                   basis=basis)]
         if order.identity == "hostile":
-            out.extend(self.battle.mark(now, tracks[order.track_id].label, order.nation, "identified_hostile",
-                                        order.track_id, basis, once=True))
+            label = tracks.fused.label[tracks.row[order.track_id]]  # the view's label, without making the view
+            out.extend(self.battle.mark(now, label, order.nation, "identified_hostile", order.track_id, basis,
+                                        once=True))
         return f"{order.track_id} {order.identity}", out
 
     def _request(self, now: float, order: RequestSupport) -> tuple[str, list[ev.Event]]:
