@@ -19,6 +19,7 @@ from amdx.geo import (
     ecef_to_eci,
     ecef_to_geodetic,
     ecef_velocity_to_eci,
+    eci_state_to_ecef,
     eci_to_ecef,
     eci_velocity_to_ecef,
     enu_basis,
@@ -248,3 +249,27 @@ def test_altitude_and_normal_are_the_altitude_and_its_gradient(earth):
                  - altitude_and_normal(*(q - h * d), earth.a_m, earth.a_m**2, earth.e2, earth.is_sphere)[0])
                 / (2 * h) for d in np.eye(3)]
         assert grad == pytest.approx(n, abs=1e-7)
+
+
+def test_frame_rotation_of_points_with_one_time_or_a_time_each():
+    # the engine's shapes (one point, rows with one time, rows with a time each) against the rotation matrix
+    # and v_eci = R(θ)(v_ecef + ω ẑ × r_ecef); and the same bits as the general broadcast (rows along a time axis)
+    rng = np.random.default_rng(11)
+    r = rng.normal(size=(6, 3)) * 7e6
+    v = rng.normal(size=(6, 3)) * 3e3
+    for t in (rng.uniform(0.0, 5e4, 6), 1234.5):
+        tt = np.broadcast_to(t, (6,))
+        eci = ecef_to_eci(r, t, WGS84)
+        v_eci = ecef_velocity_to_eci(r, v, t, WGS84)
+        for k in range(6):
+            th = OMEGA * tt[k]
+            rot = np.array([[math.cos(th), -math.sin(th), 0.0], [math.sin(th), math.cos(th), 0.0], [0.0, 0.0, 1.0]])
+            assert eci[k] == pytest.approx(rot @ r[k], abs=1e-6)
+            assert v_eci[k] == pytest.approx(rot @ (v[k] + np.cross([0.0, 0.0, OMEGA], r[k])), abs=1e-9)
+            assert ecef_to_eci(r[k], tt[k], WGS84) == pytest.approx(eci[k], abs=0.0)
+        back, v_back = eci_state_to_ecef(eci, v_eci, t, WGS84)
+        assert back == pytest.approx(r, abs=1e-6) and v_back == pytest.approx(v, abs=1e-9)
+        assert np.array_equal(eci_to_ecef(eci, t, WGS84), back)
+        # points (1, 6, 3) against times (6,) or (1,) take the general broadcast: the same values to the bit
+        general = ecef_to_eci(r[None], np.atleast_1d(t), WGS84)
+        assert general.shape == (1, 6, 3) and np.array_equal(general[0], eci)

@@ -231,7 +231,11 @@ def local_velocity_ecef(lat_deg: ArrayLike, lon_deg: ArrayLike, azimuth_deg: Arr
     return v * (np.cos(fpa) * (np.sin(az) * east + np.cos(az) * north) + np.sin(fpa) * up)
 
 
-# --- ECEF <-> ECI --------------------------------------------------------------------------------------------
+# --- ECEF <-> ECI ---------------------------------------------------------------------------------------------
+# One compiled pass per conversion when the times are one value or one per point (the engine's cases): numpy spent
+# these small conversions in the overhead of some fifteen operations per call. Same arithmetic, in the same order
+# (cos and sin as numpy takes them, then c·x − s·y and s·x + c·y), so the results are the same to the bit; other
+# broadcasts take the numpy path.
 def _rotate_z(xyz: ArrayLike, theta: ArrayLike, cs: tuple[_Array, _Array] | None = None) -> _Array:
     p = _f64(xyz)
     c, s = (np.cos(theta), np.sin(theta)) if cs is None else cs
@@ -252,21 +256,69 @@ def _omega_cross(earth: EarthModel, xyz: _Array) -> _Array:
     return out
 
 
+def _rows_and_angles(p: _Array, theta: _Array) -> tuple[_Array, _Array] | None:
+    """Points (..., 3) as contiguous rows (n, 3) and the angles flat ((1,) or (n,)), when the angles are one
+    value or one per point; None for any other broadcast."""
+    if p.ndim == 0 or p.shape[-1] != 3 or not (theta.ndim == 0 or theta.shape == p.shape[:-1]):
+        return None
+    return np.ascontiguousarray(p).reshape(-1, 3), np.ascontiguousarray(theta).reshape(-1)
+
+
+@kernel
+def _turn(p: _Array, v: _Array, theta: _Array, w: float, mode: int) -> tuple[_Array, _Array]:
+    """Rows of points p (n, 3) (and velocities v, when mode > 0) turned about z by theta (one angle or one per row).
+    mode 0: R p (`ecef_to_eci`, `eci_to_ecef`); 1: R (v + ω ẑ × p) (`ecef_velocity_to_eci`, p unturned);
+    2: (R p, R v − ω ẑ × R p) (`eci_state_to_ecef`). `_rotate_z` and `_omega_cross`'s arithmetic."""
+    n = p.shape[0]
+    out_p = np.empty((0 if mode == 1 else n, 3))
+    out_v = np.empty((n if mode > 0 else 0, 3))
+    if n == 0:
+        return out_p, out_v
+    c, s = np.cos(theta[0]), np.sin(theta[0])
+    for k in range(n):
+        if theta.size > 1:
+            c, s = np.cos(theta[k]), np.sin(theta[k])
+        if mode == 1:
+            x, y, z = v[k, 0] + -w * p[k, 1], v[k, 1] + w * p[k, 0], v[k, 2] + 0.0
+            out_v[k, 0], out_v[k, 1], out_v[k, 2] = c * x - s * y, s * x + c * y, z
+            continue
+        x, y = p[k, 0], p[k, 1]
+        rx, ry = c * x - s * y, s * x + c * y
+        out_p[k, 0], out_p[k, 1], out_p[k, 2] = rx, ry, p[k, 2]
+        if mode == 2:
+            vx, vy = v[k, 0], v[k, 1]
+            out_v[k, 0] = (c * vx - s * vy) - -w * ry
+            out_v[k, 1] = (s * vx + c * vy) - w * rx
+            out_v[k, 2] = v[k, 2]
+    return out_p, out_v
+
+
 def ecef_to_eci(xyz: ArrayLike, t_s: ArrayLike, earth: EarthModel = WGS84) -> _Array:
     """ECI position (..., 3) of ECEF points (..., 3) at times t_s (broadcast against xyz.shape[:-1]), m."""
-    return _rotate_z(xyz, earth.omega_rad_s * _f64(t_s))
+    p, theta = _f64(xyz), earth.omega_rad_s * _f64(t_s)
+    rows = _rows_and_angles(p, theta)
+    if rows is None:
+        return _rotate_z(p, theta)
+    return _turn(rows[0], rows[0], rows[1], 0.0, 0)[0].reshape(p.shape)
 
 
 def eci_to_ecef(xyz: ArrayLike, t_s: ArrayLike, earth: EarthModel = WGS84) -> _Array:
     """ECEF position (..., 3) of ECI points (..., 3) at times t_s (broadcast against xyz.shape[:-1]), m."""
-    return _rotate_z(xyz, -earth.omega_rad_s * _f64(t_s))
+    p, theta = _f64(xyz), -earth.omega_rad_s * _f64(t_s)
+    rows = _rows_and_angles(p, theta)
+    if rows is None:
+        return _rotate_z(p, theta)
+    return _turn(rows[0], rows[0], rows[1], 0.0, 0)[0].reshape(p.shape)
 
 
 def ecef_velocity_to_eci(r_ecef: ArrayLike, v_ecef: ArrayLike, t_s: ArrayLike,
                          earth: EarthModel = WGS84) -> _Array:
     """Inertial velocity (ECI components, m/s) of a point at ECEF position r_ecef moving at v_ecef (m/s)."""
-    r = _f64(r_ecef)
-    return _rotate_z(_f64(v_ecef) + _omega_cross(earth, r), earth.omega_rad_s * _f64(t_s))
+    r, v, theta = _f64(r_ecef), _f64(v_ecef), earth.omega_rad_s * _f64(t_s)
+    rows = _rows_and_angles(r, theta) if v.shape == r.shape else None
+    if rows is None:
+        return _rotate_z(v + _omega_cross(earth, r), theta)
+    return _turn(rows[0], np.ascontiguousarray(v).reshape(-1, 3), rows[1], earth.omega_rad_s, 1)[1].reshape(r.shape)
 
 
 def eci_velocity_to_ecef(r_eci: ArrayLike, v_eci: ArrayLike, t_s: ArrayLike,
@@ -278,10 +330,14 @@ def eci_velocity_to_ecef(r_eci: ArrayLike, v_eci: ArrayLike, t_s: ArrayLike,
 def eci_state_to_ecef(r_eci: ArrayLike, v_eci: ArrayLike, t_s: ArrayLike,
                       earth: EarthModel = WGS84) -> tuple[_Array, _Array]:
     """ECEF position (m) and Earth-relative velocity (m/s) of ECI states (..., 3) at times t_s."""
-    theta = -earth.omega_rad_s * _f64(t_s)
+    r, v, theta = _f64(r_eci), _f64(v_eci), -earth.omega_rad_s * _f64(t_s)
+    rows = _rows_and_angles(r, theta) if v.shape == r.shape else None
+    if rows is not None:
+        out_r, out_v = _turn(rows[0], np.ascontiguousarray(v).reshape(-1, 3), rows[1], earth.omega_rad_s, 2)
+        return out_r.reshape(r.shape), out_v.reshape(r.shape)
     cs = (np.cos(theta), np.sin(theta))
-    r_ecef = _rotate_z(r_eci, theta, cs)
-    v_ecef = _rotate_z(v_eci, theta, cs)
+    r_ecef = _rotate_z(r, theta, cs)
+    v_ecef = _rotate_z(v, theta, cs)
     if v_ecef.shape != r_ecef.shape:
         return r_ecef, v_ecef - _omega_cross(earth, r_ecef)
     w = earth.omega_rad_s  # v − ω ẑ × r in place (its z component is v_z − 0 = v_z)

@@ -236,3 +236,32 @@ def test_a_single_ballistic_state_predicts_at_a_single_time():
     many, _ = ballistic_track_predictor(x[None, :], 100.0)(np.array([120.0]))
     assert one.shape == (3,)
     np.testing.assert_array_equal(one, many[0])
+
+
+def test_intercepts_on_kepler_paths_are_those_of_the_generic_iteration(srbm):
+    # KeplerPredictor takes the compiled pass of intercept_on_path; the same predictor hidden behind a plain
+    # function takes the generic loop (one predict call per iteration): same times and points to the bit, and
+    # the refs §5.5 condition |PIP − site| = s (t − t_launch) at each feasible one
+    from amdx.c2.intercept import KeplerPredictor, kepler_paths
+
+    sol, flights = srbm
+    t_track = 150.0
+    pos, vel = flights.states_ecef([t_track, t_track + 20.0])
+    x = np.concatenate([pos[0], vel[0]], axis=-1)  # two states of the same flight
+    x = np.concatenate([x, [[6.4e6, 0.0, 0.0, 0.0, 12e3, 0.0]]])  # and one above escape speed: no path
+    fast = KeplerPredictor(kepler_paths(x, t_track))
+    sites = geodetic_to_ecef(30.0, np.array([26.5, 26.0, 26.0]), 0.0)
+    for guess in (None, np.array([250.0, 260.0, 250.0]), np.array([sol.impact_t_s + 50.0, 200.0, 200.0])):
+        a = intercept_on_path(sites, fast, 2500.0, 200.0, guess)
+        b = intercept_on_path(sites, lambda t: fast(t), 2500.0, 200.0, guess)
+        for field in ("t_s", "pip_m", "flyout_s", "feasible"):
+            np.testing.assert_array_equal(getattr(a, field), getattr(b, field))
+        assert not a.feasible[2]
+        ok = a.feasible
+        assert ok.any()
+        dist = np.linalg.norm(a.pip_m[ok] - sites[ok], axis=-1)
+        np.testing.assert_allclose(dist, 2500.0 * (a.t_s[ok] - 200.0), atol=1.0)
+    p, v = fast(np.array([[200.0, 210.0], [205.0, 215.0], [200.0, 200.0]]))
+    p_ref, v_ref = ballistic_track_predictor(x, t_track)(np.array([[200.0, 205.0, 200.0], [210.0, 215.0, 200.0]]))
+    np.testing.assert_array_equal(p, p_ref.swapaxes(0, 1))  # track axis first, the same states
+    np.testing.assert_array_equal(v, v_ref.swapaxes(0, 1))

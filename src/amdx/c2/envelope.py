@@ -16,6 +16,7 @@ axes.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -148,46 +149,52 @@ class _Samples:
     in_band: NDArray[np.bool_]  # (N, K): every constraint met but the range
 
 
+def _rows(lead: tuple[int, ...], shape: tuple[int, ...]) -> NDArray[np.intp]:
+    """For each pair of the broadcast `shape` (flattened), the row of its input of leading shape `lead`."""
+    n = math.prod(lead)
+    if lead == shape:
+        return np.arange(n, dtype=np.intp)
+    if n == 1:
+        return np.zeros(math.prod(shape), dtype=np.intp)
+    return np.broadcast_to(np.arange(n, dtype=np.intp).reshape(lead), shape).ravel()
+
+
+def _flat_rows(a: _Array, lead: tuple[int, ...], k: int) -> _Array:
+    """A per-path array (..., K) as contiguous rows (R, K), R the product of `lead`."""
+    return np.ascontiguousarray(a if a.shape[:-1] == lead else np.broadcast_to(a, (*lead, k))).reshape(-1, k)
+
+
 def _samples(site_m: ArrayLike, path_t_s: ArrayLike, path_pos_m: ArrayLike, envelope: Envelope, now_s: ArrayLike,
              earth: EarthModel, geodetic: tuple[_Array, _Array, _Array] | None) -> _Samples:
     site = np.asarray(site_m, dtype=np.float64)
     pos = np.asarray(path_pos_m, dtype=np.float64)
     t = np.asarray(path_t_s, dtype=np.float64)
     now = np.asarray(now_s, dtype=np.float64)
-    lat, lon, alt = geodetic if geodetic is not None else path_geodetic(pos, earth)
+    lat, lon, alt = (np.asarray(a) for a in (geodetic if geodetic is not None else path_geodetic(pos, earth)))
     k = pos.shape[-2]
     lead = pos.shape[:-2]
     shape = np.broadcast_shapes(site.shape[:-1], lead, t.shape[:-1], now.shape)
-    path_row = np.broadcast_to(np.arange(int(np.prod(lead)), dtype=np.intp).reshape(lead), shape).ravel()
-    t_row = np.broadcast_to(np.arange(int(np.prod(t.shape[:-1])), dtype=np.intp).reshape(t.shape[:-1]),
-                            shape).ravel()
-    sites = np.ascontiguousarray(np.broadcast_to(site, (*shape, 3)).reshape(-1, 3))
+    path_row, t_row = _rows(lead, shape), _rows(t.shape[:-1], shape)
+    sites = np.ascontiguousarray(site if site.shape[:-1] == shape else np.broadcast_to(site, (*shape, 3)))
+    sites = sites.reshape(-1, 3)
     pos2 = np.ascontiguousarray(pos.reshape(-1, k, 3))
-    lat2, lon2, alt2 = (np.ascontiguousarray(np.broadcast_to(a, (*lead, k)).reshape(-1, k)) for a in (lat, lon, alt))
+    lat2, lon2, alt2 = (_flat_rows(a, lead, k) for a in (lat, lon, alt))
     t2 = np.ascontiguousarray(t.reshape(-1, k))
+    nows = np.full(sites.shape[0], float(now)) if now.ndim == 0 else np.broadcast_to(now, shape).ravel()
     flyout, launch, in_band = flyout_samples(
-        sites, np.ascontiguousarray(np.broadcast_to(now, shape).ravel()), pos2, alt2, t2, path_row, t_row,
-        float(envelope.min_alt_m), float(envelope.max_alt_m), float(envelope.speed_mps), float(envelope.reaction_s))
+        sites, np.ascontiguousarray(nows), pos2, alt2, t2, path_row, t_row, float(envelope.min_alt_m),
+        float(envelope.max_alt_m), float(envelope.speed_mps), float(envelope.reaction_s))
     return _Samples(shape, sites, path_row, t_row, pos2, lat2, lon2, alt2, t2, flyout, launch, in_band)
 
 
 def _bounds(sm: _Samples, feasible: NDArray[np.bool_]) -> WindowBounds:
-    lo, hi = window_ends(feasible, sm.launch)
-    has = lo >= 0
-    rows = np.arange(lo.size)
-    lo0, hi0 = np.where(has, lo, 0), np.where(has, hi, 0)
-    nan = np.nan
-
-    def at(a: _Array, r: NDArray[np.intp], idx: NDArray[np.intp], shape: tuple[int, ...]) -> _Array:
-        v = a[r, idx]
-        return np.where(has.reshape(-1, *([1] * (v.ndim - 1))), v, nan).reshape(shape)
-
+    lo, hi, times, pips = window_ends(feasible, sm.launch, sm.t, sm.t_row, sm.pos, sm.path_row)
     s = sm.shape
     return WindowBounds(
-        has_window=has.reshape(s), earliest_index=lo.reshape(s), latest_index=hi.reshape(s),
-        earliest_launch_s=at(sm.launch, rows, lo0, s), latest_launch_s=at(sm.launch, rows, hi0, s),
-        earliest_intercept_s=at(sm.t, sm.t_row, lo0, s), latest_intercept_s=at(sm.t, sm.t_row, hi0, s),
-        earliest_pip_m=at(sm.pos, sm.path_row, lo0, (*s, 3)), latest_pip_m=at(sm.pos, sm.path_row, hi0, (*s, 3)))
+        has_window=(lo >= 0).reshape(s), earliest_index=lo.reshape(s), latest_index=hi.reshape(s),
+        earliest_launch_s=times[:, 0, 0].reshape(s), latest_launch_s=times[:, 1, 0].reshape(s),
+        earliest_intercept_s=times[:, 0, 1].reshape(s), latest_intercept_s=times[:, 1, 1].reshape(s),
+        earliest_pip_m=pips[:, 0].reshape((*s, 3)), latest_pip_m=pips[:, 1].reshape((*s, 3)))
 
 
 def window_bounds(site_m: ArrayLike, path_t_s: ArrayLike, path_pos_m: ArrayLike, envelope: Envelope,
@@ -195,7 +202,8 @@ def window_bounds(site_m: ArrayLike, path_t_s: ArrayLike, path_pos_m: ArrayLike,
                   geodetic: tuple[_Array, _Array, _Array] | None = None) -> WindowBounds:
     """The ends of the feasible launch windows of `launch_window` (same arguments) without its per-sample
     arrays: the range, the one constraint that needs trigonometry, is computed only for the samples that meet
-    every other constraint (the altitude band and the launch time rule most samples out)."""
+    every other constraint (the altitude band and the launch time rule most samples out), from each site's
+    geodetic position taken once."""
     sm = _samples(site_m, path_t_s, path_pos_m, envelope, now_s, earth, geodetic)
     i, j = np.nonzero(sm.in_band)
     feasible = np.zeros_like(sm.in_band)
@@ -204,7 +212,8 @@ def window_bounds(site_m: ArrayLike, path_t_s: ArrayLike, path_pos_m: ArrayLike,
         if envelope.range_kind == "slant":
             rng = np.linalg.norm(sm.pos[p, j] - sm.site[i], axis=-1)
         else:
-            rng = _ground_range_m(sm.site[i], sm.lat[p, j], sm.lon[p, j], earth)
+            lat1, lon1, _ = ecef_to_geodetic(sm.site, earth)
+            rng = MEAN_EARTH_RADIUS_M * np.asarray(central_angle_rad(lat1[i], lon1[i], sm.lat[p, j], sm.lon[p, j]))
         feasible[i, j] = rng <= envelope.max_range_m
     return _bounds(sm, feasible)
 

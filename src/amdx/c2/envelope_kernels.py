@@ -44,13 +44,18 @@ def flyout_samples(site: NDArray[np.float64], now: NDArray[np.float64], pos: NDA
 
 
 @kernel
-def window_ends(feasible: NDArray[np.bool_], launch: NDArray[np.float64]) -> tuple[NDArray[np.intp],
-                                                                                    NDArray[np.intp]]:
+def window_ends(feasible: NDArray[np.bool_], launch: NDArray[np.float64], t: NDArray[np.float64],
+                t_row: NDArray[np.intp], pos: NDArray[np.float64], path_row: NDArray[np.intp],
+                ) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.float64], NDArray[np.float64]]:
     """Per row of (N, K): the sample of the earliest and of the latest feasible launch (the first of equals, as
-    `np.argmin` / `np.argmax`), −1 where no sample is feasible."""
+    `np.argmin` / `np.argmax`), −1 where no sample is feasible; and at those two samples the launch times and
+    intercept times (N, 2, 2): [i, 0] earliest, [i, 1] latest, then (launch, intercept)), and the intercept
+    points pos[path_row[i]] (N, 2, 3) (times t[t_row[i]]); NaN where there is no window."""
     n, k = feasible.shape
     lo = np.full(n, -1, dtype=np.intp)
     hi = np.full(n, -1, dtype=np.intp)
+    times = np.full((n, 2, 2), np.nan)
+    pips = np.full((n, 2, 3), np.nan)
     for i in range(n):
         for j in range(k):
             if feasible[i, j]:
@@ -58,4 +63,11 @@ def window_ends(feasible: NDArray[np.bool_], launch: NDArray[np.float64]) -> tup
                     lo[i] = j
                 if hi[i] < 0 or launch[i, j] > launch[i, hi[i]]:
                     hi[i] = j
-    return lo, hi
+        if lo[i] >= 0:
+            for e in range(2):
+                j = lo[i] if e == 0 else hi[i]
+                times[i, e, 0] = launch[i, j]
+                times[i, e, 1] = t[t_row[i], j]
+                for c in range(3):
+                    pips[i, e, c] = pos[path_row[i], j, c]
+    return lo, hi, times, pips

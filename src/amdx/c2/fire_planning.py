@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from amdx.c2.envelope import Envelope, window_bounds
-from amdx.c2.intercept import InterceptSolution, Predictor, ballistic_track_predictor, intercept_on_path
+from amdx.c2.intercept import InterceptSolution, KeplerPredictor, Predictor, intercept_on_path, kepler_paths
 from amdx.c2.kill import crossrange_sigma_m, divert_adjusted_pk
 
 _Array = NDArray[np.float64]
@@ -30,30 +30,26 @@ def track_predictor(x_ecef: ArrayLike, t_track_s: float, ballistic: ArrayLike) -
     and returns positions and velocities of shape (k, [K,] 3), NaN where a ballistic path has come down."""
     x = np.asarray(x_ecef, dtype=np.float64).reshape(-1, 6)
     bal = np.asarray(ballistic, dtype=bool).reshape(-1)
+    if len(x) > 0 and bool(bal.all()):  # every row ballistic: the Kepler paths give the whole answer
+        return KeplerPredictor(kepler_paths(x, t_track_s))
     rows_b = np.flatnonzero(bal)
     rows_c = np.flatnonzero(~bal)
-    kepler = ballistic_track_predictor(x[rows_b], t_track_s) if rows_b.size else None
-    all_b = rows_b.size == len(x) > 0  # every row ballistic (in order)
+    kepler = KeplerPredictor(kepler_paths(x[rows_b], t_track_s)) if rows_b.size else None
 
     def predict(t: _Array) -> tuple[_Array, _Array]:
         tt = np.asarray(t, dtype=np.float64)
         if tt.ndim == 0:
             tt = np.full(len(x), float(tt))
         extra = tt.shape[1:]
-        if not all_b:
-            pos = np.full((*tt.shape, 3), np.nan)
-            vel = np.full((*tt.shape, 3), np.nan)
+        pos = np.empty((*tt.shape, 3))  # every row is filled: by its constant velocity or its Kepler path
+        vel = np.empty((*tt.shape, 3))
         if rows_c.size:
             dt = (tt[rows_c] - t_track_s)[..., None]
             v = x[rows_c, 3:].reshape((rows_c.size,) + (1,) * len(extra) + (3,))
             pos[rows_c] = x[rows_c, :3].reshape(v.shape) + v * dt
             vel[rows_c] = np.broadcast_to(v, pos[rows_c].shape)
         if kepler is not None:
-            p, v = kepler((tt if all_b else tt[rows_b]).T)  # (*extra, kb, 3): times (k,) or (k, K), track axis last
-            if all_b:  # the predictor's states are the answer
-                return np.ascontiguousarray(p.swapaxes(0, -2)), np.ascontiguousarray(v.swapaxes(0, -2))
-            pos[rows_b] = p.swapaxes(0, -2)
-            vel[rows_b] = v.swapaxes(0, -2)
+            kepler.fill(tt, rows_b, pos, vel)
         return pos, vel
 
     return predict

@@ -20,7 +20,14 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from amdx.c2.intercept_kernels import cv_intercepts, free_flight_ok, path_iteration, path_states
+from amdx.c2.intercept_kernels import (
+    cv_intercepts,
+    free_flight_ok,
+    path_intercepts,
+    path_iteration,
+    path_rows,
+    path_states,
+)
 from amdx.flight.kepler import KeplerOrbits
 from amdx.flight.surface import surface_crossing_time
 from amdx.geo import WGS84, EarthModel, ecef_to_eci, ecef_velocity_to_eci
@@ -89,6 +96,14 @@ def _rows3(x: _Array, shape: tuple[int, ...]) -> _Array:
     return np.ascontiguousarray(np.broadcast_to(x, (*shape, 3)).reshape(-1, 3))
 
 
+def _column(x: ArrayLike, n: int) -> _Array | None:
+    """`x` (a scalar or (n,)) as a fresh float column (n,); None for any other shape."""
+    a = _f64(x)
+    if a.ndim == 0:
+        return np.full(n, float(a))
+    return a.astype(np.float64, copy=True) if a.shape == (n,) else None
+
+
 def intercept_on_path(site_m: ArrayLike, predict: Predictor, speed_mps: ArrayLike, t_launch_s: ArrayLike,
                       t_guess_s: ArrayLike | None = None, tol_m: float = 1.0,
                       max_iter: int = 30) -> InterceptSolution:
@@ -110,6 +125,16 @@ def intercept_on_path(site_m: ArrayLike, predict: Predictor, speed_mps: ArrayLik
         max_iter: iteration limit.
     """
     site = _f64(site_m)
+    if isinstance(predict, KeplerPredictor) and site.shape == (predict.n_tracks, 3):  # pair i on track i's path
+        n = predict.n_tracks
+        cols = [_column(x, n) for x in (speed_mps, t_launch_s, t_launch_s if t_guess_s is None else t_guess_s)]
+        if cols[0] is not None and cols[1] is not None and cols[2] is not None:
+            paths = predict.paths
+            pip = np.empty((n, 3))
+            ok = path_intercepts(paths.consts, paths.slot, paths.t_end, paths.omega_rad_s, np.ascontiguousarray(site),
+                                 cols[0], cols[1], cols[2], float(tol_m), int(max_iter), pip)
+            t_out = np.where(ok, cols[2], np.nan)
+            return InterceptSolution(t_s=t_out, pip_m=pip, flyout_s=t_out - cols[1], feasible=ok)
     s = _f64(speed_mps)
     t_launch = _f64(t_launch_s)
     shape = np.broadcast_shapes(site.shape[:-1], s.shape, t_launch.shape,
@@ -162,6 +187,78 @@ def hermite_path(times_s: ArrayLike, positions_m: ArrayLike, velocities_mps: Arr
     return predict
 
 
+@dataclass(frozen=True)
+class KeplerPaths:
+    """The free-flight paths of n ballistic track states (`kepler_paths`): the orbits' kernel constants, each
+    state's orbit (`slot`, −1 for a state on no elliptic orbit) and each orbit's end time (+inf: never down)."""
+
+    consts: _Array
+    slot: NDArray[np.intp]
+    t_end: _Array
+    omega_rad_s: float
+
+    def states(self, rows: NDArray[np.intp], t: _Array) -> tuple[_Array, _Array]:
+        """Positions and velocities (*S, 3), ECEF, of the states `rows` at times `t` (both of shape S), NaN past a
+        path's end or where it has none."""
+        pos = np.empty((*t.shape, 3))
+        vel = np.empty((*t.shape, 3))
+        path_states(self.consts, np.ascontiguousarray(self.slot[rows]).reshape(-1),
+                    self.t_end, np.ascontiguousarray(t).reshape(-1), self.omega_rad_s, pos.reshape(-1, 3),
+                    vel.reshape(-1, 3))
+        return pos, vel
+
+
+def kepler_paths(x_ecef: _Array, t_track_s: ArrayLike, earth: EarthModel = WGS84,
+                 floor_alt_m: float = 0.0) -> KeplerPaths:
+    """The paths of `ballistic_track_predictor` for flat track states x (n, 6) = [r v] (ECEF, m, m/s) estimated
+    at `t_track_s` (scalar or (n,)): vacuum two-body orbits in the inertial frame of `amdx.geo`, ending where
+    they come down through `floor_alt_m`."""
+    n = x_ecef.shape[0]
+    t = np.asarray(t_track_s, dtype=np.float64)
+    t0 = np.full(n, float(t)) if t.ndim == 0 else np.broadcast_to(t, (n,)).copy()
+    r_eci = ecef_to_eci(x_ecef[:, :3], t0, earth)
+    v_eci = ecef_velocity_to_eci(x_ecef[:, :3], x_ecef[:, 3:], t0, earth)
+    ok = free_flight_ok(r_eci, v_eci, earth.mu_m3_s2)
+    if np.count_nonzero(ok) == n:  # the usual case: every state flies, in order
+        slot = np.arange(n, dtype=np.intp)
+        orbits = KeplerOrbits(r_eci, v_eci, t0, earth.mu_m3_s2)
+    else:
+        good = np.flatnonzero(ok)
+        slot = np.full(n, -1, dtype=np.intp)
+        slot[good] = np.arange(good.size)
+        orbits = KeplerOrbits(r_eci[good], v_eci[good], t0[good], earth.mu_m3_s2)
+    t_end = surface_crossing_time(orbits, floor_alt_m, earth) if orbits.n_orbits else np.zeros(0)
+    t_end = np.where(np.isfinite(t_end), t_end, np.inf)
+    return KeplerPaths(orbits.consts, slot, t_end, float(earth.omega_rad_s))
+
+
+class KeplerPredictor:
+    """A `Predictor` on the Kepler paths of k track states with the track axis first: predict(t) takes a scalar
+    time or times (k,) or (k, K) and gives each track's states at its own times, (k, [K,] 3). `intercept_on_path`
+    recognises it and iterates on the paths in one compiled pass."""
+
+    def __init__(self, paths: KeplerPaths) -> None:
+        self.paths = paths
+        self.n_tracks = int(paths.slot.size)
+
+    def __call__(self, t: _Array) -> tuple[_Array, _Array]:
+        tt = np.asarray(t, dtype=np.float64)
+        if tt.ndim == 0:
+            tt = np.full(self.n_tracks, float(tt))
+        pos = np.empty((*tt.shape, 3))
+        vel = np.empty((*tt.shape, 3))
+        self.fill(tt, np.arange(self.n_tracks, dtype=np.intp), pos, vel)
+        return pos, vel
+
+    def fill(self, t: _Array, rows: NDArray[np.intp], pos: _Array, vel: _Array) -> None:
+        """Write track q's states at the times t[rows[q]] to pos[rows[q]] and vel[rows[q]], for times t of shape
+        (m,) or (m, K) and states (m, [K,] 3): the rows of a larger batch, without copying them out and back."""
+        m = t.shape[0]
+        paths = self.paths
+        path_rows(paths.consts, paths.slot, paths.t_end, np.ascontiguousarray(t).reshape(m, -1), rows,
+                  paths.omega_rad_s, pos.reshape(m, -1, 3), vel.reshape(m, -1, 3))
+
+
 def ballistic_track_predictor(x_ecef: ArrayLike, t_track_s: ArrayLike, earth: EarthModel = WGS84,
                               floor_alt_m: float = 0.0) -> Predictor:
     """A `Predictor` for ballistic track states x (S, 6) = [r v] (ECEF, m, m/s) estimated at `t_track_s`.
@@ -173,32 +270,17 @@ def ballistic_track_predictor(x_ecef: ArrayLike, t_track_s: ArrayLike, earth: Ea
     """
     x = np.asarray(x_ecef, dtype=np.float64)
     shape = x.shape[:-1]
-    flat = x.reshape(-1, 6)
-    n = flat.shape[0]
-    t0 = np.broadcast_to(np.asarray(t_track_s, dtype=np.float64), shape).reshape(-1).copy()
-    r_eci = ecef_to_eci(flat[:, :3], t0, earth)
-    v_eci = ecef_velocity_to_eci(flat[:, :3], flat[:, 3:], t0, earth)
-    good = np.flatnonzero(free_flight_ok(r_eci, v_eci, earth.mu_m3_s2))
-    orbits = KeplerOrbits(r_eci[good], v_eci[good], t0[good], earth.mu_m3_s2)
-    t_end = surface_crossing_time(orbits, floor_alt_m, earth) if good.size else np.zeros(0)
-    t_end = np.where(np.isfinite(t_end), t_end, np.inf)
-    slot = np.full(n, -1, dtype=np.intp)
-    slot[good] = np.arange(good.size)
-    slot = slot.reshape(shape)
-    consts, omega = orbits.consts, float(earth.omega_rad_s)
+    t0 = np.asarray(t_track_s, dtype=np.float64)
+    paths = kepler_paths(x.reshape(-1, 6), t0 if t0.ndim == 0 else np.broadcast_to(t0, shape).reshape(-1),
+                         earth, floor_alt_m)
+    rows = np.arange(paths.slot.size, dtype=np.intp).reshape(shape)
 
     def predict(t: _Array) -> tuple[_Array, _Array]:
         tt = np.asarray(t, dtype=np.float64)
         if tt.shape == shape:
-            out_shape, tb, sb = shape, tt.ravel(), slot.ravel()
-        else:  # flat, so a single state and time (shape ()) work too
-            out_shape = np.broadcast_shapes(tt.shape, shape)
-            tb = np.broadcast_to(tt, out_shape).ravel()
-            sb = np.broadcast_to(slot, out_shape).ravel()
-        pos = np.empty((*out_shape, 3))
-        vel = np.empty((*out_shape, 3))
-        path_states(consts, sb, t_end, tb, omega, pos.reshape(-1, 3), vel.reshape(-1, 3))
-        return pos, vel
+            return paths.states(rows, tt)
+        out_shape = np.broadcast_shapes(tt.shape, shape)  # so a single state and time (shape ()) work too
+        return paths.states(np.broadcast_to(rows, out_shape), np.broadcast_to(tt, out_shape))
 
     return predict
 

@@ -113,17 +113,63 @@ def free_flight_ok(r: NDArray[np.float64], v: NDArray[np.float64], mu: float) ->
 
 
 @kernel
+def _path_state(consts: NDArray[np.float64], s: int, t_end: NDArray[np.float64], tk: float,
+                omega: float) -> tuple[float, float, float, float, float, float]:
+    """The state of Kepler path s at time tk, seen from the frame turning at `omega`: `kepler_kernels.state_at`,
+    NaN where there is no path (s −1), the time is not finite or it is after the path's end `t_end[s]`."""
+    if s >= 0 and np.isfinite(tk) and tk <= t_end[s]:
+        return state_at(consts, s, tk, omega)
+    return np.nan, np.nan, np.nan, np.nan, np.nan, np.nan
+
+
+@kernel
 def path_states(consts: NDArray[np.float64], slot: NDArray[np.intp], t_end: NDArray[np.float64],
                 t: NDArray[np.float64], omega: float, pos: NDArray[np.float64], vel: NDArray[np.float64]) -> None:
-    """States of a ballistic track predictor at the flat pairs (slot[k], t[k]), written to pos and vel (N, 3): the
-    Kepler orbit slot[k] (`kepler_kernels.state_at`, seen from the frame turning at `omega`), NaN where the
-    track has no orbit (slot −1), the time is not finite or it is after the orbit's end `t_end[slot]`."""
+    """States of a ballistic track predictor at the flat pairs (slot[k], t[k]) (`_path_state`), written to pos and
+    vel (N, 3)."""
     for k in range(t.size):
-        s, tk = slot[k], t[k]
-        if s >= 0 and np.isfinite(tk) and tk <= t_end[s]:
-            x, y, z, vx, vy, vz = state_at(consts, s, tk, omega)
-            pos[k, 0], pos[k, 1], pos[k, 2] = x, y, z
-            vel[k, 0], vel[k, 1], vel[k, 2] = vx, vy, vz
-        else:
-            pos[k, 0] = pos[k, 1] = pos[k, 2] = np.nan
-            vel[k, 0] = vel[k, 1] = vel[k, 2] = np.nan
+        pos[k, 0], pos[k, 1], pos[k, 2], vel[k, 0], vel[k, 1], vel[k, 2] = _path_state(consts, slot[k], t_end, t[k],
+                                                                                        omega)
+
+
+@kernel
+def path_rows(consts: NDArray[np.float64], slot: NDArray[np.intp], t_end: NDArray[np.float64],
+              t: NDArray[np.float64], rows: NDArray[np.intp], omega: float, pos: NDArray[np.float64],
+              vel: NDArray[np.float64]) -> None:
+    """States of Kepler paths along rows of times t (m, K): path slot[q] at the times of row rows[q], written to
+    that row of pos and vel (m, K, 3) (`_path_state`); the other rows are left as they are."""
+    for q in range(rows.size):
+        r, s = rows[q], slot[q]
+        for j in range(t.shape[1]):
+            pos[r, j, 0], pos[r, j, 1], pos[r, j, 2], vel[r, j, 0], vel[r, j, 1], vel[r, j, 2] = _path_state(
+                consts, s, t_end, t[r, j], omega)
+
+
+@kernel
+def path_intercepts(consts: NDArray[np.float64], slot: NDArray[np.intp], t_end: NDArray[np.float64], omega: float,
+                    site: NDArray[np.float64], speed: NDArray[np.float64], t_launch: NDArray[np.float64],
+                    t: NDArray[np.float64], tol_m: float, max_iter: int, pip: NDArray[np.float64]) -> NDArray[np.bool_]:
+    """`intercept.intercept_on_path` for N pairs on Kepler paths (pair i on path slot[i]; sites (N, 3), speeds and
+    launch times (N,)), from the guesses t (N,), updated in place: each pair's `path_iteration`s on its path's
+    states (pairs are independent, so one pair at a time), then whether it converged on a point of its path (the
+    PIP, written to pip (N, 3); NaN where not)."""
+    n = site.shape[0]
+    ok = np.zeros(n, dtype=np.bool_)
+    pos = np.empty((1, 3))
+    vel = np.empty((1, 3))
+    prev = np.empty((1, 3))
+    active = np.empty(1, dtype=np.bool_)
+    done = np.empty(1, dtype=np.bool_)
+    for i in range(n):
+        prev[0, 0] = prev[0, 1] = prev[0, 2] = np.nan
+        active[0], done[0] = True, False
+        for _ in range(max_iter):
+            pos[0, 0], pos[0, 1], pos[0, 2], vel[0, 0], vel[0, 1], vel[0, 2] = _path_state(consts, slot[i], t_end,
+                                                                                            t[i], omega)
+            if not path_iteration(site[i:i + 1], pos, vel, speed[i:i + 1], t_launch[i:i + 1], t[i:i + 1], prev, active,
+                                  done, tol_m):
+                break
+        x, y, z, _, _, _ = _path_state(consts, slot[i], t_end, t[i], omega)
+        ok[i] = done[0] and np.isfinite(x) and np.isfinite(y) and np.isfinite(z)
+        pip[i, 0], pip[i, 1], pip[i, 2] = (x, y, z) if ok[i] else (np.nan, np.nan, np.nan)
+    return ok

@@ -129,14 +129,15 @@ class Engine:
         ttype = self.scenario.threat_type(order.threat_type)
         self.truth.add_ballistic([p.threat_id for p in planned], [p.solution for p in planned],
                                  ttype.ballistic_coefficient_kg_m2, ttype.rcs_m2, planned[0].flights)
-        for threat in planned:
-            sol = threat.solution
-            self._launches["ids"].append(threat.threat_id)
-            self._launches["launch_t_s"].append(sol.launch_t_s)
-            self._launches["burnout_t_s"].append(sol.burnout_t_s)
-            self._launches["launch_ecef_m"].append(geodetic_to_ecef(sol.launch_lat_deg, sol.launch_lon_deg, 0.0))
-            self._launches["heading_rad"].append(np.radians(initial_azimuth_deg(
-                sol.launch_lat_deg, sol.launch_lon_deg, sol.impact_lat_deg, sol.impact_lon_deg)))
+        sols = [p.solution for p in planned]
+        lat, lon = np.array([s.launch_lat_deg for s in sols]), np.array([s.launch_lon_deg for s in sols])
+        self._launches["ids"].extend(p.threat_id for p in planned)
+        self._launches["launch_t_s"].extend(s.launch_t_s for s in sols)
+        self._launches["burnout_t_s"].extend(s.burnout_t_s for s in sols)
+        # the salvo's launch points and headings in one call each (the same arithmetic point by point)
+        self._launches["launch_ecef_m"].extend(geodetic_to_ecef(lat, lon, 0.0))
+        self._launches["heading_rad"].extend(np.radians(initial_azimuth_deg(
+            lat, lon, np.array([s.impact_lat_deg for s in sols]), np.array([s.impact_lon_deg for s in sols]))))
         for threat in planned:
             self.threats[threat.threat_id] = threat
             sol = threat.solution

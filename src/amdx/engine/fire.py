@@ -157,9 +157,11 @@ class FireControl:
         if order.identity not in IDENTITIES:
             raise OrderRejected(f"identity must be one of {', '.join(IDENTITIES)}, found {order.identity!r}")
         automatic = order.source == self.battle.id_node[order.nation]
-        if automatic and order.track_id not in self.battle.tracks[order.nation]:
-            return "", []  # the track is gone before the identification was made: nothing to do
-        view = self._track(order.nation, order.track_id)
+        tracks = self.battle.tracks[order.nation]
+        if order.track_id not in tracks:
+            if automatic:
+                return "", []  # the track is gone before the identification was made: nothing to do
+            self._track(order.nation, order.track_id)  # raises: no such track
         if automatic and key in self.battle.manual_id:
             raise OrderRejected(f"{order.track_id} was identified by hand; the automated rule does not override it")
         if not automatic:
@@ -172,7 +174,8 @@ class FireControl:
                                                   identity=order.identity, previous=previous, source=order.source,
                                                   basis=basis)]
         if order.identity == "hostile":
-            out.extend(self.battle.mark(now, view.label, order.nation, "identified_hostile", order.track_id, basis,
+            label = tracks.fused.label[tracks.row[order.track_id]]  # the view's label, without making the view
+            out.extend(self.battle.mark(now, label, order.nation, "identified_hostile", order.track_id, basis,
                                         once=True))
         return f"{order.track_id} {order.identity}", out
 

@@ -16,7 +16,7 @@ from amdx.engine.rng import RngStreams
 from amdx.flight.ballistic import BallisticSolution, BoostModel, UnreachableAim, solve_ballistic
 from amdx.flight.flights import BallisticFlights
 from amdx.flight.route import RouteFlight
-from amdx.geo import WGS84, destination_point, great_circle_distance_m
+from amdx.geo import MEAN_EARTH_RADIUS_M, WGS84, destination_one, great_circle_distance_m
 
 # A circular normal with this sigma has half its draws inside the CEP: CEP = sigma * sqrt(2 ln 2).
 _CEP_TO_SIGMA = 1.0 / np.sqrt(2.0 * np.log(2.0))
@@ -115,7 +115,7 @@ def plan_ballistic(scenario: Any, order: LaunchBallistic, rngs: RngStreams) -> l
             rng = rngs.stream(f"threat/{tid}")
             dx, dy = rng.normal(0.0, cep_m * _CEP_TO_SIGMA, size=2)
             az = float(np.degrees(np.arctan2(dx, dy)))
-            lat, lon = (float(v) for v in destination_point(aim_lat, aim_lon, az, float(np.hypot(dx, dy))))
+            lat, lon = destination_one(float(aim_lat), float(aim_lon), az, float(np.hypot(dx, dy)), MEAN_EARTH_RADIUS_M)
         try:
             solution = solve_ballistic(
                 order.origin_lat_deg,

@@ -295,12 +295,9 @@ def solve_ballistic(launch_lat_deg: float, launch_lon_deg: float, aim_lat_deg: f
     be met (including a flight that would pass through the Earth, as a nearly antipodal minimum-energy ellipse
     does on the oblate WGS84 surface) and `ValueError` for an unknown profile or latitude out of range.
     """
-    sol, orbit = _solve(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg, profile=profile,
+    sol, depth = _solve(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg, profile=profile,
                         apogee_m=apogee_m, earth=earth, boost=boost, launch_t_s=launch_t_s,
                         launch_alt_m=launch_alt_m, aim_alt_m=aim_alt_m)
-    t = np.linspace(sol.burnout_t_s, sol.impact_t_s, 66)[1:-1]
-    r_ecef, _ = orbit.frame_states_at(np.zeros(t.size, dtype=np.intp), t, earth.omega_rad_s, velocity=False)
-    depth = -float(np.min(ecef_to_geodetic(r_ecef, earth)[2]))
     if depth > BELOW_SURFACE_TOLERANCE_M:
         raise UnreachableAim(f"this {profile} trajectory would pass {depth / 1e3:.1f} km below the surface on "
                              "its way; try a lofted profile or a nearer aim point")
@@ -309,8 +306,8 @@ def solve_ballistic(launch_lat_deg: float, launch_lon_deg: float, aim_lat_deg: f
 
 def _solve(launch_lat_deg: float, launch_lon_deg: float, aim_lat_deg: float, aim_lon_deg: float, *,
            profile: str, apogee_m: float | None, earth: EarthModel, boost: BoostModel | None, launch_t_s: float,
-           launch_alt_m: float, aim_alt_m: float) -> tuple[BallisticSolution, KeplerOrbits]:
-    """The solution and its free flight's orbit (built once by `_finish`, which propagates it to impact)."""
+           launch_alt_m: float, aim_alt_m: float) -> tuple[BallisticSolution, float]:
+    """The solution and the depth of its free flight's lowest point below the surface (`_finish`), m."""
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}; expected one of {', '.join(PROFILES)}")
     for name, lat in (("launch latitude", launch_lat_deg), ("aim latitude", aim_lat_deg)):
@@ -333,7 +330,7 @@ def _solve(launch_lat_deg: float, launch_lon_deg: float, aim_lat_deg: float, aim
         t_bo = launch_t_s + boost.burn_time_s
     r1_vec = ecef_to_eci(r_bo_ecef, t_bo, earth)
 
-    def solve(r_apogee: float | None) -> tuple[BallisticSolution, KeplerOrbits]:
+    def solve(r_apogee: float | None) -> tuple[BallisticSolution, float]:
         v_bo, psi, _ = _aim_in_eci(r1_vec, t_bo, r_aim_ecef, earth, profile, r_apogee)
         return _finish(profile, earth, launch_t_s, t_bo, r_launch_ecef, r1_vec, v_bo, psi, boost,
                        (aim_lat_deg, aim_lon_deg, aim_alt_m))
@@ -361,8 +358,10 @@ def _solve(launch_lat_deg: float, launch_lon_deg: float, aim_lat_deg: float, aim
 
 def _finish(profile: str, earth: EarthModel, t_launch: float, t_bo: float, r_launch_ecef: _Array, r1: _Array,
             v_bo: _Array, psi: float, boost: BoostModel | None,
-            aim: tuple[float, float, float]) -> tuple[BallisticSolution, KeplerOrbits]:
-    """Propagate the solved burnout state to impact and gather the figures; the orbit of the free flight too."""
+            aim: tuple[float, float, float]) -> tuple[BallisticSolution, float]:
+    """Propagate the solved burnout state to impact and gather the figures; and the depth below the surface of the
+    free flight's lowest sample of 64 between burnout and impact (m; negative when it stays above), for the
+    caller's check: its states and geodetic altitudes are taken in the same calls as the impact's and apogee's."""
     orbit = KeplerOrbits(r1[None, :], v_bo[None, :], [t_bo], earth.mu_m3_s2)
     t_imp = float(surface_crossing_time(orbit, aim[2], earth)[0])
     if not math.isfinite(t_imp):
@@ -370,12 +369,19 @@ def _finish(profile: str, earth: EarthModel, t_launch: float, t_bo: float, r_lau
     t_apo = float(orbit.apoapsis_time()[0])
     if t_apo > t_imp:  # highest point at an end of the arc (burnout past apoapsis)
         t_apo = t_bo
-    (r_imp, r_apo), _ = orbit.frame_states_at([0, 0], [t_imp, t_apo], earth.omega_rad_s, velocity=False)
-    # the geodetic coordinates of impact, apogee, burnout and launch points in one call
+    times = np.empty(66)  # impact, apogee, then the 64 samples
+    times[0], times[1] = t_imp, t_apo
+    times[2:] = np.linspace(float(t_bo), t_imp, 66)[1:-1]
+    points = np.empty((68, 3))  # their ECEF positions, then burnout and launch
+    points[:66], _ = orbit.frame_states_at(np.zeros(66, dtype=np.intp), times, earth.omega_rad_s, velocity=False)
+    r_imp = points[0].copy()
     r_bo_ecef, v_rel = eci_state_to_ecef(r1, v_bo, t_bo, earth)  # one rotation for both
-    lat, lon, alt = ecef_to_geodetic(np.stack([r_imp, r_apo, r_bo_ecef, r_launch_ecef]), earth)
-    (imp_lat, apo_lat, bo_lat, l_lat), (imp_lon, apo_lon, bo_lon, l_lon) = lat.tolist(), lon.tolist()
-    _, apo_alt, bo_alt, l_alt = alt.tolist()
+    points[66], points[67] = r_bo_ecef, r_launch_ecef
+    lat, lon, alt = ecef_to_geodetic(points, earth)  # every geodetic conversion in one call
+    (imp_lat, apo_lat, bo_lat, l_lat), (imp_lon, apo_lon, bo_lon, l_lon) = lat[[0, 1, 66, 67]].tolist(), \
+        lon[[0, 1, 66, 67]].tolist()
+    apo_alt, bo_alt, l_alt = alt[[1, 66, 67]].tolist()
+    depth = -float(alt[2:66].min())
     up = np.array(up_components(bo_lat, bo_lon))
     speed_rel = float(np.linalg.norm(v_rel))
     r_launch = ecef_to_eci(r_launch_ecef, t_launch, earth)
@@ -405,7 +411,7 @@ def _finish(profile: str, earth: EarthModel, t_launch: float, t_bo: float, r_lau
         burnout_speed_inertial_mps=float(np.linalg.norm(v_bo)),
         flight_path_angle_deg=math.degrees(math.asin(float(v_rel @ up) / speed_rel)),
         free_flight_time_s=t_imp - t_bo, time_of_flight_s=t_imp - t_launch, boost_exponent=m,
-    ), orbit
+    ), depth
 
 
 def fly_free(lat_deg: ArrayLike, lon_deg: ArrayLike, alt_m: ArrayLike, azimuth_deg: ArrayLike,

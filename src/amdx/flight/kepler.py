@@ -216,7 +216,7 @@ class KeplerOrbits:
             arr.flags.writeable = False
         self._elements = elements
         # read-only views of the elements (layout in `kepler_kernels.elements`)
-        self.a_m, self.e, self.b_m, self.mean_motion, self.m0 = (elements[:, j] for j in range(5))
+        self.a_m, self.e, self.b_m, self.mean_motion, self.m0 = elements.T[:5]  # row views of the transpose
         self.p_hat, self.q_hat = elements[:, 5:8], elements[:, 8:11]
 
     @classmethod
