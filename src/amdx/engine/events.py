@@ -8,6 +8,7 @@ resolutions (1 µs, 1e-7 degree, 1 mm) so a journal is byte-identical run to run
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, fields
 from typing import Any, ClassVar
 
@@ -29,8 +30,10 @@ def _canonical(name: str, value: Any) -> Any:
     return value
 
 
+@functools.lru_cache(maxsize=1024)
 def visibility(*parties: str) -> tuple[str, ...]:
-    """A sorted, de-duplicated visibility tuple that always includes the controller."""
+    """A sorted, de-duplicated visibility tuple that always includes the controller. Memoised: a run asks for a
+    handful of party combinations tens of thousands of times, and the answer is an immutable tuple."""
     return tuple(sorted({CONTROLLER, *parties}))
 
 
