@@ -291,3 +291,49 @@ def test_engagement_rule_monte_carlo_matches_the_divert_adjusted_pk(case, pk, si
     assert expected == pytest.approx(pk * stats.rayleigh.cdf(divert, scale=sigma), rel=1e-12)
     se = math.sqrt(expected * (1.0 - expected) / n)
     assert abs(kills / n - expected) < 3.0 * se
+
+
+def _two_body_ecef(x: np.ndarray, t_track: float, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """ECEF states at times t of the ECEF state x at t_track flown as a vacuum two-body orbit by scipy's
+    integrator, in the inertial frame of `amdx.geo` (ECEF at t = 0, the Earth turning at ω about +z)."""
+    from scipy.integrate import solve_ivp
+
+    from amdx.geo import WGS84
+
+    w, mu = WGS84.omega_rad_s, WGS84.mu_m3_s2
+
+    def turn(a: float) -> np.ndarray:
+        return np.array([[math.cos(a), -math.sin(a), 0.0], [math.sin(a), math.cos(a), 0.0], [0.0, 0.0, 1.0]])
+
+    r0 = turn(w * t_track) @ x[:3]
+    v0 = turn(w * t_track) @ (x[3:] + np.cross([0.0, 0.0, w], x[:3]))
+    sol = solve_ivp(lambda _, s: np.concatenate([s[3:], -mu * s[:3] / np.linalg.norm(s[:3]) ** 3]),
+                    (t_track, float(t.max())), np.concatenate([r0, v0]), t_eval=t, rtol=1e-12, atol=1e-6,
+                    method="DOP853")
+    pos = np.stack([turn(-w * tk) @ sol.y[:3, k] for k, tk in enumerate(t)])
+    vel = np.stack([turn(-w * tk) @ sol.y[3:, k] - np.cross([0.0, 0.0, w], pos[k]) for k, tk in enumerate(t)])
+    return pos, vel
+
+
+def test_predictor_mixed_rows_against_scipy_two_body(mixed_states):
+    """The ballistic rows of a mixed batch (filled in place among constant-velocity rows) against scipy's
+    integration of the two-body problem, not against amdx's own Kepler paths."""
+    x, bal = mixed_states
+    t = T_TRACK + np.array([[5.0, 30.0, 60.0]] * 4)
+    pos, vel = track_predictor(x, T_TRACK, bal)(t)
+    for row in (1, 3):
+        ref_p, ref_v = _two_body_ecef(x[row], T_TRACK, t[row])
+        np.testing.assert_allclose(pos[row], ref_p, rtol=0, atol=0.05)
+        np.testing.assert_allclose(vel[row], ref_v, rtol=0, atol=1e-4)
+    for row in (0, 2):
+        np.testing.assert_array_equal(pos[row], _cv(x[row], t[row])[0])
+
+
+@pytest.mark.parametrize("ballistic", [[True, True, True, True], [False, True, False, True]])
+def test_predictor_refuses_times_of_another_track_count(mixed_states, ballistic):
+    x, _ = mixed_states
+    predict = track_predictor(x, T_TRACK, ballistic)
+    with pytest.raises(ValueError, match="times must be"):
+        predict(np.array([110.0, 120.0]))  # 2 times for 4 tracks
+    with pytest.raises(ValueError, match="times must be"):
+        predict(np.full((2, 3), 110.0))

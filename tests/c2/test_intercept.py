@@ -265,3 +265,12 @@ def test_intercepts_on_kepler_paths_are_those_of_the_generic_iteration(srbm):
     p_ref, v_ref = ballistic_track_predictor(x, t_track)(np.array([[200.0, 205.0, 200.0], [210.0, 215.0, 200.0]]))
     np.testing.assert_array_equal(p, p_ref.swapaxes(0, 1))  # track axis first, the same states
     np.testing.assert_array_equal(v, v_ref.swapaxes(0, 1))
+    p_true, v_true = flights.states_ecef([200.0, 210.0])  # row 0 is the flight's own state: its vacuum free flight
+    np.testing.assert_allclose(p[0], p_true[0], atol=1e-3)
+    np.testing.assert_allclose(v[0], v_true[0], atol=1e-6)
+    assert np.isnan(p[2]).all()  # no path above escape speed
+    out = np.zeros((2, 3))
+    with pytest.raises(ValueError, match="rows must give each"):  # a row past the batch: refused, not written
+        fast.fill(np.full(2, 200.0), np.array([0, 1, 2]), out, out.copy())
+    with pytest.raises(ValueError, match="times must be"):
+        fast(np.full(2, 200.0))

@@ -37,3 +37,19 @@ def test_serial_numbers_are_one_per_threat_in_the_order_received():
             assert seen.setdefault(tid, s) == s
     assert sorted(engine.truth.serial_of.values()) == list(range(len(engine.truth.serial_of)))
     assert len(seen) >= 5 and set(seen).issubset(engine.truth.serial_of)
+
+
+def test_a_refused_batch_numbers_no_threat():
+    """New threats must be new and distinct; a refused batch leaves the numbering as it was (a half-numbered
+    batch would give the next threat a serial number already taken)."""
+    import pytest
+
+    engine = Engine(load_scenario(bundled_scenario_path("mixed_raid")), 2)
+    engine.advance(300.0)
+    before = dict(engine.truth.serial_of)
+    taken = next(iter(before))
+    for bad in (["new-1", "new-1"], ["new-2", taken]):
+        with pytest.raises(ValueError, match="new and distinct"):
+            engine.truth._serials(bad)
+        assert dict(engine.truth.serial_of) == before
+    assert engine.truth._serials(["new-3"]).tolist() == [len(before)]

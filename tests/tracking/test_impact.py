@@ -130,6 +130,18 @@ def test_states_that_do_not_come_down_are_invalid(flight):
     assert np.isnan(ip.impact_t_s[1]) and np.isfinite(ip.impact_t_s[0])
 
 
+def test_a_covariance_with_nan_terms_gives_no_prediction_and_counts_must_match(flight):
+    sol, state = flight
+    t = sol.burnout_t_s + 100.0
+    P = np.stack([np.eye(6), np.eye(6)])
+    P[1, 2, 4] = P[1, 4, 2] = np.nan
+    ip = predict_impact(np.stack([state(t), state(t)]), P, t)
+    assert list(ip.valid) == [True, False]
+    assert np.isnan([ip.impact_t_s[1], ip.semi_major_m[1], ip.impact_lat_deg[1]]).all()
+    with pytest.raises(ValueError, match="one 6x6 covariance per state"):
+        predict_impact(np.stack([state(t), state(t)]), np.eye(6), t)  # one covariance for two states
+
+
 def _flight_state(lat0, lon0, lat1, lon1, fraction):
     """ECEF state and time at `fraction` of the powered-flight-to-impact time of a solved flight."""
     sol = solve_ballistic(lat0, lon0, lat1, lon1)

@@ -121,7 +121,12 @@ def envelope_range_m(site_m: ArrayLike, points_m: ArrayLike, kind: RangeKind = "
 def _ground_range_m(site_m: _Array, lat_deg: ArrayLike, lon_deg: ArrayLike, earth: EarthModel) -> _Array:
     """The "ground" range of `envelope_range_m` from sites (..., 3), ECEF m, to points given geodetically."""
     lat1, lon1, _ = ecef_to_geodetic(site_m, earth)
-    return MEAN_EARTH_RADIUS_M * np.asarray(central_angle_rad(lat1, lon1, lat_deg, lon_deg))
+    return _arc_m(lat1, lon1, lat_deg, lon_deg)
+
+
+def _arc_m(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike) -> _Array:
+    """Great-circle distance on the sphere of mean Earth radius between geodetic points (deg), m."""
+    return MEAN_EARTH_RADIUS_M * np.asarray(central_angle_rad(lat1, lon1, lat2, lon2))
 
 
 def path_geodetic(path_pos_m: ArrayLike, earth: EarthModel = WGS84) -> tuple[_Array, _Array, _Array]:
@@ -212,8 +217,8 @@ def window_bounds(site_m: ArrayLike, path_t_s: ArrayLike, path_pos_m: ArrayLike,
         if envelope.range_kind == "slant":
             rng = np.linalg.norm(sm.pos[p, j] - sm.site[i], axis=-1)
         else:
-            lat1, lon1, _ = ecef_to_geodetic(sm.site, earth)
-            rng = MEAN_EARTH_RADIUS_M * np.asarray(central_angle_rad(lat1[i], lon1[i], sm.lat[p, j], sm.lon[p, j]))
+            lat1, lon1, _ = ecef_to_geodetic(sm.site, earth)  # each site once, not once per sample
+            rng = _arc_m(lat1[i], lon1[i], sm.lat[p, j], sm.lon[p, j])
         feasible[i, j] = rng <= envelope.max_range_m
     return _bounds(sm, feasible)
 

@@ -1,11 +1,12 @@
 """Engagement options of batteries against tracks: predicted paths, launch windows, intercept points, Pk.
 
 Decisions use estimates: a track's future is predicted from its state alone — Kepler free flight for a ballistic
-track (`intercept.ballistic_track_predictor`), a straight line at constant velocity for an air-breathing one —
-and sampled every `step_s` seconds. For each (battery, track) pair the launch window follows from the battery's
-kinematic envelope (`envelope.window_bounds`); the chosen intercept is the earliest, refined on the predicted
-path to the §5.5 condition |PIP − site| = s (t − t_launch) (`intercept.intercept_on_path`). The single-shot Pk
-is degraded by the track's position error against the interceptor's divert (`kill.divert_adjusted_pk`).
+track (the paths of `intercept.kepler_paths`, read by an `intercept.KeplerPredictor`), a straight line at constant
+velocity for an air-breathing one — and sampled every `step_s` seconds. For each (battery, track) pair the launch
+window follows from the battery's kinematic envelope (`envelope.window_bounds`); the chosen intercept is the
+earliest, refined on the predicted path to the §5.5 condition |PIP − site| = s (t − t_launch)
+(`intercept.intercept_on_path`). The single-shot Pk is degraded by the track's position error against the
+interceptor's divert (`kill.divert_adjusted_pk`).
 
 Frames: ECEF m, m/s; times in s since scenario start. Functions are pure and vectorised over pairs.
 """
@@ -40,6 +41,8 @@ def track_predictor(x_ecef: ArrayLike, t_track_s: float, ballistic: ArrayLike) -
         tt = np.asarray(t, dtype=np.float64)
         if tt.ndim == 0:
             tt = np.full(len(x), float(tt))
+        if tt.ndim > 2 or tt.shape[0] != len(x):
+            raise ValueError(f"times must be a scalar or of shape ({len(x)},) or ({len(x)}, K), found {tt.shape}")
         extra = tt.shape[1:]
         pos = np.empty((*tt.shape, 3))  # every row is filled: by its constant velocity or its Kepler path
         vel = np.empty((*tt.shape, 3))

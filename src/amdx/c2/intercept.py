@@ -245,6 +245,9 @@ class KeplerPredictor:
         tt = np.asarray(t, dtype=np.float64)
         if tt.ndim == 0:
             tt = np.full(self.n_tracks, float(tt))
+        if tt.ndim > 2 or tt.shape[0] != self.n_tracks:
+            raise ValueError(f"times must be a scalar or of shape ({self.n_tracks},) or ({self.n_tracks}, K), "
+                             f"found {tt.shape}")
         pos = np.empty((*tt.shape, 3))
         vel = np.empty((*tt.shape, 3))
         self.fill(tt, np.arange(self.n_tracks, dtype=np.intp), pos, vel)
@@ -254,6 +257,11 @@ class KeplerPredictor:
         """Write track q's states at the times t[rows[q]] to pos[rows[q]] and vel[rows[q]], for times t of shape
         (m,) or (m, K) and states (m, [K,] 3): the rows of a larger batch, without copying them out and back."""
         m = t.shape[0]
+        if t.ndim not in (1, 2) or pos.shape[:t.ndim] != t.shape or vel.shape[:t.ndim] != t.shape:
+            raise ValueError(f"times (m,) or (m, K) with states (m, [K,] 3) expected, found {t.shape}, {pos.shape} "
+                             f"and {vel.shape}")
+        if rows.shape != (self.n_tracks,) or (rows.size and not 0 <= int(rows.min()) <= int(rows.max()) < m):
+            raise ValueError(f"rows must give each of the {self.n_tracks} tracks a row in [0, {m}), found {rows}")
         paths = self.paths
         path_rows(paths.consts, paths.slot, paths.t_end, np.ascontiguousarray(t).reshape(m, -1), rows,
                   paths.omega_rad_s, pos.reshape(m, -1, 3), vel.reshape(m, -1, 3))

@@ -384,5 +384,5 @@ def _first_given(values: list[str | None], order: NDArray[np.intp], starts: NDAr
     k = len(values)
     given = np.fromiter(map(operator.is_not, values, itertools.repeat(None)), bool, k)
     first = np.minimum.reduceat(np.where(given, np.arange(k), k)[order], starts)
-    values.append(None)
-    return list(map(values.__getitem__, first.tolist()))
+    padded = [*values, None]  # index k: none given (the caller's list is left as it is)
+    return list(map(padded.__getitem__, first.tolist()))

@@ -3,10 +3,10 @@ components of the graph whose edges are the given track pairs (a track holding a
 of tracks close enough to be one threat.
 
 Why: a cycle correlates some 700 tracks of two nations; a k-d tree's build and pair query, the gap test of its
-pairs and the components in numpy took about 0.8 ms a cycle, mostly in per-call overhead. One sweep along the x
-axis finds the same close pairs (the gap is the per-pair `np.linalg.norm`'s: squares summed in axis order, then the
-root), and a union-find whose roots are always the least member gives each track its component's least member,
-as `graph_components` does, whatever the order in which the edges come.
+pairs and the components in numpy took about 0.8 ms a cycle, mostly in per-call overhead. One sweep along the axis
+of the largest spread finds the same close pairs (the gap is the per-pair `np.linalg.norm`'s: squares summed in
+axis order, then the root), and a union-find whose roots are always the least member gives each track its
+component's least member, as `graph_components` does, whatever the order in which the edges come.
 """
 
 from __future__ import annotations
@@ -27,13 +27,17 @@ def threat_components(first: NDArray[np.intp], second: NDArray[np.intp], pos: ND
     root = np.arange(n)
     for e in range(first.size):
         _join(root, first[e], second[e])
-    order = np.argsort(pos[:, 0])
+    ax, spread = 0, -1.0  # sweep along the axis of the largest spread: along x, a theatre near ±90° longitude
+    for c in range(3):    # would line most tracks up at one x and make the sweep quadratic
+        if n and pos[:, c].max() - pos[:, c].min() > spread:
+            ax, spread = c, pos[:, c].max() - pos[:, c].min()
+    order = np.argsort(pos[:, ax])
     for a in range(n):
         i = order[a]
         for b in range(a + 1, n):
             j = order[b]
-            if pos[j, 0] - pos[i, 0] > same_m:
-                break  # every later track is further along x alone
+            if pos[j, ax] - pos[i, ax] > same_m:
+                break  # every later track is further along the axis alone
             dx, dy, dz = pos[i, 0] - pos[j, 0], pos[i, 1] - pos[j, 1], pos[i, 2] - pos[j, 2]
             gap = np.sqrt(dx * dx + dy * dy + dz * dz)
             if gap <= same_m and gap <= np.maximum(min_m, 3.0 * (sigma[i] + sigma[j])):

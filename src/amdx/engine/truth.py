@@ -116,10 +116,10 @@ class TruthRegistry:
 
     def _serials(self, ids: Sequence[str]) -> NDArray[np.int64]:
         """Serial numbers for new threats (the next ones, in order)."""
+        if len(set(ids)) != len(ids) or not self._serial.keys().isdisjoint(ids):
+            raise ValueError("threat ids must be new and distinct")  # (checked first: a refused batch numbers none)
         first = len(self._serial)
         self._serial.update(zip(ids, range(first, first + len(ids)), strict=True))
-        if len(self._serial) != first + len(ids):
-            raise ValueError("threat ids must be new and distinct")
         return np.arange(first, first + len(ids), dtype=np.int64)
 
     def add_ballistic(self, ids: list[str], solutions: list[BallisticSolution], beta_kg_m2: float | None,

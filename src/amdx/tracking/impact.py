@@ -26,7 +26,10 @@ the second-order shift of the mean: 0.03 σ at the 95th percentile, 0.05 σ at w
 solves one crossing a track instead of twelve.
 
 Vectorised over tracks, compiled (`impact_kernels`: one pass per track). A track is invalid (NaN results) when its
-state is not on an elliptic orbit, is already below the impact altitude and descending, or never comes down to it.
+state is not on an elliptic orbit, is already below the impact altitude and descending, never comes down to it, or
+its covariance has NaN or infinite terms. P is taken as given: a covariance must be symmetric and positive
+semi-definite (a negative eigenvalue from rounding shrinks the ellipse by as much; the ellipse's variances are
+clipped at zero).
 """
 
 from __future__ import annotations
@@ -144,6 +147,8 @@ def predict_impact(x: ArrayLike, P: ArrayLike, t_s: float, *, earth: EarthModel 
     xx = np.ascontiguousarray(np.asarray(x, dtype=np.float64).reshape(-1, 6))
     pp = np.ascontiguousarray(np.asarray(P, dtype=np.float64).reshape(-1, 6, 6))
     k = xx.shape[0]
+    if pp.shape[0] != k:
+        raise ValueError(f"one 6x6 covariance per state expected: {k} states, {pp.shape[0]} covariances")
     scale = ellipse_scale(confidence)
     valid = np.empty(k, dtype=np.bool_)
     t_mean, t_sigma, lat, lon, major, minor, az = (np.empty(k) for _ in range(7))

@@ -177,39 +177,43 @@ def predict_linear_many(x: _Array, cov_x: _Array, t: float, h: float, near_r: fl
     """`impact.predict_impact` of the states x (k, 6) with covariances cov_x (k, 6, 6) at time t, linearised: the
     impact of each state and its Jacobian (`impact_jacobian_one`); the east/north covariance E J P Jᵀ Eᵀ at the
     impact point's geodetic position, the time's standard deviation √(jₜ P jₜᵀ) and the ellipse at scale
-    k_scale. A track is valid when its state comes down; every other output of an invalid track is NaN."""
+    k_scale. A track is valid when its state comes down and its propagated covariance is finite; every other
+    output of an invalid track is NaN."""
     el, consts = np.empty((1, N_ELEMENTS)), np.empty((1, N_CONSTS))
     phi, jac, g = np.empty((3, 6)), np.empty((4, 6)), np.empty((3, 6))
     cos_t, sin_t = math.cos(omega * t), math.sin(omega * t)
     for k in range(x.shape[0]):
         ti, px, py, pz, sl, cl = impact_jacobian_one(x[k], t, cos_t, sin_t, h, near_r, a, b, a2, e2, sphere, omega,
                                                      mu, tol, max_iter, el, consts, phi, jac)
-        valid[k] = math.isfinite(ti)
+        c00 = c01 = c11 = c22 = np.nan
+        if math.isfinite(ti):
+            rho = math.hypot(px, py)
+            so, co = (py / rho, px / rho) if rho > 0.0 else (0.0, 1.0)
+            for j in range(6):  # rows: east (−sin λ, cos λ, 0), north (−sin φ cos λ, −sin φ sin λ, cos φ), time
+                g[0, j] = -so * jac[0, j] + co * jac[1, j]
+                g[1, j] = -sl * (co * jac[0, j] + so * jac[1, j]) + cl * jac[2, j]
+                g[2, j] = jac[3, j]
+            c00 = c01 = c11 = c22 = 0.0
+            for i in range(6):  # G P Gᵀ, P symmetric: row i of P G
+                q0 = q1 = q2 = 0.0
+                for j in range(6):
+                    p = cov_x[k, i, j]
+                    q0 += p * g[0, j]
+                    q1 += p * g[1, j]
+                    q2 += p * g[2, j]
+                c00 += g[0, i] * q0
+                c01 += g[0, i] * q1
+                c11 += g[1, i] * q1
+                c22 += g[2, i] * q2
+        # valid: the state comes down and its covariance is finite (a NaN or infinite P gives no ellipse)
+        valid[k] = math.isfinite(c00) and math.isfinite(c01) and math.isfinite(c11) and math.isfinite(c22)
         if not valid[k]:
             t_mean[k] = t_sigma[k] = lat_out[k] = lon_out[k] = major[k] = minor[k] = azimuth[k] = np.nan
             p_mean[k, :] = np.nan
             cov[k, :, :] = np.nan
             continue
         t_mean[k], p_mean[k, 0], p_mean[k, 1], p_mean[k, 2] = ti, px, py, pz
-        rho = math.hypot(px, py)
-        so, co = (py / rho, px / rho) if rho > 0.0 else (0.0, 1.0)
         lat_out[k], lon_out[k] = np.degrees(math.atan2(sl, cl)), np.degrees(math.atan2(py, px))
-        for j in range(6):  # rows: east (−sin λ, cos λ, 0), north (−sin φ cos λ, −sin φ sin λ, cos φ), time
-            g[0, j] = -so * jac[0, j] + co * jac[1, j]
-            g[1, j] = -sl * (co * jac[0, j] + so * jac[1, j]) + cl * jac[2, j]
-            g[2, j] = jac[3, j]
-        c00 = c01 = c11 = c22 = 0.0
-        for i in range(6):  # G P Gᵀ, P symmetric: row i of P G
-            q0 = q1 = q2 = 0.0
-            for j in range(6):
-                p = cov_x[k, i, j]
-                q0 += p * g[0, j]
-                q1 += p * g[1, j]
-                q2 += p * g[2, j]
-            c00 += g[0, i] * q0
-            c01 += g[0, i] * q1
-            c11 += g[1, i] * q1
-            c22 += g[2, i] * q2
         t_sigma[k] = math.sqrt(max(c22, 0.0))
         cov[k, 0, 0], cov[k, 0, 1], cov[k, 1, 0], cov[k, 1, 1] = c00, c01, c01, c11
         mid = 0.5 * (c00 + c11)  # the ellipse (impact.error_ellipse)
