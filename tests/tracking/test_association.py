@@ -13,7 +13,6 @@ from amdx.tracking.association import (
     GnnAssociator,
     coarse_candidates,
     gnn_assign,
-    graph_components,
     nearest_track,
     pair_mahalanobis2,
 )
@@ -111,25 +110,6 @@ def test_gating_of_a_wide_area_with_tracks_outside_the_measurements_keeps_every_
     truth = set(zip(*np.nonzero(d2 <= GATE_99_3DOF), strict=True))
     assert len(truth) > 20
     assert truth <= set(zip(ti.tolist(), mj.tolist(), strict=True))
-
-
-@pytest.mark.parametrize("seed", range(4))
-def test_graph_components_match_scipy(seed):
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
-    rng = np.random.default_rng(seed)
-    n = 300
-    u, v = rng.integers(0, n, 150), rng.integers(0, n, 150)
-    chain = rng.permutation(n)[:60]  # a long path in random node order: many hooking rounds
-    u, v = np.concatenate([u, chain[:-1]]), np.concatenate([v, chain[1:]])
-    label = graph_components(n, u, v)
-    _, ref = connected_components(coo_matrix((np.ones(u.size), (u, v)), shape=(n, n)), directed=False)
-    # the same partition, each component labelled by its smallest node
-    for c in np.unique(ref):
-        members = np.flatnonzero(ref == c)
-        assert np.all(label[members] == members.min())
-    assert np.all(label[u] == label[v])
 
 
 def _brute_force(cost, missed):

@@ -6,7 +6,7 @@ Why: a cycle correlates some 700 tracks of two nations; a k-d tree's build and p
 pairs and the components in numpy took about 0.8 ms a cycle, mostly in per-call overhead. One sweep along the axis
 of the largest spread finds the same close pairs (the gap is the per-pair `np.linalg.norm`'s: squares summed in
 axis order, then the root), and a union-find whose roots are always the least member gives each track its
-component's least member, as `graph_components` does, whatever the order in which the edges come.
+component's least member, whatever the order in which the edges come (`assign_kernels.forest_join`).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from amdx.jit import kernel
+from amdx.tracking.assign_kernels import forest_join, forest_root
 
 
 @kernel
@@ -26,7 +27,7 @@ def threat_components(first: NDArray[np.intp], second: NDArray[np.intp], pos: ND
     n = pos.shape[0]
     root = np.arange(n)
     for e in range(first.size):
-        _join(root, first[e], second[e])
+        forest_join(root, first[e], second[e])
     ax, spread = 0, -1.0  # sweep along the axis of the largest spread: along x, a theatre near ±90° longitude
     for c in range(3):    # would line most tracks up at one x and make the sweep quadratic
         if n and pos[:, c].max() - pos[:, c].min() > spread:
@@ -41,26 +42,7 @@ def threat_components(first: NDArray[np.intp], second: NDArray[np.intp], pos: ND
             dx, dy, dz = pos[i, 0] - pos[j, 0], pos[i, 1] - pos[j, 1], pos[i, 2] - pos[j, 2]
             gap = np.sqrt(dx * dx + dy * dy + dz * dz)
             if gap <= same_m and gap <= np.maximum(min_m, 3.0 * (sigma[i] + sigma[j])):
-                _join(root, i, j)
+                forest_join(root, i, j)
     for i in range(n):
-        root[i] = _find(root, i)
+        root[i] = forest_root(root, i)
     return root
-
-
-@kernel
-def _find(root: NDArray[np.intp], i: int) -> int:
-    """The root of i's tree (its least member), halving the path on the way."""
-    while root[i] != i:
-        root[i] = root[root[i]]
-        i = root[i]
-    return i
-
-
-@kernel
-def _join(root: NDArray[np.intp], i: int, j: int) -> None:
-    """Join the trees of i and j under the lesser root."""
-    a, b = _find(root, i), _find(root, j)
-    if a < b:
-        root[b] = a
-    elif b < a:
-        root[a] = b

@@ -19,12 +19,21 @@ _Index = NDArray[np.intp]
 
 
 @kernel
-def _root(parent: _Index, x: int) -> int:
-    """Root of x in the union-find forest (path halving)."""
+def forest_root(parent: _Index, x: int) -> int:
+    """Root of x in the union-find forest `parent` (path halving)."""
     while parent[x] != x:
         parent[x] = parent[parent[x]]
         x = parent[x]
     return x
+
+
+@kernel
+def forest_join(parent: _Index, x: int, y: int) -> None:
+    """Join the trees of x and y in the union-find forest `parent`, the larger root under the smaller: every root
+    stays its tree's least node, whatever the order of the joins."""
+    a, b = forest_root(parent, x), forest_root(parent, y)
+    if a != b:
+        parent[max(a, b)] = min(a, b)
 
 
 @kernel
@@ -59,24 +68,22 @@ def gnn_easy_kernel(n_tracks: int, n_meas: int, ti: _Index, mj: _Index, cost: _A
             track_of_meas[mj[s]] = ti[s]
             ok[s] = False  # done
         else:
-            a, b = _root(parent, ti[s]), _root(parent, n_tracks + mj[s])
-            if a != b:  # the larger root under the smaller: every root is its component's smallest node
-                parent[max(a, b)] = min(a, b)
+            forest_join(parent, ti[s], n_tracks + mj[s])  # every root is its component's smallest node
     tracks_in = np.zeros(n_nodes, np.intp)
     meas_in = np.zeros(n_nodes, np.intp)
     for t in range(n_tracks):
         if deg_t[t] > 0:
-            tracks_in[_root(parent, t)] += 1
+            tracks_in[forest_root(parent, t)] += 1
     for j in range(n_meas):
         if deg_m[j] > 0:
-            meas_in[_root(parent, n_tracks + j)] += 1
+            meas_in[forest_root(parent, n_tracks + j)] += 1
     comp = np.full(n_pairs, -1, np.intp)
     best = np.full(n_nodes, -1, np.intp)
     n_hard = 0
     for s in range(n_pairs):
         if not ok[s]:
             continue
-        c = _root(parent, ti[s])
+        c = forest_root(parent, ti[s])
         comp[s] = c
         if tracks_in[c] == 1 or meas_in[c] == 1:
             if best[c] < 0 or cost[s] < cost[best[c]]:

@@ -147,31 +147,6 @@ def _gnn(n_tracks: int, n_meas: int, ti: _Index, mj: _Index, cost: _Array,
     return meas_of_track, track_of_meas, n_comp
 
 
-def graph_components(n_nodes: int, u: ArrayLike, v: ArrayLike) -> _Index:
-    """Connected components of the undirected graph of `n_nodes` nodes and edges (u[e], v[e]): (n_nodes,) the
-    smallest node of each node's component (so a component's label is the same whatever the edge order).
-
-    Hooking and pointer jumping (Shiloach & Vishkin 1982) in a few numpy operations per round: each edge between
-    two trees hooks the root of larger index under the smaller, then every node jumps to its root; the rounds
-    stop when every edge lies within one tree. Each round hooks at least one root, and in practice a few rounds
-    suffice (about log₂ of the longest chain), against the fixed cost of building a sparse matrix for
-    `scipy.sparse.csgraph.connected_components` on the small gate graphs of association."""
-    u = np.asarray(u, dtype=np.intp)
-    v = np.asarray(v, dtype=np.intp)
-    label = np.arange(n_nodes, dtype=np.intp)  # every node a root; invariant label[x] <= x
-    while True:
-        lu, lv = label[u], label[v]
-        split = lu != lv
-        if not split.any():
-            return label
-        np.minimum.at(label, np.maximum(lu[split], lv[split]), np.minimum(lu[split], lv[split]))
-        while True:
-            jumped = label[label]
-            if np.array_equal(jumped, label):
-                break
-            label = jumped
-
-
 def nearest_track(n_meas: int, ti: ArrayLike, mj: ArrayLike, d2: ArrayLike, limit_d2: float) -> _Index:
     """(n_meas,) index of the track of least d² (≤ limit_d2) among the pairs (ti, mj) of each measurement,
     -1 if none; ties go to the lower track index (one compiled pass over the pairs)."""
