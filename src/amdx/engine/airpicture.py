@@ -179,25 +179,26 @@ class AirPictures:
             if label not in held.get(owner_of[s], ()):
                 fresh.setdefault(owner_of[s], set()).add(label)
         if any(labels_new.difference(held.get(nation, ()), (None,)) for nation, labels_new in fresh.items()):
-            out.extend(self._first_own_tracks(sites, index, t_s, fresh))
+            out.extend(self._first_own_tracks(index, owner_of, t_s, fresh))
         return out
 
-    def _first_own_tracks(self, sites: list[SensorSite], index: np.ndarray, t_s: float,
+    def _first_own_tracks(self, index: np.ndarray, owner: dict[int, str], t_s: float,
                           fresh: dict[str, set[str | None]]) -> list[ev.Event]:
-        """First-track markers of the confirmed tracks of the radars just scanned, in track creation order, given
-        the labels `fresh` per nation that can be new. Every confirmed track already held by its nation (as a
-        first track of its label) stays so until its label changes or it is deleted, and its label changes only
-        to the label of a report of this instant; so a new (nation, label) is the label of a report or of a
-        track confirmed at this instant that the nation holds no own track of: the caller's `fresh`. The
-        confirmed tracks are looked at one by one, only those of a fresh label further."""
+        """First-track markers of the confirmed tracks of the radars just scanned (tracker-bank indices `index`,
+        their nations `owner` by index), in track creation order, given the labels `fresh` per nation that can be
+        new. Every confirmed track already held by its nation (as a first track of its label) stays so until its
+        label changes or it is deleted, and its label changes only to the label of a report of this instant; so a
+        new (nation, label) is the label of a report or of a track confirmed at this instant that the nation holds
+        no own track of: the caller's `fresh`. The confirmed tracks are looked at one by one, only those of a fresh
+        label further."""
         tids, sensors = (a.tolist() for a in self.trackers.confirmed(index))
-        owner = dict(zip(index.tolist(), (site.owner for site in sites), strict=True))
         by_index = [self.track_labels[sid] for sid in self._radar_ids]
         out: list[ev.Event] = []
         sensor_ids = self._radar_ids
         for tid, s, label in zip(tids, sensors, map(dict.get, map(by_index.__getitem__, sensors), tids), strict=True):
             if label is not None and label in fresh.get(owner[s], ()):
-                out.extend(self._mark_first_track(t_s, owner[s], label, f"{sensor_ids[s]}/{tid}", "own", "own"))
+                out.extend(self._mark_first_track(t_s, owner[s], label, self._local_keys[sensor_ids[s]][tid], "own",
+                                                  "own"))
         return out
 
     def _first_detections(self, sites: list[SensorSite], t_s: float, scans: RadarScans, labels_of: np.ndarray,
