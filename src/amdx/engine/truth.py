@@ -13,6 +13,7 @@ Batches whose flights have all ended are dropped.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, compress
@@ -90,6 +91,7 @@ class TruthRegistry:
         self._ended: dict[str, float] = {}  # threats destroyed in flight: id -> time
         self._version = 0  # counts the changes of the set of flights (launches, ends)
         self._last: tuple[float, int, TruthStates] | None = None  # (t, version, snapshot) of the last `states`
+        self._kept: tuple[list[_Batch], list[bytes | None], tuple] | None = None  # the last `_columns`
         self._serial: dict[str, int] = {}  # each threat's serial number, in the order received
         self.serial_of: Mapping[str, int] = MappingProxyType(self._serial)
         """Each threat id's serial number (`TruthStates.serial`), read-only."""
@@ -187,41 +189,59 @@ class TruthRegistry:
         return snapshot
 
     def _snapshot(self, t_s: float) -> TruthStates:
-        ids: list[tuple[str, ...]] = []  # each batch's airborne ids (its own tuple when all are)
-        pos, vel, rcs, counts, bal, boost, serial = [], [], [], [], [], [], []
         self._batches = [b for b in self._batches if b.last_end_t_s > t_s]  # time only moves forward
+        parts: list[tuple[_Batch, NDArray[np.bool_] | None, int]] = []  # (batch, airborne mask or None: all, count)
         for b in self._batches:
             if t_s < b.first_start_t_s:
                 continue
-            every = b.all_from_t_s <= t_s < b.all_until_t_s  # the usual case: no mask, no gathers (the views are
-            n_live = b.size  # copied by the concatenation)
-            if not every:
-                live = (b.start_t_s <= t_s) & (t_s < b.end_t_s)
-                n_live = int(np.count_nonzero(live))
-                if not n_live:
-                    continue
-                every = n_live == b.size
+            if b.all_from_t_s <= t_s < b.all_until_t_s:  # the usual case: all of the batch airborne, no mask
+                parts.append((b, None, b.size))
+                continue
+            live = (b.start_t_s <= t_s) & (t_s < b.end_t_s)
+            n_live = int(np.count_nonzero(live))
+            if n_live:
+                parts.append((b, None if n_live == b.size else live, n_live))
+        ids, rcs, ballistic, serial, burnout = self._columns(parts)
+        # each batch's states written in place into its rows of the snapshot (no per-batch results to join)
+        pos, vel = np.empty((len(ids), 3)), np.empty((len(ids), 3))
+        row = 0
+        for b, live, n_live in parts:
+            end = row + n_live
             if b.flights is not None:
-                p, v = b.flights.states_ecef(t_s)  # one time: the memoised path
-                p, v = (p[:, 0, :], v[:, 0, :]) if every else (p[live, 0, :], v[live, 0, :])  # type: ignore[index]
+                b.flights.states_into(t_s, live, pos[row:end], vel[row:end])
             else:
                 assert b.route is not None
                 p, v = b.route.state_ecef(np.array([t_s]))
-                p, v = p.reshape(1, 3), v.reshape(1, 3)
-            ids.append(b.ids if every else tuple(compress(b.ids, live.tolist())))
-            pos.append(p)
-            vel.append(v)
-            rcs.append(b.rcs_m2 if every else b.rcs_m2[live])
-            serial.append(b.serial if every else b.serial[live])
-            counts.append(n_live)
-            bal.append(b.ballistic)
-            boost.append((b.burnout_t_s if every else b.burnout_t_s[live]) > t_s)
-        if not ids:
-            empty = np.zeros((0, 3))
-            arrays = (empty, empty, np.zeros(0), np.zeros(0, bool), np.zeros(0, bool), np.zeros(0, np.int64))
-        else:
-            arrays = (np.concatenate(pos), np.concatenate(vel), np.concatenate(rcs), np.repeat(bal, counts),
-                      np.concatenate(boost), np.concatenate(serial))
-        for a in arrays:
+                pos[row], vel[row] = p.reshape(3), v.reshape(3)
+            row = end
+        boosting = burnout > t_s
+        for a in (pos, vel, boosting):
             a.flags.writeable = False
-        return TruthStates(t_s, ids[0] if len(ids) == 1 else tuple(chain.from_iterable(ids)), *arrays)
+        return TruthStates(t_s, ids, pos, vel, rcs, ballistic, boosting, serial)
+
+    def _columns(self, parts: list[tuple[_Batch, NDArray[np.bool_] | None, int]]
+                 ) -> tuple[tuple[str, ...], NDArray[np.float64], NDArray[np.bool_], NDArray[np.int64],
+                            NDArray[np.float64]]:
+        """(ids, RCS, ballistic flags, serial numbers, burnout times) of the airborne rows `parts` (read-only).
+        They change only when the airborne set does (a launch or an end: a few hundred of a run's instants),
+        so the last ones are kept and handed out again while the same rows of the same batches are airborne
+        (a batch's ids, RCS, serials and burnout times never change)."""
+        key = [None if live is None else live.tobytes() for _, live, _ in parts]
+        kept = self._kept
+        if kept is not None and kept[1] == key and all(map(operator.is_, kept[0], (b for b, _, _ in parts))):
+            return kept[2]
+        if not parts:
+            columns = ((), np.zeros(0), np.zeros(0, bool), np.zeros(0, np.int64), np.zeros(0))
+        else:
+            def gather(name: str) -> NDArray:
+                return np.concatenate([getattr(b, name) if live is None else getattr(b, name)[live]
+                                       for b, live, _ in parts])
+
+            ids = [b.ids if live is None else tuple(compress(b.ids, live.tolist())) for b, live, _ in parts]
+            columns = (ids[0] if len(ids) == 1 else tuple(chain.from_iterable(ids)), gather("rcs_m2"),
+                       np.repeat([b.ballistic for b, _, _ in parts], [n for _, _, n in parts]), gather("serial"),
+                       gather("burnout_t_s"))
+        for a in columns[1:]:
+            a.flags.writeable = False
+        self._kept = ([b for b, _, _ in parts], key, columns)
+        return columns

@@ -177,10 +177,30 @@ class BallisticFlights:
     def _pairs(self, idx: NDArray[np.intp], t: _Array) -> tuple[_Array, _Array]:
         """ECEF positions and velocities (k, 3) of the (missile idx[j], time t[j]) pairs: one kernel pass."""
         pos, vel = np.empty((t.size, 3)), np.empty((t.size, 3))
+        self._fill(idx, t, pos, vel)
+        return pos, vel
+
+    def _fill(self, idx: NDArray[np.intp], t: _Array, pos: _Array, vel: _Array) -> None:
+        """`_pairs`, written to the caller's pos and vel (k, 3)."""
         tables = self.drag.kernel_tables if self.drag is not None else _NO_DRAG
         sk.flight_states(self._rows, self.orbits.consts, self.earth.omega_rad_s, self.drag is not None, *tables,
                          idx, t, pos, vel)
-        return pos, vel
+
+    def states_into(self, t_s: float, live: NDArray[np.bool_] | None, pos: _Array, vel: _Array) -> None:
+        """ECEF positions and Earth-relative velocities of the missiles `live` (a mask (n,); every missile when
+        None) at the one time `t_s`, in row order, written to `pos` and `vel` (k, 3) float64, C-contiguous: rows
+        of the caller's arrays (the truth snapshot's), so no result is allocated, copied or gathered. The
+        arithmetic of `states_ecef`, so the same numbers."""
+        if live is None:
+            idx = self._index
+        else:
+            if live.shape != (self.n_missiles,):
+                raise ValueError(f"a mask of {self.n_missiles} missiles needed, found shape {live.shape}")
+            idx = np.flatnonzero(live)
+        for out in (pos, vel):  # the kernel does not check
+            if out.shape != (idx.size, 3) or out.dtype != np.float64 or not out.flags.c_contiguous:
+                raise ValueError(f"pos and vel must be C-contiguous float64 ({idx.size}, 3) arrays")
+        self._fill(idx, np.full(idx.size, float(t_s)), pos, vel)
 
     def position_of(self, index: int, t_s: float) -> _Array:
         """ECEF position (3,), m, of missile `index` alone at `t_s` (NaN outside its flight): only its own
