@@ -153,10 +153,16 @@ class RadarNetwork:
         self._measures_rr = np.array([r.range_rate_sigma_mps is not None for r in self.radars], dtype=bool)
         self._false_alarms_on = [r.false_alarms for r in self.radars]
         self._fa_mean = [r.false_alarm_mean for r in self.radars]
-        # the bounds of each radar's false-alarm draws, the very floats `Radar._false_alarms` passes
-        self._fa_bounds = [(r.radar_type.instrumented_range_m, float(self._half_fov[k]), r.radar_type.elevation_min_rad,
-                            r.radar_type.elevation_max_rad, r.range_rate_limit_mps, bool(self._measures_rr[k]))
-                           for k, r in enumerate(self.radars)]
+        self._rr_of = self._measures_rr.tolist()
+        # each radar's false-alarm range, azimuth offset and elevation as low + span · u (3, 1) with u uniform
+        # on [0, 1): what `Generator.uniform(low, high)` computes (low + (high − low) · u, u its next double),
+        # from the very bounds `Radar._false_alarms` passes
+        bounds = np.array([(0.0, r.radar_type.instrumented_range_m, -half, half, r.radar_type.elevation_min_rad,
+                            r.radar_type.elevation_max_rad) for r, half in zip(self.radars, self._half_fov.tolist(),
+                                                                               strict=True)]).reshape(n, 3, 2)
+        self._fa_low = [b[:, :1].copy() for b in bounds]
+        self._fa_span = [b[:, 1:] - b[:, :1] for b in bounds]
+        self._rr_limit = [r.range_rate_limit_mps for r in self.radars]
         # the terms of each radar's line of sight (`polar_kernels.sight_terms`), computed once
         self._sight = np.array([sight_terms(r.site_ecef_m, r.k_factor, r.horizon_radius_m, r.earth.a_m,
                                             r.earth.a_m**2, r.earth.e2, r.earth.is_sphere) for r in self.radars],
@@ -203,20 +209,24 @@ class RadarNetwork:
         dk, di, snr, polar = kk[hit], ii[hit], np.asarray(snr)[hit], polar[hit]
         detected = np.bincount(dk, minlength=n_radars).tolist()
 
-        # the remaining draws of each radar, in `Radar.scan`'s order
-        noise, rr_noise, fa_counts, fa = [], [], [], []
+        # the remaining draws of each radar, in `Radar.scan`'s order (the measurement noise (d, 3) and the range-rate
+        # noise (d,) are consecutive standard normals: one call of 4d, as a generator draws them one after another)
+        noise, rr_noise, fa_counts, fa = [], [], [], ([], [], [])
         for i, g, d in zip(c.index, rngs, detected, strict=True):
             if d:
-                noise.append(g.standard_normal((d, 3)))
-                if self._measures_rr[i]:
-                    rr_noise.append(g.standard_normal(d))
+                if self._rr_of[i]:
+                    drawn = g.standard_normal(4 * d)
+                    noise.append(drawn[:3 * d])
+                    rr_noise.append(drawn[3 * d:])
+                else:
+                    noise.append(g.standard_normal(3 * d))
             count = int(g.poisson(self._fa_mean[i])) if self._false_alarms_on[i] else 0
             fa_counts.append(count)
             if count:
-                fa.append(self._false_alarm_draws(i, g, count))
+                self._false_alarm_draws(i, g, count, *fa)
 
         # measurements of the detections
-        z = polar + (np.concatenate(noise) if noise else _EMPTY.reshape(0, 3)) * c.sigmas[dk]
+        z = polar + (np.concatenate(noise).reshape(-1, 3) if noise else _EMPTY.reshape(0, 3)) * c.sigmas[dk]
         z[:, 1] = np.mod(z[:, 1], _TWO_PI)
         rr = np.full(len(dk), np.nan)
         if rr_noise:
@@ -275,26 +285,26 @@ class RadarNetwork:
             pd[rows] = detection_probability(np.asarray(snr_db)[rows], pfa, model, n_pulses)
         return pd
 
-    def _false_alarm_draws(self, i: int, g: np.random.Generator, count: int) -> tuple[_F64, ...]:
-        """Radar i's false-alarm draws after the count, as `Radar._false_alarms` makes them."""
-        range_max, half, el_min, el_max, limit, measures_rr = self._fa_bounds[i]
-        r = g.uniform(0.0, range_max, count)
-        off = g.uniform(-half, half, count)
-        el = g.uniform(el_min, el_max, count)
-        power = g.standard_exponential(count)
-        rr = g.uniform(-limit, limit, count) if measures_rr else np.zeros(count)
-        return r, off, el, power, rr
+    def _false_alarm_draws(self, i: int, g: np.random.Generator, count: int, polar: list[_F64], power: list[_F64],
+                           rr: list[_F64]) -> None:
+        """Radar i's false-alarm draws after the count, as `Radar._false_alarms` makes them, appended to `polar`
+        ((3, count): range, azimuth offset from boresight, elevation), `power` and `rr` (NaN for a radar that does
+        not measure range rate). Its three uniforms are consecutive draws of `count` doubles each: one call of
+        3·count, scaled as `Generator.uniform` scales them (the same doubles and arithmetic, so the same values)."""
+        polar.append(self._fa_low[i] + self._fa_span[i] * g.random(3 * count).reshape(3, count))
+        power.append(g.standard_exponential(count))
+        limit = self._rr_limit[i]
+        rr.append(g.uniform(-limit, limit, count) if self._rr_of[i] else np.full(count, np.nan))
 
-    def _false_alarms(self, sel: _I64, counts: list[int], draws: list[tuple[_F64, ...]]
+    def _false_alarms(self, sel: _I64, counts: list[int], draws: tuple[list[_F64], list[_F64], list[_F64]]
                       ) -> tuple[_I64, _F64, _F64, _F64]:
         """(radar position (k,), polar (k, 3), snr_db (k,), range rate (k,)) of all false alarms."""
-        if not draws:
+        if not draws[0]:
             return np.zeros(0, np.int64), np.zeros((0, 3)), np.zeros(0), np.zeros(0)
         fk = np.repeat(np.arange(len(counts)), counts)
-        r, off, el, power, rr = (np.concatenate(c) for c in zip(*draws, strict=True))
+        polar = np.concatenate(draws[0], axis=1)
         gk = sel[fk]
-        az = np.mod(self._boresight[gk] + off, _TWO_PI)
-        power = self._neg_log_pfa[gk] + power
+        polar[1] = np.mod(self._boresight[gk] + polar[1], _TWO_PI)
+        power = self._neg_log_pfa[gk] + np.concatenate(draws[1])
         snr_db = 10.0 * np.log10(np.maximum(power - 1.0, 1e-12))
-        rr = np.where(self._measures_rr[gk], rr, np.nan)
-        return fk, np.stack([r, az, el], axis=-1), snr_db, rr
+        return fk, polar.T, snr_db, np.concatenate(draws[2])
