@@ -50,6 +50,61 @@ def test_a_refused_batch_numbers_no_threat():
     taken = next(iter(before))
     for bad in (["new-1", "new-1"], ["new-2", taken]):
         with pytest.raises(ValueError, match="new and distinct"):
-            engine.truth._serials(bad)
+            engine.truth._add(bad, np.zeros(2), np.ones(2), np.zeros(2), 1.0, False)
         assert dict(engine.truth.serial_of) == before
-    assert engine.truth._serials(["new-3"]).tolist() == [len(before)]
+    assert engine.truth._add(["new-3"], np.zeros(1), np.ones(1), np.zeros(1), 1.0, False)[0] == len(before)
+    assert engine.truth.serial_of["new-3"] == len(before)
+
+
+def test_snapshots_follow_the_plain_rule_through_merges_ends_and_mixed_drag():
+    """Batches merged (vacuum and drag orders, a route between them), ends given before and after a threat is
+    added: at every time the snapshot holds the threats with launch <= t < end in the order received, each row
+    the state of its own flight evaluated alone (drag rows bit for bit; vacuum rows solved again with a drag
+    batch to within a millimetre), and its RCS, kind, boost flag and serial number."""
+    from amdx.engine.truth import TruthRegistry
+    from amdx.flight.ballistic import BoostModel, solve_ballistic
+    from amdx.flight.flights import BallisticFlights
+    from amdx.flight.route import RouteFlight
+
+    boost = BoostModel(60.0, 60e3, 30e3)
+    truth = TruthRegistry()
+    flight_of, rows = {}, {}  # each threat's own flight, and its launch, end, burnout, RCS, ballistic flag
+    truth.end("b3.1", 100.0)  # ended before it is added
+    for k, (beta, count) in enumerate([(None, 2), (4000.0, 1), (None, 1), (4000.0, 3)]):
+        sols = [solve_ballistic(-43.9, -176.5 + 0.1 * k, -41.3 + 0.2 * j, 174.8, boost=boost,
+                                launch_t_s=20.0 * k + 7.0 * j) for j in range(count)]
+        ids = [f"b{k}.{j}" for j in range(count)]
+        truth.add_ballistic(ids, sols, beta, 0.1 + k)
+        for tid, sol in zip(ids, sols, strict=True):
+            alone = BallisticFlights.from_solutions([sol], beta)
+            flight_of[tid] = (alone, beta is None)
+            rows[tid] = [sol.launch_t_s, float(alone.impact_t_s[0]), sol.burnout_t_s, 0.1 + k, True]
+        if k == 1:
+            route = RouteFlight([-41.0, -40.0], [174.0, 175.0], [3000.0, 3000.0], 250.0, t0_s=30.0)
+            truth.add_route("cm", route, 0.5)
+            rows["cm"] = [30.0, route.end_t_s, 30.0, 0.5, False]
+    rows["b3.1"][1] = min(rows["b3.1"][1], 100.0)
+    ended = {"b0.1": 350.0, "b3.2": 90.0}
+    for t in np.arange(0.0, 1500.0, 9.5):
+        for tid, t_end in ended.items():
+            if t_end <= t < t_end + 9.5:
+                truth.end(tid, t_end)
+                rows[tid][1] = min(rows[tid][1], t_end)
+        snap = truth.states(float(t))
+        expect = [tid for tid in rows if rows[tid][0] <= t < rows[tid][1]]
+        assert list(snap.ids) == expect
+        assert snap.serial.tolist() == [truth.serial_of[tid] for tid in expect] == sorted(snap.serial.tolist())
+        for k, tid in enumerate(expect):
+            _, _, burnout, rcs, ballistic = rows[tid]
+            assert (snap.rcs_m2[k], snap.ballistic[k], snap.boosting[k]) == (rcs, ballistic, burnout > t)
+            if tid == "cm":
+                pos, vel = (a.reshape(3) for a in route.state_ecef(np.array([t])))
+            else:
+                alone, vacuum = flight_of[tid]
+                pos, vel = (a[0, 0] for a in alone.states_ecef(np.array([t])))
+                if vacuum:  # merged with a drag batch: solved again with an infinite ballistic coefficient
+                    np.testing.assert_allclose(snap.pos_ecef_m[k], pos, rtol=0, atol=1e-3)
+                    np.testing.assert_allclose(snap.vel_ecef_mps[k], vel, rtol=0, atol=1e-6)
+                    continue
+            np.testing.assert_array_equal(snap.pos_ecef_m[k], pos)
+            np.testing.assert_array_equal(snap.vel_ecef_mps[k], vel)

@@ -162,3 +162,27 @@ def test_position_of_one_missile_equals_its_row_of_the_batch_states(flights):
     for bad in (-1, batch.n_missiles, 10**6):  # the kernel does not check: the method does
         with pytest.raises(IndexError):
             batch.position_of(bad, 30.0)
+
+
+@pytest.mark.parametrize("beta", [None, 2000.0])
+def test_states_into_writes_the_rows_of_a_multi_time_evaluation(flights, beta):
+    """`states_into` fills a caller's rows with the states of the masked missiles at one time: bit for bit the
+    missiles' columns of an evaluation at many times (boost, free flight, drag and NaN outside the flight)."""
+    sols, _ = flights
+    batch = BallisticFlights.from_solutions(sols, beta)
+    times = np.array([-5.0, 30.0, 130.0, 400.0, 1500.0, 1e5])
+    pos_all, vel_all = batch.states_ecef(times)
+    for k, t in enumerate(times):
+        for live in (None, np.array([True, False, True]), np.zeros(3, bool)):
+            rows = np.arange(3) if live is None else np.flatnonzero(live)
+            big_pos, big_vel = np.full((len(rows) + 2, 3), 7.0), np.full((len(rows) + 2, 3), 7.0)
+            batch.states_into(t, live, big_pos[1:-1], big_vel[1:-1])  # rows of larger arrays, as the truth passes
+            np.testing.assert_array_equal(big_pos[1:-1], pos_all[rows, k])
+            np.testing.assert_array_equal(big_vel[1:-1], vel_all[rows, k])
+            assert (big_pos[[0, -1]] == 7.0).all() and (big_vel[[0, -1]] == 7.0).all()
+    with pytest.raises(ValueError, match="mask"):
+        batch.states_into(0.0, np.ones(2, bool), np.empty((2, 3)), np.empty((2, 3)))
+    with pytest.raises(ValueError, match="C-contiguous"):
+        batch.states_into(0.0, None, np.empty((2, 3)), np.empty((3, 3)))
+    with pytest.raises(ValueError, match="C-contiguous"):
+        batch.states_into(0.0, None, np.empty((3, 6))[:, ::2], np.empty((3, 3)))

@@ -13,10 +13,9 @@ Batches whose flights have all ended are dropped.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import chain, compress
+from itertools import compress
 from types import MappingProxyType
 
 import numpy as np
@@ -49,13 +48,13 @@ class TruthStates:
 
 @dataclass
 class _Batch:
+    """Flights of consecutive serial numbers `first_serial` … `first_serial + size − 1`, in that order."""
+
     ids: tuple[str, ...]
-    rcs_m2: NDArray[np.float64]
+    first_serial: int
     start_t_s: NDArray[np.float64]
     end_t_s: NDArray[np.float64]
-    burnout_t_s: NDArray[np.float64]
     ballistic: bool
-    serial: NDArray[np.int64]
     flights: BallisticFlights | None = None
     route: RouteFlight | None = None
     solutions: tuple[BallisticSolution, ...] = ()
@@ -84,92 +83,114 @@ class _Batch:
 
 
 class TruthRegistry:
-    """The set of threat flights of a run, in launch-order."""
+    """The set of threat flights of a run, in launch-order.
+
+    Every threat also has a row in the registry's columns, indexed by its serial number (ids, launch and end
+    times, burnout time, RCS, ballistic flag). Batches hold consecutive serials in order (a merge joins the last
+    batch with the next), so the airborne threats in batch order are the airborne serials in increasing order:
+    one mask over the columns gives a snapshot's ids, RCS, flags and serials, and each batch's rows of it.
+    """
 
     def __init__(self) -> None:
         self._batches: list[_Batch] = []
         self._ended: dict[str, float] = {}  # threats destroyed in flight: id -> time
         self._version = 0  # counts the changes of the set of flights (launches, ends)
         self._last: tuple[float, int, TruthStates] | None = None  # (t, version, snapshot) of the last `states`
-        self._kept: tuple[list[_Batch], list[bytes | None], tuple] | None = None  # the last `_columns`
         self._serial: dict[str, int] = {}  # each threat's serial number, in the order received
         self.serial_of: Mapping[str, int] = MappingProxyType(self._serial)
         """Each threat id's serial number (`TruthStates.serial`), read-only."""
+        self._ids: list[str] = []  # the columns, by serial number
+        self._start, self._end, self._burnout, self._rcs = np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0)
+        self._bal = np.zeros(0, bool)
+        self._kept: tuple[bytes, tuple] | None = None  # (airborne mask, its columns) of the last snapshot
 
     def end(self, threat_id: str, t_s: float) -> None:
         """End a threat's flight at `t_s` (destroyed by an interceptor): it is no longer airborne from then on."""
         t_end = min(t_s, self._ended.get(threat_id, t_s))
         self._ended[threat_id] = t_end
         self._version += 1
+        j = self._serial.get(threat_id)
+        if j is None:  # not added yet: `_add` applies it
+            return
+        self._end[j] = min(self._end[j], t_end)
         for b in self._batches:  # the earlier ends are in every batch already: only this one to apply
-            if threat_id in b.ids:
-                k = b.ids.index(threat_id)
+            k = j - b.first_serial
+            if 0 <= k < b.size:
                 ends = b.end_t_s.copy()
                 ends[k] = min(ends[k], t_end)
                 b.set_ends(ends)
 
-    def _apply_ends(self, b: _Batch) -> None:
-        hits = [(k, self._ended[i]) for k, i in enumerate(b.ids) if i in self._ended]
-        if hits:
-            ends = b.end_t_s.copy()
-            for k, t in hits:
-                ends[k] = min(ends[k], t)
-            b.set_ends(ends)
+    def _with_ends(self, ids: Sequence[str], end: NDArray[np.float64]) -> NDArray[np.float64]:
+        """A copy of the end times `end` of threats `ids` with their ends so far applied."""
+        end = np.array(end, dtype=np.float64)
+        for k, i in enumerate(ids):
+            if i in self._ended:
+                end[k] = min(end[k], self._ended[i])
+        return end
 
-    def _serials(self, ids: Sequence[str]) -> NDArray[np.int64]:
-        """Serial numbers for new threats (the next ones, in order)."""
+    def _add(self, ids: Sequence[str], start: NDArray[np.float64], end: NDArray[np.float64],
+             burnout: NDArray[np.float64], rcs_m2: float, ballistic: bool) -> tuple[int, NDArray[np.float64]]:
+        """Number new threats (the next serials, in order) and add their columns, earlier ends applied; returns
+        the first serial and their end times."""
         if len(set(ids)) != len(ids) or not self._serial.keys().isdisjoint(ids):
             raise ValueError("threat ids must be new and distinct")  # (checked first: a refused batch numbers none)
         first = len(self._serial)
         self._serial.update(zip(ids, range(first, first + len(ids)), strict=True))
-        return np.arange(first, first + len(ids), dtype=np.int64)
+        end = self._with_ends(ids, end)
+        self._ids.extend(ids)
+        self._start = np.concatenate([self._start, start])
+        self._end = np.concatenate([self._end, end])
+        self._burnout = np.concatenate([self._burnout, burnout])
+        self._rcs = np.concatenate([self._rcs, np.full(len(ids), float(rcs_m2))])
+        self._bal = np.concatenate([self._bal, np.full(len(ids), ballistic)])
+        return first, end
 
     def add_ballistic(self, ids: list[str], solutions: list[BallisticSolution], beta_kg_m2: float | None,
                       rcs_m2: float, flights: BallisticFlights | None = None) -> None:
         """Add ballistic rounds (their solved flights, a ballistic coefficient for drag or None, one RCS); pass
         `flights` when the batch of exactly these solutions is already built."""
         beta = np.full(len(ids), np.inf if beta_kg_m2 is None else float(beta_kg_m2))
-        batch = self._ballistic_batch(tuple(ids), tuple(solutions), beta, np.full(len(ids), float(rcs_m2)),
-                                      self._serials(ids), flights)
+        if flights is None:
+            flights = BallisticFlights.from_solutions(list(solutions), beta if np.isfinite(beta).any() else None)
+        first, end = self._add(ids, np.asarray(flights.launch_t_s), np.asarray(flights.impact_t_s),
+                               np.asarray(flights.burnout_t_s), rcs_m2, True)
+        batch = _Batch(tuple(ids), first, np.asarray(flights.launch_t_s), end, True, flights=flights,
+                       solutions=tuple(solutions), beta_kg_m2=beta)
         while self._batches and self._batches[-1].ballistic and batch.size * 2 >= self._batches[-1].size:
             last = self._batches.pop()
-            assert last.flights is not None and batch.flights is not None
-            merged = None  # the rows of both batches as they are, unless only one of them has drag
+            assert last.flights is not None and batch.flights is not None and last.beta_kg_m2 is not None
+            beta = np.concatenate([last.beta_kg_m2, batch.beta_kg_m2])  # type: ignore[list-item]
+            solutions_both = last.solutions + batch.solutions
+            ids_both = last.ids + batch.ids
             if (last.flights.drag is None) == (batch.flights.drag is None):
-                merged = BallisticFlights.concatenate([last.flights, batch.flights])
-            batch = self._ballistic_batch(last.ids + batch.ids, last.solutions + batch.solutions,
-                                          np.concatenate([last.beta_kg_m2, batch.beta_kg_m2]),  # type: ignore[list-item]
-                                          np.concatenate([last.rcs_m2, batch.rcs_m2]),
-                                          np.concatenate([last.serial, batch.serial]), merged)
-        self._apply_ends(batch)
+                merged = BallisticFlights.concatenate([last.flights, batch.flights])  # the rows of both as they are
+                end = np.concatenate([last.end_t_s, batch.end_t_s])
+            else:  # only one of them has drag: solved again together, so the vacuum rows' impact times may move
+                merged = BallisticFlights.from_solutions(list(solutions_both),
+                                                         beta if np.isfinite(beta).any() else None)
+                end = self._with_ends(ids_both, np.asarray(merged.impact_t_s))
+                self._end[last.first_serial:last.first_serial + len(ids_both)] = end
+            batch = _Batch(ids_both, last.first_serial, np.asarray(merged.launch_t_s), end, True, flights=merged,
+                           solutions=solutions_both, beta_kg_m2=beta)
         self._batches.append(batch)
         self._version += 1
 
-    @staticmethod
-    def _ballistic_batch(ids: tuple[str, ...], solutions: tuple[BallisticSolution, ...], beta: NDArray[np.float64],
-                         rcs: NDArray[np.float64], serial: NDArray[np.int64],
-                         flights: BallisticFlights | None = None) -> _Batch:
-        if flights is None:
-            flights = BallisticFlights.from_solutions(list(solutions), beta if np.isfinite(beta).any() else None)
-        return _Batch(ids, rcs, np.asarray(flights.launch_t_s), np.asarray(flights.impact_t_s),
-                      np.asarray(flights.burnout_t_s), True, serial, flights=flights, solutions=solutions,
-                      beta_kg_m2=beta)
-
     def add_route(self, threat_id: str, route: RouteFlight, rcs_m2: float) -> None:
-        self._batches.append(_Batch((threat_id,), np.array([rcs_m2]), np.array([route.t0_s]),
-                                    np.array([route.end_t_s]), np.array([route.t0_s]), False,
-                                    self._serials((threat_id,)), route=route))
+        start = np.array([route.t0_s])
+        first, end = self._add((threat_id,), start, np.array([route.end_t_s]), start, rcs_m2, False)
+        self._batches.append(_Batch((threat_id,), first, start, end, False, route=route))
         self._version += 1
 
     def position(self, threat_id: str, t_s: float) -> NDArray[np.float64] | None:
         """ECEF position (3,), m, of one threat at `t_s`, None when it is not airborne then; only its own flight
         is evaluated."""
+        j = self._serial.get(threat_id)
+        if j is None or not self._start[j] <= t_s < self._end[j]:
+            return None
         for b in self._batches:
-            if threat_id not in b.ids:
+            k = j - b.first_serial
+            if not 0 <= k < b.size:
                 continue
-            k = b.ids.index(threat_id)
-            if not b.start_t_s[k] <= t_s < b.end_t_s[k]:
-                return None
             if b.flights is not None:
                 return b.flights.position_of(k, t_s)
             assert b.route is not None
@@ -190,25 +211,24 @@ class TruthRegistry:
 
     def _snapshot(self, t_s: float) -> TruthStates:
         self._batches = [b for b in self._batches if b.last_end_t_s > t_s]  # time only moves forward
-        parts: list[tuple[_Batch, NDArray[np.bool_] | None, int]] = []  # (batch, airborne mask or None: all, count)
+        live = (self._start <= t_s) & (t_s < self._end)
+        ids, rcs, ballistic, serial, burnout = self._columns(live)
+        # each airborne batch's states written in place into its rows of the snapshot (no results to join)
+        pos, vel = np.empty((len(ids), 3)), np.empty((len(ids), 3))
+        row = 0
         for b in self._batches:
             if t_s < b.first_start_t_s:
                 continue
-            if b.all_from_t_s <= t_s < b.all_until_t_s:  # the usual case: all of the batch airborne, no mask
-                parts.append((b, None, b.size))
-                continue
-            live = (b.start_t_s <= t_s) & (t_s < b.end_t_s)
-            n_live = int(np.count_nonzero(live))
-            if n_live:
-                parts.append((b, None if n_live == b.size else live, n_live))
-        ids, rcs, ballistic, serial, burnout = self._columns(parts)
-        # each batch's states written in place into its rows of the snapshot (no per-batch results to join)
-        pos, vel = np.empty((len(ids), 3)), np.empty((len(ids), 3))
-        row = 0
-        for b, live, n_live in parts:
+            mask = None  # the usual case: all of the batch airborne, no mask
+            n_live = b.size
+            if not b.all_from_t_s <= t_s < b.all_until_t_s:
+                mask = live[b.first_serial:b.first_serial + b.size]
+                n_live = int(np.count_nonzero(mask))
+                if not n_live:
+                    continue
             end = row + n_live
             if b.flights is not None:
-                b.flights.states_into(t_s, live, pos[row:end], vel[row:end])
+                b.flights.states_into(t_s, None if n_live == b.size else mask, pos[row:end], vel[row:end])
             else:
                 assert b.route is not None
                 p, v = b.route.state_ecef(np.array([t_s]))
@@ -219,29 +239,19 @@ class TruthRegistry:
             a.flags.writeable = False
         return TruthStates(t_s, ids, pos, vel, rcs, ballistic, boosting, serial)
 
-    def _columns(self, parts: list[tuple[_Batch, NDArray[np.bool_] | None, int]]
-                 ) -> tuple[tuple[str, ...], NDArray[np.float64], NDArray[np.bool_], NDArray[np.int64],
-                            NDArray[np.float64]]:
-        """(ids, RCS, ballistic flags, serial numbers, burnout times) of the airborne rows `parts` (read-only).
-        They change only when the airborne set does (a launch or an end: a few hundred of a run's instants),
-        so the last ones are kept and handed out again while the same rows of the same batches are airborne
-        (a batch's ids, RCS, serials and burnout times never change)."""
-        key = [None if live is None else live.tobytes() for _, live, _ in parts]
+    def _columns(self, live: NDArray[np.bool_]) -> tuple[tuple[str, ...], NDArray[np.float64], NDArray[np.bool_],
+                                                         NDArray[np.int64], NDArray[np.float64]]:
+        """(ids, RCS, ballistic flags, serial numbers, burnout times) of the airborne serials `live` (read-only).
+        They change only when the airborne set does (a launch or an end), so the last ones are kept and handed
+        out again while the same threats fly."""
+        key = live.tobytes()
         kept = self._kept
-        if kept is not None and kept[1] == key and all(map(operator.is_, kept[0], (b for b, _, _ in parts))):
-            return kept[2]
-        if not parts:
-            columns = ((), np.zeros(0), np.zeros(0, bool), np.zeros(0, np.int64), np.zeros(0))
-        else:
-            def gather(name: str) -> NDArray:
-                return np.concatenate([getattr(b, name) if live is None else getattr(b, name)[live]
-                                       for b, live, _ in parts])
-
-            ids = [b.ids if live is None else tuple(compress(b.ids, live.tolist())) for b, live, _ in parts]
-            columns = (ids[0] if len(ids) == 1 else tuple(chain.from_iterable(ids)), gather("rcs_m2"),
-                       np.repeat([b.ballistic for b, _, _ in parts], [n for _, _, n in parts]), gather("serial"),
-                       gather("burnout_t_s"))
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        serial = np.flatnonzero(live)
+        columns = (tuple(compress(self._ids, live.tolist())), self._rcs[serial], self._bal[serial], serial,
+                   self._burnout[serial])
         for a in columns[1:]:
             a.flags.writeable = False
-        self._kept = ([b for b, _, _ in parts], key, columns)
+        self._kept = (key, columns)
         return columns
