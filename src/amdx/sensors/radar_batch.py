@@ -154,14 +154,14 @@ class RadarNetwork:
         self._false_alarms_on = [r.false_alarms for r in self.radars]
         self._fa_mean = [r.false_alarm_mean for r in self.radars]
         self._rr_of = self._measures_rr.tolist()
-        # each radar's false-alarm range, azimuth offset and elevation as low + span · u (3, 1) with u uniform
-        # on [0, 1): what `Generator.uniform(low, high)` computes (low + (high − low) · u, u its next double),
-        # from the very bounds `Radar._false_alarms` passes
+        # each radar's false-alarm range, azimuth offset and elevation as low + span · u with u uniform on [0, 1):
+        # what `Generator.uniform(low, high)` computes (low + (high − low) · u, u its next double), from the very
+        # bounds `Radar._false_alarms` passes; rows (n, 3)
         bounds = np.array([(0.0, r.radar_type.instrumented_range_m, -half, half, r.radar_type.elevation_min_rad,
                             r.radar_type.elevation_max_rad) for r, half in zip(self.radars, self._half_fov.tolist(),
                                                                                strict=True)]).reshape(n, 3, 2)
-        self._fa_low = [b[:, :1].copy() for b in bounds]
-        self._fa_span = [b[:, 1:] - b[:, :1] for b in bounds]
+        self._fa_low = bounds[:, :, 0].copy()
+        self._fa_span = bounds[:, :, 1] - bounds[:, :, 0]
         self._rr_limit = [r.range_rate_limit_mps for r in self.radars]
         # the terms of each radar's line of sight (`polar_kernels.sight_terms`), computed once
         self._sight = np.array([sight_terms(r.site_ecef_m, r.k_factor, r.horizon_radius_m, r.earth.a_m,
@@ -285,26 +285,30 @@ class RadarNetwork:
             pd[rows] = detection_probability(np.asarray(snr_db)[rows], pfa, model, n_pulses)
         return pd
 
-    def _false_alarm_draws(self, i: int, g: np.random.Generator, count: int, polar: list[_F64], power: list[_F64],
-                           rr: list[_F64]) -> None:
-        """Radar i's false-alarm draws after the count, as `Radar._false_alarms` makes them, appended to `polar`
-        ((3, count): range, azimuth offset from boresight, elevation), `power` and `rr` (NaN for a radar that does
-        not measure range rate). Its three uniforms are consecutive draws of `count` doubles each: one call of
-        3·count, scaled as `Generator.uniform` scales them (the same doubles and arithmetic, so the same values)."""
-        polar.append(self._fa_low[i] + self._fa_span[i] * g.random(3 * count).reshape(3, count))
+    def _false_alarm_draws(self, i: int, g: np.random.Generator, count: int, uniform: list[_F64],
+                           power: list[_F64], rr: list[_F64]) -> None:
+        """Radar i's false-alarm draws after the count, as `Radar._false_alarms` makes them, appended to `uniform`
+        (its range, azimuth offset and elevation uniforms (3, count): three consecutive draws of `count` doubles,
+        so one call of 3·count, scaled in `_false_alarms`), `power` and (radars that measure it) `rr`."""
+        uniform.append(g.random(3 * count).reshape(3, count))
         power.append(g.standard_exponential(count))
-        limit = self._rr_limit[i]
-        rr.append(g.uniform(-limit, limit, count) if self._rr_of[i] else np.full(count, np.nan))
+        if self._rr_of[i]:
+            limit = self._rr_limit[i]
+            rr.append(g.uniform(-limit, limit, count))
 
     def _false_alarms(self, sel: _I64, counts: list[int], draws: tuple[list[_F64], list[_F64], list[_F64]]
                       ) -> tuple[_I64, _F64, _F64, _F64]:
-        """(radar position (k,), polar (k, 3), snr_db (k,), range rate (k,)) of all false alarms."""
+        """(radar position (k,), polar (k, 3), snr_db (k,), range rate (k,), NaN for radars that do not measure
+        it) of all false alarms. A radar's uniforms scale as `Generator.uniform` scales them: low + span · u."""
         if not draws[0]:
             return np.zeros(0, np.int64), np.zeros((0, 3)), np.zeros(0), np.zeros(0)
         fk = np.repeat(np.arange(len(counts)), counts)
-        polar = np.concatenate(draws[0], axis=1)
         gk = sel[fk]
-        polar[1] = np.mod(self._boresight[gk] + polar[1], _TWO_PI)
+        polar = self._fa_low[gk] + self._fa_span[gk] * np.concatenate(draws[0], axis=1).T
+        polar[:, 1] = np.mod(self._boresight[gk] + polar[:, 1], _TWO_PI)
         power = self._neg_log_pfa[gk] + np.concatenate(draws[1])
         snr_db = 10.0 * np.log10(np.maximum(power - 1.0, 1e-12))
-        return fk, polar.T, snr_db, np.concatenate(draws[2])
+        rr = np.full(len(fk), np.nan)
+        if draws[2]:
+            rr[self._measures_rr[gk]] = np.concatenate(draws[2])
+        return fk, polar, snr_db, rr
