@@ -146,8 +146,11 @@ class AirPictures:
         nation_of = np.array([row.get(site.owner, -1) for site in sites], dtype=np.int64)[scans.sensor]
         known = (nation_of >= 0).all()  # (every owner a nation of the scenario: always, so far)
         serial = report_serials(truth, scans.truth_index)
+        # the reports whose threat their nation has not detected yet (all reports of real threats when an owner is
+        # not a nation of the scenario)
         out.extend(self._first_detections(sites, t_s, scans, labels_of,
-                                          known and book[0].held(nation_of, serial).all()))
+                                          np.flatnonzero(~book[0].held(nation_of, serial)) if known
+                                          else np.flatnonzero(scans.truth_index >= 0)))
         meas_sensor = index[scans.sensor]
         report = bank.step(t_s, index, scans.z_ecef_m, scans.R_ecef, meas_sensor)
         sensor_ids, labels = self._radar_ids, self.track_labels
@@ -202,13 +205,13 @@ class AirPictures:
         return out
 
     def _first_detections(self, sites: list[SensorSite], t_s: float, scans: RadarScans, labels_of: np.ndarray,
-                          none_new: bool = False) -> list[ev.Event]:
-        """A first-detection marker for each (nation, threat) first detected now, in report order. `none_new`:
-        the caller found every report's threat among its nation's detected ones (`ThreatMarks`), so
-        there is none; otherwise the reports are looked at one by one."""
-        if none_new:
+                          rows: np.ndarray) -> list[ev.Event]:
+        """A first-detection marker for each (nation, threat) first detected now, in report order, given the
+        report rows `rows` (in order) that can be new: those the caller found not among their nation's detected
+        threats (`ThreatMarks`; a false alarm is never new). Only those are looked at, one by one (two radars of
+        a nation may report one new threat)."""
+        if not rows.size:
             return []
-        rows = np.flatnonzero(scans.truth_index >= 0)
         owners = [site.owner for site in sites]
         out: list[ev.Event] = []
         for k, label in zip(scans.sensor[rows].tolist(), labels_of[rows].tolist(), strict=True):
