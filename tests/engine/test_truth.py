@@ -108,3 +108,35 @@ def test_snapshots_follow_the_plain_rule_through_merges_ends_and_mixed_drag():
                     continue
             np.testing.assert_array_equal(snap.pos_ecef_m[k], pos)
             np.testing.assert_array_equal(snap.vel_ecef_mps[k], vel)
+
+
+def test_a_batch_is_not_merged_across_an_ended_one():
+    """A salvo (10 rounds), a short one (4) that ends and is dropped, then a third (6) that would merge with the
+    first by size: their serials are not consecutive, so each row must still be its own threat's state (each
+    flight evaluated alone) while the first salvo launches, flies and ends."""
+    from amdx.engine.truth import TruthRegistry
+    from amdx.flight.ballistic import BoostModel, solve_ballistic
+    from amdx.flight.flights import BallisticFlights
+
+    boost = BoostModel(60.0, 60e3, 30e3)
+    truth = TruthRegistry()
+    solution_of = {}
+
+    def add(prefix: str, count: int, t0: float, lat: float, lon: float) -> None:
+        sols = [solve_ballistic(-43.9, -176.5, lat, lon, boost=boost, launch_t_s=t0 + j) for j in range(count)]
+        ids = [f"{prefix}.{j}" for j in range(count)]
+        truth.add_ballistic(ids, sols, None, 1.0)
+        solution_of.update(zip(ids, sols, strict=True))
+
+    add("A", 10, 0.0, -41.3, 174.8)
+    add("B", 4, 10.0, -43.0, -175.0)  # short range: ends long before A
+    t_dropped = max(solution_of[f"B.{j}"].impact_t_s for j in range(4)) + 5.0
+    truth.states(t_dropped)
+    add("C", 6, t_dropped + 1.0, -41.3, 174.8)
+    for t in (t_dropped + 3.5, t_dropped + 10.0, 433.0, 440.0, 700.0):
+        snap = truth.states(t)
+        expect = [tid for tid, s in solution_of.items() if s.launch_t_s <= t < s.impact_t_s]
+        assert list(snap.ids) == expect
+        for k, tid in enumerate(expect):
+            pos, _ = BallisticFlights.from_solutions([solution_of[tid]], None).states_ecef(np.array([t]))
+            np.testing.assert_allclose(snap.pos_ecef_m[k], pos[0, 0], rtol=0, atol=1e-3)

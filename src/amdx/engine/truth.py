@@ -156,7 +156,10 @@ class TruthRegistry:
                                np.asarray(flights.burnout_t_s), rcs_m2, True)
         batch = _Batch(tuple(ids), first, np.asarray(flights.launch_t_s), end, True, flights=flights,
                        solutions=tuple(solutions), beta_kg_m2=beta)
-        while self._batches and self._batches[-1].ballistic and batch.size * 2 >= self._batches[-1].size:
+        # merged only with the batch of the serials just before (an ended batch is dropped, so the last one
+        # may be older: its rows and these would not be consecutive serials)
+        while (self._batches and self._batches[-1].ballistic and batch.size * 2 >= self._batches[-1].size
+               and self._batches[-1].first_serial + self._batches[-1].size == batch.first_serial):
             last = self._batches.pop()
             assert last.flights is not None and batch.flights is not None and last.beta_kg_m2 is not None
             beta = np.concatenate([last.beta_kg_m2, batch.beta_kg_m2])  # type: ignore[list-item]
