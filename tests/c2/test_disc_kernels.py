@@ -1,27 +1,42 @@
-"""`near_pairs` against the plain numpy rule it stands for: `np.nonzero` of the chord test on the full
-(impacts, assets) array; and `probability_inside_disc` with and without broadcast inputs."""
+"""`impact_probabilities` against the plain per-pair rule it stands for (the great-circle distance and azimuth of
+`amdx.geo`, the far-pair test, and `probability_inside_disc` of each near pair), and `probability_inside_disc`
+with and without broadcast inputs."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from amdx.c2.disc_kernels import near_pairs
-from amdx.c2.threat_evaluation import probability_inside_disc
+from amdx.c2.disc_kernels import impact_probabilities
+from amdx.c2.threat_evaluation import _points, probability_inside_disc
+from amdx.geo import SPHERE, geodetic_to_ecef, great_circle_distance_m, initial_azimuth_deg
 
 
-def test_near_pairs_are_the_chord_tests_nonzero() -> None:
+def test_impact_probabilities_are_the_per_pair_rule() -> None:
     rng = np.random.default_rng(4)
-    p_impact = rng.normal(0.0, 1.0, (60, 3)) * 50_000.0 + np.array([3.9e6, 0.3e6, 5.0e6])
-    p_asset = rng.normal(0.0, 1.0, (9, 3)) * 50_000.0 + np.array([3.9e6, 0.3e6, 5.0e6])
-    reach = rng.uniform(5_000.0, 80_000.0, (60, 9))
-    chord = np.linalg.norm(p_impact[:, None, :] - p_asset[None, :, :], axis=-1)
-    want_i, want_j = np.nonzero(chord <= reach * (1.0 + 1e-9) + 1.0)
-    got_i, got_j = near_pairs(p_impact, p_asset, reach)
-    assert 0 < want_i.size < chord.size  # some pairs in, some out
-    np.testing.assert_array_equal(got_i, want_i)
-    np.testing.assert_array_equal(got_j, want_j)
-    none_i, none_j = near_pairs(p_impact[:0], p_asset, reach[:0])
-    assert none_i.size == none_j.size == 0
+    lat, lon = rng.uniform(40.0, 41.0, 60), rng.uniform(20.0, 21.5, 60)
+    lat[3], lon[7] = np.nan, np.inf  # unknown impacts threaten nothing
+    alat, alon, radius = rng.uniform(40.0, 41.0, 9), rng.uniform(20.0, 21.5, 9), rng.uniform(2e3, 20e3, 9)
+    a, b, th = rng.uniform(500.0, 30e3, 60), rng.uniform(100.0, 10e3, 60), rng.uniform(0.0, np.pi, 60)
+    u = np.stack([np.sin(th), np.cos(th)], -1)
+    w = np.stack([np.cos(th), -np.sin(th)], -1)
+    cov = (a * a)[:, None, None] * u[:, :, None] * u[:, None, :] \
+        + (b * b)[:, None, None] * w[:, :, None] * w[:, None, :]
+    want = np.zeros((60, 9))
+    for i in range(60):
+        if not (np.isfinite(lat[i]) and np.isfinite(lon[i])):
+            continue
+        for j in range(9):
+            reach = radius[j] + 6.0 * np.sqrt(np.trace(cov[i]))
+            chord = np.linalg.norm(geodetic_to_ecef(lat[i], lon[i], 0.0, SPHERE)
+                                   - geodetic_to_ecef(alat[j], alon[j], 0.0, SPHERE))
+            dist = great_circle_distance_m(lat[i], lon[i], alat[j], alon[j])
+            if chord <= reach * (1.0 + 1e-9) + 1.0 and dist <= reach:
+                az = np.radians(initial_azimuth_deg(lat[i], lon[i], alat[j], alon[j]))
+                want[i, j] = probability_inside_disc([dist * np.sin(az), dist * np.cos(az)], radius[j], cov[i])
+    got = impact_probabilities(lat, lon, cov, alat, alon, radius, SPHERE.a_m, *_points())
+    assert 0 < np.count_nonzero(want) < want.size and np.count_nonzero((want > 0) & (want < 1)) > 0
+    np.testing.assert_array_equal(got, want)
+    assert impact_probabilities(lat[:0], lon[:0], cov[:0], alat, alon, radius, SPHERE.a_m, *_points()).shape == (0, 9)
 
 
 def test_disc_probability_is_the_same_broadcast_or_given_per_pair() -> None:

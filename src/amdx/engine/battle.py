@@ -261,12 +261,15 @@ class BattleManager:
                 pos, vel = np.ascontiguousarray(x[:, :3]), np.ascontiguousarray(x[:, 3:])  # as the per-track lists were
                 parts.append((air, evaluate_air_tracks(pos, vel, sigma, alat, alon, arad, aval)))
             verdicts = self.verdicts[nation] = _verdict_table(ids, parts, asset_ids)
-            threats, self.threat_p[nation] = _threats(verdicts.ids, parts, asset_ids, roe.min_threat_probability)
-            self.threats[nation] = threats
-            risk, row = verdicts.risk, verdicts.row
-            ranked = sorted(threats, key=lambda tid: (-risk[row[tid]], tid))
-            rank = {tid: i + 1 for i, tid in enumerate(ranked)}
             floor = roe.min_threat_probability
+            threats, self.threat_p[nation], threatening = _threats(verdicts, asset_ids, floor)
+            self.threats[nation] = threats
+            # priority: by value at risk (highest first), then track id; one lexsort of the threatening rows
+            rank = np.zeros(len(verdicts), np.intp)
+            vrows = np.fromiter(itertools.chain.from_iterable(rows for rows, _ in parts), np.intp, len(verdicts))
+            by = np.lexsort((tracks.id_rank()[vrows[threatening]], -verdicts.value_at_risk[threatening]))
+            rank[threatening[by]] = np.arange(1, by.size + 1)
+            rank_of, vrow = rank.tolist(), verdicts.row
             announced = self.announced[nation]
             # a hostile track still threatening just what was announced (nothing included) is skipped: hysteresis
             # cannot add to what it threatens; the others in track order. When the asset list is in id order, each
@@ -294,7 +297,8 @@ class BattleManager:
                                 "probability": round(verdict.probabilities[a], 4)} for a in threatened)
                 out.append(ev.ThreatEvaluated(t_s=t, visible_to=ev.visibility(nation), nation=nation, track_id=tid,
                                               assets=assets, value_at_risk=verdict.value_at_risk,
-                                              time_to_impact_s=verdict.time_to_impact_s, priority=rank.get(tid, 0)))
+                                              time_to_impact_s=verdict.time_to_impact_s,
+                                              priority=rank_of[vrow[tid]]))
                 detail = "threatens " + ", ".join(threatened) if threatened else "threatens nothing"
                 label = labels[row_of[tid]]
                 out.extend(self.mark(t, label, nation, "evaluated", tid, detail, once=True))
@@ -716,24 +720,23 @@ def _verdict_table(ids: list[str], parts: list[tuple[list[int], Any]], asset_ids
                         np.concatenate([te.time_to_impact_s for _, te in parts]), asset_ids)
 
 
-def _threats(ids: list[str], parts: list[tuple[list[int], Any]], asset_ids: list[str], floor: float,
-             ) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[float, ...]]]:
-    """The assets each track threatens at `floor` (probability ≥ floor, read from the probability arrays) and
-    their probabilities, by track id (`ids`: the tracks of the parts in order), each track's in asset order,
-    tracks in order."""
-    threats: dict[str, tuple[str, ...]] = {}
-    probs: dict[str, tuple[float, ...]] = {}
-    base = 0
-    for rows, te in parts:
-        p = te.probability
-        r, c = np.nonzero((p > 0.0) & (p >= floor))  # row-major: each track's assets in asset order (few)
-        # one run of equal rows per track: its assets and probabilities taken whole (most tracks threaten one)
-        starts = np.flatnonzero(np.diff(r, prepend=-1))
-        names, values = list(map(asset_ids.__getitem__, c.tolist())), p[r, c].tolist()
-        ends = [*starts[1:].tolist(), r.size][:starts.size]  # no run when no track threatens
-        runs = list(map(slice, starts.tolist(), ends))  # each track's run, cut and kept by maps (no Python loop)
-        tids = list(map(ids.__getitem__, (r[starts] + base).tolist()))
-        threats.update(zip(tids, map(tuple, map(names.__getitem__, runs)), strict=True))
-        probs.update(zip(tids, map(tuple, map(values.__getitem__, runs)), strict=True))
-        base += len(rows)
-    return threats, probs
+def _threats(verdicts: VerdictTable, asset_ids: list[str], floor: float,
+             ) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[float, ...]], np.ndarray]:
+    """The assets each track threatens at `floor` (probability ≥ floor, read from the verdicts' probability
+    array) and their probabilities, by track id, each track's in asset order; and the rows of the threatening
+    tracks (in the verdicts' order). Most tracks threaten one asset: theirs are taken whole from the arrays (the
+    one-asset tuples shared), the few others one by one."""
+    p = verdicts.probability
+    hit = (p > 0.0) & (p >= floor)
+    count = np.count_nonzero(hit, axis=1)
+    ids = verdicts.ids
+    one = np.flatnonzero(count == 1)
+    col = hit[one].argmax(axis=1) if one.size else one  # each one's asset
+    tids = list(map(ids.__getitem__, one.tolist()))
+    threats = dict(zip(tids, map([(a,) for a in asset_ids].__getitem__, col.tolist()), strict=True))
+    probs = dict(zip(tids, zip(p[one, col].tolist()), strict=True))
+    for k in np.flatnonzero(count > 1).tolist():
+        c = np.flatnonzero(hit[k])
+        threats[ids[k]] = tuple(map(asset_ids.__getitem__, c.tolist()))
+        probs[ids[k]] = tuple(p[k, c].tolist())
+    return threats, probs, np.flatnonzero(count)
