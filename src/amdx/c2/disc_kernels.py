@@ -122,3 +122,46 @@ def impact_probabilities(lat_deg: NDArray[np.float64], lon_deg: NDArray[np.float
             prob[i, j] = disc_probability(c00, c01, c10, c11, dist * math.sin(az), dist * math.cos(az),
                                           asset_radius_m[j], z0, z1, z_max)
     return prob
+
+
+@kernel
+def air_probabilities(pos: NDArray[np.float64], vel: NDArray[np.float64], sigma: NDArray[np.float64],
+                      asset_lat_deg: NDArray[np.float64], asset_lon_deg: NDArray[np.float64],
+                      asset_radius_m: NDArray[np.float64], a_m: float, e2: float, heading_spread: float,
+                      horizon_s: float, z0: NDArray[np.float64], z1: NDArray[np.float64], z_max: float,
+                      ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """(k, a) probability that each straight-line track (ECEF positions and velocities (k, 3), m and m/s, 1σ per
+    axis (k,), m) passes inside each asset's disc (centre (a,), degrees, on the ellipsoid (a_m, e2); radius (a,),
+    m), and (k, a) the time of its closest approach, s (NaN unless ahead and within `horizon_s`): `air_threats`'
+    rule. The east and north components are the dot products of the asset's local axes with the relative state,
+    summed as numpy's einsum sums three terms on x86-64 ((first + third) + second), so the values are the array
+    code's bit for bit."""
+    k, a = pos.shape[0], asset_lat_deg.size
+    prob = np.zeros((k, a))
+    t_cpa = np.full((k, a), np.nan)
+    for j in range(a):
+        ax, ay, az = geodetic_to_ecef_point(asset_lat_deg[j], asset_lon_deg[j], 0.0, a_m, e2)
+        lat, lon = np.radians(asset_lat_deg[j]), np.radians(asset_lon_deg[j])
+        sl, cl, so, co = math.sin(lat), math.cos(lat), math.sin(lon), math.cos(lon)
+        e0, e1, e2_ = -so, co, 0.0
+        n0, n1, n2 = -sl * co, -sl * so, cl
+        for i in range(k):
+            d0, d1, d2 = pos[i, 0] - ax, pos[i, 1] - ay, pos[i, 2] - az
+            re = (e0 * d0 + e2_ * d2) + e1 * d1
+            rn = (n0 * d0 + n2 * d2) + n1 * d1
+            ve = (e0 * vel[i, 0] + e2_ * vel[i, 2]) + e1 * vel[i, 1]
+            vn = (n0 * vel[i, 0] + n2 * vel[i, 2]) + n1 * vel[i, 1]
+            v2 = ve * ve + vn * vn
+            if not v2 > 1.0:
+                continue
+            tc = -(re * ve + rn * vn) / v2
+            if not (np.isfinite(tc) and tc > 0.0 and tc <= horizon_s):
+                continue
+            t_cpa[i, j] = tc
+            me, mn = re + ve * tc, rn + vn * tc
+            spread = heading_spread * math.sqrt(v2) * tc
+            s2 = sigma[i] * sigma[i] + spread * spread
+            if math.sqrt(me * me + mn * mn) <= asset_radius_m[j] + 6.0 * math.sqrt(s2):
+                prob[i, j] = disc_probability(s2 * 1.0, s2 * 0.0, s2 * 0.0, s2 * 1.0, me, mn, asset_radius_m[j], z0,
+                                              z1, z_max)
+    return prob, t_cpa

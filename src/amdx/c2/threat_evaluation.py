@@ -59,13 +59,13 @@ def probability_inside_disc(offset_en_m: ArrayLike, radius_m: ArrayLike, cov_en_
     c = (c if c.shape[:-2] == shape else np.broadcast_to(c, (*shape, 2, 2))).reshape(-1, 2, 2)
     off = (off if off.shape[:-1] == shape else np.broadcast_to(off, (*shape, 2))).reshape(-1, 2)
     r = (r if r.shape == shape else np.broadcast_to(r, shape)).reshape(-1)
-    z0, z1, z_max = _points()
+    z0, z1, z_max = disc_points()
     return disc_probabilities(np.ascontiguousarray(c), np.ascontiguousarray(off), np.ascontiguousarray(r), z0, z1,
                               z_max).reshape(shape)
 
 
 @cache
-def _points() -> tuple[_Array, _Array, float]:
+def disc_points() -> tuple[_Array, _Array, float]:
     """The quasi-random points as two contiguous columns, and their largest distance from the origin."""
     z = _standard_normal_points()
     return np.ascontiguousarray(z[:, 0]), np.ascontiguousarray(z[:, 1]), float(np.sqrt((z * z).sum(axis=1)).max())
@@ -104,7 +104,7 @@ def evaluate_threats(impact_lat_deg: ArrayLike, impact_lon_deg: ArrayLike, cov_e
     alon = np.ascontiguousarray(np.atleast_1d(np.asarray(asset_lon_deg, dtype=np.float64)))
     radius = np.ascontiguousarray(np.atleast_1d(np.asarray(asset_radius_m, dtype=np.float64)))
     value = np.atleast_1d(np.asarray(asset_value, dtype=np.float64))
-    prob = impact_probabilities(lat, lon, np.ascontiguousarray(cov), alat, alon, radius, SPHERE.a_m, *_points())
+    prob = impact_probabilities(lat, lon, np.ascontiguousarray(cov), alat, alon, radius, SPHERE.a_m, *disc_points())
     risk = prob @ value
     threatened = (prob >= floor).any(axis=1)
     tti_key = np.where(np.isfinite(tti), tti, np.inf)
