@@ -7,9 +7,10 @@ from __future__ import annotations
 import numpy as np
 
 from amdx.c2.air_threats import HEADING_SPREAD, HORIZON_S
-from amdx.c2.disc_kernels import air_probabilities, impact_probabilities
+from amdx.c2.disc_kernels import air_probabilities, ellipse_probabilities, impact_probabilities
 from amdx.c2.threat_evaluation import disc_points, probability_inside_disc
 from amdx.geo import SPHERE, WGS84, geodetic_to_ecef, great_circle_distance_m, initial_azimuth_deg
+from amdx.tracking.impact import ellipse_scale
 
 
 def test_impact_probabilities_are_the_per_pair_rule() -> None:
@@ -83,3 +84,23 @@ def test_air_probabilities_are_the_per_pair_rule() -> None:
     assert np.count_nonzero(np.isfinite(want_t)) > 10 and np.count_nonzero((want_p > 0) & (want_p < 1)) > 0
     np.testing.assert_allclose(got_t, want_t, rtol=1e-9)
     np.testing.assert_allclose(got_p, want_p, atol=2.0 / 1024)  # a point on a disc's edge may fall either way
+
+
+def test_ellipse_probabilities_are_those_of_the_ellipses_covariances() -> None:
+    """Impacts given by their 95 % ellipses: the covariance (a/k)² u uᵀ + (b/k)² w wᵀ (u the major axis east/north,
+    w ⟂ u), then `impact_probabilities`."""
+    rng = np.random.default_rng(7)
+    k = ellipse_scale(0.95)
+    imp = np.stack([rng.uniform(40.0, 41.0, 50), rng.uniform(20.0, 21.5, 50), rng.uniform(10.0, 300.0, 50),
+                    rng.uniform(1e3, 40e3, 50), rng.uniform(200.0, 10e3, 50), rng.uniform(0.0, 360.0, 50)], axis=1)
+    alat, alon, radius = rng.uniform(40.0, 41.0, 7), rng.uniform(20.0, 21.5, 7), rng.uniform(2e3, 20e3, 7)
+    a, b, az = imp[:, 3] / k, imp[:, 4] / k, np.radians(imp[:, 5])
+    u = np.stack([np.sin(az), np.cos(az)], -1)
+    w = np.stack([np.cos(az), -np.sin(az)], -1)
+    cov = (a * a)[:, None, None] * u[:, :, None] * u[:, None, :] \
+        + (b * b)[:, None, None] * w[:, :, None] * w[:, None, :]
+    want = impact_probabilities(imp[:, 0].copy(), imp[:, 1].copy(), cov, alat, alon, radius, SPHERE.a_m,
+                                *disc_points())
+    got = ellipse_probabilities(imp, k, alat, alon, radius, SPHERE.a_m, *disc_points())
+    assert np.count_nonzero((want > 0) & (want < 1)) > 0
+    np.testing.assert_array_equal(got, want)

@@ -90,38 +90,74 @@ def impact_probabilities(lat_deg: NDArray[np.float64], lon_deg: NDArray[np.float
     chord between the points of the sphere (never more than their great-circle distance; with a margin for
     rounding), then by the haversine distance. The disc's centre in the tangent plane at the mean is that
     distance along the initial great-circle azimuth (`amdx.geo`'s formulas)."""
-    k, a = lat_deg.size, asset_lat_deg.size
-    prob = np.zeros((k, a))
-    pa = np.empty((a, 3))
-    for j in range(a):
-        pa[j, 0], pa[j, 1], pa[j, 2] = geodetic_to_ecef_point(asset_lat_deg[j], asset_lon_deg[j], 0.0,
-                                                              earth_radius_m, 0.0)
-    for i in range(k):
-        c00, c01, c10, c11 = cov[i, 0, 0], cov[i, 0, 1], cov[i, 1, 0], cov[i, 1, 1]
-        if not (np.isfinite(lat_deg[i]) and np.isfinite(lon_deg[i]) and np.isfinite(c00) and np.isfinite(c01)
-                and np.isfinite(c10) and np.isfinite(c11)):
-            continue
-        extra = 6.0 * math.sqrt(c00 + c11)
-        px, py, pz = geodetic_to_ecef_point(lat_deg[i], lon_deg[i], 0.0, earth_radius_m, 0.0)
-        p1 = np.radians(lat_deg[i])
-        for j in range(a):
-            reach = asset_radius_m[j] + extra
-            dx, dy, dz = px - pa[j, 0], py - pa[j, 1], pz - pa[j, 2]
-            if not math.sqrt(dx * dx + dy * dy + dz * dz) <= reach * (1.0 + 1e-9) + 1.0:
-                continue
-            p2 = np.radians(asset_lat_deg[j])
-            dlon = np.radians(asset_lon_deg[j] - lon_deg[i])
-            s_lat, s_lon = math.sin((p2 - p1) / 2.0), math.sin(dlon / 2.0)
-            h = s_lat * s_lat + math.cos(p1) * math.cos(p2) * (s_lon * s_lon)
-            dist = earth_radius_m * (2.0 * math.atan2(math.sqrt(h), math.sqrt(max(1.0 - h, 0.0))))
-            if not dist <= reach:
-                continue
-            y = math.sin(dlon) * math.cos(p2)
-            x = math.cos(p1) * math.sin(p2) - math.sin(p1) * math.cos(p2) * math.cos(dlon)
-            az = np.radians(np.degrees(math.atan2(y, x)) % 360.0)
-            prob[i, j] = disc_probability(c00, c01, c10, c11, dist * math.sin(az), dist * math.cos(az),
-                                          asset_radius_m[j], z0, z1, z_max)
+    prob = np.zeros((lat_deg.size, asset_lat_deg.size))
+    pa = _sphere_points(asset_lat_deg, asset_lon_deg, earth_radius_m)
+    for i in range(lat_deg.size):
+        _impact_row(prob[i], lat_deg[i], lon_deg[i], cov[i, 0, 0], cov[i, 0, 1], cov[i, 1, 0], cov[i, 1, 1], pa,
+                    asset_lat_deg, asset_lon_deg, asset_radius_m, earth_radius_m, z0, z1, z_max)
     return prob
+
+
+@kernel
+def ellipse_probabilities(impacts: NDArray[np.float64], ellipse_k: float, asset_lat_deg: NDArray[np.float64],
+                          asset_lon_deg: NDArray[np.float64], asset_radius_m: NDArray[np.float64],
+                          earth_radius_m: float, z0: NDArray[np.float64], z1: NDArray[np.float64],
+                          z_max: float) -> NDArray[np.float64]:
+    """`impact_probabilities` of impacts given as the rows of `impacts` (k, 6): lat, lon (degrees), time to
+    impact (unused), and the 95 % ellipse's semi-major and semi-minor axes (m, `ellipse_k` σ) and major-axis
+    azimuth (degrees); the covariance of each is (a/k)² u uᵀ + (b/k)² w wᵀ, u the major axis (east, north) and
+    w ⟂ u, summed as the array expression sums it."""
+    prob = np.zeros((impacts.shape[0], asset_lat_deg.size))
+    pa = _sphere_points(asset_lat_deg, asset_lon_deg, earth_radius_m)
+    for i in range(impacts.shape[0]):
+        a, b = impacts[i, 3] / ellipse_k, impacts[i, 4] / ellipse_k
+        az = np.radians(impacts[i, 5])
+        s, c = math.sin(az), math.cos(az)
+        aa, bb = a * a, b * b
+        _impact_row(prob[i], impacts[i, 0], impacts[i, 1], aa * s * s + bb * c * c, aa * s * c + bb * c * -s,
+                    aa * c * s + bb * -s * c, aa * c * c + bb * -s * -s, pa, asset_lat_deg, asset_lon_deg,
+                    asset_radius_m, earth_radius_m, z0, z1, z_max)
+    return prob
+
+
+@kernel
+def _sphere_points(lat_deg: NDArray[np.float64], lon_deg: NDArray[np.float64], radius_m: float,
+                   ) -> NDArray[np.float64]:
+    out = np.empty((lat_deg.size, 3))
+    for j in range(lat_deg.size):
+        out[j, 0], out[j, 1], out[j, 2] = geodetic_to_ecef_point(lat_deg[j], lon_deg[j], 0.0, radius_m, 0.0)
+    return out
+
+
+@kernel
+def _impact_row(prob: NDArray[np.float64], lat: float, lon: float, c00: float, c01: float, c10: float, c11: float,
+                pa: NDArray[np.float64], asset_lat_deg: NDArray[np.float64], asset_lon_deg: NDArray[np.float64],
+                asset_radius_m: NDArray[np.float64], earth_radius_m: float, z0: NDArray[np.float64],
+                z1: NDArray[np.float64], z_max: float) -> None:
+    """One impact's probabilities against every asset (points `pa` on the sphere), into `prob` (a,)."""
+    if not (np.isfinite(lat) and np.isfinite(lon) and np.isfinite(c00) and np.isfinite(c01) and np.isfinite(c10)
+            and np.isfinite(c11)):
+        return
+    extra = 6.0 * math.sqrt(c00 + c11)
+    px, py, pz = geodetic_to_ecef_point(lat, lon, 0.0, earth_radius_m, 0.0)
+    p1 = np.radians(lat)
+    for j in range(asset_lat_deg.size):
+        reach = asset_radius_m[j] + extra
+        dx, dy, dz = px - pa[j, 0], py - pa[j, 1], pz - pa[j, 2]
+        if not math.sqrt(dx * dx + dy * dy + dz * dz) <= reach * (1.0 + 1e-9) + 1.0:
+            continue
+        p2 = np.radians(asset_lat_deg[j])
+        dlon = np.radians(asset_lon_deg[j] - lon)
+        s_lat, s_lon = math.sin((p2 - p1) / 2.0), math.sin(dlon / 2.0)
+        h = s_lat * s_lat + math.cos(p1) * math.cos(p2) * (s_lon * s_lon)
+        dist = earth_radius_m * (2.0 * math.atan2(math.sqrt(h), math.sqrt(max(1.0 - h, 0.0))))
+        if not dist <= reach:
+            continue
+        y = math.sin(dlon) * math.cos(p2)
+        x = math.cos(p1) * math.sin(p2) - math.sin(p1) * math.cos(p2) * math.cos(dlon)
+        az = np.radians(np.degrees(math.atan2(y, x)) % 360.0)
+        prob[j] = disc_probability(c00, c01, c10, c11, dist * math.sin(az), dist * math.cos(az), asset_radius_m[j],
+                                   z0, z1, z_max)
 
 
 @kernel

@@ -32,10 +32,11 @@ import numpy as np
 
 from amdx.c2.air_threats import evaluate_air_tracks
 from amdx.c2.comms import CommsNet
+from amdx.c2.disc_kernels import ellipse_probabilities
 from amdx.c2.envelope import path_geodetic
 from amdx.c2.fire_planning import pair_options, track_predictor
 from amdx.c2.identification import FRIENDLY, automatic_identity, weapons_control_allows
-from amdx.c2.threat_evaluation import evaluate_threats
+from amdx.c2.threat_evaluation import disc_points
 from amdx.c2.wta import solve_wta
 from amdx.c2.wta_exact import pattern_count
 from amdx.engine import events as ev
@@ -45,7 +46,7 @@ from amdx.engine.fusion import FusedPicture
 from amdx.engine.orders import DenyEngagement, Engage, Identify, Order
 from amdx.engine.rng import RngStreams
 from amdx.engine.threat_kernels import threat_components
-from amdx.geo import ecef_to_geodetic, great_circle_distance_m
+from amdx.geo import SPHERE, ecef_to_geodetic, great_circle_distance_m
 from amdx.tracking.impact import ellipse_scale
 
 Schedule = Callable[[float, Callable[[float], list[ev.Event]]], None]
@@ -249,24 +250,25 @@ class BattleManager:
             known = map(operator.is_not, map(impacts.__getitem__, rows), itertools.repeat(None))
             bal = list(itertools.compress(rows, map(operator.and_, ballistic, known)))
             air = list(itertools.compress(rows, map(operator.eq, kind, itertools.repeat("air-breathing"))))
-            parts = []  # (track rows, assessment) of the ballistic and the air-breathing tracks
-            if bal:
+            parts = []  # (track rows, probabilities, values at risk, times to impact) of the ballistic and the
+            if bal:     # air-breathing tracks; the ballistic ones straight from their impact ellipses in one pass
                 imp = np.fromiter(itertools.chain.from_iterable(map(_IMPACT_FIELDS, map(impacts.__getitem__, bal))),
                                   float, 6 * len(bal)).reshape(-1, 6)
-                covs = _ellipse_covs(imp[:, 3], imp[:, 4], imp[:, 5])
-                parts.append((bal, evaluate_threats(imp[:, 0], imp[:, 1], covs, imp[:, 2], alat, alon, arad, aval)))
+                prob = ellipse_probabilities(imp, ELLIPSE_K, alat, alon, arad, SPHERE.a_m, *disc_points())
+                parts.append((bal, prob, prob @ aval, imp[:, 2]))
             if air:
                 x = tracks.x[air]
                 sigma = np.array(tracks.column("pos_sigma_m"), dtype=float)[air] / np.sqrt(3.0)
                 pos, vel = np.ascontiguousarray(x[:, :3]), np.ascontiguousarray(x[:, 3:])  # as the per-track lists were
-                parts.append((air, evaluate_air_tracks(pos, vel, sigma, alat, alon, arad, aval)))
+                te = evaluate_air_tracks(pos, vel, sigma, alat, alon, arad, aval)
+                parts.append((air, te.probability, te.expected_value_at_risk, te.time_to_impact_s))
             verdicts = self.verdicts[nation] = _verdict_table(ids, parts, asset_ids)
             floor = roe.min_threat_probability
             threats, self.threat_p[nation], threatening = _threats(verdicts, asset_ids, floor)
             self.threats[nation] = threats
             # priority: by value at risk (highest first), then track id; one lexsort of the threatening rows
             rank = np.zeros(len(verdicts), np.intp)
-            vrows = np.fromiter(itertools.chain.from_iterable(rows for rows, _ in parts), np.intp, len(verdicts))
+            vrows = np.fromiter(itertools.chain.from_iterable(part[0] for part in parts), np.intp, len(verdicts))
             by = np.lexsort((tracks.id_rank()[vrows[threatening]], -verdicts.value_at_risk[threatening]))
             rank[threatening[by]] = np.arange(1, by.size + 1)
             rank_of, vrow = rank.tolist(), verdicts.row
@@ -683,19 +685,6 @@ def path_end(pos: np.ndarray) -> int:
     return int(alive[-1]) + 1 if alive.size else 1
 
 
-def _ellipse_covs(semi_major_m: np.ndarray, semi_minor_m: np.ndarray, orientation_deg: np.ndarray) -> np.ndarray:
-    """East/north covariances (k, 2, 2), m², of predicted impacts from their 95 % ellipses (semi-axes, m, and
-    major-axis azimuth, degrees)."""
-    a = semi_major_m / ELLIPSE_K
-    b = semi_minor_m / ELLIPSE_K
-    az = np.radians(orientation_deg)
-    sin, cos = np.sin(az), np.cos(az)
-    u = np.stack([sin, cos], axis=-1)  # major axis, east/north
-    w = np.stack([cos, -sin], axis=-1)
-    return (a * a)[:, None, None] * u[:, :, None] * u[:, None, :] \
-        + (b * b)[:, None, None] * w[:, :, None] * w[:, None, :]
-
-
 def _sorted_assets(assets: tuple[str, ...]) -> tuple[str, ...]:
     """Asset ids in sorted order (as announced); most tracks threaten one asset."""
     return assets if len(assets) < 2 else tuple(sorted(assets))
@@ -710,14 +699,15 @@ def _no_verdicts() -> VerdictTable:
     return VerdictTable([], np.zeros((0, 0)), np.zeros(0), np.zeros(0), [])
 
 
-def _verdict_table(ids: list[str], parts: list[tuple[list[int], Any]], asset_ids: list[str]) -> VerdictTable:
-    """The verdicts of the evaluated tracks: each part's track rows (into `ids`) with its assessment, in order."""
+def _verdict_table(ids: list[str], parts: list[tuple[list[int], np.ndarray, np.ndarray, np.ndarray]],
+                   asset_ids: list[str]) -> VerdictTable:
+    """The verdicts of the evaluated tracks: each part's track rows (into `ids`) with their probabilities (k, a),
+    values at risk (k,) and times to impact (k,), parts in order."""
     if not parts:
         return _no_verdicts()
-    return VerdictTable([ids[k] for rows, _ in parts for k in rows],
-                        np.concatenate([te.probability for _, te in parts]),
-                        np.concatenate([te.expected_value_at_risk for _, te in parts]),
-                        np.concatenate([te.time_to_impact_s for _, te in parts]), asset_ids)
+    rows, prob, risk, tti = zip(*parts, strict=True)
+    return VerdictTable(list(map(ids.__getitem__, itertools.chain.from_iterable(rows))), np.concatenate(prob),
+                        np.concatenate(risk), np.concatenate(tti), asset_ids)
 
 
 def _threats(verdicts: VerdictTable, asset_ids: list[str], floor: float,

@@ -10,6 +10,7 @@ of the picture, so a track asked twice in one picture is the same object (fire c
 
 from __future__ import annotations
 
+import itertools
 import math
 import operator
 from collections.abc import Iterator, Mapping, Sequence
@@ -121,8 +122,10 @@ class VerdictTable(_ById, Mapping[str, Verdict]):
         if verdict is None:
             k = self.row[track_id]
             tti = float(self._tti[k])
+            p = self.probability[k].tolist()  # the non-zero probabilities, in asset order
             verdict = self._made[track_id] = Verdict(
-                {a: p for a, p in zip(self._asset_ids, self.probability[k].tolist(), strict=True) if p > 0.0},
-                float(self.value_at_risk[k]), tti if math.isfinite(tti) else None)  # non-zero ones, asset order
+                dict(itertools.compress(zip(self._asset_ids, p, strict=True),
+                                        map(operator.gt, p, itertools.repeat(0.0)))),
+                float(self.value_at_risk[k]), tti if math.isfinite(tti) else None)
         return verdict
 
