@@ -211,18 +211,30 @@ class BattleManager:
         return view
 
     def _migrate(self) -> None:
-        """Keep proposals and engagements on their threat when the picture renumbers its track."""
-        states = {n: (t.row, t.x, self.picture_t_s[n]) for n, t in self.tracks.items()}
-        for _, holder_id in sorted(self.busy.items()):
-            holder = self.holders.get(holder_id)
+        """Keep proposals and engagements on their threat when the picture renumbers its track: the renumbered
+        ones `follow`ed in the order of their busy keys; the others (most), still held under their number, take
+        the state last seen as rows of one copy of their picture's states (as `follow` does, without a copy and a
+        view each)."""
+        moved = []
+        kept: dict[str, tuple[list[Any], list[int]]] = {n: ([], []) for n in self.nations}
+        holders, tracks = self.holders, self.tracks
+        for key, holder_id in self.busy.items():
+            holder = holders.get(holder_id)
             if holder is None or holder.last_x is None:
                 continue
-            row, x, t = states[holder.nation]
-            k = row.get(holder.track_id)
+            k = tracks[holder.nation].row.get(holder.track_id)
             if k is None:
-                self.follow(holder_id, holder)
-            else:  # still held under its number: only the state last seen moves on (as `follow` does)
-                holder.last_x, holder.last_t_s = x[k].copy(), t
+                moved.append((key, holder_id, holder))
+            else:
+                held, rows = kept[holder.nation]
+                held.append(holder)
+                rows.append(k)
+        for _, holder_id, holder in sorted(moved, key=operator.itemgetter(0)):
+            self.follow(holder_id, holder)
+        for nation, (held, rows) in kept.items():
+            t = self.picture_t_s[nation]
+            for holder, x in zip(held, tracks[nation].x[rows], strict=True):  # never modified in place
+                holder.last_x, holder.last_t_s = x, t
 
     # --- threat evaluation ---------------------------------------------------------------------------------
     def _evaluate(self, t: float) -> list[ev.Event]:
@@ -243,8 +255,8 @@ class BattleManager:
             classes, impacts = tracks.column("classification"), tracks.column("impact")
             # the rows of the tracks not held as friendly, then of their ballistic ones with an impact and their
             # air-breathing ones (maps and compress: no Python loop over the few hundred tracks)
-            rows = list(itertools.compress(range(len(ids)), map(operator.not_, map(
-                FRIENDLY.__contains__, map(identity.get, ids, itertools.repeat("pending"))))))
+            held_as = list(map(identity.get, ids, itertools.repeat("pending")))  # each track's identity
+            rows = list(itertools.compress(range(len(ids)), map(operator.not_, map(FRIENDLY.__contains__, held_as))))
             kind = list(map(classes.__getitem__, rows))
             ballistic = map(operator.eq, kind, itertools.repeat("ballistic"))
             known = map(operator.is_not, map(impacts.__getitem__, rows), itertools.repeat(None))
@@ -268,7 +280,8 @@ class BattleManager:
             self.threats[nation] = threats
             # priority: by value at risk (highest first), then track id; one lexsort of the threatening rows
             rank = np.zeros(len(verdicts), np.intp)
-            vrows = np.fromiter(itertools.chain.from_iterable(part[0] for part in parts), np.intp, len(verdicts))
+            evaluated = list(itertools.chain.from_iterable(part[0] for part in parts))  # the verdicts' track rows
+            vrows = np.array(evaluated, np.intp)
             by = np.lexsort((tracks.id_rank()[vrows[threatening]], -verdicts.value_at_risk[threatening]))
             rank[threatening[by]] = np.arange(1, by.size + 1)
             rank_of, vrow = rank.tolist(), verdicts.row
@@ -277,7 +290,7 @@ class BattleManager:
             # cannot add to what it threatens; the others in track order. When the asset list is in id order, each
             # track's threatened assets (distinct, in asset order) are already sorted: compared as they are
             # (maps and compress: no Python loop over the few hundred tracks)
-            hostile = list(itertools.compress(verdicts.ids, map(operator.eq, map(identity.get, verdicts.ids),
+            hostile = list(itertools.compress(verdicts.ids, map(operator.eq, map(held_as.__getitem__, evaluated),
                                                                 itertools.repeat("hostile"))))
             current = map(threats.get, hostile, itertools.repeat(()))
             changed = itertools.compress(hostile, map(operator.ne, map(announced.get, hostile),
