@@ -1,12 +1,15 @@
-"""Compiled kernels of threat evaluation (`threat_evaluation`): the probability that a normally distributed
-impact falls inside a disc, for one (impact, disc) pair or for every (predicted impact, defended asset) pair.
+"""Compiled kernels of threat evaluation (`threat_evaluation`, `air_threats`): the probability that a normally
+distributed impact falls inside a disc, for one (impact, disc) pair, for every (predicted impact, defended asset)
+pair (impacts given by their mean and covariance, or by their 95 % ellipse), and for every (air-breathing track,
+asset) pair from the track's straight-line closest approach.
 
 Why: threat evaluation asks this of a few hundred to a few thousand (track, asset) pairs per picture, each
 against 1,024 points. In numpy the per-call overhead of the many small steps (far-pair test, great-circle
 distance and azimuth of the near pairs, Cholesky factors, the pre-test that decides most discs without samples,
-the samples of the rest) was most of the cost; one pass does each pair's steps in turn. The arithmetic is the
-numpy code's, in the same order (IEEE operations correctly rounded; sin, cos, atan2 and hypot from the same libm;
-the 2×2 Cholesky factor as LAPACK's: l10 = c10 · (1 / l00)), so the probabilities are the same bit for bit.
+the samples of the rest) was most of the cost; one pass does each pair's steps in turn (on 51 recorded engine
+calls, 1.68 -> 0.67 ms per picture time). The arithmetic is the numpy code's, in the same order (IEEE operations
+correctly rounded; sin, cos, atan2 and hypot from the same libm; the 2×2 Cholesky factor as LAPACK's:
+l10 = c10 · (1 / l00)), so the probabilities are the same bit for bit.
 """
 
 from __future__ import annotations
