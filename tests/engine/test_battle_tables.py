@@ -58,4 +58,5 @@ def test_verdict_table_is_the_evaluation_by_id() -> None:
     assert table["a"] == Verdict({"y": 0.25, "z": 0.5}, 1.5, 30.0)  # non-zero probabilities, asset order
     assert table["b"] == Verdict({}, 0.0, None)  # unknown time to impact: None
     assert table["a"] is table["a"]
-    assert table.risk == [1.5, 0.0]
+    np.testing.assert_array_equal(table.value_at_risk, [1.5, 0.0])
+    assert table.probability is p

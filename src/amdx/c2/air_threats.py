@@ -13,8 +13,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from amdx.c2.threat_evaluation import THREAT_PROBABILITY_FLOOR, ThreatAssessment, probability_inside_disc
-from amdx.geo import geodetic_to_ecef
+from amdx.c2.disc_kernels import air_probabilities
+from amdx.c2.threat_evaluation import THREAT_PROBABILITY_FLOOR, ThreatAssessment, disc_points
+from amdx.geo import WGS84
 
 _Array = NDArray[np.float64]
 
@@ -22,15 +23,6 @@ HEADING_SPREAD = 0.05
 """Growth of the cross-track uncertainty per metre flown (≈ 3° of heading), dimensionless."""
 HORIZON_S = 1800.0
 """Closest approaches further ahead than this threaten nothing yet, s."""
-
-
-def _east_north_up(lat_deg: _Array, lon_deg: _Array) -> _Array:
-    lat, lon = np.radians(lat_deg), np.radians(lon_deg)
-    sl, cl, so, co = np.sin(lat), np.cos(lat), np.sin(lon), np.cos(lon)
-    east = np.stack([-so, co, np.zeros_like(so)], axis=-1)
-    north = np.stack([-sl * co, -sl * so, cl], axis=-1)
-    up = np.stack([cl * co, cl * so, sl], axis=-1)
-    return np.stack([east, north, up], axis=-2)  # (a, 3, 3): rows e, n, u
 
 
 def evaluate_air_tracks(pos_ecef_m: ArrayLike, vel_ecef_mps: ArrayLike, pos_sigma_m: ArrayLike,
@@ -41,39 +33,20 @@ def evaluate_air_tracks(pos_ecef_m: ArrayLike, vel_ecef_mps: ArrayLike, pos_sigm
     `time_to_impact_s` holds the time to the earliest closest approach among the threatened assets (those at or
     above `floor`; NaN if none): the soonest the track can strike something.
     """
-    pos = np.asarray(pos_ecef_m, dtype=np.float64).reshape(-1, 3)
-    vel = np.asarray(vel_ecef_mps, dtype=np.float64).reshape(-1, 3)
-    sig = np.asarray(pos_sigma_m, dtype=np.float64).reshape(-1)
-    alat = np.atleast_1d(np.asarray(asset_lat_deg, dtype=np.float64))
-    alon = np.atleast_1d(np.asarray(asset_lon_deg, dtype=np.float64))
-    radius = np.atleast_1d(np.asarray(asset_radius_m, dtype=np.float64))
+    pos = np.ascontiguousarray(np.asarray(pos_ecef_m, dtype=np.float64).reshape(-1, 3))
+    vel = np.ascontiguousarray(np.asarray(vel_ecef_mps, dtype=np.float64).reshape(-1, 3))
+    sig = np.ascontiguousarray(np.asarray(pos_sigma_m, dtype=np.float64).reshape(-1))
+    alat = np.ascontiguousarray(np.atleast_1d(np.asarray(asset_lat_deg, dtype=np.float64)))
+    alon = np.ascontiguousarray(np.atleast_1d(np.asarray(asset_lon_deg, dtype=np.float64)))
+    radius = np.ascontiguousarray(np.atleast_1d(np.asarray(asset_radius_m, dtype=np.float64)))
     value = np.atleast_1d(np.asarray(asset_value, dtype=np.float64))
-    k, a = len(pos), alat.size
-    prob = np.zeros((k, a))
-    t_cpa = np.full((k, a), np.nan)
-    if k and a:
-        asset_ecef = np.asarray(geodetic_to_ecef(alat, alon, np.zeros(a)), dtype=np.float64).reshape(a, 3)
-        enu = _east_north_up(alat, alon)
-        rel = np.einsum("aij,kaj->kai", enu, pos[:, None, :] - asset_ecef[None, :, :])[..., :2]  # (k, a, 2)
-        v = np.einsum("aij,kj->kai", enu, vel)[..., :2]
-        v2 = np.sum(v * v, axis=-1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            tc = np.where(v2 > 1.0, -np.sum(rel * v, axis=-1) / v2, np.nan)
-        ahead = np.isfinite(tc) & (tc > 0.0) & (tc <= HORIZON_S)
-        miss = rel + v * np.where(ahead, tc, 0.0)[..., None]
-        spread = HEADING_SPREAD * np.sqrt(v2) * np.where(ahead, tc, 0.0)
-        s2 = sig[:, None] ** 2 + spread**2
-        near = ahead & (np.linalg.norm(miss, axis=-1) <= radius[None, :] + 6.0 * np.sqrt(s2))
-        if near.any():
-            i, j = np.nonzero(near)
-            cov = s2[i, j][:, None, None] * np.eye(2)[None]
-            prob[i, j] = probability_inside_disc(miss[i, j], radius[j], cov)
-        t_cpa = np.where(ahead, tc, np.nan)
+    prob, t_cpa = air_probabilities(pos, vel, sig, alat, alon, radius, WGS84.a_m, WGS84.e2, HEADING_SPREAD, HORIZON_S,
+                                    *disc_points())
     risk = prob @ value
     threatened = (prob >= floor).any(axis=1)
     with np.errstate(invalid="ignore"):
-        first = np.where(prob >= floor, t_cpa, np.inf).min(axis=1) if a else np.full(k, np.inf)
+        first = np.where(prob >= floor, t_cpa, np.inf).min(axis=1) if alat.size else np.full(len(pos), np.inf)
     tti = np.where(np.isfinite(first), first, np.nan)
     tti_key = np.where(np.isfinite(tti), tti, np.inf)
-    order = np.lexsort((np.arange(k), tti_key, -np.where(threatened, risk, 0.0), ~threatened))
+    order = np.lexsort((np.arange(len(pos)), tti_key, -np.where(threatened, risk, 0.0), ~threatened))
     return ThreatAssessment(prob, risk, tti, threatened, order)

@@ -32,10 +32,11 @@ import numpy as np
 
 from amdx.c2.air_threats import evaluate_air_tracks
 from amdx.c2.comms import CommsNet
+from amdx.c2.disc_kernels import ellipse_probabilities
 from amdx.c2.envelope import path_geodetic
 from amdx.c2.fire_planning import pair_options, track_predictor
 from amdx.c2.identification import FRIENDLY, automatic_identity, weapons_control_allows
-from amdx.c2.threat_evaluation import evaluate_threats
+from amdx.c2.threat_evaluation import disc_points
 from amdx.c2.wta import solve_wta
 from amdx.c2.wta_exact import pattern_count
 from amdx.engine import events as ev
@@ -45,7 +46,7 @@ from amdx.engine.fusion import FusedPicture
 from amdx.engine.orders import DenyEngagement, Engage, Identify, Order
 from amdx.engine.rng import RngStreams
 from amdx.engine.threat_kernels import threat_components
-from amdx.geo import ecef_to_geodetic, great_circle_distance_m
+from amdx.geo import SPHERE, ecef_to_geodetic, great_circle_distance_m
 from amdx.tracking.impact import ellipse_scale
 
 Schedule = Callable[[float, Callable[[float], list[ev.Event]]], None]
@@ -210,18 +211,30 @@ class BattleManager:
         return view
 
     def _migrate(self) -> None:
-        """Keep proposals and engagements on their threat when the picture renumbers its track."""
-        states = {n: (t.row, t.x, self.picture_t_s[n]) for n, t in self.tracks.items()}
-        for _, holder_id in sorted(self.busy.items()):
-            holder = self.holders.get(holder_id)
+        """Keep proposals and engagements on their threat when the picture renumbers its track: the renumbered
+        ones `follow`ed in the order of their busy keys; the others (most), still held under their number, take
+        the state last seen as rows of one copy of their picture's states (as `follow` does, without a copy and a
+        view each)."""
+        moved = []
+        kept: dict[str, tuple[list[Any], list[int]]] = {n: ([], []) for n in self.nations}
+        holders, tracks = self.holders, self.tracks
+        for key, holder_id in self.busy.items():
+            holder = holders.get(holder_id)
             if holder is None or holder.last_x is None:
                 continue
-            row, x, t = states[holder.nation]
-            k = row.get(holder.track_id)
+            k = tracks[holder.nation].row.get(holder.track_id)
             if k is None:
-                self.follow(holder_id, holder)
-            else:  # still held under its number: only the state last seen moves on (as `follow` does)
-                holder.last_x, holder.last_t_s = x[k].copy(), t
+                moved.append((key, holder_id, holder))
+            else:
+                held, rows = kept[holder.nation]
+                held.append(holder)
+                rows.append(k)
+        for _, holder_id, holder in sorted(moved, key=operator.itemgetter(0)):
+            self.follow(holder_id, holder)
+        for nation, (held, rows) in kept.items():
+            t = self.picture_t_s[nation]
+            for holder, x in zip(held, tracks[nation].x[rows], strict=True):  # never modified in place
+                holder.last_x, holder.last_t_s = x, t
 
     # --- threat evaluation ---------------------------------------------------------------------------------
     def _evaluate(self, t: float) -> list[ev.Event]:
@@ -242,37 +255,42 @@ class BattleManager:
             classes, impacts = tracks.column("classification"), tracks.column("impact")
             # the rows of the tracks not held as friendly, then of their ballistic ones with an impact and their
             # air-breathing ones (maps and compress: no Python loop over the few hundred tracks)
-            rows = list(itertools.compress(range(len(ids)), map(operator.not_, map(
-                FRIENDLY.__contains__, map(identity.get, ids, itertools.repeat("pending"))))))
+            held_as = list(map(identity.get, ids, itertools.repeat("pending")))  # each track's identity
+            rows = list(itertools.compress(range(len(ids)), map(operator.not_, map(FRIENDLY.__contains__, held_as))))
             kind = list(map(classes.__getitem__, rows))
             ballistic = map(operator.eq, kind, itertools.repeat("ballistic"))
             known = map(operator.is_not, map(impacts.__getitem__, rows), itertools.repeat(None))
             bal = list(itertools.compress(rows, map(operator.and_, ballistic, known)))
             air = list(itertools.compress(rows, map(operator.eq, kind, itertools.repeat("air-breathing"))))
-            parts = []  # (track rows, assessment) of the ballistic and the air-breathing tracks
-            if bal:
+            parts = []  # (track rows, probabilities, values at risk, times to impact) of the ballistic and the
+            if bal:     # air-breathing tracks; the ballistic ones straight from their impact ellipses in one pass
                 imp = np.fromiter(itertools.chain.from_iterable(map(_IMPACT_FIELDS, map(impacts.__getitem__, bal))),
                                   float, 6 * len(bal)).reshape(-1, 6)
-                covs = _ellipse_covs(imp[:, 3], imp[:, 4], imp[:, 5])
-                parts.append((bal, evaluate_threats(imp[:, 0], imp[:, 1], covs, imp[:, 2], alat, alon, arad, aval)))
+                prob = ellipse_probabilities(imp, ELLIPSE_K, alat, alon, arad, SPHERE.a_m, *disc_points())
+                parts.append((bal, prob, prob @ aval, imp[:, 2]))
             if air:
                 x = tracks.x[air]
                 sigma = np.array(tracks.column("pos_sigma_m"), dtype=float)[air] / np.sqrt(3.0)
                 pos, vel = np.ascontiguousarray(x[:, :3]), np.ascontiguousarray(x[:, 3:])  # as the per-track lists were
-                parts.append((air, evaluate_air_tracks(pos, vel, sigma, alat, alon, arad, aval)))
+                te = evaluate_air_tracks(pos, vel, sigma, alat, alon, arad, aval)
+                parts.append((air, te.probability, te.expected_value_at_risk, te.time_to_impact_s))
             verdicts = self.verdicts[nation] = _verdict_table(ids, parts, asset_ids)
-            threats, self.threat_p[nation] = _threats(verdicts.ids, parts, asset_ids, roe.min_threat_probability)
-            self.threats[nation] = threats
-            risk, row = verdicts.risk, verdicts.row
-            ranked = sorted(threats, key=lambda tid: (-risk[row[tid]], tid))
-            rank = {tid: i + 1 for i, tid in enumerate(ranked)}
             floor = roe.min_threat_probability
+            threats, self.threat_p[nation], threatening = _threats(verdicts, asset_ids, floor)
+            self.threats[nation] = threats
+            # priority: by value at risk (highest first), then track id; one lexsort of the threatening rows
+            rank = np.zeros(len(verdicts), np.intp)
+            evaluated = list(itertools.chain.from_iterable(part[0] for part in parts))  # the verdicts' track rows
+            vrows = np.array(evaluated, np.intp)
+            by = np.lexsort((tracks.id_rank()[vrows[threatening]], -verdicts.value_at_risk[threatening]))
+            rank[threatening[by]] = np.arange(1, by.size + 1)
+            rank_of, vrow = rank.tolist(), verdicts.row
             announced = self.announced[nation]
             # a hostile track still threatening just what was announced (nothing included) is skipped: hysteresis
             # cannot add to what it threatens; the others in track order. When the asset list is in id order, each
             # track's threatened assets (distinct, in asset order) are already sorted: compared as they are
             # (maps and compress: no Python loop over the few hundred tracks)
-            hostile = list(itertools.compress(verdicts.ids, map(operator.eq, map(identity.get, verdicts.ids),
+            hostile = list(itertools.compress(verdicts.ids, map(operator.eq, map(held_as.__getitem__, evaluated),
                                                                 itertools.repeat("hostile"))))
             current = map(threats.get, hostile, itertools.repeat(()))
             changed = itertools.compress(hostile, map(operator.ne, map(announced.get, hostile),
@@ -294,7 +312,8 @@ class BattleManager:
                                 "probability": round(verdict.probabilities[a], 4)} for a in threatened)
                 out.append(ev.ThreatEvaluated(t_s=t, visible_to=ev.visibility(nation), nation=nation, track_id=tid,
                                               assets=assets, value_at_risk=verdict.value_at_risk,
-                                              time_to_impact_s=verdict.time_to_impact_s, priority=rank.get(tid, 0)))
+                                              time_to_impact_s=verdict.time_to_impact_s,
+                                              priority=rank_of[vrow[tid]]))
                 detail = "threatens " + ", ".join(threatened) if threatened else "threatens nothing"
                 label = labels[row_of[tid]]
                 out.extend(self.mark(t, label, nation, "evaluated", tid, detail, once=True))
@@ -679,19 +698,6 @@ def path_end(pos: np.ndarray) -> int:
     return int(alive[-1]) + 1 if alive.size else 1
 
 
-def _ellipse_covs(semi_major_m: np.ndarray, semi_minor_m: np.ndarray, orientation_deg: np.ndarray) -> np.ndarray:
-    """East/north covariances (k, 2, 2), m², of predicted impacts from their 95 % ellipses (semi-axes, m, and
-    major-axis azimuth, degrees)."""
-    a = semi_major_m / ELLIPSE_K
-    b = semi_minor_m / ELLIPSE_K
-    az = np.radians(orientation_deg)
-    sin, cos = np.sin(az), np.cos(az)
-    u = np.stack([sin, cos], axis=-1)  # major axis, east/north
-    w = np.stack([cos, -sin], axis=-1)
-    return (a * a)[:, None, None] * u[:, :, None] * u[:, None, :] \
-        + (b * b)[:, None, None] * w[:, :, None] * w[:, None, :]
-
-
 def _sorted_assets(assets: tuple[str, ...]) -> tuple[str, ...]:
     """Asset ids in sorted order (as announced); most tracks threaten one asset."""
     return assets if len(assets) < 2 else tuple(sorted(assets))
@@ -706,34 +712,34 @@ def _no_verdicts() -> VerdictTable:
     return VerdictTable([], np.zeros((0, 0)), np.zeros(0), np.zeros(0), [])
 
 
-def _verdict_table(ids: list[str], parts: list[tuple[list[int], Any]], asset_ids: list[str]) -> VerdictTable:
-    """The verdicts of the evaluated tracks: each part's track rows (into `ids`) with its assessment, in order."""
+def _verdict_table(ids: list[str], parts: list[tuple[list[int], np.ndarray, np.ndarray, np.ndarray]],
+                   asset_ids: list[str]) -> VerdictTable:
+    """The verdicts of the evaluated tracks: each part's track rows (into `ids`) with their probabilities (k, a),
+    values at risk (k,) and times to impact (k,), parts in order."""
     if not parts:
         return _no_verdicts()
-    return VerdictTable([ids[k] for rows, _ in parts for k in rows],
-                        np.concatenate([te.probability for _, te in parts]),
-                        np.concatenate([te.expected_value_at_risk for _, te in parts]),
-                        np.concatenate([te.time_to_impact_s for _, te in parts]), asset_ids)
+    rows, prob, risk, tti = zip(*parts, strict=True)
+    return VerdictTable(list(map(ids.__getitem__, itertools.chain.from_iterable(rows))), np.concatenate(prob),
+                        np.concatenate(risk), np.concatenate(tti), asset_ids)
 
 
-def _threats(ids: list[str], parts: list[tuple[list[int], Any]], asset_ids: list[str], floor: float,
-             ) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[float, ...]]]:
-    """The assets each track threatens at `floor` (probability ≥ floor, read from the probability arrays) and
-    their probabilities, by track id (`ids`: the tracks of the parts in order), each track's in asset order,
-    tracks in order."""
-    threats: dict[str, tuple[str, ...]] = {}
-    probs: dict[str, tuple[float, ...]] = {}
-    base = 0
-    for rows, te in parts:
-        p = te.probability
-        r, c = np.nonzero((p > 0.0) & (p >= floor))  # row-major: each track's assets in asset order (few)
-        # one run of equal rows per track: its assets and probabilities taken whole (most tracks threaten one)
-        starts = np.flatnonzero(np.diff(r, prepend=-1))
-        names, values = list(map(asset_ids.__getitem__, c.tolist())), p[r, c].tolist()
-        ends = [*starts[1:].tolist(), r.size][:starts.size]  # no run when no track threatens
-        runs = list(map(slice, starts.tolist(), ends))  # each track's run, cut and kept by maps (no Python loop)
-        tids = list(map(ids.__getitem__, (r[starts] + base).tolist()))
-        threats.update(zip(tids, map(tuple, map(names.__getitem__, runs)), strict=True))
-        probs.update(zip(tids, map(tuple, map(values.__getitem__, runs)), strict=True))
-        base += len(rows)
-    return threats, probs
+def _threats(verdicts: VerdictTable, asset_ids: list[str], floor: float,
+             ) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[float, ...]], np.ndarray]:
+    """The assets each track threatens at `floor` (probability ≥ floor, read from the verdicts' probability
+    array) and their probabilities, by track id, each track's in asset order; and the rows of the threatening
+    tracks (in the verdicts' order). Most tracks threaten one asset: theirs are taken whole from the arrays (the
+    one-asset tuples shared), the few others one by one."""
+    p = verdicts.probability
+    hit = (p > 0.0) & (p >= floor)
+    count = np.count_nonzero(hit, axis=1)
+    ids = verdicts.ids
+    one = np.flatnonzero(count == 1)
+    col = hit[one].argmax(axis=1) if one.size else one  # each one's asset
+    tids = list(map(ids.__getitem__, one.tolist()))
+    threats = dict(zip(tids, map([(a,) for a in asset_ids].__getitem__, col.tolist()), strict=True))
+    probs = dict(zip(tids, zip(p[one, col].tolist()), strict=True))
+    for k in np.flatnonzero(count > 1).tolist():
+        c = np.flatnonzero(hit[k])
+        threats[ids[k]] = tuple(map(asset_ids.__getitem__, c.tolist()))
+        probs[ids[k]] = tuple(p[k, c].tolist())
+    return threats, probs, np.flatnonzero(count)

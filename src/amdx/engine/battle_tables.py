@@ -10,6 +10,7 @@ of the picture, so a track asked twice in one picture is the same object (fire c
 
 from __future__ import annotations
 
+import itertools
 import math
 import operator
 from collections.abc import Iterator, Mapping, Sequence
@@ -57,6 +58,7 @@ class TrackTable(_ById, Mapping[str, TrackView]):
         """Each track id's row."""
         self._views: dict[str, TrackView] = {}
         self._columns: dict[str, list[Any]] = {}
+        self._id_rank: NDArray[np.intp] | None = None
 
     def __getitem__(self, track_id: str) -> TrackView:
         view = self._views.get(track_id)
@@ -83,6 +85,14 @@ class TrackTable(_ById, Mapping[str, TrackView]):
             column = self._columns[field] = list(map(operator.itemgetter(field), self.entries))
         return column
 
+    def id_rank(self) -> NDArray[np.intp]:
+        """(n,) each row's place in track id order (made once per picture): sorting rows by it sorts them by id."""
+        rank = self._id_rank
+        if rank is None:
+            rank = self._id_rank = np.empty(len(self.ids), np.intp)
+            rank[sorted(range(len(self.ids)), key=self.ids.__getitem__)] = np.arange(len(self.ids))
+        return rank
+
     def keys_column(self) -> list[tuple[str, ...]]:
         """Every track's source keys, in picture order (the picture's own column: not to be modified)."""
         return self.fused.keys
@@ -99,10 +109,11 @@ class VerdictTable(_ById, Mapping[str, Verdict]):
                  time_to_impact_s: NDArray[np.float64], asset_ids: list[str]) -> None:
         self.ids = ids
         self.row: dict[str, int] = dict(zip(ids, range(len(ids)), strict=True))
-        self.risk: list[float] = value_at_risk.tolist()
-        """Each track's value at risk, in evaluation order."""
+        self.probability = probability
+        """(k, a) each track's probability against each asset (not to be modified)."""
+        self.value_at_risk = value_at_risk
+        """(k,) each track's value at risk, in evaluation order (not to be modified)."""
         self._tti = time_to_impact_s
-        self._probability = probability
         self._asset_ids = asset_ids
         self._made: dict[str, Verdict] = {}
 
@@ -111,8 +122,10 @@ class VerdictTable(_ById, Mapping[str, Verdict]):
         if verdict is None:
             k = self.row[track_id]
             tti = float(self._tti[k])
+            p = self.probability[k].tolist()  # the non-zero probabilities, in asset order
             verdict = self._made[track_id] = Verdict(
-                {a: p for a, p in zip(self._asset_ids, self._probability[k].tolist(), strict=True) if p > 0.0},
-                self.risk[k], tti if math.isfinite(tti) else None)  # the non-zero probabilities, in asset order
+                dict(itertools.compress(zip(self._asset_ids, p, strict=True),
+                                        map(operator.gt, p, itertools.repeat(0.0)))),
+                float(self.value_at_risk[k]), tti if math.isfinite(tti) else None)
         return verdict
 
