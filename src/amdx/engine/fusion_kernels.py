@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from amdx.geo import geodetic_point
 from amdx.jit import kernel
 
 _Array = NDArray[np.float64]
@@ -452,4 +453,19 @@ def kept_numbers(prev: NDArray[np.int64], starts: NDArray[np.intp]) -> NDArray[n
                 taken[n] = True
                 out[g] = n
                 break
+    return out
+
+
+@kernel
+def entry_columns(x: _Array, P: _Array, a: float, a2: float, e2: float, sphere: bool) -> _Array:
+    """The numeric columns (5, n) of a picture's entries (`airpicture.picture_entries`) in one pass: geodetic
+    latitude and longitude (deg) and altitude (m) of the states' positions (`geo.geodetic_point`, as
+    `geo.ecef_to_geodetic`), speed (m/s) and position σ (√ tr of the position covariance, m), each summed in
+    numpy's order (x² + y², then + z²; P₀₀ + P₁₁, then + P₂₂)."""
+    n = x.shape[0]
+    out = np.empty((5, n))
+    for k in range(n):
+        out[0, k], out[1, k], out[2, k] = geodetic_point(x[k, 0], x[k, 1], x[k, 2], a, a2, e2, sphere)
+        out[3, k] = np.sqrt(x[k, 3] * x[k, 3] + x[k, 4] * x[k, 4] + x[k, 5] * x[k, 5])
+        out[4, k] = np.sqrt(P[k, 0, 0] + P[k, 1, 1] + P[k, 2, 2])
     return out
