@@ -288,3 +288,46 @@ def test_a_fused_picture_is_its_tracks_in_columns_ordered_by_number():
     assert {f.keys: f.first_t_s for f in tracks} == {("b/6",): 5.0, ("a/2", "b/7"): 0.0, ("a/3",): 5.0,
                                                      ("south/south.T0001",): 5.0}
     assert tracks[0] == tracks[0] and tracks[0] != tracks[1] and len({*tracks, *picture}) == 4
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_step_two_is_the_associator_source_by_source(seed):
+    """Step 2 in one compiled pass (`correlate_from`, which calls back for the associator only where needed)
+    against the plain rule: source by source, the global-nearest-neighbour associator on all the fused tracks
+    holding no track of that source; associated rows folded in by covariance intersection, the others new tracks
+    in row order."""
+    from amdx.engine.fusion import _Fold
+    from amdx.tracking.association import GnnAssociator
+
+    rng = np.random.default_rng(20 + seed)
+    counts = [30, 25, 1, 20]
+    x, P = _clustered_tracks(rng, sum(counts), 3_000.0)
+    src_of = np.repeat(np.arange(len(counts)), counts).astype(np.intp)
+    assoc = GnnAssociator(0.999, exclusion_probability=0.999)
+    fold = _Fold(x, P, src_of, len(counts), assoc)
+    fold.correlate_rest()
+    # the plain rule
+    fx, fP, has, member = [], [], [], np.full(len(x), -1)
+    for s in range(len(counts)):
+        rows = np.flatnonzero(src_of == s)
+        cand = [f for f in range(len(fx)) if not has[f][s]]
+        tom = np.full(len(rows), -1)
+        if cand:
+            tom = np.asarray(assoc.associate(np.array(fx)[cand, :3], np.array(fP)[cand, :3, :3], x[rows, :3],
+                                             P[rows, :3, :3]).track_of_measurement)
+        for j, r in enumerate(rows):
+            if tom[j] >= 0:
+                f = cand[tom[j]]
+                (xn,), (Pn,) = covariance_intersection(fx[f], fP[f], x[r], P[r])
+                fx[f], fP[f] = xn, Pn
+                has[f][s] = True
+                member[r] = f
+            else:
+                fx.append(x[r].copy())
+                fP.append(P[r].copy())
+                has.append([t == s for t in range(len(counts))])
+                member[r] = len(fx) - 1
+    assert fold.n == len(fx) and np.array_equal(fold.member, member)
+    assert np.array_equal(fold.has, np.array(has))
+    np.testing.assert_allclose(fold.x, np.array(fx), rtol=1e-12, atol=1e-6)
+    assert (fold.member >= 0).all() and len(fx) < len(x)  # some rows were folded

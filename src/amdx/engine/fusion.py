@@ -38,12 +38,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from amdx.engine.fusion_kernels import (
+    correlate_from,
     duplicate_pairs,
     fold_or_start,
     fold_pairs,
     keep_fold,
     kept_numbers,
-    lone_nearest,
     renumber_matches,
 )
 from amdx.tracking.association import GnnAssociator
@@ -205,21 +205,23 @@ class _Fold:
         """Step 2: source by source, the rows not yet folded are associated to the fused tracks holding no track
         of their source; the others start new fused tracks. The rows that form a component of the gate graph
         alone with a clear nearest candidate are settled by `lone_nearest` (as the associator would); only the
-        rest goes to the associator, with the fused tracks near them (none when there is none)."""
-        left = np.flatnonzero(self.member < 0)
-        for s in np.unique(self.src_of[left]).tolist():
-            rows = left[self.src_of[left] == s]
-            cand = np.flatnonzero(~self.has[:, s])
-            fused_of, solve, solve_c = lone_nearest(self._x, self._P, cand, self.rx, self.rP, rows,
-                                                    self.associator.gate_d2)  # the fused row each row folds into
-            if solve.any():
-                tracks, solve = cand[solve_c], np.flatnonzero(solve)
-                assoc = self.associator.associate(self._x[tracks, :3], self._P[tracks, :3, :3],
-                                                  self.rx[rows[solve], :3], self.rP[rows[solve], :3, :3])
-                tom = np.asarray(assoc.track_of_measurement)
-                fused_of[solve[tom >= 0]] = tracks[tom[tom >= 0]]
+        rest goes to the associator, with the fused tracks near them (none when there is none). One compiled pass
+        (`correlate_from`) runs the sources until one needs the associator, and goes on after it."""
+        s = 0
+        while True:
+            self.n, s, rows, fused_of, solve, cand, solve_c = correlate_from(
+                self._x, self._P, self._has, self.member, self.n, self.rx, self.rP, self.src_of, s,
+                self.associator.gate_d2)
+            if s < 0:
+                return
+            tracks, solve = cand[solve_c], np.flatnonzero(solve)
+            assoc = self.associator.associate(self._x[tracks, :3], self._P[tracks, :3, :3],
+                                              self.rx[rows[solve], :3], self.rP[rows[solve], :3, :3])
+            tom = np.asarray(assoc.track_of_measurement)
+            fused_of[solve[tom >= 0]] = tracks[tom[tom >= 0]]
             self.n = fold_or_start(self._x, self._P, self._has, self.member, self.n, self.rx, self.rP, rows,
                                    fused_of, s)
+            s += 1
 
     def merge_duplicates(self) -> None:
         """Step 3: two fused tracks with no source in common whose positions pass the χ² gate (both covariances)

@@ -342,6 +342,47 @@ def lone_nearest(x: _Array, P: _Array, cand: NDArray[np.intp], rx: _Array, rP: _
 
 
 @kernel
+def correlate_from(x: _Array, P: _Array, has: NDArray[np.bool_], member: NDArray[np.intp], n: int, rx: _Array,
+                   rP: _Array, src_of: NDArray[np.intp], s0: int,
+                   gamma: float) -> tuple[int, int, NDArray[np.intp], NDArray[np.intp], NDArray[np.bool_],
+                                          NDArray[np.intp], NDArray[np.bool_]]:
+    """Step 2 from source s0 on, in one pass for as long as no source needs the associator: source by source, its
+    rows not folded yet (member −1) are associated to the fused rows 0..n−1 holding no track of it (`lone_nearest`)
+    and folded in or started (`fold_or_start`). Returns (n, s, rows, fused_of, solve, cand, solve_c): s = −1 when
+    every source is done (n the fused rows' count); else source s has rows (`rows`) that `lone_nearest` left to the
+    associator (`solve`, with the candidates cand[solve_c]; `fused_of` the rows it settled), not yet folded."""
+    for s in range(s0, has.shape[1]):
+        count = 0
+        for r in range(src_of.size):
+            if src_of[r] == s and member[r] < 0:
+                count += 1
+        if count == 0:
+            continue
+        rows = np.empty(count, np.intp)
+        count = 0
+        for r in range(src_of.size):
+            if src_of[r] == s and member[r] < 0:
+                rows[count] = r
+                count += 1
+        n_cand = 0
+        for f in range(n):
+            if not has[f, s]:
+                n_cand += 1
+        cand = np.empty(n_cand, np.intp)
+        n_cand = 0
+        for f in range(n):
+            if not has[f, s]:
+                cand[n_cand] = f
+                n_cand += 1
+        fused_of, solve, solve_c = lone_nearest(x, P, cand, rx, rP, rows, gamma)
+        if solve.any():
+            return n, s, rows, fused_of, solve, cand, solve_c
+        n = fold_or_start(x, P, has, member, n, rx, rP, rows, fused_of, s)
+    none = np.zeros(0, np.intp)
+    return n, -1, none, none, np.zeros(0, np.bool_), none, np.zeros(0, np.bool_)
+
+
+@kernel
 def _nearest_first(a: NDArray[np.intp], b: NDArray[np.intp], dist: _Array, tie: NDArray[np.int64],
                    used_a: NDArray[np.bool_], used_b: NDArray[np.bool_]) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     """Greedy matching: the pairs (a[m], b[m]) in the order of (dist, a, tie) (stable sorts, last key first),
