@@ -60,3 +60,25 @@ def test_names_are_the_formatted_prefix_and_number_made_once():
         assert ids[n] == f"north.T{n:04d}" and keys[n] == f"north.ewr1/{n}"
         assert ids[n] is ids[n] and keys[n] is keys[n]
     assert len(ids) == len(keys) == 6
+
+
+def test_entry_columns_are_the_geodetic_position_speed_and_position_sigma():
+    """The entries' numeric columns in one pass: the geodetic point the states were placed at (the forward closed
+    form), and speed and √ tr of the position covariance bit-equal to numpy's norm and trace."""
+    from amdx.engine.fusion_kernels import entry_columns
+    from amdx.geo import WGS84
+
+    rng = np.random.default_rng(3)
+    k = 50
+    lat, lon, alt = rng.uniform(-89.0, 89.0, k), rng.uniform(-180.0, 180.0, k), rng.uniform(-400.0, 1.5e6, k)
+    x = np.empty((k, 6))
+    x[:, :3] = geodetic_to_ecef(lat, lon, alt)
+    x[:, 3:] = rng.normal(0.0, 2_000.0, (k, 3))
+    a = rng.standard_normal((k, 6, 6)) * 300.0
+    P = a @ a.transpose(0, 2, 1)
+    cols = entry_columns(x, P, WGS84.a_m, WGS84.a_m**2, WGS84.e2, WGS84.is_sphere)
+    np.testing.assert_allclose(cols[0], lat, atol=1e-9)
+    np.testing.assert_allclose(cols[1], lon, atol=1e-9)
+    np.testing.assert_allclose(cols[2], alt, atol=1e-6)
+    assert np.array_equal(cols[3], np.linalg.norm(x[:, 3:], axis=1))
+    assert np.array_equal(cols[4], np.sqrt(np.trace(P[:, :3, :3], axis1=1, axis2=2)))

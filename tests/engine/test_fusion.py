@@ -148,28 +148,57 @@ def test_the_pairs_settled_without_the_associator_are_its_own_answer(seed):
     assert settled.sum() > 5 and to_solver.sum() > 0  # both kinds occur
 
 
-@pytest.mark.parametrize("seed", range(4))
-def test_duplicate_pairs_are_the_nearest_disjoint_pairs_inside_the_gate(seed):
-    """Step 3's pairs against brute force: every pair of fused rows with no source in common, d² by the
-    associator's `pair_mahalanobis2`, kept inside the gate, nearest first, each row once."""
-    from amdx.engine.fusion_kernels import duplicate_pairs
-    from amdx.tracking.association import GnnAssociator, pair_mahalanobis2
+def _brute_force_duplicates(x: np.ndarray, P: np.ndarray, has: np.ndarray, gamma: float) -> list[tuple[int, int]]:
+    """Every pair of rows with no source in common, d² by the associator's `pair_mahalanobis2`, kept inside the
+    gate, nearest first, each row once."""
+    from amdx.tracking.association import pair_mahalanobis2
 
-    rng = np.random.default_rng(seed)
-    x, P = _clustered_tracks(rng, 80, 5_000.0)
-    has = rng.random((80, 4)) < 0.3
-    gamma = GnnAssociator(0.999).gate_d2
-    a, b = np.triu_indices(80, 1)
+    a, b = np.triu_indices(len(x), 1)
     d2 = pair_mahalanobis2(x[:, :3], P[:, :3, :3], x[:, :3], P[:, :3, :3], a, b)
     ok = (d2 <= gamma) & ~(has[a] & has[b]).any(axis=1)
     used, expected = set(), []
     for m in np.flatnonzero(ok)[np.argsort(d2[ok], kind="stable")]:
         if a[m] not in used and b[m] not in used:
             used.update((a[m], b[m]))
-            expected.append((a[m], b[m]))
+            expected.append((int(a[m]), int(b[m])))
+    return expected
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_duplicate_pairs_are_the_nearest_disjoint_pairs_inside_the_gate(seed):
+    """Step 3's pairs against brute force: every pair of fused rows with no source in common, d² by the
+    associator's `pair_mahalanobis2`, kept inside the gate, nearest first, each row once."""
+    from amdx.engine.fusion_kernels import duplicate_pairs
+    from amdx.tracking.association import GnnAssociator
+
+    rng = np.random.default_rng(seed)
+    x, P = _clustered_tracks(rng, 80, 5_000.0)
+    has = rng.random((80, 4)) < 0.3
+    gamma = GnnAssociator(0.999).gate_d2
+    expected = _brute_force_duplicates(x, P, has, gamma)
     keep, gone = duplicate_pairs(x, P, has, gamma)
-    assert list(zip(keep.tolist(), gone.tolist(), strict=True)) == [(int(i), int(j)) for i, j in expected]
+    assert list(zip(keep.tolist(), gone.tolist(), strict=True)) == expected
     assert len(expected) > 2
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_duplicate_pairs_with_a_few_poorly_known_tracks_are_still_every_nearest_pair(seed):
+    """As above, with position errors spread over four orders of magnitude (the sweep's window is per size class):
+    a few tracks known to kilometres among tracks known to tens of metres, some identical in size."""
+    from amdx.engine.fusion_kernels import duplicate_pairs
+    from amdx.tracking.association import GnnAssociator
+
+    rng = np.random.default_rng(100 + seed)
+    x, P = _clustered_tracks(rng, 120, 20_000.0)
+    scale = rng.choice([0.01, 0.1, 1.0, 1.0, 1.0, 30.0, 1_000.0], 120)
+    P[:, :3, :3] *= scale[:, None, None]
+    P[:5] = P[5]  # equal sizes
+    has = rng.random((120, 3)) < 0.3
+    gamma = GnnAssociator(0.999).gate_d2
+    expected = _brute_force_duplicates(x, P, has, gamma)
+    keep, gone = duplicate_pairs(x, P, has, gamma)
+    assert list(zip(keep.tolist(), gone.tolist(), strict=True)) == expected
+    assert len(expected) > 5
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -259,3 +288,46 @@ def test_a_fused_picture_is_its_tracks_in_columns_ordered_by_number():
     assert {f.keys: f.first_t_s for f in tracks} == {("b/6",): 5.0, ("a/2", "b/7"): 0.0, ("a/3",): 5.0,
                                                      ("south/south.T0001",): 5.0}
     assert tracks[0] == tracks[0] and tracks[0] != tracks[1] and len({*tracks, *picture}) == 4
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_step_two_is_the_associator_source_by_source(seed):
+    """Step 2 in one compiled pass (`correlate_from`, which calls back for the associator only where needed)
+    against the plain rule: source by source, the global-nearest-neighbour associator on all the fused tracks
+    holding no track of that source; associated rows folded in by covariance intersection, the others new tracks
+    in row order."""
+    from amdx.engine.fusion import _Fold
+    from amdx.tracking.association import GnnAssociator
+
+    rng = np.random.default_rng(20 + seed)
+    counts = [30, 25, 1, 20]
+    x, P = _clustered_tracks(rng, sum(counts), 3_000.0)
+    src_of = np.repeat(np.arange(len(counts)), counts).astype(np.intp)
+    assoc = GnnAssociator(0.999, exclusion_probability=0.999)
+    fold = _Fold(x, P, src_of, len(counts), assoc)
+    fold.correlate_rest()
+    # the plain rule
+    fx, fP, has, member = [], [], [], np.full(len(x), -1)
+    for s in range(len(counts)):
+        rows = np.flatnonzero(src_of == s)
+        cand = [f for f in range(len(fx)) if not has[f][s]]
+        tom = np.full(len(rows), -1)
+        if cand:
+            tom = np.asarray(assoc.associate(np.array(fx)[cand, :3], np.array(fP)[cand, :3, :3], x[rows, :3],
+                                             P[rows, :3, :3]).track_of_measurement)
+        for j, r in enumerate(rows):
+            if tom[j] >= 0:
+                f = cand[tom[j]]
+                (xn,), (Pn,) = covariance_intersection(fx[f], fP[f], x[r], P[r])
+                fx[f], fP[f] = xn, Pn
+                has[f][s] = True
+                member[r] = f
+            else:
+                fx.append(x[r].copy())
+                fP.append(P[r].copy())
+                has.append([t == s for t in range(len(counts))])
+                member[r] = len(fx) - 1
+    assert fold.n == len(fx) and np.array_equal(fold.member, member)
+    assert np.array_equal(fold.has, np.array(has))
+    np.testing.assert_allclose(fold.x, np.array(fx), rtol=1e-12, atol=1e-6)
+    assert (fold.member >= 0).all() and len(fx) < len(x)  # some rows were folded

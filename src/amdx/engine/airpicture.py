@@ -23,6 +23,7 @@ import numpy as np
 
 from amdx.engine import events as ev
 from amdx.engine.fusion import FusedPicture, FusionCentre, SourceTracks
+from amdx.engine.fusion_kernels import entry_columns
 from amdx.engine.rng import RngStreams
 from amdx.engine.scan_book import LaunchColumns, ThreatMarks, report_serials
 from amdx.engine.sensing import SensorSite, build_sensor_sites
@@ -424,10 +425,9 @@ def picture_entries(nation: str, picture: FusedPicture, t_s: float,
         return ()
     if impacts is None:
         impacts = impact_rows({nation: picture}, t_s)[nation]
-    x, P = picture.x, picture.P
-    lat, lon, alt = (np.asarray(a).tolist() for a in ecef_to_geodetic(x[:, :3]))
-    speed = np.linalg.norm(x[:, 3:], axis=1).tolist()
-    sigma = np.sqrt(np.trace(P[:, :3, :3], axis1=1, axis2=2)).tolist()
+    x = picture.x
+    lat, lon, alt, speed, sigma = entry_columns(x, picture.P, WGS84.a_m, WGS84.a_m**2, WGS84.e2,
+                                                WGS84.is_sphere).tolist()
     px, py, pz, vx, vy, vz = x.T.tolist()
     pos, vel = zip(px, py, pz, strict=True), zip(vx, vy, vz, strict=True)
     numbers = picture.number.tolist()

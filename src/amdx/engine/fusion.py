@@ -26,6 +26,7 @@ sources are all new takes the number of a track lost nearby in the last `RENUMBE
 
 from __future__ import annotations
 
+import functools
 import itertools
 import operator
 from collections.abc import Iterator, Sequence
@@ -37,12 +38,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from amdx.engine.fusion_kernels import (
+    correlate_from,
     duplicate_pairs,
     fold_or_start,
     fold_pairs,
     keep_fold,
     kept_numbers,
-    lone_nearest,
     renumber_matches,
 )
 from amdx.tracking.association import GnnAssociator
@@ -204,21 +205,23 @@ class _Fold:
         """Step 2: source by source, the rows not yet folded are associated to the fused tracks holding no track
         of their source; the others start new fused tracks. The rows that form a component of the gate graph
         alone with a clear nearest candidate are settled by `lone_nearest` (as the associator would); only the
-        rest goes to the associator, with the fused tracks near them (none when there is none)."""
-        left = np.flatnonzero(self.member < 0)
-        for s in np.unique(self.src_of[left]).tolist():
-            rows = left[self.src_of[left] == s]
-            cand = np.flatnonzero(~self.has[:, s])
-            fused_of, solve, solve_c = lone_nearest(self._x, self._P, cand, self.rx, self.rP, rows,
-                                                    self.associator.gate_d2)  # the fused row each row folds into
-            if solve.any():
-                tracks, solve = cand[solve_c], np.flatnonzero(solve)
-                assoc = self.associator.associate(self._x[tracks, :3], self._P[tracks, :3, :3],
-                                                  self.rx[rows[solve], :3], self.rP[rows[solve], :3, :3])
-                tom = np.asarray(assoc.track_of_measurement)
-                fused_of[solve[tom >= 0]] = tracks[tom[tom >= 0]]
+        rest goes to the associator, with the fused tracks near them (none when there is none). One compiled pass
+        (`correlate_from`) runs the sources until one needs the associator, and goes on after it."""
+        s = 0
+        while True:
+            self.n, s, rows, fused_of, solve, cand, solve_c = correlate_from(
+                self._x, self._P, self._has, self.member, self.n, self.rx, self.rP, self.src_of, s,
+                self.associator.gate_d2)
+            if s < 0:
+                return
+            tracks, solve = cand[solve_c], np.flatnonzero(solve)
+            assoc = self.associator.associate(self._x[tracks, :3], self._P[tracks, :3, :3],
+                                              self.rx[rows[solve], :3], self.rP[rows[solve], :3, :3])
+            tom = np.asarray(assoc.track_of_measurement)
+            fused_of[solve[tom >= 0]] = tracks[tom[tom >= 0]]
             self.n = fold_or_start(self._x, self._P, self._has, self.member, self.n, self.rx, self.rP, rows,
                                    fused_of, s)
+            s += 1
 
     def merge_duplicates(self) -> None:
         """Step 3: two fused tracks with no source in common whose positions pass the χ² gate (both covariances)
@@ -320,8 +323,8 @@ class FusionCentre:
         held_by = list(map([src.origin for src in sources].__getitem__, cols.tolist()))
         each = map(held_by.__getitem__, map(slice, cut[:-1], cut[1:]))
         held = dict(zip(one_of, map(tuple, map(dict.fromkeys, each)), strict=True))
-        sensors = _first_given(list(itertools.chain.from_iterable(src.sensor_ids for src in sources)), order, starts)
-        labels = _first_given(list(itertools.chain.from_iterable(src.labels for src in sources)), order, starts)
+        sensors = _first_given(list(itertools.chain.from_iterable(src.sensor_ids for src in sources)), rows, bounds)
+        labels = _first_given(list(itertools.chain.from_iterable(src.labels for src in sources)), rows, bounds)
         number = number[by_number]
         columns = number, fx[by_number], fP[by_number], cls[by_number]
         for column in columns:  # shared with the battle tables, the entries and the data link: nobody writes
@@ -376,13 +379,16 @@ class FusionCentre:
         number[fi[a]] = lost[b]  # (the lost numbers are distinct and none is kept)
 
 
-def _first_given(values: list[str | None], order: NDArray[np.intp], starts: NDArray[np.intp]) -> list[str | None]:
-    """Per group of rows (`order` grouped by `starts`, each group's rows ascending), the first of their `values`
-    that is not None (None if none)."""
-    if None not in values:  # (own sensors' tracks all name their sensor)
-        return list(map(values.__getitem__, order[starts].tolist()))
-    k = len(values)
-    given = np.fromiter(map(operator.is_not, values, itertools.repeat(None)), bool, k)
-    first = np.minimum.reduceat(np.where(given, np.arange(k), k)[order], starts)
-    padded = [*values, None]  # index k: none given (the caller's list is left as it is)
-    return list(map(padded.__getitem__, first.tolist()))
+_is_given = functools.partial(operator.is_not, None)
+"""Whether a value is not None."""
+
+
+def _first_given(values: list[str | None], rows: list[int], bounds: list[int]) -> list[str | None]:
+    """Per group of rows (`rows[bounds[g]:bounds[g + 1]]`, each group's rows ascending), the first of their
+    `values` that is not None (None if none): the value of each group's first row, looked past only where that is
+    None (a partner's track without its sensor, a false alarm's label: few, mostly alone in their group)."""
+    first = list(map(values.__getitem__, map(rows.__getitem__, bounds[:-1])))
+    if None in first:
+        for g in [g for g, v in enumerate(first) if v is None]:
+            first[g] = next(filter(_is_given, map(values.__getitem__, rows[bounds[g] + 1:bounds[g + 1]])), None)
+    return first

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from amdx.geo import geodetic_point
 from amdx.jit import kernel
 
 _Array = NDArray[np.float64]
@@ -216,6 +217,46 @@ def _clear(lone: NDArray[np.bool_], d2_best: _Array, d2_next: _Array, gamma: flo
     return lone & (d2_best <= gamma * (1.0 - GATE_MARGIN)) & (d2_next > d2_best * (1.0 + GATE_MARGIN))
 
 
+SIZE_CLASS_RATIO = 4.0
+"""Ratio of the largest to the smallest size (covariance trace or norm) within one size class of `x_classes`."""
+
+
+@kernel
+def x_classes(x0: _Array, size: _Array) -> tuple[NDArray[np.intp], NDArray[np.intp], _Array, NDArray[np.intp],
+                                                   NDArray[np.intp]]:
+    """Items grouped by size class (sizes within a factor `SIZE_CLASS_RATIO` of each other, from the smallest up),
+    each class sorted by x0: a sweep along x with a window for each class's largest size (not the largest size of
+    all, which a few poorly known tracks make wide) finds the same pairs and looks at far fewer. Returns the
+    items (k,), the classes' starts in it (c + 1,), each class's largest size (c,), each item's class and its
+    place in the items (k,)."""
+    k = size.size
+    cls = np.zeros(k, np.intp)
+    if k:
+        low = size.min()
+        step = np.log(SIZE_CLASS_RATIO)
+        for i in range(k):
+            v = np.log(size[i] / low) / step if size[i] > low else 0.0
+            cls[i] = int(v) if v < 31.0 else 31  # (an infinite or NaN ratio: the last class)
+    n_cls = cls.max() + 1 if k else 0
+    starts = np.zeros(n_cls + 1, np.intp)
+    for i in range(k):
+        starts[cls[i] + 1] += 1
+    for c in range(n_cls):
+        starts[c + 1] += starts[c]
+    fill = starts[:-1].copy()
+    items = np.empty(k, np.intp)
+    place = np.empty(k, np.intp)
+    for i in np.argsort(x0):  # a stable counting sort by class of the x order
+        c = cls[i]
+        items[fill[c]] = i
+        place[i] = fill[c]
+        fill[c] += 1
+    top = np.zeros(n_cls)
+    for i in range(k):
+        top[cls[i]] = max(top[cls[i]], size[i])
+    return items, starts, top, cls, place
+
+
 @kernel
 def lone_nearest(x: _Array, P: _Array, cand: NDArray[np.intp], rx: _Array, rP: _Array, rows: NDArray[np.intp],
                  gamma: float) -> tuple[NDArray[np.intp], NDArray[np.bool_], NDArray[np.bool_]]:
@@ -301,6 +342,47 @@ def lone_nearest(x: _Array, P: _Array, cand: NDArray[np.intp], rx: _Array, rP: _
 
 
 @kernel
+def correlate_from(x: _Array, P: _Array, has: NDArray[np.bool_], member: NDArray[np.intp], n: int, rx: _Array,
+                   rP: _Array, src_of: NDArray[np.intp], s0: int,
+                   gamma: float) -> tuple[int, int, NDArray[np.intp], NDArray[np.intp], NDArray[np.bool_],
+                                          NDArray[np.intp], NDArray[np.bool_]]:
+    """Step 2 from source s0 on, in one pass for as long as no source needs the associator: source by source, its
+    rows not folded yet (member −1) are associated to the fused rows 0..n−1 holding no track of it (`lone_nearest`)
+    and folded in or started (`fold_or_start`). Returns (n, s, rows, fused_of, solve, cand, solve_c): s = −1 when
+    every source is done (n the fused rows' count); else source s has rows (`rows`) that `lone_nearest` left to the
+    associator (`solve`, with the candidates cand[solve_c]; `fused_of` the rows it settled), not yet folded."""
+    for s in range(s0, has.shape[1]):
+        count = 0
+        for r in range(src_of.size):
+            if src_of[r] == s and member[r] < 0:
+                count += 1
+        if count == 0:
+            continue
+        rows = np.empty(count, np.intp)
+        count = 0
+        for r in range(src_of.size):
+            if src_of[r] == s and member[r] < 0:
+                rows[count] = r
+                count += 1
+        n_cand = 0
+        for f in range(n):
+            if not has[f, s]:
+                n_cand += 1
+        cand = np.empty(n_cand, np.intp)
+        n_cand = 0
+        for f in range(n):
+            if not has[f, s]:
+                cand[n_cand] = f
+                n_cand += 1
+        fused_of, solve, solve_c = lone_nearest(x, P, cand, rx, rP, rows, gamma)
+        if solve.any():
+            return n, s, rows, fused_of, solve, cand, solve_c
+        n = fold_or_start(x, P, has, member, n, rx, rP, rows, fused_of, s)
+    none = np.zeros(0, np.intp)
+    return n, -1, none, none, np.zeros(0, np.bool_), none, np.zeros(0, np.bool_)
+
+
+@kernel
 def _nearest_first(a: NDArray[np.intp], b: NDArray[np.intp], dist: _Array, tie: NDArray[np.int64],
                    used_a: NDArray[np.bool_], used_b: NDArray[np.bool_]) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     """Greedy matching: the pairs (a[m], b[m]) in the order of (dist, a, tie) (stable sorts, last key first),
@@ -323,8 +405,9 @@ def _nearest_first(a: NDArray[np.intp], b: NDArray[np.intp], dist: _Array, tie: 
 def duplicate_pairs(x: _Array, P: _Array, has: NDArray[np.bool_],
                     gamma: float) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     """Step 3's pairs: fused rows (a, b), a < b, with no source in common and d² ≤ γ, nearest first (ties by a,
-    then b), each row in one pair at most (greedy). Candidates by sweep along x with the exact bound
-    |Δ|² ≤ γ (‖P_a‖ + ‖P_b‖) (Frobenius norms of the position blocks, ≥ their largest eigenvalues)."""
+    then b), each row in one pair at most (greedy). Candidates by sweep along x, in a window per size class
+    (`x_classes`), with the exact bound |Δ|² ≤ γ (‖P_a‖ + ‖P_b‖) (Frobenius norms of the position blocks, ≥ their
+    largest eigenvalues); the order in which pairs are found does not matter (they are sorted)."""
     k = x.shape[0]
     size = np.empty(k)
     for i in range(k):
@@ -333,32 +416,38 @@ def duplicate_pairs(x: _Array, P: _Array, has: NDArray[np.bool_],
             for v in range(3):
                 s += P[i, u, v] * P[i, u, v]
         size[i] = np.sqrt(s)
-    order = np.argsort(x[:, 0])
-    reach = 2.0 * np.sqrt(gamma * (size.max() if k else 0.0)) * (1.0 + GATE_MARGIN) + 1.0
+    items, starts, top, cls, place = x_classes(x[:, 0].copy(), size)
+    x_sorted = x[items, 0]
     ca, cb, cd = [], [], []
-    for p in range(k):
-        i = order[p]
-        for q in range(p + 1, k):
-            j = order[q]
-            dx = x[j, 0] - x[i, 0]
-            if dx > reach:
-                break
-            dy, dz = x[j, 1] - x[i, 1], x[j, 2] - x[i, 2]
-            if dx * dx + dy * dy + dz * dz > gamma * (size[i] + size[j]) * (1.0 + GATE_MARGIN) + 1.0:
-                continue
-            shared = False
-            for s in range(has.shape[1]):
-                if has[i, s] and has[j, s]:
-                    shared = True
+    # each pair once: from its row of the lower size class, or within a class from the row first along x
+    for i in range(k):
+        for g in range(cls[i], starts.size - 1):
+            reach = np.sqrt(gamma * (size[i] + top[g]) * (1.0 + GATE_MARGIN) + 1.0) * (1.0 + GATE_MARGIN) + 1.0
+            if g == cls[i]:
+                lo = place[i] + 1
+            else:
+                lo = starts[g] + np.searchsorted(x_sorted[starts[g]:starts[g + 1]], x[i, 0] - reach)
+            for q in range(lo, starts[g + 1]):
+                j = items[q]
+                dx = x[j, 0] - x[i, 0]
+                if dx > reach:
                     break
-            if shared:
-                continue
-            a, b = min(i, j), max(i, j)
-            d2 = gate_d2(x[a], P[a], x[b], P[b])
-            if d2 <= gamma:
-                ca.append(a)
-                cb.append(b)
-                cd.append(d2)
+                dy, dz = x[j, 1] - x[i, 1], x[j, 2] - x[i, 2]
+                if dx * dx + dy * dy + dz * dz > gamma * (size[i] + size[j]) * (1.0 + GATE_MARGIN) + 1.0:
+                    continue
+                shared = False
+                for s in range(has.shape[1]):
+                    if has[i, s] and has[j, s]:
+                        shared = True
+                        break
+                if shared:
+                    continue
+                a, b = min(i, j), max(i, j)
+                d2 = gate_d2(x[a], P[a], x[b], P[b])
+                if d2 <= gamma:
+                    ca.append(a)
+                    cb.append(b)
+                    cd.append(d2)
     a_ = np.array(ca, dtype=np.intp)
     b_ = np.array(cb, dtype=np.intp)
     d_ = np.array(cd, dtype=np.float64)
@@ -405,4 +494,19 @@ def kept_numbers(prev: NDArray[np.int64], starts: NDArray[np.intp]) -> NDArray[n
                 taken[n] = True
                 out[g] = n
                 break
+    return out
+
+
+@kernel
+def entry_columns(x: _Array, P: _Array, a: float, a2: float, e2: float, sphere: bool) -> _Array:
+    """The numeric columns (5, n) of a picture's entries (`airpicture.picture_entries`) in one pass: geodetic
+    latitude and longitude (deg) and altitude (m) of the states' positions (`geo.geodetic_point`, as
+    `geo.ecef_to_geodetic`), speed (m/s) and position σ (√ tr of the position covariance, m), each summed in
+    numpy's order (x² + y², then + z²; P₀₀ + P₁₁, then + P₂₂)."""
+    n = x.shape[0]
+    out = np.empty((5, n))
+    for k in range(n):
+        out[0, k], out[1, k], out[2, k] = geodetic_point(x[k, 0], x[k, 1], x[k, 2], a, a2, e2, sphere)
+        out[3, k] = np.sqrt(x[k, 3] * x[k, 3] + x[k, 4] * x[k, 4] + x[k, 5] * x[k, 5])
+        out[4, k] = np.sqrt(P[k, 0, 0] + P[k, 1, 1] + P[k, 2, 2])
     return out
