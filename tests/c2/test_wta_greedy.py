@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from amdx.c2.wta_greedy import mmr_greedy
+from amdx.c2.wta_greedy import mmr_greedy, reinsert_units
 
 
 def _plain_greedy(v: np.ndarray, p: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -47,3 +47,40 @@ def test_inputs_untouched_and_empty_shapes() -> None:
     mmr_greedy(v, p, u)
     assert v.tolist() == [3.0, 1.0] and p.tolist() == [[0.5, 0.9]] and u.tolist() == [2]
     assert mmr_greedy(np.zeros(0), np.zeros((2, 0)), np.array([1, 1])).shape == (2, 0)
+
+
+def _plain_reinsert(p: np.ndarray, utype: np.ndarray, surv: list[float], tgt: list[int], free: list[int]) -> None:
+    """The recreate rule written plainly: each step the (free unit, target) of the largest p v_j S_j, first unit
+    (in the order given) then first target on ties; stop when it is not positive."""
+    left = list(free)
+    while left:
+        best, at = 0.0, None
+        for r, unit in enumerate(left):
+            for j in range(p.shape[1]):
+                g = float(p[utype[unit], j]) * surv[j]
+                if g > best:
+                    best, at = g, (r, j)
+        if at is None:
+            return
+        r, j = at
+        unit = left.pop(r)
+        tgt[unit] = j
+        surv[j] *= 1.0 - float(p[utype[unit], j])
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_reinsert_units_is_the_plain_rule(seed):
+    rng = np.random.default_rng(seed)
+    m, n = 4, 6
+    p = np.where(rng.random((m, n)) < 0.6, rng.choice([0.3, 0.5, 0.7], (m, n)), 0.0)  # ties on purpose
+    units = rng.integers(0, 4, m)
+    utype = np.repeat(np.arange(m), units).astype(np.int64)
+    surv = rng.choice([1.0, 2.0, 5.0], n)
+    free = rng.permutation(utype.size).astype(np.int64)
+    tgt = np.full(utype.size, -1, dtype=np.int64)
+    want_surv, want_tgt = surv.tolist(), tgt.tolist()
+    _plain_reinsert(p, utype, want_surv, want_tgt, free.tolist())
+    got_surv = surv.copy()
+    reinsert_units(p, 1.0 - p, utype, got_surv, tgt, free)
+    assert tgt.tolist() == want_tgt
+    np.testing.assert_array_equal(got_surv, want_surv)

@@ -75,3 +75,33 @@ def _row_argmax(a: NDArray[np.float64], i: int) -> int:
         if a[i, j] > a[i, b]:
             b = j
     return b
+
+
+@kernel
+def reinsert_units(pk: NDArray[np.float64], q: NDArray[np.float64], utype: NDArray[np.int64],
+                   surv: NDArray[np.float64], tgt: NDArray[np.int64], free: NDArray[np.int64]) -> None:
+    """Maximum marginal return over single units (the local search's recreate step): the units `free`, in that
+    order, go back one at a time, each step the (unit, target) of the largest p v_j S_j (the first in the order of
+    `free`, then the lowest target, on ties; numpy's argmax over the (units, targets) gains) until none is
+    positive. Writes each placed unit's target to `tgt` and lowers `surv` (n,) (v_j S_j) by that unit's
+    survival factor `q` (m, n); `utype` (units,) is each unit's type."""
+    left = free.copy()
+    nleft = left.size
+    n = pk.shape[1]
+    while nleft > 0:
+        best, br, bj = -np.inf, 0, 0
+        for r in range(nleft):
+            ty = utype[left[r]]
+            for j in range(n):
+                g = pk[ty, j] * surv[j]
+                if g > best:
+                    best, br, bj = g, r, j
+        if best <= 0.0:
+            break
+        u = left[br]
+        for r in range(br, nleft - 1):  # take it out, keeping the others in order (list.pop)
+            left[r] = left[r + 1]
+        nleft -= 1
+        tgt[u] = bj
+        surv[bj] *= q[utype[u], bj]
+

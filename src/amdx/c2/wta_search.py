@@ -30,6 +30,8 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
+from amdx.c2.wta_greedy import reinsert_units
+
 LAYER_TRIES = 2  # failed layer re-assignments (fresh random layers) before a descent stops
 LAYER_TOP_K = 16  # candidate targets per unit and candidate units per target in the sparse assignment
 LAYER_EVERY = 10  # every this many ruin-and-recreate rounds the descent also tries the layer neighbourhood
@@ -228,18 +230,7 @@ def descend(pb: _Problem, tgt: NDArray[np.int64], rng: np.random.Generator, dead
 
 def _recreate(pb: _Problem, tgt: NDArray[np.int64], free: NDArray[np.int64]) -> None:
     """Put the units `free` back one at a time by maximum marginal return (modifies `tgt`)."""
-    vs = pb.surv(tgt)
-    left = list(free)
-    while left:
-        types = pb.utype[left]
-        gain = pb.p[types] * vs[None, :]
-        k = int(np.argmax(gain))
-        r, j = divmod(k, pb.n)
-        if gain[r, j] <= 0.0:
-            break
-        u = left.pop(r)
-        tgt[u] = j
-        vs[j] *= pb.q[pb.utype[u], j]
+    reinsert_units(pb.p, pb.q, pb.utype, pb.surv(tgt), tgt, np.asarray(free, dtype=np.int64))
 
 
 def improve(values: NDArray[np.float64], pk: NDArray[np.float64], units: NDArray[np.int64],
