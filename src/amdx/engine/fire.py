@@ -18,7 +18,7 @@ import numpy as np
 from amdx.c2.envelope import window_bounds
 from amdx.c2.fire_planning import refine_intercept, track_predictor
 from amdx.c2.identification import IDENTITIES, WEAPONS_CONTROL, weapons_control_allows
-from amdx.c2.intercept import Predictor
+from amdx.c2.intercept import KeplerPredictor, Predictor
 from amdx.engine import events as ev
 from amdx.engine.battle import PATH_HORIZON_S, BattleManager, path_end
 from amdx.engine.battle_state import LAUNCH_SPACING_S, BatteryState, Engagement, TrackView
@@ -294,10 +294,16 @@ class FireControl:
         at `ready_s`; raises OrderRejected when there is none."""
         predict = self._predictor(view)
         times = ready_s + FIRE_STEP_S * np.arange(int(PATH_HORIZON_S / FIRE_STEP_S) + 1)
+        times = times[:_until_path_end(predict, times)]
         pos, _ = predict(times[None, :])
         end = path_end(pos[0])
-        win = window_bounds(b.site_ecef_m, times[:end], pos[0, :end], b.envelope, ready_s)
-        if not bool(win.has_window):
+        times, pos = times[:end], pos[0, :end]
+        # only a sample that can be launched at after the reaction time can be in the window (the envelope's
+        # launch rule, with a second's margin against rounding): the window of those samples is the window
+        lead = times - np.linalg.norm(pos - b.site_ecef_m, axis=-1) / b.envelope.speed_mps
+        can = np.flatnonzero(lead >= ready_s + b.envelope.reaction_s - 1.0)
+        win = window_bounds(b.site_ecef_m, times[can], pos[can], b.envelope, ready_s) if can.size else None
+        if win is None or not bool(win.has_window):
             raise OrderRejected(f"{b.id} has no launch window on {view.track_id}: outside its envelope or too late")
         t_launch = float(win.earliest_launch_s)
         sol = refine_intercept(b.site_ecef_m[None, :], predict, b.envelope.speed_mps, t_launch,
@@ -420,6 +426,16 @@ class FireControl:
                                                battery_id=b.id, track_id=eng.track_id, assessment=verdict)]
         out.extend(self.battle.mark(t, eng.label, eng.nation, "kill_assessment", eng.engagement_id, verdict))
         return out
+
+
+def _until_path_end(predict: Predictor, times: np.ndarray) -> int:
+    """How many of the increasing sample `times` a path can have a state at (at least one): a Kepler path has none
+    after its end (NaN there), so the samples after it need not be predicted; every sample otherwise."""
+    if isinstance(predict, KeplerPredictor) and predict.n_tracks == 1:
+        slot = int(predict.paths.slot[0])
+        t_end = float(predict.paths.t_end[slot]) if slot >= 0 else -np.inf
+        return max(1, int(np.searchsorted(times, t_end, side="right")))
+    return int(times.size)
 
 
 def crossrange_miss_m(target_m: np.ndarray, aim_m: np.ndarray, site_m: np.ndarray) -> float:
