@@ -16,9 +16,9 @@ from __future__ import annotations
 import numpy as np
 
 from amdx.c2.envelope import window_bounds
-from amdx.c2.fire_planning import refine_intercept, track_predictor
+from amdx.c2.fire_planning import refine_intercept, samples_to_path_end, track_predictor
 from amdx.c2.identification import IDENTITIES, WEAPONS_CONTROL, weapons_control_allows
-from amdx.c2.intercept import KeplerPredictor, Predictor
+from amdx.c2.intercept import Predictor
 from amdx.engine import events as ev
 from amdx.engine.battle import PATH_HORIZON_S, BattleManager, path_end
 from amdx.engine.battle_state import LAUNCH_SPACING_S, BatteryState, Engagement, TrackView
@@ -161,7 +161,7 @@ class FireControl:
             raise OrderRejected(f"identity must be one of {', '.join(IDENTITIES)}, found {order.identity!r}")
         automatic = order.source == self.battle.id_node[order.nation]
         tracks = self.battle.tracks[order.nation]
-        if order.track_id not in tracks:
+        if order.track_id not in tracks.row:  # the table's membership, without its method call
             if automatic:
                 return "", []  # the track is gone before the identification was made: nothing to do
             self._track(order.nation, order.track_id)  # raises: no such track
@@ -294,7 +294,7 @@ class FireControl:
         at `ready_s`; raises OrderRejected when there is none."""
         predict = self._predictor(view)
         times = ready_s + FIRE_STEP_S * np.arange(int(PATH_HORIZON_S / FIRE_STEP_S) + 1)
-        times = times[:_until_path_end(predict, times)]
+        times = times[:samples_to_path_end(predict, times)]
         pos, _ = predict(times[None, :])
         end = path_end(pos[0])
         times, pos = times[:end], pos[0, :end]
@@ -426,16 +426,6 @@ class FireControl:
                                                battery_id=b.id, track_id=eng.track_id, assessment=verdict)]
         out.extend(self.battle.mark(t, eng.label, eng.nation, "kill_assessment", eng.engagement_id, verdict))
         return out
-
-
-def _until_path_end(predict: Predictor, times: np.ndarray) -> int:
-    """How many of the increasing sample `times` a path can have a state at (at least one): a Kepler path has none
-    after its end (NaN there), so the samples after it need not be predicted; every sample otherwise."""
-    if isinstance(predict, KeplerPredictor) and predict.n_tracks == 1:
-        slot = int(predict.paths.slot[0])
-        t_end = float(predict.paths.t_end[slot]) if slot >= 0 else -np.inf
-        return max(1, int(np.searchsorted(times, t_end, side="right")))
-    return int(times.size)
 
 
 def crossrange_miss_m(target_m: np.ndarray, aim_m: np.ndarray, site_m: np.ndarray) -> float:
