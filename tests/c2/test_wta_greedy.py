@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from amdx.c2.wta_greedy import mmr_greedy, reinsert_units
+from amdx.c2.wta_greedy import mmr_greedy, move_deltas, reinsert_units
 
 
 def _plain_greedy(v: np.ndarray, p: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -84,3 +84,27 @@ def test_reinsert_units_is_the_plain_rule(seed):
     reinsert_units(p, 1.0 - p, utype, got_surv, tgt, free)
     assert tgt.tolist() == want_tgt
     np.testing.assert_array_equal(got_surv, want_surv)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_move_deltas_are_the_plain_change_of_surviving_value(seed):
+    rng = np.random.default_rng(seed)
+    m, n = 3, 5
+    p = np.where(rng.random((m, n)) < 0.7, rng.choice([0.2, 0.5, 0.9], (m, n)), 0.0)
+    units = rng.integers(1, 4, m)
+    utype = np.repeat(np.arange(m), units).astype(np.int64)
+    tgt = rng.integers(-1, n, utype.size).astype(np.int64)
+    v = rng.choice([1.0, 3.0], n)
+    surv = v * np.array([np.prod([1.0 - p[utype[u], j] for u in range(utype.size) if tgt[u] == j]) for j in range(n)])
+    delta, ta, tb = move_deltas(p, 1.0 - p, utype, surv, tgt)
+    for u in range(utype.size):
+        i, a = int(utype[u]), int(tgt[u])
+        gains = [float(p[i, j]) * surv[j] for j in range(n)]
+        b = gains.index(max(gains))  # the first best target of the unit's type
+        assert (ta[u], tb[u]) == (a if a >= 0 else n, b)
+        if a == b:
+            assert delta[u] == 0.0
+            continue
+        # leaving a: its surviving value grows by S_a (1/q - 1); joining b: it falls by p S_b
+        want = (surv[a] * (1.0 / (1.0 - p[i, a]) - 1.0) if a >= 0 else 0.0) - gains[b]
+        assert delta[u] == pytest.approx(want, rel=1e-12, abs=1e-15)
