@@ -17,10 +17,9 @@ from scipy import stats
 from scipy.optimize import brentq
 
 from amdx.c2.envelope import Envelope
-from amdx.c2.fire_planning import pair_options, refine_intercept, samples_to_path_end, track_predictor
+from amdx.c2.fire_planning import pair_options, refine_intercept, track_predictor
 from amdx.c2.intercept import ballistic_track_predictor
 from amdx.c2.kill import divert_adjusted_pk
-from amdx.engine.battle import path_end
 from amdx.engine.fire import crossrange_miss_m
 
 T_TRACK = 100.0
@@ -338,19 +337,3 @@ def test_predictor_refuses_times_of_another_track_count(mixed_states, ballistic)
         predict(np.array([110.0, 120.0]))  # 2 times for 4 tracks
     with pytest.raises(ValueError, match="times must be"):
         predict(np.full((2, 3), 110.0))
-
-
-def test_samples_to_path_end_keeps_every_sample_a_path_has_a_state_at():
-    x = np.array([[6_478_137.0, 0.0, 0.0, 1_500.0, 2_500.0, 0.0],  # suborbital: comes down within minutes
-                  [6_458_137.0, 0.0, 10_000.0, 1_000.0, 1_500.0, 500.0]])
-    times = 10.0 + np.arange(0.0, 1_200.0, 5.0)
-    for rows in ([0], [1], [0, 1]):
-        predict = track_predictor(x[rows], 10.0, np.ones(len(rows), bool))
-        pos, _ = predict(np.broadcast_to(times, (len(rows), times.size)))
-        end = path_end(pos)
-        assert end < times.size  # the paths do come down inside the samples
-        m = samples_to_path_end(predict, times)
-        assert end <= m and not np.isfinite(pos[:, m:]).any()  # nothing after it but NaN
-        assert np.isfinite(pos[:, m - 1]).any()  # and the last sample kept is on a path
-    cv = track_predictor(x[:1], 10.0, [False])
-    assert samples_to_path_end(cv, times) == times.size

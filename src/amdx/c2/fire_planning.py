@@ -58,17 +58,6 @@ def track_predictor(x_ecef: ArrayLike, t_track_s: float, ballistic: ArrayLike) -
     return predict
 
 
-def samples_to_path_end(predict: Predictor, times: NDArray[np.float64]) -> int:
-    """How many of the increasing sample `times` (K,) any path of `predict` can have a state at (at least one): on
-    Kepler paths (a `KeplerPredictor`) none after the last path's end, where every prediction is NaN, so the samples
-    after it need not be predicted; all K for any other predictor."""
-    if not isinstance(predict, KeplerPredictor):
-        return int(times.size)
-    slot = predict.paths.slot
-    ends = predict.paths.t_end[slot[slot >= 0]]
-    return max(1, int(np.searchsorted(times, ends.max() if ends.size else -np.inf, side="right")))
-
-
 @dataclass(frozen=True)
 class PairOptions:
     """Options of P (battery, track) pairs.

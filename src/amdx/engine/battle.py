@@ -34,7 +34,7 @@ from amdx.c2.air_threats import evaluate_air_tracks
 from amdx.c2.comms import CommsNet
 from amdx.c2.envelope import path_geodetic
 from amdx.c2.envelope_kernels import reach_bound
-from amdx.c2.fire_planning import pair_options, samples_to_path_end, track_predictor
+from amdx.c2.fire_planning import pair_options, track_predictor
 from amdx.c2.identification import FRIENDLY, automatic_identity, weapons_control_allows
 from amdx.c2.threat_evaluation import evaluate_threats
 from amdx.c2.wta import solve_wta
@@ -550,9 +550,7 @@ class BattleManager:
         classes = {n: self.tracks[n].column("classification") for n in {n for n, _ in keys}}
         ballistic = np.array([classes[n][r] == "ballistic" for (n, _), r in zip(keys, rows, strict=True)])
         times = t + PATH_STEP_S * np.arange(int(PATH_HORIZON_S / PATH_STEP_S) + 1)
-        predict = track_predictor(x, t, ballistic)
-        times = times[:samples_to_path_end(predict, times)]  # none after the last Kepler path's end
-        pos, _ = predict(np.broadcast_to(times, (len(keys), times.size)))
+        pos, _ = track_predictor(x, t, ballistic)(np.broadcast_to(times, (len(keys), times.size)))
         end = path_end(pos)
         times, pos = times[:end], pos[:, :end]
         geodetic = path_geodetic(pos)  # once per track, not per (battery, track) pair

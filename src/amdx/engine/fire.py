@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from amdx.c2.envelope import window_bounds
-from amdx.c2.fire_planning import refine_intercept, samples_to_path_end, track_predictor
+from amdx.c2.fire_planning import refine_intercept, track_predictor
 from amdx.c2.identification import IDENTITIES, WEAPONS_CONTROL, weapons_control_allows
 from amdx.c2.intercept import Predictor
 from amdx.engine import events as ev
@@ -294,16 +294,10 @@ class FireControl:
         at `ready_s`; raises OrderRejected when there is none."""
         predict = self._predictor(view)
         times = ready_s + FIRE_STEP_S * np.arange(int(PATH_HORIZON_S / FIRE_STEP_S) + 1)
-        times = times[:samples_to_path_end(predict, times)]
         pos, _ = predict(times[None, :])
         end = path_end(pos[0])
-        times, pos = times[:end], pos[0, :end]
-        # only a sample that can be launched at after the reaction time can be in the window (the envelope's
-        # launch rule, with a second's margin against rounding): the window of those samples is the window
-        lead = times - np.linalg.norm(pos - b.site_ecef_m, axis=-1) / b.envelope.speed_mps
-        can = np.flatnonzero(lead >= ready_s + b.envelope.reaction_s - 1.0)
-        win = window_bounds(b.site_ecef_m, times[can], pos[can], b.envelope, ready_s) if can.size else None
-        if win is None or not bool(win.has_window):
+        win = window_bounds(b.site_ecef_m, times[:end], pos[0, :end], b.envelope, ready_s)
+        if not bool(win.has_window):
             raise OrderRejected(f"{b.id} has no launch window on {view.track_id}: outside its envelope or too late")
         t_launch = float(win.earliest_launch_s)
         sol = refine_intercept(b.site_ecef_m[None, :], predict, b.envelope.speed_mps, t_launch,
