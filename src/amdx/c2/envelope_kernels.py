@@ -71,3 +71,23 @@ def window_ends(feasible: NDArray[np.bool_], launch: NDArray[np.float64], t: NDA
                 for c in range(3):
                     pips[i, e, c] = pos[path_row[i], j, c]
     return lo, hi, times, pips
+
+
+@kernel
+def reach_bound(sites: NDArray[np.float64], reach_m: NDArray[np.float64], states: NDArray[np.float64],
+                rows: NDArray[np.intp], horizon_s: float) -> NDArray[np.bool_]:
+    """(B, R) whether track state states[rows[k]] ([r v], ECEF m, m/s) is within reach_m[i] plus `horizon_s` at its
+    speed of site i (B, 3): |r − site| ≤ reach + horizon |v|; False where rows[k] is −1. The norms are summed as
+    `np.linalg.norm` sums three squares, so the bound is that of the array expression to the bit."""
+    b, n = sites.shape[0], rows.size
+    out = np.zeros((b, n), dtype=np.bool_)
+    for k in range(n):
+        r = rows[k]
+        if r < 0:
+            continue
+        vx, vy, vz = states[r, 3], states[r, 4], states[r, 5]
+        extra = horizon_s * np.sqrt((vx * vx + vy * vy) + vz * vz)
+        for i in range(b):
+            dx, dy, dz = states[r, 0] - sites[i, 0], states[r, 1] - sites[i, 1], states[r, 2] - sites[i, 2]
+            out[i, k] = np.sqrt((dx * dx + dy * dy) + dz * dz) <= reach_m[i] + extra
+    return out

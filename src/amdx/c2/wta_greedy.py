@@ -75,3 +75,66 @@ def _row_argmax(a: NDArray[np.float64], i: int) -> int:
         if a[i, j] > a[i, b]:
             b = j
     return b
+
+
+@kernel
+def reinsert_units(pk: NDArray[np.float64], q: NDArray[np.float64], utype: NDArray[np.int64],
+                   surv: NDArray[np.float64], tgt: NDArray[np.int64], free: NDArray[np.int64]) -> None:
+    """Maximum marginal return over single units (the local search's recreate step): the units `free`, in that
+    order, go back one at a time, each step the (unit, target) of the largest p v_j S_j (the first in the order of
+    `free`, then the lowest target, on ties; numpy's argmax over the (units, targets) gains) until none is
+    positive. Writes each placed unit's target to `tgt` and lowers `surv` (n,) (v_j S_j) by that unit's
+    survival factor `q` (m, n); `utype` (units,) is each unit's type."""
+    left = free.copy()
+    nleft = left.size
+    n = pk.shape[1]
+    while nleft > 0:
+        best, br, bj = -np.inf, 0, 0
+        for r in range(nleft):
+            ty = utype[left[r]]
+            for j in range(n):
+                g = pk[ty, j] * surv[j]
+                if g > best:
+                    best, br, bj = g, r, j
+        if best <= 0.0:
+            break
+        u = left[br]
+        for r in range(br, nleft - 1):  # take it out, keeping the others in order (list.pop)
+            left[r] = left[r + 1]
+        nleft -= 1
+        tgt[u] = bj
+        surv[bj] *= q[utype[u], bj]
+
+
+@kernel
+def move_deltas(pk: NDArray[np.float64], q: NDArray[np.float64], utype: NDArray[np.int64], surv: NDArray[np.float64],
+                tgt: NDArray[np.int64]) -> tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.int64]]:
+    """The local search's single-unit moves: for each unit (type `utype`, target `tgt`, −1: none) the change of the
+    expected surviving value when it leaves its target for its type's best one (the first largest p_ij v_j S_j,
+    `surv` (n,) being v_j S_j), 0 when that is its own; that target, and the one it leaves (n: none). The array
+    code's arithmetic: v_a S_a (1/q − 1) lost at the old target, p v_b S_b gained at the new one."""
+    m, n = pk.shape
+    best_b = np.zeros(m, dtype=np.int64)
+    best_g = np.empty(m)
+    for i in range(m):
+        g = pk[i, 0] * surv[0]
+        for j in range(1, n):
+            h = pk[i, j] * surv[j]
+            if h > g:
+                g, best_b[i] = h, j
+        best_g[i] = g
+    nu = tgt.size
+    delta = np.empty(nu)
+    ta = np.empty(nu, dtype=np.int64)
+    tb = np.empty(nu, dtype=np.int64)
+    for u in range(nu):
+        a, ty = tgt[u], utype[u]
+        b = best_b[ty]
+        tb[u] = b
+        if a >= 0:
+            delta[u] = 0.0 if b == a else surv[a] * (1.0 / q[ty, a] - 1.0) - best_g[ty]
+            ta[u] = a
+        else:
+            delta[u] = 0.0 - best_g[ty]
+            ta[u] = n
+    return delta, ta, tb

@@ -30,6 +30,8 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
+from amdx.c2.wta_greedy import move_deltas, reinsert_units
+
 LAYER_TRIES = 2  # failed layer re-assignments (fresh random layers) before a descent stops
 LAYER_TOP_K = 16  # candidate targets per unit and candidate units per target in the sparse assignment
 LAYER_EVERY = 10  # every this many ruin-and-recreate rounds the descent also tries the layer neighbourhood
@@ -99,18 +101,9 @@ def _disjoint(delta: NDArray[np.float64], ta: NDArray[np.int64], tb: NDArray[np.
 
 def _moves(pb: _Problem, tgt: NDArray[np.int64]) -> NDArray[np.int64]:
     """Apply a batch of improving single-unit moves; returns the targets that changed."""
-    vs = pb.surv(tgt)
-    gain = pb.p * vs[None, :]  # decrease of the objective when one unit of type i joins target j
-    best_b = np.argmax(gain, axis=1)
-    best_g = gain[np.arange(pb.m), best_b]
-    on = tgt >= 0
-    a = np.where(on, tgt, 0)
-    qa = pb.q[pb.utype, a]
-    loss = np.where(on, vs[a] * (1.0 / qa - 1.0), 0.0)  # increase when the unit leaves its target
-    b = best_b[pb.utype]
-    delta = loss - best_g[pb.utype]
-    delta[on & (b == a)] = 0.0
-    ta = np.where(on, a, pb.n)
+    if pb.n == 0:
+        return np.zeros(0, dtype=np.int64)
+    delta, ta, b = move_deltas(pb.p, pb.q, pb.utype, pb.surv(tgt), tgt)
     keep = _disjoint(delta, ta, b, np.arange(pb.nu), np.full(pb.nu, -1), pb.n, pb.nu)
     if keep.size == 0:
         return np.zeros(0, dtype=np.int64)
@@ -228,18 +221,7 @@ def descend(pb: _Problem, tgt: NDArray[np.int64], rng: np.random.Generator, dead
 
 def _recreate(pb: _Problem, tgt: NDArray[np.int64], free: NDArray[np.int64]) -> None:
     """Put the units `free` back one at a time by maximum marginal return (modifies `tgt`)."""
-    vs = pb.surv(tgt)
-    left = list(free)
-    while left:
-        types = pb.utype[left]
-        gain = pb.p[types] * vs[None, :]
-        k = int(np.argmax(gain))
-        r, j = divmod(k, pb.n)
-        if gain[r, j] <= 0.0:
-            break
-        u = left.pop(r)
-        tgt[u] = j
-        vs[j] *= pb.q[pb.utype[u], j]
+    reinsert_units(pb.p, pb.q, pb.utype, pb.surv(tgt), tgt, np.asarray(free, dtype=np.int64))
 
 
 def improve(values: NDArray[np.float64], pk: NDArray[np.float64], units: NDArray[np.int64],

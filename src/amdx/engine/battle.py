@@ -34,6 +34,7 @@ from amdx.c2.air_threats import evaluate_air_tracks
 from amdx.c2.comms import CommsNet
 from amdx.c2.disc_kernels import ellipse_probabilities
 from amdx.c2.envelope import path_geodetic
+from amdx.c2.envelope_kernels import reach_bound
 from amdx.c2.fire_planning import pair_options, track_predictor
 from amdx.c2.identification import FRIENDLY, automatic_identity, weapons_control_allows
 from amdx.c2.threat_evaluation import disc_points
@@ -549,16 +550,12 @@ class BattleManager:
         """(batteries, rows) whether a track (its row of `states` (n, 6), or -1 for none) could come within a
         battery's reach over the planning horizon: its distance at most the envelope's range, 3 × its ceiling and
         50 km, plus the horizon at the track's speed (a cheap bound before any path is predicted; False for -1)."""
-        out = np.zeros((len(batteries), len(rows)), bool)
-        cols = [k for k, r in enumerate(rows) if r >= 0]
-        if not cols or not batteries:
-            return out
-        x = states[[rows[k] for k in cols]]
+        if not batteries:
+            return np.zeros((0, len(rows)), bool)
         sites = np.array([b.site_ecef_m for b in batteries])
         reach = np.array([b.envelope.max_range_m + 3.0 * b.envelope.max_alt_m + 50_000.0 for b in batteries])
-        dist = np.linalg.norm(x[None, :, :3] - sites[:, None, :], axis=-1)
-        out[:, cols] = dist <= reach[:, None] + PATH_HORIZON_S * np.linalg.norm(x[:, 3:], axis=-1)[None, :]
-        return out
+        return reach_bound(sites, reach, np.ascontiguousarray(states, dtype=np.float64),
+                           np.array(rows, dtype=np.intp), PATH_HORIZON_S)
 
     def _options(self, t: float, batteries: list[BatteryState],
                  pairs: list[tuple[int, int, str]]) -> tuple[np.ndarray, ...]:

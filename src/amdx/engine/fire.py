@@ -43,6 +43,11 @@ FIRE_STEP_S = 1.0
 """Sampling step of the predicted path when a fire order is executed, s."""
 
 
+_HANDLERS: dict[type, str] = {CommsCut: "_comms_cut", SetWeaponsControl: "_set_wcs", Identify: "_identify",
+                              DenyEngagement: "_deny", RequestSupport: "_request", AssignRole: "_assign"}
+"""The method that carries out each kind of command order but `Engage` (one table, not one per order)."""
+
+
 class FireControl:
     """Executes command orders and engagements on a `BattleManager`'s state."""
 
@@ -67,9 +72,7 @@ class FireControl:
             except OrderRejected:
                 self._close_proposal(order.proposal_id, "refused")
                 raise
-        handler = {CommsCut: self._comms_cut, SetWeaponsControl: self._set_wcs, Identify: self._identify,
-                   DenyEngagement: self._deny, RequestSupport: self._request, AssignRole: self._assign}[type(order)]
-        return handler(now, order)  # type: ignore[operator]
+        return getattr(self, _HANDLERS[type(order)])(now, order)  # type: ignore[no-any-return]
 
     # --- helpers -------------------------------------------------------------------------------------------
     def _nation(self, nation: str) -> None:
@@ -158,7 +161,7 @@ class FireControl:
             raise OrderRejected(f"identity must be one of {', '.join(IDENTITIES)}, found {order.identity!r}")
         automatic = order.source == self.battle.id_node[order.nation]
         tracks = self.battle.tracks[order.nation]
-        if order.track_id not in tracks:
+        if order.track_id not in tracks.row:  # the table's membership, without its method call
             if automatic:
                 return "", []  # the track is gone before the identification was made: nothing to do
             self._track(order.nation, order.track_id)  # raises: no such track
