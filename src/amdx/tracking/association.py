@@ -7,8 +7,8 @@ d²ᵢⱼ = νᵀ S⁻¹ ν with ν = zⱼ − pᵢ and S = Pₚᵢ + Rⱼ (χ²
 
 1. **Coarse gate (grid).** d² ≤ γ implies |ν|² ≤ γ λmax(S) ≤ γ (λmax(Pₚᵢ) + λmax(Rⱼ)) ≤ γ (‖Pₚᵢ‖ + ‖Rⱼ‖)
    with ‖·‖ the Frobenius norm (≥ λmax, and up to √3 times tighter than the trace): an exact bound (no pair
-   inside the χ² gate is lost), checked pair by pair on the candidates of a grid. The measurements are sorted by
-   (group, strip along the axis of largest extent, coordinate along the second largest); each track takes the
+   inside the χ² gate is lost), checked pair by pair on the candidates of a grid. The measurements are put in
+   cells (group, strip along the axis of largest extent), each cell's sorted by the second largest; each track takes the
    strips its radius ρᵢ = √(γ (‖Pₚᵢ‖ + maxⱼ ‖Rⱼ‖)) (the maximum over its group) reaches, and in each strip the
    measurements within ρᵢ along the second axis (projections only shorten distances, so the grid loses no
    pair). The strips are about as wide as the median radius: a track looks at about three strips, and at

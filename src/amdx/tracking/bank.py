@@ -55,6 +55,8 @@ from amdx.tracking.bank_kernels import (
     classify_kernel,
     initial_rows_kernel,
     look_kernel,
+    merge_passes_kernel,
+    outcomes_kernel,
     positions_kernel,
     remove_rows_kernel,
     set_classes_kernel,
@@ -68,7 +70,6 @@ from amdx.tracking.track_types import (
     TrackStatus,
     TrackTable,
     read_only,
-    remap,
 )
 
 _Array = NDArray[np.float64]
@@ -186,27 +187,23 @@ class TrackerBank:
         zz = np.asarray(z, dtype=np.float64).reshape(-1, 3)
         rr = np.asarray(R, dtype=np.float64).reshape(-1, 3, 3)
         ms = np.asarray(meas_sensor, dtype=np.int64).reshape(-1)
-        active = np.unique(np.asarray(sensors, dtype=np.int64))
+        given = np.asarray(sensors, dtype=np.int64).reshape(-1)
         if rr.shape[0] != zz.shape[0] or ms.shape[0] != zz.shape[0]:
             raise ValueError(f"z has {zz.shape[0]} measurements but R has {rr.shape[0]} covariances and "
                              f"meas_sensor {ms.shape[0]} entries")
         if not (np.isfinite(zz).all() and np.isfinite(rr).all()):
             raise ValueError("measurements and covariances must be finite")
-        if active.size == 0 or active[0] < 0 or active[-1] >= self.n_sensors:
-            raise ValueError(f"sensors must be indices in [0, {self.n_sensors}), found {active.tolist()}")
-        stepping = self._sensor_mask(active)
+        if given.size == 0 or given.min() < 0 or given.max() >= self.n_sensors:
+            raise ValueError(f"sensors must be indices in [0, {self.n_sensors}), found {np.unique(given).tolist()}")
+        stepping = self._sensor_mask(given)
         if ms.size and not (ms.min() >= 0 and ms.max() < self.n_sensors and stepping[ms].all()):
             raise ValueError("every measurement must belong to one of the stepping sensors")
-        rows = self._advance(t, active, stepping)
-        p, pc = positions_kernel(self._x, self._P, rows)
-        mot, tom, d2, near = self._associate(p, pc, self._status[rows], self._sensor[rows], zz, rr, ms)
-        excluded = remap(near, (self._hist[rows] & np.uint16(1)).astype(np.intp)) > 0  # near a track hit last look
-        upd = np.flatnonzero(mot >= 0)
-        if upd.size:
-            self.filter.update_rows(self._x, self._P, rows[upd], zz, rr, mot[upd])
-        track_of_meas = remap(tom, self._ids[rows])
-        nis = np.where(tom >= 0, d2, np.nan)
-
+        rows = self._advance(t, np.flatnonzero(stepping), stepping)
+        mot, tom, d2, near = self._associate(rows, zz, rr, ms)
+        upd_rows, upd_meas, track_of_meas, nis, new_meas = outcomes_kernel(rows, mot, tom, d2, near, self._ids,
+                                                                           self._hist)
+        if upd_rows.size:
+            self.filter.update_rows(self._x, self._P, upd_rows, zz, rr, upd_meas)
         # the look of every track (history, counts, confirmation) and the tracks to delete: classification
         # changes no input of the deletion tests (status, counts, times, position variance)
         newly, dead = look_kernel(t, rows, mot, self._hist, self._looks, self._hits, self._last_t, self._status,
@@ -215,7 +212,6 @@ class TrackerBank:
         confirmed = (self._ids[newly], self._sensor[newly])
         ballistic = self._classify(rows)
         deleted = (self._ids[dead], self._sensor[dead])
-        new_meas = np.flatnonzero((tom < 0) & ~excluded)
         new_ids = self._initiate(t, zz[new_meas], rr[new_meas], ms[new_meas], dead)
         new_sensor = ms[new_meas]
         at_once = self._confirm_m[new_sensor] == 1  # M = 1: a new track is confirmed at once
@@ -315,33 +311,26 @@ class TrackerBank:
         self._sensor_t[active] = t
         return rows
 
-    def _associate(self, p: _Array, pc: _Array, status: NDArray[np.int8], sensor: _Ids, z: _Array, R: _Array,
+    def _associate(self, rows: NDArray[np.intp], z: _Array, R: _Array,
                    ms: _Ids) -> tuple[NDArray[np.intp], NDArray[np.intp], _Array, NDArray[np.intp]]:
         """(measurement of each track, track of each measurement, d² per measurement, nearest track of each
-        measurement in the exclusion gate), indices local to the given tracks (positions p (k, 3), their
-        covariances pc (k, 3, 3)); confirmed tracks first when `confirmed_first`, tentative tracks then share
-        the measurements left over."""
-        tent = status == _TENTATIVE
+        measurement in the exclusion gate), indices local to the tracks `rows` (their predicted positions and
+        position covariances go to the associator); confirmed tracks first when `confirmed_first`, tentative tracks
+        then share the measurements left over."""
+        tent = self._status[rows] == _TENTATIVE
         if not (self._confirmed_first and tent.any() and not tent.all()):
-            a = self._associate_groups(p, pc, z, R, sensor, ms)
+            a = self._associate_groups(*positions_kernel(self._x, self._P, rows), z, R, self._sensor[rows], ms)
             return (np.asarray(a.measurement_of_track), np.asarray(a.track_of_measurement), np.asarray(a.d2),
                     np.asarray(a.near_track))
         conf, tent_rows = np.flatnonzero(~tent), np.flatnonzero(tent)
-        a1 = self._associate_groups(p[conf], pc[conf], z, R, sensor[conf], ms)
+        first, second = rows[conf], rows[tent_rows]
+        a1 = self._associate_groups(*positions_kernel(self._x, self._P, first), z, R, self._sensor[first], ms)
         free = np.flatnonzero(np.asarray(a1.track_of_measurement) < 0)
-        a2 = self._associate_groups(p[tent_rows], pc[tent_rows], z[free], R[free], sensor[tent_rows],
-                                    ms[free])
-        mot = np.full(len(status), -1, dtype=np.intp)
-        mot[conf] = np.asarray(a1.measurement_of_track)
-        mot[tent_rows] = remap(np.asarray(a2.measurement_of_track), free)
-        tom = remap(np.asarray(a1.track_of_measurement), conf)
-        tom[free] = remap(np.asarray(a2.track_of_measurement), tent_rows)
-        d2 = np.array(a1.d2)
-        d2[free] = np.asarray(a2.d2)
-        near = remap(np.asarray(a1.near_track), conf)
-        near_free = remap(np.asarray(a2.near_track), tent_rows)
-        near[free] = np.where(near[free] >= 0, near[free], near_free)
-        return mot, tom, d2, near
+        a2 = self._associate_groups(*positions_kernel(self._x, self._P, second), z[free], R[free],
+                                    self._sensor[second], ms[free])
+        return merge_passes_kernel(rows.size, conf, tent_rows, free, *(
+            np.asarray(v) for v in (a1.measurement_of_track, a1.track_of_measurement, a1.d2, a1.near_track,
+                                    a2.measurement_of_track, a2.track_of_measurement, a2.d2, a2.near_track)))
 
     def _associate_groups(self, p: _Array, pc: _Array, z: _Array, R: _Array, tg: _Ids, mg: _Ids) -> Association:
         """One association call; the sensors go along as groups only in a bank of several (so an associator

@@ -243,3 +243,65 @@ def positions_kernel(x: _Array, P: _Array, rows: _Index) -> tuple[_Array, _Array
             for j in range(3):
                 pc[q, i, j] = P[r, i, j]
     return p, pc
+
+
+@kernel
+def merge_passes_kernel(k: int, conf: _Index, tent: _Index, free: _Index, mot1: _Index, tom1: _Index, d2_1: _Array,
+                        near1: _Index, mot2: _Index, tom2: _Index, d2_2: _Array,
+                        near2: _Index) -> tuple[_Index, _Index, _Array, _Index]:
+    """The two passes of a confirmed-first association as one: pass 1 paired the tracks `conf` (local indices among
+    k) with every measurement, pass 2 the tracks `tent` with the measurements `free` pass 1 left. Returns
+    (measurement of each of the k tracks, track of each measurement, d² of each measurement, nearest track of each
+    measurement in the exclusion gate: pass 1's, else pass 2's), local indices, −1 where none."""
+    n = tom1.shape[0]
+    mot = np.full(k, -1, np.intp)
+    for q in range(conf.shape[0]):
+        mot[conf[q]] = mot1[q]
+    for q in range(tent.shape[0]):
+        if mot2[q] >= 0:
+            mot[tent[q]] = free[mot2[q]]
+    tom = np.full(n, -1, np.intp)
+    d2 = d2_1.copy()
+    near = np.full(n, -1, np.intp)
+    for j in range(n):
+        if tom1[j] >= 0:
+            tom[j] = conf[tom1[j]]
+        if near1[j] >= 0:
+            near[j] = conf[near1[j]]
+    for q in range(free.shape[0]):
+        j = free[q]
+        tom[j] = tent[tom2[q]] if tom2[q] >= 0 else -1
+        d2[j] = d2_2[q]
+        if near[j] < 0 and near2[q] >= 0:
+            near[j] = tent[near2[q]]
+    return mot, tom, d2, near
+
+
+@kernel
+def outcomes_kernel(rows: _Index, mot: _Index, tom: _Index, d2: _Array, near: _Index, ids: _Ids,
+                    hist: NDArray[np.uint16]) -> tuple[_Index, _Index, _Ids, _Array, _Index]:
+    """What an association means for the tracks `rows` (local indices: mot, tom, near) and the measurements:
+    (rows to update (u,) and their measurements (u,), in track order; the id of each measurement's track, −1 if
+    none, and its d² (NIS), NaN if none; the measurements that start a track: unassigned and not in the exclusion
+    gate of a track hit on its previous look (the lowest bit of its history, read before this look is counted))."""
+    k, n = rows.shape[0], tom.shape[0]
+    upd_rows = np.empty(k, np.intp)
+    upd_meas = np.empty(k, np.intp)
+    u = 0
+    for q in range(k):
+        if mot[q] >= 0:
+            upd_rows[u] = rows[q]
+            upd_meas[u] = mot[q]
+            u += 1
+    track_of_meas = np.full(n, -1, np.int64)
+    nis = np.full(n, np.nan)
+    new_meas = np.empty(n, np.intp)
+    w = 0
+    for j in range(n):
+        if tom[j] >= 0:
+            track_of_meas[j] = ids[rows[tom[j]]]
+            nis[j] = d2[j]
+        elif not (near[j] >= 0 and hist[rows[near[j]]] & 1):
+            new_meas[w] = j
+            w += 1
+    return upd_rows[:u].copy(), upd_meas[:u].copy(), track_of_meas, nis, new_meas[:w].copy()

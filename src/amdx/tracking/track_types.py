@@ -102,14 +102,6 @@ class TrackerConfig:
                 raise ValueError(f"{name} must be > 0, found {getattr(self, name)}")
 
 
-def remap(index: NDArray[np.intp], table: np.ndarray) -> np.ndarray:
-    """table[index] where index >= 0, -1 elsewhere."""
-    out = np.full(index.shape, -1, dtype=table.dtype if table.dtype.kind == "i" else np.intp)
-    ok = index >= 0
-    out[ok] = table[index[ok]]
-    return out
-
-
 def read_only(a: ArrayLike, dtype: type | None = None) -> np.ndarray:
     out = np.array(a, dtype=dtype)
     out.flags.writeable = False

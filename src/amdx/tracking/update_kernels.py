@@ -1,6 +1,6 @@
 """Compiled kernels of the position update (`amdx.tracking.filters`) and of the squared Mahalanobis distances of
 candidate pairs (`amdx.tracking.association`): one loop over tracks (or pairs), each 3×3 block product in scalar
-loops, instead of a few dozen numpy operations on stacks of 3×3 blocks.
+loops (the updates by chunks of tracks, `CHUNK`), instead of a few dozen numpy operations on stacks of 3×3 blocks.
 
 Why: a scan instant updates a few hundred tracks and gates a few thousand candidate pairs; the numpy form spent
 most of its time in per-call overhead and temporaries. The formulas are those of `filters.ekf_update` and
@@ -13,6 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from amdx.jit import kernel
+from amdx.tracking.motion_kernels import from_chunk, to_chunk
 
 _Array = NDArray[np.float64]
 _Index = NDArray[np.intp]
@@ -70,117 +71,158 @@ def pair_mahalanobis2_kernel(p: _Array, pc: _Array, z: _Array, R: _Array, ti: _I
     return out
 
 
+CHUNK = 32
+"""Updates go this many tracks at a time, the track index last in every scratch array: each step of the block
+formulas is a loop over the chunk's tracks, which the compiler runs in SIMD lanes (each lane one track's operations
+in the formulas' order, so the results are those of one track at a time, bit for bit)."""
+
+
 @kernel
-def _mm3(a: _Array, b: _Array, out: _Array, transpose_b: bool) -> None:
-    """out (3, 3) = a b, or a bᵀ when transpose_b."""
+def _update_chunk(c: int, x: _Array, P: _Array, z: _Array, R: _Array, joseph: bool, x_out: _Array, p_out: _Array,
+                  nu: _Array, s: _Array, nis: _Array, w: _Array) -> None:
+    """Position update of the tracks t < c of a chunk (x (6, ·), P (6, 6, ·)) with their measurements (z (3, ·),
+    R (3, 3, ·)) into x_out, p_out (x⁺, P⁺), nu (ν), s (S) and nis, by the block formulas of `filters.ekf_update`
+    (Joseph form or the short form), P = [[A, B], [Bᵀ, C]]. w (6, 3, 3, ·) is scratch: S⁻¹, Ka, Kb, E and two
+    products."""
+    s_inv, ka, kb, e, t1, t2 = w[0], w[1], w[2], w[3], w[4], w[5]
     for i in range(3):
+        for t in range(c):
+            nu[i, t] = z[i, t] - x[i, t]
         for j in range(3):
-            acc = 0.0
-            for m in range(3):
-                acc += a[i, m] * (b[j, m] if transpose_b else b[m, j])
-            out[i, j] = acc
-
-
-@kernel
-def _update_loop(x: _Array, P: _Array, rows: _Index, z: _Array, R: _Array, meas: _Index,
-                 joseph: bool) -> tuple[_Array, _Array, _Array, _Array, _Array]:
-    """Position update of each track rows[t] (x (N, 6), P (N, 6, 6)) with measurement meas[t] (z (n, 3),
-    R (n, 3, 3)): (x⁺, P⁺, ν, S, NIS), one row per pair, by the block formulas of `filters.ekf_update` (Joseph
-    form or the short form)."""
-    k = rows.shape[0]
-    x_out = np.empty((k, 6))
-    p_out = np.empty((k, 6, 6))
-    nu_out = np.empty((k, 3))
-    s_out = np.empty((k, 3, 3))
-    nis = np.empty(k)
-    s_inv = np.empty((3, 3))
-    ka = np.empty((3, 3))
-    kb = np.empty((3, 3))
-    t1 = np.empty((3, 3))
-    t2 = np.empty((3, 3))
-    t3 = np.empty((3, 3))
-    for t in range(k):
-        r, q = rows[t], meas[t]
-        a = P[r, :3, :3]
-        b = P[r, :3, 3:]
-        c = P[r, 3:, 3:]
-        s = s_out[t]
-        nu = nu_out[t]
-        for i in range(3):
-            nu[i] = z[q, i] - x[r, i]
-        _innovation_cov(a, R[q], s)
-        _sym_inverse3(s, s_inv)
-        _mm3(a, s_inv, ka, False)  # Ka = A S⁻¹
-        for i in range(3):  # Kb = Bᵀ S⁻¹
-            for j in range(3):
-                acc = 0.0
+            for t in range(c):
+                s[i, j, t] = 0.5 * ((P[i, j, t] + R[i, j, t]) + (P[j, i, t] + R[j, i, t]))
+    for t in range(c):
+        _sym_inverse3(s[:, :, t], s_inv[:, :, t])
+    for i in range(3):  # Ka = A S⁻¹, Kb = Bᵀ S⁻¹
+        for j in range(3):
+            for t in range(c):
+                acc_a = 0.0
+                acc_b = 0.0
                 for m in range(3):
-                    acc += b[m, i] * s_inv[m, j]
-                kb[i, j] = acc
-        for i in range(3):
+                    acc_a += P[i, m, t] * s_inv[m, j, t]
+                    acc_b += P[m, i + 3, t] * s_inv[m, j, t]
+                ka[i, j, t] = acc_a
+                kb[i, j, t] = acc_b
+    for i in range(3):
+        for t in range(c):
             xa = 0.0
             xb = 0.0
             for j in range(3):
-                xa += ka[i, j] * nu[j]
-                xb += kb[i, j] * nu[j]
-            x_out[t, i] = x[r, i] + xa
-            x_out[t, i + 3] = x[r, i + 3] + xb
-        out = p_out[t]
-        if joseph:
-            e = t3
-            for i in range(3):
-                for j in range(3):
-                    e[i, j] = (1.0 if i == j else 0.0) - ka[i, j]
-            # A⁺ = E A Eᵀ + (Ka R) Kaᵀ
-            _mm3(e, a, t1, False)
-            _mm3(t1, e, t2, True)
-            _mm3(ka, R[q], t1, False)  # t1 = Ka R, kept for B⁺
-            for i in range(3):
-                for j in range(3):
+                xa += ka[i, j, t] * nu[j, t]
+                xb += kb[i, j, t] * nu[j, t]
+            x_out[i, t] = x[i, t] + xa
+            x_out[i + 3, t] = x[i + 3, t] + xb
+    if joseph:
+        for i in range(3):
+            for j in range(3):
+                for t in range(c):
+                    e[i, j, t] = (1.0 if i == j else 0.0) - ka[i, j, t]
+        _mm3_chunk(c, e, P, 0, 0, t1)  # E A
+        for i in range(3):  # A⁺ = E A Eᵀ + (Ka R) Kaᵀ
+            for j in range(3):
+                for t in range(c):
                     acc = 0.0
                     for m in range(3):
-                        acc += t1[i, m] * ka[j, m]
-                    out[i, j] = t2[i, j] + acc
-            # B⁺ = E (B − A Kbᵀ) + (Ka R) Kbᵀ
-            _mm3(a, kb, t2, True)
-            for i in range(3):
-                for j in range(3):
-                    t2[i, j] = b[i, j] - t2[i, j]
-            for i in range(3):
-                for j in range(3):
+                        acc += t1[i, m, t] * e[j, m, t]
+                    p_out[i, j, t] = acc
+        _mm3_chunk(c, ka, R, 0, 0, t1)  # t1 = Ka R, kept for B⁺
+        for i in range(3):
+            for j in range(3):
+                for t in range(c):
+                    acc = 0.0
+                    for m in range(3):
+                        acc += t1[i, m, t] * ka[j, m, t]
+                    p_out[i, j, t] = p_out[i, j, t] + acc
+        for i in range(3):  # B⁺ = E (B − A Kbᵀ) + (Ka R) Kbᵀ
+            for j in range(3):
+                for t in range(c):
+                    acc = 0.0
+                    for m in range(3):
+                        acc += P[i, m, t] * kb[j, m, t]
+                    t2[i, j, t] = P[i, j + 3, t] - acc
+        for i in range(3):
+            for j in range(3):
+                for t in range(c):
                     acc_e = 0.0
                     acc_k = 0.0
                     for m in range(3):
-                        acc_e += e[i, m] * t2[m, j]
-                        acc_k += t1[i, m] * kb[j, m]
-                    out[i, j + 3] = acc_e + acc_k
-            # C⁺ = C − Kb B − (Kb B)ᵀ + (Kb S) Kbᵀ
-            _mm3(kb, b, t1, False)
-            _mm3(kb, s, t2, False)
-            for i in range(3):
-                for j in range(3):
+                        acc_e += e[i, m, t] * t2[m, j, t]
+                        acc_k += t1[i, m, t] * kb[j, m, t]
+                    p_out[i, j + 3, t] = acc_e + acc_k
+        _mm3_chunk(c, kb, P, 0, 3, t1)  # Kb B
+        _mm3_chunk(c, kb, s, 0, 0, t2)  # Kb S
+        for i in range(3):  # C⁺ = C − Kb B − (Kb B)ᵀ + (Kb S) Kbᵀ
+            for j in range(3):
+                for t in range(c):
                     acc = 0.0
                     for m in range(3):
-                        acc += t2[i, m] * kb[j, m]
-                    out[i + 3, j + 3] = c[i, j] - t1[i, j] - t1[j, i] + acc
-        else:
-            _mm3(ka, a, t1, False)
-            _mm3(ka, b, t2, False)
-            _mm3(kb, b, t3, False)
-            for i in range(3):
-                for j in range(3):
-                    out[i, j] = a[i, j] - t1[i, j]
-                    out[i, j + 3] = b[i, j] - t2[i, j]
-                    out[i + 3, j + 3] = c[i, j] - t3[i, j]
+                        acc += t2[i, m, t] * kb[j, m, t]
+                    p_out[i + 3, j + 3, t] = P[i + 3, j + 3, t] - t1[i, j, t] - t1[j, i, t] + acc
+    else:
+        _mm3_chunk(c, ka, P, 0, 0, t1)  # Ka A
+        _mm3_chunk(c, ka, P, 0, 3, t2)  # Ka B
+        _mm3_chunk(c, kb, P, 0, 3, e)  # Kb B
         for i in range(3):
             for j in range(3):
-                out[i + 3, j] = out[j, i + 3]
-        for lo in (0, 3):  # symmetrise the diagonal blocks
-            for i in range(3):
-                for j in range(i):
-                    out[lo + i, lo + j] = out[lo + j, lo + i] = 0.5 * (out[lo + i, lo + j] + out[lo + j, lo + i])
-        nis[t] = _quad3(nu, s_inv)
-    return x_out, p_out, nu_out, s_out, nis
+                for t in range(c):
+                    p_out[i, j, t] = P[i, j, t] - t1[i, j, t]
+                    p_out[i, j + 3, t] = P[i, j + 3, t] - t2[i, j, t]
+                    p_out[i + 3, j + 3, t] = P[i + 3, j + 3, t] - e[i, j, t]
+    for i in range(3):
+        for j in range(3):
+            for t in range(c):
+                p_out[i + 3, j, t] = p_out[j, i + 3, t]
+    for lo in (0, 3):  # symmetrise the diagonal blocks
+        for i in range(3):
+            for j in range(i):
+                for t in range(c):
+                    p_out[lo + i, lo + j, t] = p_out[lo + j, lo + i, t] = 0.5 * (p_out[lo + i, lo + j, t]
+                                                                               + p_out[lo + j, lo + i, t])
+    for t in range(c):  # NIS = νᵀ S⁻¹ ν
+        nis[t] = _quad3(nu[:, t], s_inv[:, :, t])
+
+
+@kernel
+def _mm3_chunk(c: int, a: _Array, b: _Array, row0: int, col0: int, out: _Array) -> None:
+    """out[:, :, t] (3, 3) = a[:, :, t] times the 3×3 block of b[:, :, t] at (row0, col0), for the tracks t < c of
+    a chunk."""
+    for i in range(3):
+        for j in range(3):
+            for t in range(c):
+                acc = 0.0
+                for m in range(3):
+                    acc += a[i, m, t] * b[row0 + m, col0 + j, t]
+                out[i, j, t] = acc
+
+
+@kernel
+def _update_pairs(x: _Array, P: _Array, rows: _Index, z: _Array, R: _Array, meas: _Index, joseph: bool,
+                  in_place: bool) -> tuple[_Array, _Array, _Array, _Array, _Array]:
+    """Position update of each track rows[t] (x (N, 6), P (N, 6, 6)) with measurement meas[t] (z (n, 3),
+    R (n, 3, 3)), by chunks (`_update_chunk`): written back into x, P when in_place, else returned as
+    (x⁺ (k, 6), P⁺ (k, 6, 6)) with (ν (k, 3), S (k, 3, 3)) and NIS (k,) — (ν, S, NIS) only when not in place."""
+    k = rows.shape[0]
+    kk = 0 if in_place else k
+    x_res, p_res = np.empty((kk, 6)), np.empty((kk, 6, 6))
+    nu_res, s_res, nis_res = np.empty((kk, 3)), np.empty((kk, 3, 3)), np.empty(kk)
+    xc, pc, zc, rc = np.empty((6, CHUNK)), np.empty((6, 6, CHUNK)), np.empty((3, CHUNK)), np.empty((3, 3, CHUNK))
+    xo, po, nu, s, nis = (np.empty((6, CHUNK)), np.empty((6, 6, CHUNK)), np.empty((3, CHUNK)),
+                          np.empty((3, 3, CHUNK)), np.empty(CHUNK))
+    w = np.empty((6, 3, 3, CHUNK))
+    for start in range(0, k, CHUNK):
+        c = min(CHUNK, k - start)
+        for t in range(c):
+            to_chunk(x, P, rows[start + t], xc, pc, t)
+            to_chunk(z, R, meas[start + t], zc, rc, t)
+        _update_chunk(c, xc, pc, zc, rc, joseph, xo, po, nu, s, nis, w)
+        for t in range(c):
+            if in_place:
+                from_chunk(xo, po, t, x, P, rows[start + t])
+            else:
+                from_chunk(xo, po, t, x_res, p_res, start + t)
+                from_chunk(nu, s, t, nu_res, s_res, start + t)
+                nis_res[start + t] = nis[t]
+    return x_res, p_res, nu_res, s_res, nis_res
 
 
 @kernel
@@ -189,18 +231,12 @@ def kalman_update_kernel(x: _Array, P: _Array, z: _Array, R: _Array,
     """Position update of each track (x (k, 6), P (k, 6, 6)) with its measurement (z (k, 3), R (k, 3, 3)):
     (x⁺, P⁺, ν, S, NIS) by the block formulas of `filters.ekf_update` (Joseph form or the short form)."""
     pairs = np.arange(x.shape[0])
-    return _update_loop(x, P, pairs, z, R, pairs, joseph)
+    return _update_pairs(x, P, pairs, z, R, pairs, joseph, False)
 
 
 @kernel
 def update_rows_kernel(x: _Array, P: _Array, rows: _Index, z: _Array, R: _Array, meas: _Index,
                        joseph: bool) -> None:
     """Track rows[m] (x (N, 6), P (N, 6, 6)) updated in place with measurement meas[m] (z (n, 3), R (n, 3, 3)),
-    as `kalman_update_kernel` updates it."""
-    x_out, p_out = _update_loop(x, P, rows, z, R, meas, joseph)[:2]
-    for m in range(rows.shape[0]):
-        r = rows[m]
-        for i in range(6):
-            x[r, i] = x_out[m, i]
-            for j in range(6):
-                P[r, i, j] = p_out[m, i, j]
+    as `kalman_update_kernel` updates it (rows distinct)."""
+    _update_pairs(x, P, rows, z, R, meas, joseph, True)
