@@ -48,10 +48,11 @@ class TruthStates:
 
 @dataclass
 class _Batch:
-    """Flights of consecutive serial numbers `first_serial` … `first_serial + size − 1`, in that order."""
+    """Flights of increasing serial numbers `serials`, in that order (consecutive, unless a merge joined a batch
+    with the next after the batches between them were dropped)."""
 
     ids: tuple[str, ...]
-    first_serial: int
+    serials: NDArray[np.int64]
     start_t_s: NDArray[np.float64]
     end_t_s: NDArray[np.float64]
     ballistic: bool
@@ -67,8 +68,12 @@ class _Batch:
     """The earliest end."""
     last_end_t_s: float = field(init=False)
     """The latest end: from it on, none of the batch is airborne."""
+    rows: slice | NDArray[np.int64] = field(init=False)
+    """The serials as an index into the registry's columns (a slice when they are consecutive)."""
 
     def __post_init__(self) -> None:
+        first, last = int(self.serials[0]), int(self.serials[-1])
+        self.rows = slice(first, last + 1) if last - first + 1 == len(self.serials) else self.serials
         self.first_start_t_s, self.all_from_t_s = float(self.start_t_s.min()), float(self.start_t_s.max())
         self.set_ends(self.end_t_s)
 
@@ -81,13 +86,19 @@ class _Batch:
     def size(self) -> int:
         return len(self.ids)
 
+    def row_of(self, serial: int) -> int | None:
+        """The batch row of the threat with serial number `serial`, None when it is not in this batch."""
+        k = int(np.searchsorted(self.serials, serial))
+        return k if k < len(self.serials) and self.serials[k] == serial else None
+
 
 class TruthRegistry:
     """The set of threat flights of a run, in launch-order.
 
     Every threat also has a row in the registry's columns, indexed by its serial number (ids, launch and end
-    times, burnout time, RCS, ballistic flag). Batches hold consecutive serials in order (a merge joins the last
-    batch with the next), so the airborne threats in batch order are the airborne serials in increasing order:
+    times, burnout time, RCS, ballistic flag). Batches hold increasing serials, each batch's above the batches'
+    before it (a merge joins the last batch with the next), so the airborne threats in batch order are the
+    airborne serials in increasing order:
     one mask over the columns gives a snapshot's ids, RCS, flags and serials, and each batch's rows of it.
     """
 
@@ -114,8 +125,8 @@ class TruthRegistry:
             return
         self._end[j] = min(self._end[j], t_end)
         for b in self._batches:  # the earlier ends are in every batch already: only this one to apply
-            k = j - b.first_serial
-            if 0 <= k < b.size:
+            k = b.row_of(j)
+            if k is not None:
                 ends = b.end_t_s.copy()
                 ends[k] = min(ends[k], t_end)
                 b.set_ends(ends)
@@ -154,17 +165,15 @@ class TruthRegistry:
             flights = BallisticFlights.from_solutions(list(solutions), beta if np.isfinite(beta).any() else None)
         first, end = self._add(ids, np.asarray(flights.launch_t_s), np.asarray(flights.impact_t_s),
                                np.asarray(flights.burnout_t_s), rcs_m2, True)
-        batch = _Batch(tuple(ids), first, np.asarray(flights.launch_t_s), end, True, flights=flights,
-                       solutions=tuple(solutions), beta_kg_m2=beta)
-        # merged only with the batch of the serials just before (an ended batch is dropped, so the last one
-        # may be older: its rows and these would not be consecutive serials)
-        while (self._batches and self._batches[-1].ballistic and batch.size * 2 >= self._batches[-1].size
-               and self._batches[-1].first_serial + self._batches[-1].size == batch.first_serial):
+        batch = _Batch(tuple(ids), np.arange(first, first + len(ids)), np.asarray(flights.launch_t_s), end, True,
+                       flights=flights, solutions=tuple(solutions), beta_kg_m2=beta)
+        while self._batches and self._batches[-1].ballistic and batch.size * 2 >= self._batches[-1].size:
             last = self._batches.pop()
             assert last.flights is not None and batch.flights is not None and last.beta_kg_m2 is not None
             beta = np.concatenate([last.beta_kg_m2, batch.beta_kg_m2])  # type: ignore[list-item]
             solutions_both = last.solutions + batch.solutions
             ids_both = last.ids + batch.ids
+            serials = np.concatenate([last.serials, batch.serials])
             if (last.flights.drag is None) == (batch.flights.drag is None):
                 merged = BallisticFlights.concatenate([last.flights, batch.flights])  # the rows of both as they are
                 end = np.concatenate([last.end_t_s, batch.end_t_s])
@@ -172,8 +181,8 @@ class TruthRegistry:
                 merged = BallisticFlights.from_solutions(list(solutions_both),
                                                          beta if np.isfinite(beta).any() else None)
                 end = self._with_ends(ids_both, np.asarray(merged.impact_t_s))
-                self._end[last.first_serial:last.first_serial + len(ids_both)] = end
-            batch = _Batch(ids_both, last.first_serial, np.asarray(merged.launch_t_s), end, True, flights=merged,
+                self._end[serials] = end
+            batch = _Batch(ids_both, serials, np.asarray(merged.launch_t_s), end, True, flights=merged,
                            solutions=solutions_both, beta_kg_m2=beta)
         self._batches.append(batch)
         self._version += 1
@@ -181,7 +190,7 @@ class TruthRegistry:
     def add_route(self, threat_id: str, route: RouteFlight, rcs_m2: float) -> None:
         start = np.array([route.t0_s])
         first, end = self._add((threat_id,), start, np.array([route.end_t_s]), start, rcs_m2, False)
-        self._batches.append(_Batch((threat_id,), first, start, end, False, route=route))
+        self._batches.append(_Batch((threat_id,), np.array([first]), start, end, False, route=route))
         self._version += 1
 
     def position(self, threat_id: str, t_s: float) -> NDArray[np.float64] | None:
@@ -191,8 +200,8 @@ class TruthRegistry:
         if j is None or not self._start[j] <= t_s < self._end[j]:
             return None
         for b in self._batches:
-            k = j - b.first_serial
-            if not 0 <= k < b.size:
+            k = b.row_of(j)
+            if k is None:
                 continue
             if b.flights is not None:
                 return b.flights.position_of(k, t_s)
@@ -213,7 +222,12 @@ class TruthRegistry:
         return snapshot
 
     def _snapshot(self, t_s: float) -> TruthStates:
-        self._batches = [b for b in self._batches if b.last_end_t_s > t_s]  # time only moves forward
+        flying = [b for b in self._batches if b.last_end_t_s > t_s]  # time only moves forward
+        if len(flying) < len(self._batches):  # the dropped batches' threats are never airborne again, also in a
+            for b in self._batches:           # snapshot asked for an earlier time: no id without its states
+                if b.last_end_t_s <= t_s:
+                    self._start[b.rows] = np.inf
+            self._batches = flying
         live = (self._start <= t_s) & (t_s < self._end)
         ids, rcs, ballistic, serial, burnout = self._columns(live)
         # each airborne batch's states written in place into its rows of the snapshot (no results to join)
@@ -225,7 +239,7 @@ class TruthRegistry:
             mask = None  # the usual case: all of the batch airborne, no mask
             n_live = b.size
             if not b.all_from_t_s <= t_s < b.all_until_t_s:
-                mask = live[b.first_serial:b.first_serial + b.size]
+                mask = live[b.rows]
                 n_live = int(np.count_nonzero(mask))
                 if not n_live:
                     continue
