@@ -104,3 +104,29 @@ def test_ellipse_probabilities_are_those_of_the_ellipses_covariances() -> None:
     got = ellipse_probabilities(imp, k, alat, alon, radius, SPHERE.a_m, *disc_points())
     assert np.count_nonzero((want > 0) & (want < 1)) > 0
     np.testing.assert_array_equal(got, want)
+
+
+def test_disc_probability_is_the_count_of_the_cholesky_points() -> None:
+    """The plain rule in numpy, without the pre-test: LAPACK's Cholesky factor of the symmetrised covariance
+    (plus the 1 mm spread), every point L z, and the share of them inside the disc; a covariance that is not
+    positive semi-definite has no probability (NaN)."""
+    rng = np.random.default_rng(6)
+    z0, z1, _ = disc_points()
+    off = rng.normal(0.0, 4_000.0, (300, 2))
+    radius = rng.uniform(500.0, 6_000.0, 300)
+    a, b, th = rng.uniform(100.0, 5e3, 300), rng.uniform(10.0, 3e3, 300), rng.uniform(0.0, np.pi, 300)
+    u = np.stack([np.sin(th), np.cos(th)], -1)
+    w = np.stack([np.cos(th), -np.sin(th)], -1)
+    cov = (a * a)[:, None, None] * u[:, :, None] * u[:, None, :] \
+        + (b * b)[:, None, None] * w[:, :, None] * w[:, None, :]
+    want = np.empty(300)
+    for k in range(300):
+        c = 0.5 * (cov[k] + cov[k].T) + np.eye(2) * 1e-6
+        L = np.linalg.cholesky(c)
+        dx = L[0, 0] * z0 - off[k, 0]
+        dy = (L[1, 0] * z0 + L[1, 1] * z1) - off[k, 1]
+        want[k] = np.count_nonzero(dx * dx + dy * dy <= radius[k] ** 2) / len(z0)
+    assert 0 < np.count_nonzero((want > 0) & (want < 1)) < 300
+    np.testing.assert_array_equal(probability_inside_disc(off, radius, cov), want)
+    not_psd = np.array([[1.0e6, 3.0e6], [3.0e6, 1.0e6]])
+    assert np.isnan(probability_inside_disc([100.0, 0.0], 2_000.0, not_psd))

@@ -88,3 +88,28 @@ def test_spectral_norm_of_the_cholesky_factor_matches_the_svd():
     got = np.array([spectral_norm_bound(m[0, 0], m[1, 0], m[1, 1]) for m in chol])
     assert np.all(got * (1.0 + 1e-9) >= svd)
     np.testing.assert_allclose(got, svd, rtol=1e-12)
+
+
+def test_columns_of_different_lengths_are_refused_and_scalars_broadcast() -> None:
+    """The compiled passes index the columns without bounds checks: columns that do not match raise ValueError
+    (they must never be read past their end), and a single value stands for every row, as numpy broadcasts."""
+    from amdx.c2.air_threats import evaluate_air_tracks
+    from amdx.geo import geodetic_to_ecef
+
+    cov = np.broadcast_to(np.diag([4e6, 1e6]), (3, 2, 2))
+    lat, lon, tti = np.array([40.0, 40.1, 40.2]), np.array([20.0, 20.1, 20.2]), np.array([100.0, 90.0, 80.0])
+    assets = (np.array([40.0, 40.2]), np.array([20.0, 20.2]), np.array([5e3, 5e3]), np.array([1.0, 2.0]))
+    with pytest.raises(ValueError):
+        evaluate_threats(lat, lon, cov[:2], tti, *assets)
+    with pytest.raises(ValueError):
+        evaluate_threats(lat, lon, cov, tti, assets[0], assets[1], assets[2][:1].repeat(3), assets[3])
+    one = evaluate_threats(lat, lon, cov, tti, assets[0], assets[1], 5e3, assets[3])
+    np.testing.assert_array_equal(one.probability, evaluate_threats(lat, lon, cov, tti, *assets).probability)
+    pos = geodetic_to_ecef(np.array([39.0, 39.5]), np.array([20.0, 20.1]), np.array([3e3, 3e3]))
+    pos = np.stack(pos, -1) if isinstance(pos, tuple) else pos
+    vel = np.array([[0.0, 0.0, 200.0], [0.0, 0.0, 200.0]])
+    with pytest.raises(ValueError):
+        evaluate_air_tracks(pos, vel, np.array([100.0, 100.0, 100.0]), *assets)
+    shared = evaluate_air_tracks(pos, vel[0], np.array([100.0]), *assets)
+    np.testing.assert_array_equal(shared.probability,
+                                  evaluate_air_tracks(pos, vel, np.array([100.0, 100.0]), *assets).probability)

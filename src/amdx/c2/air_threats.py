@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from amdx.c2.disc_kernels import air_probabilities
-from amdx.c2.threat_evaluation import THREAT_PROBABILITY_FLOOR, ThreatAssessment, disc_points
+from amdx.c2.threat_evaluation import THREAT_PROBABILITY_FLOOR, ThreatAssessment, asset_columns, disc_points
 from amdx.geo import WGS84
 
 _Array = NDArray[np.float64]
@@ -34,12 +34,10 @@ def evaluate_air_tracks(pos_ecef_m: ArrayLike, vel_ecef_mps: ArrayLike, pos_sigm
     above `floor`; NaN if none): the soonest the track can strike something.
     """
     pos = np.ascontiguousarray(np.asarray(pos_ecef_m, dtype=np.float64).reshape(-1, 3))
-    vel = np.ascontiguousarray(np.asarray(vel_ecef_mps, dtype=np.float64).reshape(-1, 3))
-    sig = np.ascontiguousarray(np.asarray(pos_sigma_m, dtype=np.float64).reshape(-1))
-    alat = np.ascontiguousarray(np.atleast_1d(np.asarray(asset_lat_deg, dtype=np.float64)))
-    alon = np.ascontiguousarray(np.atleast_1d(np.asarray(asset_lon_deg, dtype=np.float64)))
-    radius = np.ascontiguousarray(np.atleast_1d(np.asarray(asset_radius_m, dtype=np.float64)))
-    value = np.atleast_1d(np.asarray(asset_value, dtype=np.float64))
+    # velocities and sigmas broadcast over the tracks (the compiled pass indexes them without bounds checks)
+    vel = np.ascontiguousarray(np.broadcast_to(np.asarray(vel_ecef_mps, dtype=np.float64).reshape(-1, 3), pos.shape))
+    sig = np.ascontiguousarray(np.broadcast_to(np.asarray(pos_sigma_m, dtype=np.float64).reshape(-1), len(pos)))
+    alat, alon, radius, value = asset_columns(asset_lat_deg, asset_lon_deg, asset_radius_m, asset_value)
     prob, t_cpa = air_probabilities(pos, vel, sig, alat, alon, radius, WGS84.a_m, WGS84.e2, HEADING_SPREAD, HORIZON_S,
                                     *disc_points())
     risk = prob @ value

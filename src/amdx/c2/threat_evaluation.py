@@ -91,19 +91,27 @@ class ThreatAssessment:
     order: NDArray[np.intp]
 
 
+def asset_columns(*columns: ArrayLike) -> list[_Array]:
+    """The asset columns (latitudes, longitudes, radii, values) as contiguous float arrays of one length (a
+    scalar is broadcast; columns of different lengths raise ValueError): the compiled passes index them
+    without bounds checks."""
+    return [np.ascontiguousarray(a) for a in np.broadcast_arrays(*(np.atleast_1d(np.asarray(c, dtype=np.float64))
+                                                                   for c in columns))]
+
+
 def evaluate_threats(impact_lat_deg: ArrayLike, impact_lon_deg: ArrayLike, cov_en_m2: ArrayLike,
                      time_to_impact_s: ArrayLike, asset_lat_deg: ArrayLike, asset_lon_deg: ArrayLike,
                      asset_radius_m: ArrayLike, asset_value: ArrayLike,
                      floor: float = THREAT_PROBABILITY_FLOOR) -> ThreatAssessment:
     """Evaluate k predicted impacts (degrees, (k, 2, 2) m², s) against a assets (degrees, m, value)."""
-    lat = np.ascontiguousarray(np.atleast_1d(np.asarray(impact_lat_deg, dtype=np.float64)))
-    lon = np.ascontiguousarray(np.atleast_1d(np.asarray(impact_lon_deg, dtype=np.float64)))
-    cov = np.asarray(cov_en_m2, dtype=np.float64).reshape(-1, 2, 2)
-    tti = np.atleast_1d(np.asarray(time_to_impact_s, dtype=np.float64))
-    alat = np.ascontiguousarray(np.atleast_1d(np.asarray(asset_lat_deg, dtype=np.float64)))
-    alon = np.ascontiguousarray(np.atleast_1d(np.asarray(asset_lon_deg, dtype=np.float64)))
-    radius = np.ascontiguousarray(np.atleast_1d(np.asarray(asset_radius_m, dtype=np.float64)))
-    value = np.atleast_1d(np.asarray(asset_value, dtype=np.float64))
+    lat, lon, tti = np.broadcast_arrays(*(np.atleast_1d(np.asarray(a, dtype=np.float64)) for a in
+                                          (impact_lat_deg, impact_lon_deg, time_to_impact_s)))
+    cov = np.asarray(cov_en_m2, dtype=np.float64)
+    cov = np.broadcast_to(cov, (*np.broadcast_shapes(lat.shape, cov.shape[:-2]), 2, 2)).reshape(-1, 2, 2)
+    if len(cov) != lat.size:
+        raise ValueError(f"{lat.size} impacts but {len(cov)} covariances")
+    lat, lon = np.ascontiguousarray(lat), np.ascontiguousarray(lon)
+    alat, alon, radius, value = asset_columns(asset_lat_deg, asset_lon_deg, asset_radius_m, asset_value)
     prob = impact_probabilities(lat, lon, np.ascontiguousarray(cov), alat, alon, radius, SPHERE.a_m, *disc_points())
     risk = prob @ value
     threatened = (prob >= floor).any(axis=1)
