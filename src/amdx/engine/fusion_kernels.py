@@ -234,9 +234,11 @@ def x_classes(x0: _Array, size: _Array) -> tuple[NDArray[np.intp], NDArray[np.in
     if k:
         low = size.min()
         step = np.log(SIZE_CLASS_RATIO)
+        # an infinite ratio goes to the last class; a NaN size makes `low` NaN and every item class 0 (one window
+        # for all, as without classes)
         for i in range(k):
             v = np.log(size[i] / low) / step if size[i] > low else 0.0
-            cls[i] = int(v) if v < 31.0 else 31  # (an infinite or NaN ratio: the last class)
+            cls[i] = int(v) if v < 31.0 else 31
     n_cls = cls.max() + 1 if k else 0
     starts = np.zeros(n_cls + 1, np.intp)
     for i in range(k):

@@ -6,9 +6,9 @@ in which threats were launched), which is what a radar scan needs.
 
 A raid of many launch orders would mean many small batches and a Python loop over them at every scan. So
 ballistic batches are merged like a log-structured merge tree: a new batch is merged with the newest one while
-it is at least half that one's size, so there are O(log n) batches and each missile is copied O(log n) times
-(`BallisticFlights.concatenate` stacks the batches' rows as they are: nothing is solved again).
-Batches whose flights have all ended are dropped.
+it is at least half that one's size, so there are O(log n) batches of launches in flight and each missile is
+copied O(log n) times (`BallisticFlights.concatenate` stacks the batches' rows as they are: nothing is solved
+again, unless only one of the two has reentry drag). Batches whose flights have all ended are dropped.
 """
 
 from __future__ import annotations

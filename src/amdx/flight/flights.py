@@ -6,8 +6,9 @@ the boost is the curve of `ballistic.boost_state`, drag the timing model of `ree
 (`segment_kernels.flight_states`) picks each (missile, time) pair's segment and evaluates it, to ECEF.
 
 A batch is immutable once built, so `states_ecef` memoises its results at single times (`amdx.flight.memo`):
-the radar scans and the picture of one instant ask for the same states, and get them (read-only) without a
-second evaluation.
+callers that ask for the same instant again get the states (read-only) without a second evaluation. The truth
+registry does not go through it: `states_into` writes a scan instant's states straight into the rows of its
+snapshot.
 """
 
 from __future__ import annotations
@@ -162,7 +163,7 @@ class BallisticFlights:
         time are memoised and read-only."""
         if np.ndim(t_s) <= 1 and np.size(t_s) == 1:
             key = float(np.asarray(t_s, dtype=np.float64).reshape(()))
-            # one time for every missile (the truth states of a scan instant): no broadcast of times or indices
+            # one time for every missile: no broadcast of times or indices
             pos, vel = self._memo.get(key, lambda: self._evaluate_states(  # type: ignore[arg-type, return-value]
                 np.full((self.n_missiles, 1), key), True))
             return pos, (vel if velocity else None)
