@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from amdx.tracking.association import coarse_candidates
-from amdx.tracking.bank_kernels import merge_passes_kernel, outcomes_kernel
+from amdx.tracking.bank_kernels import association_fault, merge_passes_kernel, outcomes_kernel
 
 
 def _merge_rule(k, conf, tent, free, a1, a2):
@@ -46,11 +46,13 @@ def test_merge_passes_matches_the_rule():
         near1 = np.where(rng.random(n) < 0.5, rng.integers(0, max(conf.size, 1), n), -1) if conf.size else \
             np.full(n, -1, np.intp)
         free = np.flatnonzero(tom1 < 0)
-        m2 = min(tent.size, free.size)
+        # pass 2: a random partial matching of tent tracks to the free measurements
+        m2 = min(tent.size, free.size, int(rng.integers(0, free.size + 1)))
         mot2 = np.full(tent.size, -1, np.intp)
         tom2 = np.full(free.size, -1, np.intp)
+        tracks2, meas2 = rng.permutation(tent.size), rng.permutation(free.size)
         for q in range(m2):
-            mot2[q], tom2[q] = q, q
+            mot2[tracks2[q]], tom2[meas2[q]] = meas2[q], tracks2[q]
         d2_2 = np.where(tom2 >= 0, rng.random(free.size), np.nan)
         near2 = np.where(rng.random(free.size) < 0.5, rng.integers(0, max(tent.size, 1), free.size), -1) \
             if tent.size else np.full(free.size, -1, np.intp)
@@ -106,3 +108,47 @@ def test_coarse_grid_finds_every_pair_of_brute_force():
         want = np.argwhere((d2 <= gamma * (size_p[:, None] + size_r[None]) * (1.0 + 1.0e-9))
                            & (tg[:, None] == mg[None]))
         np.testing.assert_array_equal(np.stack([ti, mj], 1).reshape(-1, 2), want)
+
+
+def test_coarse_grid_with_non_finite_inputs_far_labels_and_empty_sides():
+    """Brute force again, where the grid indexes by coordinate and label: a track or measurement whose position or
+    covariance is not finite pairs with nothing (it cannot pass the bound; an infinite covariance is left out as
+    well), labels 2^63 apart (no table), and no tracks or no measurements at all."""
+    rng = np.random.default_rng(8)
+    gamma = 21.1
+    for case in range(8):
+        k, n = 12, 15
+        z = rng.normal(size=(n, 3)) * 1.0e4
+        p = z[rng.integers(0, n, k)] + rng.normal(size=(k, 3)) * 50.0
+        pc = np.tile(np.eye(3) * 1.0e4, (k, 1, 1))
+        R = np.tile(np.eye(3) * 100.0, (n, 1, 1))
+        z[rng.integers(0, n, 2)] = [np.nan, 0.0, 0.0], [np.inf, 1.0, 1.0]
+        p[rng.integers(0, k)] = np.nan
+        pc[rng.integers(0, k)] = np.inf
+        R[rng.integers(0, n)] = np.nan
+        labels = [-2**63, 0, 2**63 - 1] if case % 2 else [0, 1, 2]
+        tg, mg = rng.choice(labels, k).astype(np.int64), rng.choice(labels, n).astype(np.int64)
+        ti, mj = coarse_candidates(p, pc, z, R, gamma, tg, mg)
+        size_p, size_r = np.linalg.norm(pc, axis=(1, 2)), np.linalg.norm(R, axis=(1, 2))
+        with np.errstate(invalid="ignore"):
+            d2 = ((p[:, None] - z[None]) ** 2).sum(-1)
+            ok = (d2 <= gamma * (size_p[:, None] + size_r[None]) * (1.0 + 1.0e-9)) & (tg[:, None] == mg[None])
+        ok &= np.isfinite(size_p)[:, None]
+        np.testing.assert_array_equal(np.stack([ti, mj], 1).reshape(-1, 2), np.argwhere(ok))
+    for kk, nn in ((0, 5), (5, 0)):
+        ti, mj = coarse_candidates(p[:kk], pc[:kk], z[:nn], R[:nn], gamma, tg[:kk], mg[:nn])
+        assert ti.size == mj.size == 0
+
+
+def test_association_fault_is_the_plain_rule():
+    """An associator's answer is refused unless its arrays have the call's lengths and indices in range."""
+    rng = np.random.default_rng(9)
+    for _ in range(200):
+        k, n = int(rng.integers(0, 6)), int(rng.integers(0, 6))
+        mot = rng.integers(-2, n + 2, int(rng.choice([k, k, k + 1])))
+        tom = rng.integers(-2, k + 2, int(rng.choice([n, n, n + 1])))
+        near = rng.integers(-2, k + 2, n)
+        want = (mot.size != k or tom.size != n or not all(-1 <= v < n for v in mot)
+                or not all(-1 <= v < k for v in tom) or not all(-1 <= v < k for v in near))
+        assert association_fault(k, n, mot.astype(np.intp), tom.astype(np.intp), near.astype(np.intp),
+                                 np.zeros(n)) == want

@@ -41,3 +41,27 @@ def test_update_rows_is_the_textbook_update_of_the_given_rows_in_place(joseph):
         ekf_update_rows(xu, pu, [0, 1], z, R, [0])
     with pytest.raises(ValueError, match="distinct"):
         ekf_update_rows(xu, pu, [0, 0], z, R, [0, 1])
+
+
+@pytest.mark.parametrize("joseph", [True, False])
+@pytest.mark.parametrize("k", [31, 32, 33, 65])
+def test_chunked_update_of_many_rows_is_the_textbook_update(k, joseph):
+    """The update runs by chunks of 32 tracks: k rows across chunk edges, in scrambled order with gaps, each
+    against the textbook Kalman update with full matrices."""
+    rng = np.random.default_rng(k)
+    x = rng.normal(size=(k + 4, 6)) * 100.0
+    P = _random_cov(rng, k + 4, 6)
+    z = rng.normal(size=(k, 3)) * 100.0
+    R = _random_cov(rng, k, 3)
+    rows, meas = rng.permutation(k + 4)[:k], rng.permutation(k)
+    xu, pu = x.copy(), P.copy()
+    ekf_update_rows(xu, pu, rows, z, R, meas, joseph)
+    H = np.hstack([np.eye(3), np.zeros((3, 3))])
+    for r, j in zip(rows, meas, strict=True):
+        S = H @ P[r] @ H.T + R[j]
+        K = P[r] @ H.T @ np.linalg.inv(S)
+        np.testing.assert_allclose(xu[r], x[r] + K @ (z[j] - H @ x[r]), rtol=1e-10)
+        np.testing.assert_allclose(pu[r], (np.eye(6) - K @ H) @ P[r], rtol=1e-9, atol=1e-9)
+    left = np.setdiff1d(np.arange(k + 4), rows)
+    np.testing.assert_array_equal(xu[left], x[left])
+    np.testing.assert_array_equal(pu[left], P[left])

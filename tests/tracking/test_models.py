@@ -218,3 +218,34 @@ def test_rows_fault_matches_the_plain_rule():
         rows = rng.integers(-2, n + 2, size=int(rng.integers(0, 8))).tolist()
         for distinct in (True, False):
             assert rows_fault(np.array(rows, dtype=np.intp), n, distinct) == rule(rows, n, distinct)
+
+
+@pytest.mark.parametrize("k", [31, 32, 33, 70])
+def test_chunked_prediction_of_many_rows_against_solve_ivp(k):
+    """Ballistic rows go through the compiled prediction by chunks of 32 tracks (`motion_kernels.CHUNK`): with k
+    rows across chunk edges, in scrambled order with gaps and different sub-step counts, each row is predicted
+    as solve_ivp integrates the ballistic equations and Φ P Φᵀ + Q, and exactly as it would be predicted alone."""
+    from scipy.integrate import solve_ivp
+
+    rng = np.random.default_rng(k)
+    x, _ = _kepler_truth(rng.uniform(60.0, 480.0, k + 3))
+    P = _random_cov(rng, k + 3, 6) * 100.0
+    model = np.full(k + 3, MotionModel.BALLISTIC, dtype=np.int8)
+    rows = rng.permutation(k + 3)[:k]  # three rows left out
+    steps = rng.choice([1.0, 2.5, 7.0], k)  # 1, 2 or 3 sub-steps of at most 3 s
+    xr, pr = x.copy(), P.copy()
+    predict_rows(xr, pr, model, rows, steps, 2.0, 0.5, max_substep_s=3.0)
+    for m in sorted({0, k // 2, k - 1, *range(30, min(k, 34))}):
+        r, dt = rows[m], steps[m]
+        sol = solve_ivp(_ballistic_rhs_with_stm, (0.0, dt), np.concatenate([x[r], np.eye(6).ravel()]),
+                        method="DOP853", rtol=1e-12, atol=1e-9)
+        phi = sol.y[6:, -1].reshape(6, 6)
+        _, Q = _textbook_cv(dt, 0.5)
+        np.testing.assert_allclose(xr[r, :3], sol.y[:3, -1], rtol=0, atol=1e-4)
+        np.testing.assert_allclose(pr[r], phi @ P[r] @ phi.T + Q, rtol=1e-7, atol=1e-8 * np.abs(pr[r]).max())
+    for r, dt in zip(rows, steps, strict=True):
+        xa, pa = predict(x[r:r + 1], P[r:r + 1], model[r:r + 1], dt, 2.0, 0.5, max_substep_s=3.0)
+        np.testing.assert_array_equal(xr[r], xa[0])
+        np.testing.assert_array_equal(pr[r], pa[0])
+    left = np.setdiff1d(np.arange(k + 3), rows)
+    np.testing.assert_array_equal(xr[left], x[left])

@@ -26,8 +26,7 @@ d²ᵢⱼ = νᵀ S⁻¹ ν with ν = zⱼ − pᵢ and S = Pₚᵢ + Rⱼ (χ²
 
 **Several sensors at once.** Given a group label per track and per measurement (the sensor of each), only pairs
 of one group are candidates: one call associates the scans of many radars, each with its own tracks, as if each
-were associated alone (the group leads the grid's sort key, so a track only ever meets its own group's
-measurements).
+were associated alone (the grid's cells are per group, so a track only ever meets its own group's measurements).
 
 Ties and order: components are solved in order of their label (smallest node first) and indices are sorted, so
 the result depends only on the input order.

@@ -52,6 +52,7 @@ from amdx.geo import ecef_to_geodetic, enu_basis
 from amdx.tracking.association import Association, GnnAssociator
 from amdx.tracking.bank_kernels import (
     append_rows_kernel,
+    association_fault,
     classify_kernel,
     initial_rows_kernel,
     look_kernel,
@@ -335,9 +336,15 @@ class TrackerBank:
     def _associate_groups(self, p: _Array, pc: _Array, z: _Array, R: _Array, tg: _Ids, mg: _Ids) -> Association:
         """One association call; the sensors go along as groups only in a bank of several (so an associator
         of one sensor's tracker need not know about groups)."""
-        if self.n_sensors == 1:
-            return self.associator.associate(p, pc, z, R)
-        return self.associator.associate(p, pc, z, R, tg, mg)
+        a = self.associator.associate(p, pc, z, R) if self.n_sensors == 1 else \
+            self.associator.associate(p, pc, z, R, tg, mg)
+        arrays = [np.asarray(v) for v in (a.measurement_of_track, a.track_of_measurement, a.near_track)]
+        if any(v.ndim != 1 or v.dtype.kind not in "iu" for v in arrays) or np.ndim(a.d2) != 1 or \
+                association_fault(len(p), len(z), *(v.astype(np.intp, copy=False) for v in arrays),
+                                  np.asarray(a.d2, dtype=np.float64)):
+            raise ValueError(f"associator {type(self.associator).__name__}: its answer for {len(p)} tracks and "
+                             f"{len(z)} measurements has arrays of other lengths or indices out of range")
+        return a
 
     def _classify(self, rows: NDArray[np.intp]) -> tuple[_Ids, _Ids]:
         """Classify eligible confirmed tracks among `rows`; switch new ballistic ones to the ballistic model."""

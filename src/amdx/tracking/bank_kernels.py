@@ -305,3 +305,20 @@ def outcomes_kernel(rows: _Index, mot: _Index, tom: _Index, d2: _Array, near: _I
             new_meas[w] = j
             w += 1
     return upd_rows[:u].copy(), upd_meas[:u].copy(), track_of_meas, nis, new_meas[:w].copy()
+
+
+@kernel
+def association_fault(k: int, n: int, mot: _Index, tom: _Index, near: _Index, d2: _Array) -> bool:
+    """Whether an associator's answer for k tracks and n measurements is malformed: arrays of other lengths
+    (measurement of each track (k,), track of each measurement (n,), nearest track (n,), d² (n,)) or an index
+    outside [-1, n) or [-1, k). The bank's compiled passes index by these without bounds checks, so an
+    associator of another make (`track_types.Associator`) is checked before they run."""
+    if mot.shape[0] != k or tom.shape[0] != n or near.shape[0] != n or d2.shape[0] != n:
+        return True
+    for i in range(k):
+        if not -1 <= mot[i] < n:
+            return True
+    for j in range(n):  # noqa: SIM110 (a loop: compiled code takes no generator)
+        if not (-1 <= tom[j] < k and -1 <= near[j] < k):
+            return True
+    return False

@@ -7,8 +7,9 @@ measurements; in numpy its grid took some thirty array operations (sort keys, st
 whose fixed cost dominated. Compiled, the same grid is a loop: the measurements are put in cells (group, strip
 along the axis of their largest extent) by a counting sort, each cell's by its coordinate along the second largest;
 each track takes the strips its radius ρᵢ = √(γ (‖Pₚᵢ‖ + maxⱼ ‖Rⱼ‖)) (the maximum over its group, plus a millimetre
-for rounding) reaches and, in each, walks the cell's measurements within ρᵢ along the second axis (a cell holds
-about one measurement: a walk, no search), then tests each against the exact bound |zⱼ − pᵢ|² ≤ γ (‖Pₚᵢ‖ + ‖Rⱼ‖)
+for rounding) reaches and, in each, walks the cell's measurements within ρᵢ along the second axis (a cell
+usually holds a few measurements: a walk, no search; a cluster in a wide extent crowds one cell, and the walk is
+then longer than a search would be), then tests each against the exact bound |zⱼ − pᵢ|² ≤ γ (‖Pₚᵢ‖ + ‖Rⱼ‖)
 (projections only shorten distances, so the grid loses no pair: the pairs found do not depend on the grid). The
 strips are about as wide as the median radius (and at most about 8 cells per measurement); a track reaching more
 than a few strips takes them whole. (The former grid sorted one key per measurement and binary-searched it once per
@@ -16,6 +17,8 @@ track and strip: the searches were half the gate's time in the 500-threat raid.)
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 from numpy.typing import NDArray
@@ -49,7 +52,7 @@ def _group_ranks(mg: _Ids, tg: _Ids) -> tuple[int, _Index, _Index]:
     lo, hi = np.min(mg), np.max(mg)
     g_meas = np.empty(n, np.intp)
     g_track = np.full(tg.shape[0], -1, np.intp)
-    if hi - lo <= 4 * n + 64:
+    if 0 <= hi - lo <= 4 * n + 64:  # (a negative difference wrapped around: labels 2⁶³ or more apart)
         rank = np.full(hi - lo + 1, -1, np.intp)
         for j in range(n):
             rank[mg[j] - lo] = 0
@@ -112,37 +115,55 @@ def coarse_pairs_kernel(p: _Array, cov_p: _Array, z: _Array, cov_r: _Array, gate
     """Pairs (i, j) of one group (tg[i] == mg[j]) with |z_j − p_i|² ≤ γ (‖cov_p[i]‖ + ‖cov_r[j]‖) (1 + margin)
     (Frobenius norms), γ = gate_d2, sorted by track, then measurement; slack_m widens the grid's windows, m; at
     most max_strips strips per group (and about 8 cells per measurement), and a track reaching more than
-    max_track_cells strips takes them whole."""
+    max_track_cells strips takes them whole. A track or measurement whose position or covariance is not finite
+    pairs with nothing (it is left out of the grid, which indexes by coordinate)."""
     k, n = p.shape[0], z.shape[0]
+    if k == 0 or n == 0:
+        return np.empty(0, np.intp), np.empty(0, np.intp)
     size_p, size_r = _frobenius_norms(cov_p), _frobenius_norms(cov_r)
+    usable = np.empty(n, np.bool_)
+    low_c, high_c = np.full(3, np.inf), np.full(3, -np.inf)
+    for j in range(n):
+        usable[j] = (math.isfinite(z[j, 0]) and math.isfinite(z[j, 1]) and math.isfinite(z[j, 2])
+                     and math.isfinite(size_r[j]))
+        if usable[j]:
+            for c in range(3):
+                low_c[c], high_c[c] = min(low_c[c], z[j, c]), max(high_c[c], z[j, c])
+    if not usable.any():
+        return np.empty(0, np.intp), np.empty(0, np.intp)
     ax_a, ax_b = 0, 1
     ext_a, ext_b = -1.0, -1.0
     for c in range(3):  # the axes of largest and second largest extent (first of equals)
-        e = np.max(z[:, c]) - np.min(z[:, c])
+        e = high_c[c] - low_c[c]
         if e > ext_a:
             ax_b, ext_b = ax_a, ext_a
             ax_a, ext_a = c, e
         elif e > ext_b:
             ax_b, ext_b = c, e
-    a0, b0 = np.min(z[:, ax_a]), np.min(z[:, ax_b])
+    a0, b0 = low_c[ax_a], low_c[ax_b]
     n_groups, g_meas, g_track = _group_ranks(mg, tg)
     top = np.zeros(n_groups)  # the largest ‖R‖ of each group
     for j in range(n):
-        top[g_meas[j]] = max(top[g_meas[j]], size_r[j])
+        if usable[j]:
+            top[g_meas[j]] = max(top[g_meas[j]], size_r[j])
     rho = np.empty(k)
     for i in range(k):
         own = g_track[i] >= 0
         rho[i] = np.sqrt(gate_d2 * (size_p[i] + top[g_track[i]])) * (1.0 + margin) + slack_m if own else -1.0
+        if not (math.isfinite(rho[i]) and math.isfinite(p[i, 0]) and math.isfinite(p[i, 1])
+                and math.isfinite(p[i, 2])):
+            rho[i] = -1.0
     # at most about 8 cells per measurement (the strips of each group): the cell table stays short
     strips_cap = min(max_strips, max(1, (8 * n + 64) // n_groups))
     width = max(np.median(rho), ext_a / strips_cap, 1.0)
     n_strips = int(ext_a // width) + 1
     cell = np.empty(n, np.intp)
-    coord = np.empty(n)
-    for j in range(n):
-        cell[j] = g_meas[j] * n_strips + min(int((z[j, ax_a] - a0) // width), n_strips - 1)
-        coord[j] = z[j, ax_b] - b0
-    order, start = _order_by_cell(cell, coord, n_groups * n_strips)
+    coord = np.zeros(n)
+    for j in range(n):  # (the measurements left out go to one more cell, after all groups' strips: never walked)
+        cell[j] = g_meas[j] * n_strips + min(int((z[j, ax_a] - a0) // width), n_strips - 1) if usable[j] \
+            else n_groups * n_strips
+        coord[j] = z[j, ax_b] - b0 if usable[j] else 0.0
+    order, start = _order_by_cell(cell, coord, n_groups * n_strips + 1)
     ti = np.empty(max(16, 4 * k), np.intp)
     mj = np.empty(max(16, 4 * k), np.intp)
     found = np.empty(n, np.intp)

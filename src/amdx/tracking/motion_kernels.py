@@ -282,7 +282,8 @@ def predict_rows_kernel(x: _Array, P: _Array, rows: NDArray[np.intp], model: NDA
     """The tracks x[rows[m]], P[rows[m]] predicted in place, each over its own step dt[m] (s) with its own model
     (model[rows[m]] == ballistic_code: the ballistic model with spectral density q_ballistic, else constant
     velocity with q_cv): as `predict_kernel` predicts a batch of tracks of one step, a ballistic track taking
-    ceil(|dt| / max_substep_s) RK4 sub-steps (at least one)."""
+    ceil(|dt| / max_substep_s) RK4 sub-steps (at least one). The rows must be distinct (a chunk's tracks are read
+    before any is written back)."""
     k = rows.shape[0]
     ballistic = np.empty(k, np.bool_)
     n_sub = np.ones(k, np.intp)

@@ -1,6 +1,8 @@
 """Compiled kernels of the position update (`amdx.tracking.filters`) and of the squared Mahalanobis distances of
 candidate pairs (`amdx.tracking.association`): one loop over tracks (or pairs), each 3×3 block product in scalar
-loops (the updates by chunks of tracks, `CHUNK`), instead of a few dozen numpy operations on stacks of 3×3 blocks.
+loops (the updates by chunks of `motion_kernels.CHUNK` tracks, the track index last in every scratch array, which
+the compiler runs in SIMD lanes, each lane one track's operations in the formulas' order), instead of a few
+dozen numpy operations on stacks of 3×3 blocks.
 
 Why: a scan instant updates a few hundred tracks and gates a few thousand candidate pairs; the numpy form spent
 most of its time in per-call overhead and temporaries. The formulas are those of `filters.ekf_update` and
@@ -13,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from amdx.jit import kernel
-from amdx.tracking.motion_kernels import from_chunk, to_chunk
+from amdx.tracking.motion_kernels import CHUNK, from_chunk, to_chunk
 
 _Array = NDArray[np.float64]
 _Index = NDArray[np.intp]
@@ -69,12 +71,6 @@ def pair_mahalanobis2_kernel(p: _Array, pc: _Array, z: _Array, R: _Array, ti: _I
         _sym_inverse3(s, s_inv)
         out[m] = _quad3(nu, s_inv)
     return out
-
-
-CHUNK = 32
-"""Updates go this many tracks at a time, the track index last in every scratch array: each step of the block
-formulas is a loop over the chunk's tracks, which the compiler runs in SIMD lanes (each lane one track's operations
-in the formulas' order, so the results are those of one track at a time, bit for bit)."""
 
 
 @kernel
