@@ -8,6 +8,14 @@ import pytest
 from amdx.tracking.filters import ekf_update, ekf_update_rows
 
 
+def _assert_textbook_update(xu, pu, x, P, z, R):
+    """xu, pu are the Kalman update of (x, P) by the position measurement (z, R), in full matrices."""
+    H = np.hstack([np.eye(3), np.zeros((3, 3))])
+    K = P @ H.T @ np.linalg.inv(H @ P @ H.T + R)
+    np.testing.assert_allclose(xu, x + K @ (z - H @ x), rtol=1e-10)
+    np.testing.assert_allclose(pu, (np.eye(6) - K @ H) @ P, rtol=1e-9, atol=1e-9)
+
+
 def _random_cov(rng, k, n):
     a = rng.normal(size=(k, n, n))
     return a @ a.transpose(0, 2, 1) + n * np.eye(n)
@@ -23,12 +31,8 @@ def test_update_rows_is_the_textbook_update_of_the_given_rows_in_place(joseph):
     rows, meas = np.array([3, 0]), np.array([2, 0])
     xu, pu = x.copy(), P.copy()
     ekf_update_rows(xu, pu, rows, z, R, meas, joseph)
-    H = np.hstack([np.eye(3), np.zeros((3, 3))])
     for r, j in zip(rows, meas, strict=True):
-        S = H @ P[r] @ H.T + R[j]
-        K = P[r] @ H.T @ np.linalg.inv(S)
-        np.testing.assert_allclose(xu[r], x[r] + K @ (z[j] - H @ x[r]), rtol=1e-10)
-        np.testing.assert_allclose(pu[r], (np.eye(6) - K @ H) @ P[r], rtol=1e-9, atol=1e-9)
+        _assert_textbook_update(xu[r], pu[r], x[r], P[r], z[j], R[j])
         batch = ekf_update(x[r:r + 1], P[r:r + 1], z[j:j + 1], R[j:j + 1], joseph)
         np.testing.assert_array_equal(xu[r], batch.x[0])
         np.testing.assert_array_equal(pu[r], batch.P[0])
@@ -56,12 +60,8 @@ def test_chunked_update_of_many_rows_is_the_textbook_update(k, joseph):
     rows, meas = rng.permutation(k + 4)[:k], rng.permutation(k)
     xu, pu = x.copy(), P.copy()
     ekf_update_rows(xu, pu, rows, z, R, meas, joseph)
-    H = np.hstack([np.eye(3), np.zeros((3, 3))])
     for r, j in zip(rows, meas, strict=True):
-        S = H @ P[r] @ H.T + R[j]
-        K = P[r] @ H.T @ np.linalg.inv(S)
-        np.testing.assert_allclose(xu[r], x[r] + K @ (z[j] - H @ x[r]), rtol=1e-10)
-        np.testing.assert_allclose(pu[r], (np.eye(6) - K @ H) @ P[r], rtol=1e-9, atol=1e-9)
+        _assert_textbook_update(xu[r], pu[r], x[r], P[r], z[j], R[j])
     left = np.setdiff1d(np.arange(k + 4), rows)
     np.testing.assert_array_equal(xu[left], x[left])
     np.testing.assert_array_equal(pu[left], P[left])
