@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
-	@echo "compiling amdx's numeric kernels (once per machine; about a minute)"
+	@echo "compiling amdx's numeric kernels (once per machine; two to three minutes)"
 	$(BIN)/amdx compile
 	touch $(STAMP)
 

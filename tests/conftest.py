@@ -22,7 +22,7 @@ from amdx.scenario import bundled_scenario_path
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Compile the engine's kernels once, before any test or xdist worker starts (workers then load them from the
-    cache), when the cache is empty: a cold compile takes about a minute, which must not land inside a server
+    cache), when the cache is empty: a cold compile takes minutes, which must not land inside a server
     test's timeouts."""
     if hasattr(session.config, "workerinput"):  # an xdist worker: the controller has done it
         return

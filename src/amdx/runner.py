@@ -70,8 +70,9 @@ def run_headless(
 def compile_kernels() -> float:
     """Compile the engine's numeric kernels now (`amdx.jit`: numba compiles each on first use, then loads it
     from the on-disk cache), by running a short bundled exercise in memory; returns the wall time, s. Cold, on a
-    new machine or after any kernel module changed, this takes about a minute; warm, a few seconds. Kernels the
-    exercise does not reach, or reaches with other argument types, still compile on their first use."""
+    new machine or after any kernel module changed, this takes two to three minutes on two cores (the tracker's
+    chunked kernels are most of it); warm, a few seconds. Kernels the exercise does not reach, or reaches with
+    other argument types, still compile on their first use."""
     from amdx.scenario import bundled_scenario_path, load_scenario
 
     start = time.perf_counter()
