@@ -40,3 +40,26 @@ def test_the_cache_is_named_by_the_kernel_sources() -> None:
 
     assert str(KERNEL_CACHE_DIR) == numba.config.CACHE_DIR
     assert KERNEL_CACHE_DIR.name == f"kernels-{kernel_sources_digest()}"
+
+
+def test_the_digest_covers_every_module_with_kernels_and_only_those():
+    """The kernel cache is named by a digest of the kernel modules' sources: every module that defines a kernel
+    (found here by parsing, independently of the digest's byte mark) and the decorator's own module are in it, and
+    a module that only reads the cache's place (`amdx.runner`) is not."""
+    import ast
+    from pathlib import Path
+
+    import amdx
+    from amdx import jit
+
+    package = Path(amdx.__file__).parent
+    with_kernels = set()
+    for path in package.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        decorated = any(isinstance(d, ast.Name) and d.id == "kernel" for node in ast.walk(tree)
+                        if isinstance(node, ast.FunctionDef) for d in node.decorator_list)
+        if decorated:
+            with_kernels.add(path.relative_to(package).as_posix())
+    marked = {path.relative_to(package).as_posix() for path in package.rglob("*.py") if jit._MARK in path.read_bytes()}
+    assert with_kernels and with_kernels <= marked
+    assert "jit.py" in marked and "runner.py" not in marked

@@ -37,8 +37,10 @@ import numba
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 _PACKAGE = Path(__file__).resolve().parent
-_MARK = b"from amdx.jit import"
-"""How a kernel module is recognised: it imports from this module."""
+_MARK = b"from amdx.jit import kernel"
+"""How a kernel module is recognised: it imports the decorator (a module that only reads the cache's place, such as
+`amdx.runner`, is not one: editing it must not discard the cache). This file holds the mark too, so an edit of the
+decorator starts a fresh cache as well."""
 
 
 def kernel_sources_digest() -> str:
