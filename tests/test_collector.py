@@ -1,4 +1,5 @@
-"""`exercise_pace`: the young generation's threshold raised for the body, every threshold restored after it."""
+"""`exercise_pace`: the young generation's threshold raised and the live objects frozen for the body; every threshold
+restored and the frozen objects thawed after it (CPython's own `gc` counters tell)."""
 
 from __future__ import annotations
 
@@ -38,3 +39,31 @@ def test_cyclic_garbage_is_still_collected_automatically() -> None:
         keep = [[] for _ in range(5 * YOUNG_THRESHOLD)]  # allocations that trigger young collections
         assert gone() is None
         del keep
+
+
+def test_objects_alive_at_the_start_are_frozen_for_the_body_only() -> None:
+    assert gc.get_freeze_count() == 0
+    alive = [{"k": 1}]
+    with exercise_pace():
+        frozen = gc.get_freeze_count()
+        assert frozen >= len(alive) + 1  # the list, its dict and everything else alive
+        made = [{} for _ in range(100)]
+        assert gc.get_freeze_count() == frozen and made  # nothing made during the body joins them
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_freeze_made_before_is_left_alone() -> None:
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with exercise_pace():
+            pass
+        assert gc.get_freeze_count() >= frozen
+    finally:
+        gc.unfreeze()
+
+
+def test_frozen_state_is_thawed_when_the_body_raises() -> None:
+    with pytest.raises(RuntimeError), exercise_pace():
+        raise RuntimeError("engine failure")
+    assert gc.get_freeze_count() == 0
