@@ -1,21 +1,20 @@
-"""Exact weapon-target assignment of sparse instances without a MIP solver, when the optimum is unique by a
-clear margin.
+"""Exact weapon-target assignment of sparse instances without a MIP solver.
 
 Why: the engine's planning instances are sparse (of 50 batteries and up to 200 threats a few dozen pairs can
-engage), and the MIP solver's setup alone (about 10 ms per SCIP model) dominated their solve. The problem splits
-into the connected components of the bipartite graph of (type i, target j) with p_ij > 0 and units_i > 0: the
-objective is a sum over targets and the unit limits are per type, so the components are independent problems.
-Each is solved by dynamic programming over its targets, the state being the units used of each of its types,
-keeping for every state its best and its second-best cost over distinct assignments (so the runner-up of the whole
-component is known too). The per-target costs are those of the pattern MIP (`wta_exact`): v_j prod_i q_ij^c_i.
+engage), and the MIP solver's setup alone (about 10 ms per SCIP model, 28 ms with its solve) dominated their solve.
+The problem splits into the connected components of the bipartite graph of (type i, target j) with p_ij > 0 and
+units_i > 0: the objective is a sum over targets and the unit limits are per type, so the components are
+independent problems. Each is solved by dynamic programming over its targets, the state being the units used of
+each of its types, keeping for every state its least cost. The per-target costs are those of the pattern MIP
+(`wta_exact`): v_j prod_i q_ij^c_i, so the optimum is the MIP's optimum.
 
-When every component's runner-up is worse than its optimum by more than `margin` (a few 1e-6 of the total value),
-the optimum is unique and any exact solver returns that very assignment: the pattern MIP's tolerances (relative
-gap 0, feasibility 1e-6 on the binaries; `wta_exact`) are far tighter than the margin. So the answer is the MIP's
-own, ties included. Otherwise (a near tie, a component whose state space exceeds `MAX_STATES`, or an instance
-whose whole dynamic programme exceeds `MAX_WORK`, checked before any of it runs) `solve_components` gives None and
-the caller solves the MIP. The budget keeps this path to milliseconds, and a near tie found only at the end of
-the programme wastes little.
+Ties: when several assignments share the least cost (two equal threats and one round, two identical batteries),
+the programme's own order decides, the same for the same input: of the candidates for a state, the one reached
+from the highest source state (its units used read as one mixed-radix number), then by the lowest pattern (the
+MIP's pattern order), so that earlier targets take the units; of the final states, the lowest. Only a component
+whose state space exceeds `MAX_STATES`, or an instance whose whole dynamic programme exceeds `MAX_WORK` (checked
+before any of it runs), is left to the MIP (`solve_components` gives None). The budget keeps this path to
+milliseconds.
 """
 
 from __future__ import annotations
@@ -30,13 +29,12 @@ MAX_STATES = 4096
 MAX_WORK = 200_000
 """Largest total work solved here: the sum over all components and their targets of states × patterns (each
 step's arrays hold that many entries). The engine's planning instances need at most about 20,000."""
-MARGIN_REL = 1e-6
-"""A unique optimum must beat every other assignment by this share of (1 + the total target value)."""
 
 
 def solve_components(values: NDArray[np.float64], pk: NDArray[np.float64], units: NDArray[np.int64],
                      ) -> NDArray[np.int64] | None:
-    """The optimal counts x (m, n) when the optimum is unique by the margin (module docstring), else None.
+    """Optimal counts x (m, n), ties decided by the programme's order; None when the instance is too big for it
+    (module docstring).
 
     values (n,) non-negative, pk (m, n) in [0, 1], units (m,) non-negative integers (as `solve_wta` checks them).
     """
@@ -48,7 +46,6 @@ def solve_components(values: NDArray[np.float64], pk: NDArray[np.float64], units
     ti, tj = np.nonzero(edge)
     graph = coo_matrix((np.ones(ti.size), (ti, m + tj)), shape=(m + n, m + n))
     _, label = connected_components(graph, directed=False)
-    margin = MARGIN_REL * (1.0 + float(np.sum(values)))
     q = 1.0 - pk
     used = np.zeros(m + n, dtype=bool)
     used[ti], used[m + tj] = True, True
@@ -59,10 +56,7 @@ def solve_components(values: NDArray[np.float64], pk: NDArray[np.float64], units
     if _work(edge, units, components) > MAX_WORK:
         return None
     for types, targets in components:
-        solved = _component(values, q, edge, units, types, targets, margin)
-        if solved is None:
-            return None
-        x[np.ix_(types, targets)] = solved
+        x[np.ix_(types, targets)] = _component(values, q, edge, units, types, targets)
     return x
 
 
@@ -82,16 +76,14 @@ def _work(edge: NDArray[np.bool_], units: NDArray[np.int64],
 
 
 def _component(values: NDArray[np.float64], q: NDArray[np.float64], edge: NDArray[np.bool_],
-               units: NDArray[np.int64], types: NDArray[np.intp], targets: NDArray[np.intp], margin: float,
-               ) -> NDArray[np.int64] | None:
-    """Counts (len(types), len(targets)) of one component's unique optimum, or None (near tie)."""
+               units: NDArray[np.int64], types: NDArray[np.intp], targets: NDArray[np.intp]) -> NDArray[np.int64]:
+    """Counts (len(types), len(targets)) of one component's optimum, ties decided by the programme's order."""
     cap = np.asarray(units, dtype=np.int64)[types]
     radix = cap + 1
     stride = np.concatenate([[1], np.cumprod(radix)[:-1]]).astype(np.int64)
     n_states = int(np.prod(radix))
     digits = (np.arange(n_states)[:, None] // stride[None, :]) % radix[None, :]  # (S, k) units used per type
     best = np.full(n_states, np.inf)
-    second = np.full(n_states, np.inf)
     best[0] = 0.0
     steps: list[tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.int64], NDArray[np.intp]]] = []
     for j in targets.tolist():
@@ -99,32 +91,22 @@ def _component(values: NDArray[np.float64], q: NDArray[np.float64], edge: NDArra
         pats = np.indices(tuple(radix[act].tolist())).reshape(act.size, -1).T  # the MIP's patterns, its order
         cost = values[j] * np.prod(q[types[act], j][None, :] ** pats, axis=1)
         fits = np.all(digits[None, :, act] + pats[:, None, :] <= cap[act], axis=-1)  # (P, S)
-        p_idx, s_idx = np.nonzero(fits & np.isfinite(best)[None, :])
+        back, p_idx = np.nonzero((fits & np.isfinite(best)[None, :]).T[::-1])  # by source state, the highest
+        s_idx = n_states - 1 - back                                               # first, then by pattern
         dst = s_idx + pats[p_idx] @ stride[act]
-        from_best = best[s_idx] + cost[p_idx]
-        from_second = second[s_idx] + cost[p_idx]
-        vals = np.concatenate([from_best, from_second])
-        where = np.concatenate([dst, dst])
-        order = np.lexsort((vals, where))
-        where, vals = where[order], vals[order]
-        head = np.flatnonzero(np.r_[True, where[1:] != where[:-1]])  # first (least) candidate of each state
-        nxt = head + 1
-        has_two = (nxt < where.size) & (where[np.minimum(nxt, where.size - 1)] == where[head])
+        vals = best[s_idx] + cost[p_idx]
+        order = np.lexsort((vals, dst))  # by state reached, then cost; stable: the earliest of equal costs first
+        where = dst[order]
+        head = order[np.flatnonzero(np.r_[True, where[1:] != where[:-1]])]  # each reached state's best candidate
         best = np.full(n_states, np.inf)
-        second = np.full(n_states, np.inf)
-        best[where[head]] = vals[head]
-        second[where[head[has_two]]] = vals[nxt[has_two]]
-        pick = order[head] % from_best.size  # the candidate behind each state's best: (source state, pattern)
-        steps.append((where[head], s_idx[pick], pats[p_idx[pick]], act))
-    finite = np.isfinite(best)
-    ranked = np.sort(np.concatenate([best[finite], second[np.isfinite(second)]]))
-    if ranked.size > 1 and not ranked[1] - ranked[0] > margin:
-        return None
-    state = int(np.flatnonzero(finite)[np.argmin(best[finite])])
+        best[dst[head]] = vals[head]
+        steps.append((dst[head], s_idx[head], pats[p_idx[head]], act))
+    finite = np.flatnonzero(np.isfinite(best))
+    state = int(finite[np.argmin(best[finite])])  # the first of equal least costs
     out = np.zeros((types.size, targets.size), dtype=np.int64)
     for col in range(targets.size - 1, -1, -1):
-        dst, src, pat, act = steps[col]
-        k = int(np.searchsorted(dst, state))
+        reached, src, pat, act = steps[col]
+        k = int(np.searchsorted(reached, state))
         out[act, col] = pat[k]
         state = int(src[k])
     return out

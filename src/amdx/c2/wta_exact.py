@@ -7,8 +7,9 @@ pattern per target (sum_k y_jk = 1) within the unit counts (sum_jk c_jki y_jk <=
 It is the original problem, not a linearisation: "exact" means optimal over all integer assignments, up to
 SCIP's default tolerances (relative gap 0, feasibility 1e-6 on the binaries), and the objective is recomputed
 from the returned counts. The number of patterns grows as prod_i (units_i + 1) per target, so this is for
-small instances only (`pattern_count` tells how big the model would be). A sparse instance whose optimum is unique
-by a clear margin is solved without the MIP (`wta_components`: the same assignment, without the solver's setup).
+small instances only (`pattern_count` tells how big the model would be). A sparse instance is solved without the
+MIP when its components' dynamic programme is small enough (`wta_components`: an optimum of the same model, ties
+decided by the programme's order, without the solver's setup).
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def solve_exact(values: NDArray[np.float64], pk: NDArray[np.float64], units: NDA
     """Solve the pattern MIP: (counts x (m, n), proven optimal). Raises RuntimeError if no solution is found.
 
     values (n,), pk (m, n) in [0, 1], units (m,); `time_limit_s` is SCIP's wall-clock limit (s). An instance
-    whose optimum `wta_components` finds unique by its margin is answered from there (proven optimal).
+    small enough for `wta_components` is answered from there (proven optimal).
     """
     x = solve_components(values, pk, units)
     if x is not None:
