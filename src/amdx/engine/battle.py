@@ -131,12 +131,21 @@ class BattleManager:
         self.requests: dict[tuple[str, str], set[str]] = {}
         self.proposals: dict[str, Proposal] = {}
         self.holders: dict[str, Any] = {}  # proposal or engagement id -> the record that holds a track busy
-        self.group_of: dict[tuple[str, str], list[tuple[str, str]]] = {}  # the last cycle's threat correlation
+        self.groups: list[list[tuple[str, str]]] = []  # the last cycle's threat correlation (`threat_of`)
+        self._group_of: dict[tuple[str, str], list[tuple[str, str]]] | None = None
         self.human_roles: set[str] = set()  # command roles (node or battery ids) a seat has taken over
         self.marks: set[tuple[str, str, str]] = set()
         self._next_proposal = 1
 
     # --- helpers -------------------------------------------------------------------------------------------
+    def threat_of(self, member: tuple[str, str]) -> list[tuple[str, str]]:
+        """Every (nation, track id) of the threat `member` was correlated into by the last cycle (`_threat_groups`;
+        itself alone when it was in none). The map is made when first asked after a cycle (a kill assessment;
+        most cycles have none)."""
+        if self._group_of is None:
+            self._group_of = {m: group for group in self.groups for m in group}
+        return self._group_of.get(member, [member])
+
     def decider_of(self, battery: BatteryState) -> str:
         """Who holds engagement authority over a battery: its nation's top node (central) or itself."""
         return self.top_node[battery.nation] if battery.authority == "central" else battery.id
@@ -361,11 +370,15 @@ class BattleManager:
         return float(great_circle_distance_m(float(lat), float(lon), asset.lat_deg, asset.lon_deg))
 
     # --- fire planning -------------------------------------------------------------------------------------
-    def _threat_groups(self) -> list[list[tuple[str, str]]]:
+    def _threat_groups(self) -> tuple[list[list[tuple[str, str]]], list[list[tuple[str, str]]]]:
         """The nations' tracks correlated into threats: a track that holds a partner's track (its key
         'partner/partner.Tnnnn') is the same threat, and so are two tracks (of any nations) closer than
         `SAME_THREAT_M` and 3σ of their position errors — a threat held twice in one picture is still one threat,
-        so it is not engaged twice. Connected components, in a stable order."""
+        so it is not engaged twice. Connected components, in a stable order: (every threat, the threats to plan).
+
+        A threat with a dead member is not planned; one with a busy member only when every nation engaging it
+        allows duplicate engagements (a partner may still engage then); the others (most) are. Each member's bar
+        comes from its row (found by key, for the few dead and busy members), each threat's from its members'."""
         members: list[tuple[str, str]] = []
         keys: list[tuple[str, ...]] = []
         pos_parts, sigma_parts = [], []
@@ -380,7 +393,7 @@ class BattleManager:
             pos_parts.append(tracks.x[order, :3])
             sigma_parts.append(np.array(tracks.column("pos_sigma_m"), dtype=float)[order])
         if not members:
-            return []
+            return [], []
         index = dict(zip(map("/".join, members), itertools.count()))  # "nation/track id", as a partner's key
         # every track's keys in one flat list, each with its track's row: one dict lookup per key, no Python loop
         counts = np.fromiter(map(len, keys), np.intp, len(keys))
@@ -390,10 +403,19 @@ class BattleManager:
         partner = held >= 0
         label = threat_components(owner[partner], held[partner], np.concatenate(pos_parts),
                                   np.concatenate(sigma_parts), SAME_THREAT_M, SAME_THREAT_MIN_M)
+        dup = self.doctrine
+        barred = [*self.dead, *(m for m in self.busy if not dup[m[0]].allow_duplicate_engagement)]
+        rows = np.fromiter(map(index.get, map("/".join, barred), itertools.repeat(-1)), np.intp, len(barred))
+        open_label = np.ones(len(members), bool)  # by component label (a member's row), whether it may be planned
+        open_label[label[rows[rows >= 0]]] = False
         order = np.argsort(label, kind="stable")  # by group, members sorted within each
         ordered = list(map(members.__getitem__, order.tolist()))
-        cuts = (np.flatnonzero(np.diff(label[order])) + 1).tolist()
-        return [ordered[a:b] for a, b in zip([0, *cuts], [*cuts, len(ordered)], strict=True)]
+        by_group = label[order]
+        cuts = np.flatnonzero(np.diff(by_group)) + 1
+        starts = [0, *cuts.tolist()]
+        every = [ordered[a:b] for a, b in zip(starts, [*cuts.tolist(), len(ordered)], strict=True)]
+        planned = list(itertools.compress(every, open_label[by_group[starts]].tolist()))
+        return every, planned
 
     def _planning_cells(self, t: float) -> list[tuple[str, list[str]]]:
         """Who plans for whom now: the coordination cell for the member nations it can reach, and each other
@@ -412,14 +434,8 @@ class BattleManager:
     def _plan(self, t: float) -> list[ev.Event]:
         if not self.batteries:
             return []
-        every = self._threat_groups()
-        self.group_of = {member: group for group in every for member in group}
-        # a threat with a dead member is not planned; one with a busy member only when every nation engaging it
-        # allows duplicate engagements (a partner may still engage then); the others (most) are planned
-        dead, busy = self.dead, self.busy.keys()
-        dup = {n: d.allow_duplicate_engagement for n, d in self.doctrine.items()}
-        groups = [g for g in every if dead.isdisjoint(g)
-                  and (busy.isdisjoint(g) or all(dup[m[0]] for m in g if m in busy))]
+        self.groups, groups = self._threat_groups()
+        self._group_of = None
         if not groups:
             return []
         out: list[ev.Event] = []

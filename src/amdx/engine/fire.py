@@ -413,7 +413,7 @@ class FireControl:
         if self.battle.busy.get(key) == eng.engagement_id:
             del self.battle.busy[key]
         if assessed_dead:  # the threat is dead for the coalition: every nation's track of it
-            self.battle.dead.update(self.battle.group_of.get(key, [key]))
+            self.battle.dead.update(self.battle.threat_of(key))
         verdict = "killed" if assessed_dead else "survived"
         out: list[ev.Event] = [ev.KillAssessed(t_s=t, visible_to=ev.visibility(eng.nation),
                                                engagement_id=eng.engagement_id, nation=eng.nation,
