@@ -70,9 +70,12 @@ def surface_crossing_time(orbits: KeplerOrbits, alt_m: ArrayLike, earth: EarthMo
     Kepler's equation then gives the time. NaN where an orbit never comes down to that altitude.
     """
     idx = np.arange(orbits.n_orbits) if index is None else np.asarray(index, dtype=np.intp)
-    h = np.broadcast_to(np.asarray(alt_m, dtype=np.float64), idx.shape)
-    guess = h if t_guess_s is None else np.broadcast_to(np.asarray(t_guess_s, dtype=np.float64), idx.shape)
-    t = _crossing_times(orbits.consts, orbits.a_m, orbits.t0_s, orbits.m0, idx.ravel(), h.ravel(), guess.ravel(),
+    alt = np.asarray(alt_m, dtype=np.float64)
+    # one altitude for all (the usual call): filled, not broadcast (numpy's broadcast_to costs more than the solve
+    # of a single orbit)
+    h = np.full(idx.size, float(alt)) if alt.ndim == 0 else np.broadcast_to(alt, idx.shape).ravel()
+    guess = h if t_guess_s is None else np.broadcast_to(np.asarray(t_guess_s, dtype=np.float64), idx.shape).ravel()
+    t = _crossing_times(orbits.consts, orbits.a_m, orbits.t0_s, orbits.m0, idx.ravel(), h, guess,
                         t_guess_s is not None, earth.a_m, earth.b_m, earth.a_m**2, earth.e2, earth.is_sphere,
                         float(tol_m), int(max_iter))
     return t.reshape(idx.shape)
