@@ -398,11 +398,13 @@ class _Salvo:
         self.outcome: list[ValueError | tuple[BallisticSolution, float] | None] = [
             None if -90.0 <= lat <= 90.0 else ValueError(f"aim latitude must be in [-90, 90] degrees, found {lat}")
             for lat in aim_lat_deg]
+        # scalars and the launch point as full columns: the compiled passes are given writeable arrays, never
+        # broadcast views (a read-only array is another signature, compiled again)
         self.r_launch_ecef = geodetic_to_ecef(launch_lat_deg, launch_lon_deg, launch_alt_m, earth)
-        # scalars as full columns: the compiled passes then take the caller's arrays, not broadcast views
+        self.launch_rows = np.tile(self.r_launch_ecef, (n, 1))
         self.r_aim_ecef = geodetic_to_ecef(self.aim_lat, self.aim_lon, np.full(n, aim_alt_m), earth)
         self.t_bo = self.t_launch
-        r_bo_ecef = np.broadcast_to(self.r_launch_ecef, (n, 3))
+        r_bo_ecef = self.launch_rows
         if boost is not None:
             ground = great_circle_distance_m(launch_lat_deg, launch_lon_deg, self.aim_lat, self.aim_lon).tolist()
             for i in range(n):
@@ -476,9 +478,9 @@ class _Salvo:
         ux, uy, uz = up_components(bo_lat, bo_lon)
         up_speed = (v_rel[:, 0] * ux + v_rel[:, 1] * uy) + v_rel[:, 2] * uz  # numpy's 3-vector dot: left to right
         speed_rel = np.linalg.norm(v_rel, axis=1)
-        r_launch = ecef_to_eci(np.broadcast_to(self.r_launch_ecef, (m, 3)), t_launch, earth)
-        v_launch = ecef_velocity_to_eci(np.broadcast_to(self.r_launch_ecef, (m, 3)), np.zeros((m, 3)), t_launch,
-                                        earth)
+        launch_rows = self.launch_rows[rows]
+        r_launch = ecef_to_eci(launch_rows, t_launch, earth)
+        v_launch = ecef_velocity_to_eci(launch_rows, np.zeros((m, 3)), t_launch, earth)
         exponent = np.zeros(m)
         below = np.zeros(m, dtype=bool)
         if self.boost is not None:
@@ -486,9 +488,9 @@ class _Salvo:
             rise, radial = r1 - r_launch, r_launch / np.linalg.norm(r_launch, axis=1, keepdims=True)
             below = ~np.isfinite(exponent) | (((rise[:, 0] * radial[:, 0] + rise[:, 1] * radial[:, 1])
                                                + rise[:, 2] * radial[:, 2]) <= 0.0)
-        for arr in (r_launch, v_launch, r1, v_bo, points):
+        r_imp = points[:m * k:k].copy()
+        for arr in (r_launch, v_launch, r1, v_bo, r_imp):  # the solutions' vectors are read-only rows of these
             arr.flags.writeable = False
-        r_imp = points[:m * k:k]
         l_lat, l_lon, l_alt = lat[-1].item(), lon[-1].item(), alt[-1].item()
         aim_alt = float(self.aim_alt_m)
         columns = zip(rows.tolist(), t_launch.tolist(), t_bo.tolist(), t_apo.tolist(), t_imp.tolist(),
