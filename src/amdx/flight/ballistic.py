@@ -13,7 +13,9 @@ Model (refs/physics.md §1–§2):
 Aiming solves for the burnout velocity that reaches the aim point *as it moves in ECI* with the Earth's
 rotation: for a trial free-flight time T the aim's ECI position at burnout + T fixes the range angle Ψ and the
 flight plane; the profile (closed forms below) fixes the flight-path angle and speed, hence Kepler's time T';
-a secant iteration on T' − T = 0 converges to 1e-9 s (about a micrometre at the aim).
+a secant iteration on T' − T = 0 converges to 1e-9 s (about a micrometre at the aim). The rounds of a salvo (one
+launch point, an aim point and a launch time each) are solved together by `solve_salvo`: the aim round by round,
+the rest as arrays over the rounds, with the numbers of each round solved alone.
 
 Profiles, for burnout radius r1, aim radius r2 and range angle Ψ:
 - `min-energy`: least burnout speed, tan 2φ = sin Ψ / (r1/r2 − cos Ψ) (refs §1.1; (π − Ψ)/4 when r1 = r2).
