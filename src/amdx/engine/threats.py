@@ -7,13 +7,13 @@ read them directly.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
 from amdx.engine.orders import LaunchBallistic, LaunchRoute
 from amdx.engine.rng import RngStreams
-from amdx.flight.ballistic import BallisticSolution, BoostModel, UnreachableAim, solve_ballistic
+from amdx.flight.ballistic import BallisticSolution, BoostModel, UnreachableAim, solve_salvo
 from amdx.flight.flights import BallisticFlights
 from amdx.flight.route import RouteFlight
 from amdx.geo import MEAN_EARTH_RADIUS_M, WGS84, destination_one, great_circle_distance_m
@@ -90,7 +90,10 @@ def _threat_type(scenario: Any, type_id: str) -> Any:
 
 
 def plan_ballistic(scenario: Any, order: LaunchBallistic, rngs: RngStreams) -> list[BallisticThreat]:
-    """Solve every round of a ballistic launch order; raises OrderRejected if any round cannot fly."""
+    """Solve every round of a ballistic launch order; raises OrderRejected if any round cannot fly (naming the
+    first such round). Each round's aim point is drawn from its own stream (`threat/<id>`), then the rounds are
+    solved together (`solve_salvo`): the same solutions as round by round. A refused order leaves the streams of
+    the rounds after the failing one as it found them, as if they had never been drawn from."""
     ttype = _threat_type(scenario, order.threat_type)
     if ttype.threat_class != "ballistic":
         raise OrderRejected(f"threat type {ttype.id!r} is {ttype.threat_class}, not ballistic")
@@ -108,34 +111,35 @@ def plan_ballistic(scenario: Any, order: LaunchBallistic, rngs: RngStreams) -> l
         downrange_m=ttype.boost_downrange_m,
     )
     cep_m = float(getattr(ttype, "cep_m", 0.0) or 0.0)
-    rounds = []
-    for i, tid in enumerate(round_ids(order.threat_id, order.count)):
+    ids = round_ids(order.threat_id, order.count)
+    lats, lons, draws = [], [], []
+    for tid in ids:
         lat, lon = aim_lat, aim_lon
         if cep_m > 0.0:
             rng = rngs.stream(f"threat/{tid}")
+            draws.append((rng, rng.bit_generator.state))
             dx, dy = rng.normal(0.0, cep_m * _CEP_TO_SIGMA, size=2)
             az = float(np.degrees(np.arctan2(dx, dy)))
             lat, lon = destination_one(float(aim_lat), float(aim_lon), az, float(np.hypot(dx, dy)), MEAN_EARTH_RADIUS_M)
-        try:
-            solution = solve_ballistic(
-                order.origin_lat_deg,
-                order.origin_lon_deg,
-                lat,
-                lon,
-                profile=profile,
-                apogee_m=order.apogee_m,
-                earth=WGS84,
-                boost=boost,
-                launch_t_s=order.t_s + i * order.interval_s,
-            )
-        except UnreachableAim as exc:
-            raise OrderRejected(f"{tid}: {exc}") from None
-        rounds.append((tid, solution))
-    flights = BallisticFlights.from_solutions([sol for _, sol in rounds], ttype.ballistic_coefficient_kg_m2)
+        lats.append(lat)
+        lons.append(lon)
+    solved = solve_salvo(order.origin_lat_deg, order.origin_lon_deg, lats, lons,
+                         [order.t_s + i * order.interval_s for i in range(len(ids))], profile=profile,
+                         apogee_m=order.apogee_m, earth=WGS84, boost=boost)
+    for i, (tid, sol) in enumerate(zip(ids, solved, strict=True)):
+        if isinstance(sol, ValueError):
+            # the rounds after the first that fails are not planned: their streams are left as they were
+            for rng, state in draws[i + 1:]:
+                rng.bit_generator.state = state
+            if isinstance(sol, UnreachableAim):
+                raise OrderRejected(f"{tid}: {sol}") from None
+            raise sol
+    rounds = cast(list[BallisticSolution], solved)
+    flights = BallisticFlights.from_solutions(rounds, ttype.ballistic_coefficient_kg_m2)
     return [
         BallisticThreat(tid, ttype.id, order.actor, order.threat_id, order.target, profile, aim_lat, aim_lon, sol,
                         flights, i)
-        for i, (tid, sol) in enumerate(rounds)
+        for i, (tid, sol) in enumerate(zip(ids, rounds, strict=True))
     ]
 
 

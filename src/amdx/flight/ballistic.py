@@ -13,7 +13,9 @@ Model (refs/physics.md §1–§2):
 Aiming solves for the burnout velocity that reaches the aim point *as it moves in ECI* with the Earth's
 rotation: for a trial free-flight time T the aim's ECI position at burnout + T fixes the range angle Ψ and the
 flight plane; the profile (closed forms below) fixes the flight-path angle and speed, hence Kepler's time T';
-a secant iteration on T' − T = 0 converges to 1e-9 s (about a micrometre at the aim).
+a secant iteration on T' − T = 0 converges to 1e-9 s (about a micrometre at the aim). The rounds of a salvo (one
+launch point, an aim point and a launch time each) are solved together by `solve_salvo`: the aim round by round,
+the rest as arrays over the rounds, with the numbers of each round solved alone.
 
 Profiles, for burnout radius r1, aim radius r2 and range angle Ψ:
 - `min-energy`: least burnout speed, tan 2φ = sin Ψ / (r1/r2 − cos Ψ) (refs §1.1; (π − Ψ)/4 when r1 = r2).
@@ -29,8 +31,10 @@ the geodetic altitude along the arc by a few tens of metres at most: 40 m seen a
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -283,6 +287,9 @@ def _aim_in_eci(r1_vec: _Array, t_bo: float, r_aim_ecef: _Array, earth: EarthMod
 BELOW_SURFACE_TOLERANCE_M = 1000.0
 """A free flight that dips deeper than this below the ellipsoid between burnout and impact is refused, m."""
 
+_DEPTH_SAMPLES = 64
+"""Samples of the free flight between burnout and impact (ends excluded) whose depth below the surface is checked."""
+
 
 def solve_ballistic(launch_lat_deg: float, launch_lon_deg: float, aim_lat_deg: float, aim_lon_deg: float, *,
                     profile: str = "min-energy", apogee_m: float | None = None, earth: EarthModel = WGS84,
@@ -295,123 +302,241 @@ def solve_ballistic(launch_lat_deg: float, launch_lon_deg: float, aim_lat_deg: f
     be met (including a flight that would pass through the Earth, as a nearly antipodal minimum-energy ellipse
     does on the oblate WGS84 surface) and `ValueError` for an unknown profile or latitude out of range.
     """
-    sol, depth = _solve(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg, profile=profile,
-                        apogee_m=apogee_m, earth=earth, boost=boost, launch_t_s=launch_t_s,
-                        launch_alt_m=launch_alt_m, aim_alt_m=aim_alt_m)
-    if depth > BELOW_SURFACE_TOLERANCE_M:
-        raise UnreachableAim(f"this {profile} trajectory would pass {depth / 1e3:.1f} km below the surface on "
-                             "its way; try a lofted profile or a nearer aim point")
-    return sol
-
-
-def _solve(launch_lat_deg: float, launch_lon_deg: float, aim_lat_deg: float, aim_lon_deg: float, *,
-           profile: str, apogee_m: float | None, earth: EarthModel, boost: BoostModel | None, launch_t_s: float,
-           launch_alt_m: float, aim_alt_m: float) -> tuple[BallisticSolution, float]:
-    """The solution and the depth of its free flight's lowest point below the surface (`_finish`), m."""
-    if profile not in PROFILES:
-        raise ValueError(f"unknown profile {profile!r}; expected one of {', '.join(PROFILES)}")
-    for name, lat in (("launch latitude", launch_lat_deg), ("aim latitude", aim_lat_deg)):
-        if not -90.0 <= lat <= 90.0:
-            raise ValueError(f"{name} must be in [-90, 90] degrees, found {lat}")
-    r_launch_ecef = geodetic_to_ecef(launch_lat_deg, launch_lon_deg, launch_alt_m, earth)
-    r_aim_ecef = geodetic_to_ecef(aim_lat_deg, aim_lon_deg, aim_alt_m, earth)
-    t_bo = launch_t_s
-    r_bo_ecef = r_launch_ecef
-    if boost is not None:
-        ground = float(great_circle_distance_m(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg))
-        if boost.downrange_m >= ground:
-            raise UnreachableAim(f"the aim point ({ground / 1e3:.1f} km away) lies within the boost's "
-                                 f"{boost.downrange_m / 1e3:.1f} km downrange")
-        if boost.burnout_altitude_m <= launch_alt_m:
-            raise UnreachableAim("the burnout altitude must be above the launch altitude")
-        az = initial_azimuth_deg(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg)
-        lat_b, lon_b = destination_point(launch_lat_deg, launch_lon_deg, az, boost.downrange_m)
-        r_bo_ecef = geodetic_to_ecef(lat_b, lon_b, boost.burnout_altitude_m, earth)
-        t_bo = launch_t_s + boost.burn_time_s
-    r1_vec = ecef_to_eci(r_bo_ecef, t_bo, earth)
-
-    def solve(r_apogee: float | None) -> tuple[BallisticSolution, float]:
-        v_bo, psi, _ = _aim_in_eci(r1_vec, t_bo, r_aim_ecef, earth, profile, r_apogee)
-        return _finish(profile, earth, launch_t_s, t_bo, r_launch_ecef, r1_vec, v_bo, psi, boost,
-                       (aim_lat_deg, aim_lon_deg, aim_alt_m))
-
-    if profile == "min-energy":
-        return solve(None)
-    if apogee_m is None:
-        me, _ = _solve(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg, profile="min-energy", apogee_m=None,
-                    earth=earth, boost=boost, launch_t_s=launch_t_s, launch_alt_m=launch_alt_m, aim_alt_m=aim_alt_m)
-        factor = DEFAULT_LOFTED_APOGEE_FACTOR if profile == "lofted" else DEFAULT_DEPRESSED_APOGEE_FACTOR
-        apogee_m = factor * me.apogee_m
-    # radius of the requested apogee: start from the mean surface radius of the end points, then correct by
-    # the geodetic altitude actually reached (exact on a sphere; metres of change on WGS84)
-    surface = 0.5 * (np.linalg.norm(r_launch_ecef) - launch_alt_m + np.linalg.norm(r_aim_ecef) - aim_alt_m)
-    r_apogee = float(surface) + apogee_m
-    solved = solve(r_apogee)
-    for _ in range(8):
-        miss = apogee_m - solved[0].apogee_m
-        if abs(miss) < 1e-3:
-            break
-        r_apogee += miss
-        solved = solve(r_apogee)
+    solved = solve_salvo(launch_lat_deg, launch_lon_deg, [aim_lat_deg], [aim_lon_deg], [launch_t_s],
+                         profile=profile, apogee_m=apogee_m, earth=earth, boost=boost, launch_alt_m=launch_alt_m,
+                         aim_alt_m=aim_alt_m)[0]
+    if isinstance(solved, ValueError):
+        raise solved
     return solved
 
 
-def _finish(profile: str, earth: EarthModel, t_launch: float, t_bo: float, r_launch_ecef: _Array, r1: _Array,
-            v_bo: _Array, psi: float, boost: BoostModel | None,
-            aim: tuple[float, float, float]) -> tuple[BallisticSolution, float]:
-    """Propagate the solved burnout state to impact and gather the figures; and the depth below the surface of the
-    free flight's lowest sample of 64 between burnout and impact (m; negative when it stays above), for the
-    caller's check: its states and geodetic altitudes are taken in the same calls as the impact's and apogee's."""
-    orbit = KeplerOrbits(r1[None, :], v_bo[None, :], [t_bo], earth.mu_m3_s2)
-    t_imp = float(surface_crossing_time(orbit, aim[2], earth)[0])
-    if not math.isfinite(t_imp):
-        raise UnreachableAim("the solved trajectory never comes back to the surface")
-    t_apo = float(orbit.apoapsis_time()[0])
-    if t_apo > t_imp:  # highest point at an end of the arc (burnout past apoapsis)
-        t_apo = t_bo
-    times = np.empty(66)  # impact, apogee, then the 64 samples
-    times[0], times[1] = t_imp, t_apo
-    times[2:] = np.linspace(float(t_bo), t_imp, 66)[1:-1]
-    points = np.empty((68, 3))  # their ECEF positions, then burnout and launch
-    points[:66], _ = orbit.frame_states_at(np.zeros(66, dtype=np.intp), times, earth.omega_rad_s, velocity=False)
-    r_imp = points[0].copy()
-    r_bo_ecef, v_rel = eci_state_to_ecef(r1, v_bo, t_bo, earth)  # one rotation for both
-    points[66], points[67] = r_bo_ecef, r_launch_ecef
-    lat, lon, alt = ecef_to_geodetic(points, earth)  # every geodetic conversion in one call
-    (imp_lat, apo_lat, bo_lat, l_lat), (imp_lon, apo_lon, bo_lon, l_lon) = lat[[0, 1, 66, 67]].tolist(), \
-        lon[[0, 1, 66, 67]].tolist()
-    apo_alt, bo_alt, l_alt = alt[[1, 66, 67]].tolist()
-    depth = -float(alt[2:66].min())
-    up = np.array(up_components(bo_lat, bo_lon))
-    speed_rel = float(np.linalg.norm(v_rel))
-    r_launch = ecef_to_eci(r_launch_ecef, t_launch, earth)
-    v_launch = ecef_velocity_to_eci(r_launch_ecef, np.zeros(3), t_launch, earth)
-    m = 0.0
-    if boost is not None:
-        m = float(boost_exponent(r_launch, v_bo, r1 - r_launch, boost.burn_time_s))
-        if not math.isfinite(m) or float((r1 - r_launch) @ (r_launch / np.linalg.norm(r_launch))) <= 0.0:
-            raise UnreachableAim("the burnout point lies below the launch point's horizon; "
-                                 "check the boost's downrange and altitude")
+def solve_salvo(launch_lat_deg: float, launch_lon_deg: float, aim_lat_deg: Sequence[float],
+                aim_lon_deg: Sequence[float], launch_t_s: Sequence[float], *, profile: str = "min-energy",
+                apogee_m: float | None = None, earth: EarthModel = WGS84, boost: BoostModel | None = None,
+                launch_alt_m: float = 0.0, aim_alt_m: float = 0.0) -> list[BallisticSolution | ValueError]:
+    """`solve_ballistic` of every round of a salvo: one launch point, profile, apogee and boost, an aim point
+    and a launch time per round. Each round's entry is its solution, or the error its own `solve_ballistic`
+    would raise (`UnreachableAim`, or `ValueError` for an unknown profile or a latitude out of range): returned,
+    not raised, so the caller decides which round's failure counts.
 
-    def ro(x: _Array) -> _Array:
-        y = np.array(x, dtype=np.float64)
-        y.flags.writeable = False
-        return y
+    Why: a salvo's rounds differ only in their aim points and launch times, so everything after the aim (the
+    flight to impact, apogee, the depth check, the geodetic figures) runs once over all rounds as arrays, through
+    the same row-by-row compiled passes, and the lofted/depressed apogee correction over the rounds not yet
+    converged; only the aim's secant iteration runs round by round. The numbers are those of solving each round
+    alone, bit for bit (sums of three terms are taken in the order numpy's one-vector calls take them)."""
+    n = len(aim_lat_deg)
+    if not len(aim_lon_deg) == len(launch_t_s) == n:
+        raise ValueError(f"one aim longitude and launch time per round needed: {n} latitudes, "
+                         f"{len(aim_lon_deg)} longitudes, {len(launch_t_s)} launch times")
+    if profile not in PROFILES:
+        return [ValueError(f"unknown profile {profile!r}; expected one of {', '.join(PROFILES)}")] * n
+    if not -90.0 <= launch_lat_deg <= 90.0:
+        return [ValueError(f"launch latitude must be in [-90, 90] degrees, found {launch_lat_deg}")] * n
+    salvo = _Salvo(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg, launch_t_s, earth, boost, launch_alt_m,
+                   aim_alt_m)
+    rows = [i for i in range(n) if salvo.outcome[i] is None]
+    if profile == "min-energy":
+        salvo.solve(rows, profile, None)
+    else:
+        _solve_for_apogee(salvo, rows, profile, apogee_m)
+    out: list[BallisticSolution | ValueError] = []
+    for outcome in salvo.outcome:
+        if isinstance(outcome, tuple):
+            sol, depth = outcome
+            if depth > BELOW_SURFACE_TOLERANCE_M:
+                outcome = UnreachableAim(f"this {profile} trajectory would pass {depth / 1e3:.1f} km below the "
+                                         "surface on its way; try a lofted profile or a nearer aim point")
+            else:
+                outcome = sol
+        out.append(cast(ValueError, outcome) if not isinstance(outcome, BallisticSolution) else outcome)
+    return out
 
-    return BallisticSolution(
-        profile=profile, earth=earth, launch_t_s=float(t_launch), burnout_t_s=float(t_bo), apogee_t_s=t_apo,
-        impact_t_s=t_imp, launch_lat_deg=float(l_lat), launch_lon_deg=float(l_lon), launch_alt_m=float(l_alt),
-        aim_lat_deg=float(aim[0]), aim_lon_deg=float(aim[1]), aim_alt_m=float(aim[2]),
-        burnout_lat_deg=float(bo_lat), burnout_lon_deg=float(bo_lon), burnout_alt_m=float(bo_alt),
-        apogee_lat_deg=float(apo_lat), apogee_lon_deg=float(apo_lon), apogee_m=float(apo_alt),
-        impact_lat_deg=float(imp_lat), impact_lon_deg=float(imp_lon),
-        r_launch_eci_m=ro(r_launch), v_launch_eci_mps=ro(v_launch), r_bo_eci_m=ro(r1), v_bo_eci_mps=ro(v_bo),
-        r_impact_ecef_m=ro(r_imp),
-        free_flight_range_angle_rad=float(psi), burnout_speed_mps=speed_rel,
-        burnout_speed_inertial_mps=float(np.linalg.norm(v_bo)),
-        flight_path_angle_deg=math.degrees(math.asin(float(v_rel @ up) / speed_rel)),
-        free_flight_time_s=t_imp - t_bo, time_of_flight_s=t_imp - t_launch, boost_exponent=m,
-    ), depth
+
+def _solve_for_apogee(salvo: _Salvo, rows: list[int], profile: str, apogee_m: float | None) -> None:
+    """Lofted or depressed rounds: the radius of the requested apogee starts from the mean surface radius of the
+    end points and is corrected by the geodetic altitude actually reached (exact on a sphere; metres of change on
+    WGS84), at most 8 times, each round until its own miss is below a millimetre. Without `apogee_m` each round
+    flies at its factor times its own minimum-energy apogee altitude (a round whose minimum-energy flight fails
+    fails with that error)."""
+    if apogee_m is None:
+        salvo.solve(rows, "min-energy", None)
+        factor = DEFAULT_LOFTED_APOGEE_FACTOR if profile == "lofted" else DEFAULT_DEPRESSED_APOGEE_FACTOR
+        rows = [i for i in rows if isinstance(salvo.outcome[i], tuple)]
+        target = {i: factor * cast(tuple, salvo.outcome[i])[0].apogee_m for i in rows}
+    else:
+        target = dict.fromkeys(rows, apogee_m)
+    r_apogee = dict(zip(rows, (salvo.surface_radius_m()[rows] + np.array([target[i] for i in rows])).tolist(),
+                        strict=True))
+    salvo.solve(rows, profile, r_apogee)
+    for _ in range(8):
+        missed = []
+        for i in rows:
+            outcome = salvo.outcome[i]
+            if not isinstance(outcome, tuple):
+                continue
+            miss = target[i] - outcome[0].apogee_m
+            if not abs(miss) < 1e-3:
+                r_apogee[i] += miss
+                missed.append(i)
+        if not missed:
+            break
+        rows = missed
+        salvo.solve(rows, profile, r_apogee)
+
+
+class _Salvo:
+    """The rounds of a `solve_salvo` call: the shared launch point, each round's aim, burnout point and time, and
+    each round's outcome so far: None (open), a ValueError, or its (solution, depth below the surface) from the
+    latest `solve`."""
+
+    def __init__(self, launch_lat_deg: float, launch_lon_deg: float, aim_lat_deg: Sequence[float],
+                 aim_lon_deg: Sequence[float], launch_t_s: Sequence[float], earth: EarthModel,
+                 boost: BoostModel | None, launch_alt_m: float, aim_alt_m: float):
+        n = len(aim_lat_deg)
+        self.earth, self.boost = earth, boost
+        self.launch_alt_m, self.aim_alt_m = launch_alt_m, aim_alt_m
+        self.aim_lat, self.aim_lon = np.array(aim_lat_deg, dtype=np.float64), np.array(aim_lon_deg, dtype=np.float64)
+        self.t_launch = np.array(launch_t_s, dtype=np.float64)
+        self.outcome: list[ValueError | tuple[BallisticSolution, float] | None] = [
+            None if -90.0 <= lat <= 90.0 else ValueError(f"aim latitude must be in [-90, 90] degrees, found {lat}")
+            for lat in aim_lat_deg]
+        # scalars and the launch point as full columns: the compiled passes are given writeable arrays, never
+        # broadcast views (a read-only array is another signature, compiled again)
+        self.r_launch_ecef = geodetic_to_ecef(launch_lat_deg, launch_lon_deg, launch_alt_m, earth)
+        self.launch_rows = np.tile(self.r_launch_ecef, (n, 1))
+        self.r_aim_ecef = geodetic_to_ecef(self.aim_lat, self.aim_lon, np.full(n, aim_alt_m), earth)
+        self.t_bo = self.t_launch
+        r_bo_ecef = self.launch_rows
+        if boost is not None:
+            ground = great_circle_distance_m(launch_lat_deg, launch_lon_deg, self.aim_lat, self.aim_lon).tolist()
+            for i in range(n):
+                if self.outcome[i] is not None:
+                    continue
+                if boost.downrange_m >= ground[i]:
+                    self.outcome[i] = UnreachableAim(f"the aim point ({ground[i] / 1e3:.1f} km away) lies within "
+                                                     f"the boost's {boost.downrange_m / 1e3:.1f} km downrange")
+                elif boost.burnout_altitude_m <= launch_alt_m:
+                    self.outcome[i] = UnreachableAim("the burnout altitude must be above the launch altitude")
+            az = initial_azimuth_deg(launch_lat_deg, launch_lon_deg, self.aim_lat, self.aim_lon)
+            lat_b, lon_b = destination_point(np.full(n, launch_lat_deg), np.full(n, launch_lon_deg), az,
+                                             np.full(n, boost.downrange_m))
+            r_bo_ecef = geodetic_to_ecef(lat_b, lon_b, np.full(n, boost.burnout_altitude_m), earth)
+            self.t_bo = self.t_launch + boost.burn_time_s
+        self.r1 = ecef_to_eci(r_bo_ecef, self.t_bo, earth)
+        """Burnout positions (n, 3), ECI."""
+
+    def surface_radius_m(self) -> _Array:
+        """Mean of the launch and aim points' distances from the centre less their altitudes (n,), m."""
+        r_launch = np.linalg.norm(self.r_launch_ecef)
+        return 0.5 * (r_launch - self.launch_alt_m + np.linalg.norm(self.r_aim_ecef, axis=1) - self.aim_alt_m)
+
+    def solve(self, rows: list[int], profile: str, r_apogee: dict[int, float] | None) -> None:
+        """Aim the rounds `rows` (the profile's burnout velocity, round by round; `r_apogee`: each round's apogee
+        radius for the lofted and depressed profiles), then finish those that could be aimed, together."""
+        aimed, v_bo, psi = [], [], []
+        for i in rows:
+            try:
+                v, p, _ = _aim_in_eci(self.r1[i], self.t_bo[i], self.r_aim_ecef[i], self.earth, profile,
+                                      None if r_apogee is None else r_apogee[i])
+            except ValueError as exc:  # UnreachableAim, or what else the round alone would raise
+                self.outcome[i] = exc
+                continue
+            aimed.append(i)
+            v_bo.append(v)
+            psi.append(p)
+        if aimed:
+            self._finish(np.array(aimed), np.array(v_bo), psi, profile)
+
+    def _finish(self, rows: NDArray[np.intp], v_bo: _Array, psi: list[float], profile: str) -> None:
+        """Propagate the rounds' burnout states (v_bo (m, 3), ECI) to impact and gather the figures; with each
+        solution, the depth below the surface of its free flight's lowest sample of `_DEPTH_SAMPLES` between
+        burnout and impact (m; negative when it stays above), for `solve_salvo`'s check. All rounds' states and
+        geodetic figures are taken in one call each."""
+        earth, m = self.earth, rows.size
+        r1, t_bo, t_launch = self.r1[rows], self.t_bo[rows], self.t_launch[rows]
+        orbits = _orbits(r1, v_bo, t_bo, earth.mu_m3_s2)
+        if isinstance(orbits, list):  # some state not elliptic (never seen in an aimed flight): those rounds fail
+            for i, error in zip(rows.tolist(), orbits, strict=True):
+                self.outcome[i] = error
+            good = np.array([e is None for e in orbits])
+            if good.any():
+                self._finish(rows[good], v_bo[good], [p for p, g in zip(psi, good, strict=True) if g], profile)
+            return
+        t_imp = surface_crossing_time(orbits, self.aim_alt_m, earth)
+        t_apo = orbits.apoapsis_time()
+        t_apo = np.where(t_apo > t_imp, t_bo, t_apo)  # highest point at an end of the arc (burnout past apoapsis)
+        k = _DEPTH_SAMPLES + 2
+        times = np.empty((m, k))  # impact, apogee, then the samples
+        times[:, 0], times[:, 1] = t_imp, t_apo
+        times[:, 2:] = np.linspace(t_bo, t_imp, k, axis=1)[:, 1:-1]
+        points = np.empty((m * k + m + 1, 3))  # their ECEF positions, then the burnout points and the launch point
+        points[:m * k], _ = orbits.frame_states_at(np.repeat(np.arange(m), k), times.ravel(), earth.omega_rad_s,
+                                                   velocity=False)
+        r_bo_ecef, v_rel = eci_state_to_ecef(r1, v_bo, t_bo, earth)  # one rotation for both
+        points[m * k:-1], points[-1] = r_bo_ecef, self.r_launch_ecef
+        lat, lon, alt = ecef_to_geodetic(points, earth)  # every geodetic conversion in one call
+        depth = -alt[:m * k].reshape(m, k)[:, 2:].min(axis=1)
+        bo_lat, bo_lon, bo_alt = lat[m * k:-1], lon[m * k:-1], alt[m * k:-1]
+        ux, uy, uz = up_components(bo_lat, bo_lon)
+        up_speed = (v_rel[:, 0] * ux + v_rel[:, 1] * uy) + v_rel[:, 2] * uz  # numpy's 3-vector dot: left to right
+        speed_rel = np.linalg.norm(v_rel, axis=1)
+        launch_rows = self.launch_rows[rows]
+        r_launch = ecef_to_eci(launch_rows, t_launch, earth)
+        v_launch = ecef_velocity_to_eci(launch_rows, np.zeros((m, 3)), t_launch, earth)
+        exponent = np.zeros(m)
+        below = np.zeros(m, dtype=bool)
+        if self.boost is not None:
+            exponent = boost_exponent(r_launch, v_bo, r1 - r_launch, self.boost.burn_time_s)
+            rise, radial = r1 - r_launch, r_launch / np.linalg.norm(r_launch, axis=1, keepdims=True)
+            below = ~np.isfinite(exponent) | (((rise[:, 0] * radial[:, 0] + rise[:, 1] * radial[:, 1])
+                                               + rise[:, 2] * radial[:, 2]) <= 0.0)
+        r_imp = points[:m * k:k].copy()
+        for arr in (r_launch, v_launch, r1, v_bo, r_imp):  # the solutions' vectors are read-only rows of these
+            arr.flags.writeable = False
+        l_lat, l_lon, l_alt = lat[-1].item(), lon[-1].item(), alt[-1].item()
+        aim_alt = float(self.aim_alt_m)
+        columns = zip(rows.tolist(), t_launch.tolist(), t_bo.tolist(), t_apo.tolist(), t_imp.tolist(),
+                      lat[:m * k:k].tolist(), lon[:m * k:k].tolist(), lat[1:m * k:k].tolist(),
+                      lon[1:m * k:k].tolist(), alt[1:m * k:k].tolist(), bo_lat.tolist(), bo_lon.tolist(),
+                      bo_alt.tolist(), speed_rel.tolist(), np.linalg.norm(v_bo, axis=1).tolist(), up_speed.tolist(),
+                      psi, exponent.tolist(), below.tolist(), depth.tolist(), strict=True)
+        for j, (i, t_l, t_b, t_a, t_i, i_lat, i_lon, a_lat, a_lon, a_alt, b_lat, b_lon, b_alt, speed, speed_inertial,
+                up_v, p, expo, low, d) in enumerate(columns):
+            if not math.isfinite(t_i):
+                self.outcome[i] = UnreachableAim("the solved trajectory never comes back to the surface")
+                continue
+            if low:
+                self.outcome[i] = UnreachableAim("the burnout point lies below the launch point's horizon; "
+                                                 "check the boost's downrange and altitude")
+                continue
+            self.outcome[i] = (BallisticSolution(
+                profile=profile, earth=earth, launch_t_s=t_l, burnout_t_s=t_b, apogee_t_s=t_a, impact_t_s=t_i,
+                launch_lat_deg=l_lat, launch_lon_deg=l_lon, launch_alt_m=l_alt,
+                aim_lat_deg=float(self.aim_lat[i]), aim_lon_deg=float(self.aim_lon[i]), aim_alt_m=aim_alt,
+                burnout_lat_deg=b_lat, burnout_lon_deg=b_lon, burnout_alt_m=b_alt,
+                apogee_lat_deg=a_lat, apogee_lon_deg=a_lon, apogee_m=a_alt, impact_lat_deg=i_lat, impact_lon_deg=i_lon,
+                r_launch_eci_m=r_launch[j], v_launch_eci_mps=v_launch[j], r_bo_eci_m=r1[j], v_bo_eci_mps=v_bo[j],
+                r_impact_ecef_m=r_imp[j], free_flight_range_angle_rad=float(p), burnout_speed_mps=speed,
+                burnout_speed_inertial_mps=speed_inertial,
+                flight_path_angle_deg=math.degrees(math.asin(up_v / speed)),
+                free_flight_time_s=t_i - t_b, time_of_flight_s=t_i - t_l, boost_exponent=expo,
+            ), d)
+
+
+def _orbits(r1: _Array, v_bo: _Array, t_bo: _Array, mu: float) -> KeplerOrbits | list[ValueError | None]:
+    """The orbits of the burnout states, or when some state is not elliptic, each round's error (None if its
+    own state is)."""
+    try:
+        return KeplerOrbits(r1, v_bo, t_bo, mu)
+    except ValueError:
+        errors: list[ValueError | None] = []
+        for i in range(t_bo.size):
+            try:
+                KeplerOrbits(r1[i:i + 1], v_bo[i:i + 1], t_bo[i:i + 1], mu)
+                errors.append(None)
+            except ValueError as exc:
+                errors.append(exc)
+        return errors
 
 
 def fly_free(lat_deg: ArrayLike, lon_deg: ArrayLike, alt_m: ArrayLike, azimuth_deg: ArrayLike,
