@@ -17,9 +17,11 @@ nation's tracks), filtered by the agreement (all / ballistic only), delivered af
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from amdx.engine import events as ev
 from amdx.engine.fusion import FusedPicture, FusionCentre, SourceTracks
@@ -34,7 +36,7 @@ from amdx.sensors.radar_batch import RadarNetwork, RadarScans
 from amdx.sensors.space_warning import SpaceWarningSensor
 from amdx.tracking.bank import TrackerBank
 from amdx.tracking.filters import BatchEKF
-from amdx.tracking.impact import predict_impact
+from amdx.tracking.impact import above_altitude, predict_impact
 from amdx.tracking.models import MotionModel
 from amdx.tracking.track_types import Classification, TrackerConfig
 
@@ -74,11 +76,13 @@ def track_names(nation: str) -> Names:
 
 @dataclass(frozen=True, eq=False)
 class _Release:
-    """Tracks one nation released to another at `t_s` (states at that time)."""
+    """Tracks one nation released to another at `t_s` (states at that time), and the motion model each is
+    predicted with (ballistic for ballistic tracks, else constant velocity)."""
 
     sender: str
     t_s: float
     source: SourceTracks
+    model: NDArray[np.int8]
 
 
 class AirPictures:
@@ -97,6 +101,8 @@ class AirPictures:
         self._radar_ids = [s.sensor_id for s in radars]
         self._own_radars = {n: [s for s in radars if s.owner == n] for n in self.nations}
         """Per nation, its radars in scenario order (the own sources of its pictures)."""
+        self._own_index = {n: [self.radar_index[s.sensor_id] for s in sites] for n, sites in self._own_radars.items()}
+        """Per nation, its radars' sensor indices in the tracker bank (scenario order)."""
         self.trackers = TrackerBank([tracker_config_for(s.revisit_s) for s in radars], self.filter)
         self.radar_network = RadarNetwork([s.model for s in radars if isinstance(s.model, Radar)])  # (narrows the type)
         """The radars' models in tracker-bank order, scanned together at each scan instant."""
@@ -107,6 +113,10 @@ class AirPictures:
         self.impacts: dict[str, dict[int, dict[str, float]]] = {n: {} for n in self.nations}
         """Per nation, per fused track number: the impact prediction of the latest picture (see `impact_rows`)."""
         self.received: dict[str, dict[str, _Release]] = {n: {} for n in self.nations}
+        self._released: dict[str, tuple[FusedPicture, dict[tuple[str, bool], tuple[SourceTracks, np.ndarray]]]] = {}
+        """Per sender, its latest released picture and what it released of it, by (release, with sensor ids): a
+        picture is sent once per update period but made once per picture period, and a release of it is made
+        once (its tracks are only read by the receivers)."""
         self._track_ids = {n: track_names(n) for n in self.nations}
         """Per nation, its track ids by number (made once per track)."""
         self._link_keys = {n: Names(f"{n}/{n}.T", "04d") for n in self.nations}
@@ -279,7 +289,7 @@ class AirPictures:
         sites = self._own_radars[nation]
         if not sites:
             return []
-        index = [self.radar_index[s.sensor_id] for s in sites]
+        index = self._own_index[nation]
         tracks = self.trackers.confirmed_predicted(index, t_s)
         up = _airborne(tracks.state)
         if not up.all():
@@ -296,7 +306,7 @@ class AirPictures:
             if stop > start:
                 sid = site.sensor_id
                 own = ids[start:stop]
-                keys = tuple(map(self._local_keys[sid].__getitem__, own))  # "<sensor>/<local id>"
+                keys = _items(self._local_keys[sid], own)  # "<sensor>/<local id>"
                 sources.append(SourceTracks("own", keys, state[start:stop], cov[start:stop], cls[start:stop],
                                             (sid,) * len(own), tuple(map(self.track_labels[sid].get, own))))
         return sources
@@ -307,10 +317,8 @@ class AirPictures:
             rel = self.received[nation].get(sender)
             if rel is None or not rel.source.keys:
                 continue
-            model = np.where(rel.source.classification == Classification.BALLISTIC, MotionModel.BALLISTIC,
-                             MotionModel.CONSTANT_VELOCITY).astype(np.int8)
-            x, P = self._predict(rel.source.x, rel.source.P, model, t_s - rel.t_s)
             src = rel.source
+            x, P = self._predict(src.x, src.P, rel.model, t_s - rel.t_s)
             sources.append(SourceTracks(sender, src.keys, x, P, src.classification, src.sensor_ids, src.labels))
         return sources
 
@@ -347,43 +355,65 @@ class AirPictures:
         agreement, with their states as of that picture's time."""
         sender = agreement.from_nation
         picture = self.pictures[sender]
-        own_of = {o: "own" in o for o in dict.fromkeys(picture.origins)}
-        send = np.fromiter(map(own_of.__getitem__, picture.origins), bool, len(picture))
-        if agreement.release == "ballistic":
+        how = (agreement.release, bool(agreement.release_sensor_location))
+        made = self._released.get(sender)
+        if made is None or made[0] is not picture:
+            made = self._released[sender] = (picture, {})
+        sent = made[1].get(how)
+        if sent is None:
+            sent = made[1][how] = self._release_of(sender, picture, *how)
+        return _Release(sender, self.picture_t_s[sender], *sent)
+
+    def _release_of(self, sender: str, picture: FusedPicture, release: str,
+                    with_sensors: bool) -> tuple[SourceTracks, NDArray[np.int8]]:
+        """The tracks of `picture` (the sender's) that a release of kind `release` sends (see `release`), and
+        their motion models."""
+        send = np.fromiter(["own" in o for o in picture.origins], bool, len(picture))
+        if release == "ballistic":
             send &= picture.classification == Classification.BALLISTIC
-        elif agreement.release == "none":
+        elif release == "none":
             send[:] = False
         rows = np.flatnonzero(send)
         r = rows.tolist()
+        cls = picture.classification[rows]
         src = SourceTracks(
-            sender, tuple(map(self._link_keys[sender].__getitem__, picture.number[rows].tolist())), picture.x[rows],
-            picture.P[rows], picture.classification[rows],
-            tuple(map(picture.sensor_id.__getitem__, r)) if agreement.release_sensor_location else (None,) * len(r),
-            tuple(map(picture.label.__getitem__, r)),
+            sender, _items(self._link_keys[sender], picture.number[rows].tolist()), picture.x[rows], picture.P[rows],
+            cls, _items(picture.sensor_id, r) if with_sensors else (None,) * len(r), _items(picture.label, r),
         )
-        return _Release(sender, self.picture_t_s[sender], src)
+        model = np.where(cls == Classification.BALLISTIC, MotionModel.BALLISTIC,
+                         MotionModel.CONSTANT_VELOCITY).astype(np.int8)
+        return src, model
 
     def deliver(self, receiver: str, release: _Release, t_s: float) -> list[ev.Event]:
         """A partner's release arrives at `receiver` at `t_s` (its states are as of the send time)."""
         self.received[receiver][release.sender] = release
         out: list[ev.Event] = []
-        if set(release.source.labels).difference(self._partner_tracked[receiver]) <= {None}:
-            return out  # no track of a threat the receiver has not had a partner's track of
-        for key, label in zip(release.source.keys, release.source.labels, strict=True):
-            out.extend(self._mark_first_track(t_s, receiver, label, key, release.sender, "partner"))
+        labels = release.source.labels
+        # the threats the receiver has had no partner's track of: only their tracks can be first ones
+        fresh = set(labels).difference(self._partner_tracked[receiver])
+        fresh.discard(None)
+        if not fresh:
+            return out
+        for key, label in zip(release.source.keys, labels, strict=True):
+            if label in fresh:
+                fresh.discard(label)
+                out.extend(self._mark_first_track(t_s, receiver, label, key, release.sender, "partner"))
         return out
 
 
 def _airborne(x: np.ndarray) -> np.ndarray:
-    """Which states (k, 6) are not yet `GROUND_CLEARANCE_M` below the ellipsoid: the others have come down. A
-    point outside the sphere of the equatorial radius is outside the ellipsoid (above it): only the others need
-    their geodetic altitude."""
-    r2 = np.einsum("ij,ij->i", x[:, :3], x[:, :3])
-    out = r2 >= WGS84.a_m**2
-    near = np.flatnonzero(~out)
-    if near.size:
-        out[near] = np.asarray(ecef_to_geodetic(x[near, :3])[2]) > GROUND_CLEARANCE_M
-    return out
+    """Which states (k, 6) are not yet `GROUND_CLEARANCE_M` below the ellipsoid: the others have come down
+    (`impact.above_altitude`: only points near or inside the sphere of the equatorial radius need their geodetic
+    altitude)."""
+    return above_altitude(x, GROUND_CLEARANCE_M)
+
+
+def _items(table: Any, keys: list[Any]) -> tuple[Any, ...]:
+    """`table[k]` for each of `keys`, as a tuple (`operator.itemgetter` looks them up in C; it gives a tuple only
+    for two keys or more)."""
+    if len(keys) > 1:
+        return itemgetter(*keys)(table)
+    return (table[keys[0]],) if keys else ()
 
 
 def impact_rows(pictures: dict[str, FusedPicture], t_s: float) -> dict[str, dict[int, dict[str, float]]]:
@@ -392,23 +422,25 @@ def impact_rows(pictures: dict[str, FusedPicture], t_s: float) -> dict[str, dict
     tracks go through one `predict_impact` call."""
     ballistic = int(Classification.BALLISTIC)
     rows = [np.flatnonzero(picture.classification == ballistic) for picture in pictures.values()]
-    out: dict[str, dict[int, dict[str, float]]] = {nation: {} for nation in pictures}
     if not any(r.size for r in rows):
-        return out
+        return {nation: {} for nation in pictures}
     ipp = predict_impact(np.concatenate([p.x[r] for p, r in zip(pictures.values(), rows, strict=True)]),
                          np.concatenate([p.P[r] for p, r in zip(pictures.values(), rows, strict=True)]), t_s)
     numbers = np.concatenate([p.number[r] for p, r in zip(pictures.values(), rows, strict=True)])
-    nation_of = np.repeat(np.arange(len(pictures)), [r.size for r in rows])
-    valid = np.flatnonzero(ipp.valid)
-    columns = (np.asarray(a)[valid].tolist() for a in (ipp.impact_lat_deg, ipp.impact_lon_deg, ipp.impact_t_s,
-                                                        ipp.time_to_impact_s, ipp.semi_major_m, ipp.semi_minor_m,
-                                                        ipp.major_axis_azimuth_deg))
-    tables = list(out.values())
-    for j, number, lat, lon, t, tti, major, minor, azimuth in zip(nation_of[valid].tolist(), numbers[valid].tolist(),
-                                                                   *columns, strict=True):
-        tables[j][number] = {"lat_deg": lat, "lon_deg": lon, "t_s": t, "time_to_impact_s": tti,
-                             "semi_major_m": major, "semi_minor_m": minor, "orientation_deg": azimuth}
-    return out
+    columns = np.stack((ipp.impact_lat_deg, ipp.impact_lon_deg, ipp.impact_t_s, ipp.time_to_impact_s,
+                        ipp.semi_major_m, ipp.semi_minor_m, ipp.major_axis_azimuth_deg))
+    # the valid rows' impacts in one list, nation after nation; each nation's its slice of it
+    sizes = [r.size for r in rows]
+    if not ipp.valid.all():
+        sizes = np.bincount(np.repeat(np.arange(len(rows)), sizes)[ipp.valid], minlength=len(rows))
+        numbers, columns = numbers[ipp.valid], columns[:, ipp.valid]
+    impacts = [{"lat_deg": lat, "lon_deg": lon, "t_s": t, "time_to_impact_s": tti, "semi_major_m": major,
+                "semi_minor_m": minor, "orientation_deg": azimuth}
+               for lat, lon, t, tti, major, minor, azimuth in zip(*columns.tolist(), strict=True)]
+    numbers_of = numbers.tolist()
+    bounds = [0, *np.cumsum(sizes).tolist()]
+    return {nation: dict(zip(numbers_of[start:stop], impacts[start:stop], strict=True))
+            for nation, start, stop in zip(pictures, bounds[:-1], bounds[1:], strict=True)}
 
 
 def picture_entries(nation: str, picture: FusedPicture, t_s: float,
@@ -433,9 +465,8 @@ def picture_entries(nation: str, picture: FusedPicture, t_s: float,
     numbers = picture.number.tolist()
     if ids is None:
         ids = list(map(track_names(nation).__getitem__, numbers))
-    source_of = {o: "own" if "own" in o else o[0] for o in dict.fromkeys(picture.origins)}
-    sources = list(map(source_of.__getitem__, picture.origins))
-    classes = list(map(CLASS_NAMES.__getitem__, picture.classification.tolist()))
+    sources = ["own" if "own" in o else o[0] for o in picture.origins]
+    classes = _items(CLASS_NAMES, picture.classification.tolist())
     impact = list(map(impacts.get, numbers))
     return tuple([
         {
