@@ -309,9 +309,8 @@ class AirPictures:
         if keep.all():
             return src
         rows = np.flatnonzero(keep).tolist()
-        return SourceTracks(src.origin, tuple(src.keys[i] for i in rows), src.x[keep], src.P[keep],
-                            src.classification[keep], tuple(src.sensor_ids[i] for i in rows),
-                            tuple(src.labels[i] for i in rows))
+        return SourceTracks(src.origin, _items(src.keys, rows), src.x[keep], src.P[keep], src.classification[keep],
+                            _items(src.sensor_ids, rows), _items(src.labels, rows))
 
     def _own_sources(self, nation: str, t_s: float) -> list[SourceTracks]:
         """The confirmed local tracks of each of the nation's radars predicted to t_s (all radars' in one bank
