@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from amdx.engine import events as ev
 from amdx.engine.airpicture import GROUND_CLEARANCE_M, Names, _airborne, picture_entries, track_names
@@ -52,14 +53,20 @@ def test_entries_journal_form_has_lists_and_the_tracks_values():
 
 
 def test_names_are_the_formatted_prefix_and_number_made_once():
-    """`Names` against the plain rule (prefix + the number formatted), and each name is made once: the same
-    object on the second lookup."""
+    """`Names` against the plain rule (prefix + the number formatted), one by one and as lists (any order,
+    repeats), and each name is made once: the same object on the second lookup. Negative numbers are refused."""
     ids = track_names("north")
     keys = Names("north.ewr1/")
     for n in (0, 7, 42, 999, 1000, 12345):
         assert ids[n] == f"north.T{n:04d}" and keys[n] == f"north.ewr1/{n}"
         assert ids[n] is ids[n] and keys[n] is keys[n]
-    assert len(ids) == len(keys) == 6
+    fresh = Names("south.fcr2/")
+    for numbers in ([], [5], [3, 1, 3, 20000], list(range(40))):
+        assert fresh.of(numbers) == tuple(f"south.fcr2/{n}" for n in numbers)
+        assert all(a is fresh[n] for a, n in zip(fresh.of(numbers), numbers, strict=True))
+    for bad in (lambda: ids[-1], lambda: ids.of([4, -2])):
+        with pytest.raises(ValueError, match="non-negative"):
+            bad()
 
 
 def test_entry_columns_are_the_geodetic_position_speed_and_position_sigma():

@@ -36,7 +36,7 @@ def test_one_partner_marker_per_threat_and_receiver(nations: list[str]) -> None:
             labels = tuple(rng.choice(["M1", "M2", "M3", "M4", None]) for _ in range(k))
             keys = tuple(f"{sender}/{sender}.T{i:04d}" for i in range(k))
             release = _Release(sender, t, SourceTracks(sender, keys, np.zeros((k, 6)), np.zeros((k, 6, 6)),
-                                                       np.zeros(k, np.int8), (None,) * k, labels))
+                                                       np.zeros(k, np.int8), (None,) * k, labels), np.zeros(k, np.int8))
             if rng.random() < 0.2:  # an own track of some threat first: it does not count as a partner's
                 air._mark_first_track(t, receiver, rng.choice(["M1", "M2"]), "r/T1", "own", "own")
             events = AirPictures.deliver(air, receiver, release, t)

@@ -14,7 +14,7 @@ from scipy.stats import chi2
 
 from amdx.flight import KeplerOrbits, solve_ballistic
 from amdx.geo import eci_state_to_ecef
-from amdx.tracking.impact import error_ellipse, impact_jacobians, impact_points, predict_impact
+from amdx.tracking.impact import above_altitude, error_ellipse, impact_jacobians, impact_points, predict_impact
 
 MU = 3.986004418e14  # refs/physics.md constants (WGS84 GM), m³/s²
 OMEGA = 7.2921159e-5  # refs/physics.md constants, rad/s
@@ -140,6 +140,32 @@ def test_a_covariance_with_nan_terms_gives_no_prediction_and_counts_must_match(f
     assert np.isnan([ip.impact_t_s[1], ip.semi_major_m[1], ip.impact_lat_deg[1]]).all()
     with pytest.raises(ValueError, match="one 6x6 covariance per state"):
         predict_impact(np.stack([state(t), state(t)]), np.eye(6), t)  # one covariance for two states
+
+
+@pytest.mark.parametrize("altitude_m", [-500.0, 0.0, 1_000.0, 30_000.0])
+def test_above_altitude_is_the_geodetic_altitude_test(altitude_m):
+    """`above_altitude` against pymap3d's geodetic altitude of every point: points from 5 km below to 40 km
+    above the ellipsoid at all latitudes (a band within 1 m of the threshold included), far ones, and NaN states
+    (never above); positions alone as well as states; other shapes refused."""
+    rng = np.random.default_rng(11)
+    n = 6000
+    lat, lon = rng.uniform(-90.0, 90.0, n), rng.uniform(-180.0, 180.0, n)
+    alt = np.concatenate([rng.uniform(-5_000.0, 40_000.0, 4000), altitude_m + rng.uniform(-1.0, 1.0, 1500),
+                          rng.uniform(1e5, 1e7, 500)])
+    x = np.zeros((n + 2, 6))
+    x[:n, :3] = np.column_stack(pymap3d.geodetic2ecef(lat, lon, alt))
+    x[n:, :3] = np.nan
+    h = np.concatenate([pymap3d.ecef2geodetic(x[:n, 0], x[:n, 1], x[:n, 2])[2], [np.nan, np.nan]])
+    sure = np.abs(h - altitude_m) > 1e-6  # the two conversions agree to far better than this
+    expected = h > altitude_m
+    got = above_altitude(x, altitude_m)
+    assert got.dtype == np.bool_ and np.array_equal(got[sure], expected[sure]) and sure.sum() > n - 10
+    assert np.array_equal(above_altitude(x[:, :3], altitude_m), got)
+    assert 0 < got.sum() < n
+    with pytest.raises(ValueError, match="expected"):
+        above_altitude(x[:, :2], altitude_m)
+    with pytest.raises(ValueError, match="expected"):
+        above_altitude(x[0], altitude_m)
 
 
 def _flight_state(lat0, lon0, lat1, lon1, fraction):

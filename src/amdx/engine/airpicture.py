@@ -16,10 +16,13 @@ nation's tracks), filtered by the agreement (all / ballistic only), delivered af
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from amdx.engine import events as ev
 from amdx.engine.fusion import FusedPicture, FusionCentre, SourceTracks
@@ -34,13 +37,17 @@ from amdx.sensors.radar_batch import RadarNetwork, RadarScans
 from amdx.sensors.space_warning import SpaceWarningSensor
 from amdx.tracking.bank import TrackerBank
 from amdx.tracking.filters import BatchEKF
-from amdx.tracking.impact import predict_impact
+from amdx.tracking.impact import above_altitude, predict_impact
 from amdx.tracking.models import MotionModel
 from amdx.tracking.track_types import Classification, TrackerConfig
 
 CLASS_NAMES = {int(Classification.UNKNOWN): "unknown", int(Classification.AIR_BREATHING): "air-breathing",
                int(Classification.BALLISTIC): "ballistic"}
 
+
+_BALLISTIC = int(Classification.BALLISTIC)
+_MODEL_BALLISTIC, _MODEL_CV = int(MotionModel.BALLISTIC), int(MotionModel.CONSTANT_VELOCITY)
+"""A partner's track is predicted with the ballistic model when it is classified ballistic, else constant velocity."""
 
 GROUND_CLEARANCE_M = -500.0
 """A track predicted this far below the ellipsoid is taken to have impacted and leaves the picture, m."""
@@ -53,18 +60,43 @@ def tracker_config_for(revisit_s: float) -> TrackerConfig:
     return TrackerConfig(confirm_m=m, confirm_n=n, max_coast_s=3.5 * revisit_s)
 
 
-class Names(dict[int, str]):
-    """Names made of a prefix and an integer (`prefix` + `format(n, spec)`), each made once and kept: a run names
-    the same track (a radar's local track, a national track number) in every picture, and formatting it anew
-    each time costs more than a lookup (`names[n]` makes a missing name)."""
+class Names:
+    """Names made of a prefix and a non-negative integer (`prefix` + `format(n, spec)`), each made once and kept in
+    a list by number: a run names the same track (a radar's local track, a national track number) in every
+    picture, and formatting it anew each time costs more than a lookup. `names[n]` is one name, `names.of(ns)` the
+    names of a list of numbers. Numbers are small and dense (a radar's local track ids, a nation's track numbers:
+    a few thousand in a run), so every name up to the largest asked for is made; a list rather than a dict
+    because a picture looks up hundreds of tracks among a run's thousands, and a dict's hash table, scattered
+    over the run's tracks, made those lookups about 0.3 us each in the 500-threat raid."""
+
+    __slots__ = ("_names", "prefix", "spec")
 
     def __init__(self, prefix: str, spec: str = "") -> None:
-        super().__init__()
         self.prefix, self.spec = prefix, spec
+        self._names: list[str] = []
 
-    def __missing__(self, n: int) -> str:
-        name = self[n] = self.prefix + format(n, self.spec)
-        return name
+    def _grow(self, top: int) -> None:
+        """Make the names up to number `top` (non-negative)."""
+        prefix, spec = self.prefix, self.spec
+        self._names.extend([prefix + format(n, spec) for n in range(len(self._names), top + 1)])
+
+    def __getitem__(self, n: int) -> str:
+        if n < 0:
+            raise ValueError(f"names are made for non-negative numbers, found {n}")
+        if n >= len(self._names):
+            self._grow(n)
+        return self._names[n]
+
+    def of(self, numbers: list[int]) -> tuple[str, ...]:
+        """The names of `numbers` (non-negative), in their order."""
+        if not numbers:
+            return ()
+        if min(numbers) < 0:
+            raise ValueError(f"names are made for non-negative numbers, found {min(numbers)}")
+        top = max(numbers)
+        if top >= len(self._names):
+            self._grow(top)
+        return _items(self._names, numbers)
 
 
 def track_names(nation: str) -> Names:
@@ -74,11 +106,13 @@ def track_names(nation: str) -> Names:
 
 @dataclass(frozen=True, eq=False)
 class _Release:
-    """Tracks one nation released to another at `t_s` (states at that time)."""
+    """Tracks one nation released to another at `t_s` (states at that time), and the motion model each is
+    predicted with (ballistic for ballistic tracks, else constant velocity)."""
 
     sender: str
     t_s: float
     source: SourceTracks
+    model: NDArray[np.int8]
 
 
 class AirPictures:
@@ -97,6 +131,8 @@ class AirPictures:
         self._radar_ids = [s.sensor_id for s in radars]
         self._own_radars = {n: [s for s in radars if s.owner == n] for n in self.nations}
         """Per nation, its radars in scenario order (the own sources of its pictures)."""
+        self._own_index = {n: [self.radar_index[s.sensor_id] for s in sites] for n, sites in self._own_radars.items()}
+        """Per nation, its radars' sensor indices in the tracker bank (scenario order)."""
         self.trackers = TrackerBank([tracker_config_for(s.revisit_s) for s in radars], self.filter)
         self.radar_network = RadarNetwork([s.model for s in radars if isinstance(s.model, Radar)])  # (narrows the type)
         """The radars' models in tracker-bank order, scanned together at each scan instant."""
@@ -107,6 +143,10 @@ class AirPictures:
         self.impacts: dict[str, dict[int, dict[str, float]]] = {n: {} for n in self.nations}
         """Per nation, per fused track number: the impact prediction of the latest picture (see `impact_rows`)."""
         self.received: dict[str, dict[str, _Release]] = {n: {} for n in self.nations}
+        self._released: dict[str, tuple[FusedPicture, dict[tuple[str, bool], tuple[SourceTracks, np.ndarray]]]] = {}
+        """Per sender, its latest released picture and what it released of it, by (release, with sensor ids): a
+        picture is sent once per update period but made once per picture period, and a release of it is made
+        once (its tracks are only read by the receivers)."""
         self._track_ids = {n: track_names(n) for n in self.nations}
         """Per nation, its track ids by number (made once per track)."""
         self._link_keys = {n: Names(f"{n}/{n}.T", "04d") for n in self.nations}
@@ -269,9 +309,8 @@ class AirPictures:
         if keep.all():
             return src
         rows = np.flatnonzero(keep).tolist()
-        return SourceTracks(src.origin, tuple(src.keys[i] for i in rows), src.x[keep], src.P[keep],
-                            src.classification[keep], tuple(src.sensor_ids[i] for i in rows),
-                            tuple(src.labels[i] for i in rows))
+        return SourceTracks(src.origin, _items(src.keys, rows), src.x[keep], src.P[keep], src.classification[keep],
+                            _items(src.sensor_ids, rows), _items(src.labels, rows))
 
     def _own_sources(self, nation: str, t_s: float) -> list[SourceTracks]:
         """The confirmed local tracks of each of the nation's radars predicted to t_s (all radars' in one bank
@@ -279,7 +318,7 @@ class AirPictures:
         sites = self._own_radars[nation]
         if not sites:
             return []
-        index = [self.radar_index[s.sensor_id] for s in sites]
+        index = self._own_index[nation]
         tracks = self.trackers.confirmed_predicted(index, t_s)
         up = _airborne(tracks.state)
         if not up.all():
@@ -296,7 +335,7 @@ class AirPictures:
             if stop > start:
                 sid = site.sensor_id
                 own = ids[start:stop]
-                keys = tuple(map(self._local_keys[sid].__getitem__, own))  # "<sensor>/<local id>"
+                keys = self._local_keys[sid].of(own)  # "<sensor>/<local id>"
                 sources.append(SourceTracks("own", keys, state[start:stop], cov[start:stop], cls[start:stop],
                                             (sid,) * len(own), tuple(map(self.track_labels[sid].get, own))))
         return sources
@@ -307,10 +346,8 @@ class AirPictures:
             rel = self.received[nation].get(sender)
             if rel is None or not rel.source.keys:
                 continue
-            model = np.where(rel.source.classification == Classification.BALLISTIC, MotionModel.BALLISTIC,
-                             MotionModel.CONSTANT_VELOCITY).astype(np.int8)
-            x, P = self._predict(rel.source.x, rel.source.P, model, t_s - rel.t_s)
             src = rel.source
+            x, P = self._predict(src.x, src.P, rel.model, t_s - rel.t_s)
             sources.append(SourceTracks(sender, src.keys, x, P, src.classification, src.sensor_ids, src.labels))
         return sources
 
@@ -327,7 +364,7 @@ class AirPictures:
         self.impacts = impact_rows(self.pictures, t_s)
         for nation in self.nations:
             picture = self.pictures[nation]
-            ids = list(map(self._track_ids[nation].__getitem__, picture.number.tolist()))
+            ids = self._track_ids[nation].of(picture.number.tolist())
             entries = picture_entries(nation, picture, t_s, self.impacts[nation], ids)
             labels[nation] = dict(zip(ids, picture.label, strict=True))
             out.append(ev.AirPicture(t_s=t_s, visible_to=ev.visibility(nation), nation=nation, tracks=entries))
@@ -347,73 +384,139 @@ class AirPictures:
         agreement, with their states as of that picture's time."""
         sender = agreement.from_nation
         picture = self.pictures[sender]
-        own_of = {o: "own" in o for o in dict.fromkeys(picture.origins)}
-        send = np.fromiter(map(own_of.__getitem__, picture.origins), bool, len(picture))
-        if agreement.release == "ballistic":
-            send &= picture.classification == Classification.BALLISTIC
-        elif agreement.release == "none":
+        how = (agreement.release, bool(agreement.release_sensor_location))
+        made = self._released.get(sender)
+        if made is None or made[0] is not picture:
+            made = self._released[sender] = (picture, {})
+        sent = made[1].get(how)
+        if sent is None:
+            sent = made[1][how] = self._release_of(sender, picture, *how)
+        return _Release(sender, self.picture_t_s[sender], *sent)
+
+    def _release_of(self, sender: str, picture: FusedPicture, release: str,
+                    with_sensors: bool) -> tuple[SourceTracks, NDArray[np.int8]]:
+        """The tracks of `picture` (the sender's) that a release of kind `release` sends (see `release`), and
+        their motion models."""
+        send = np.fromiter(["own" in o for o in picture.origins], bool, len(picture))
+        if release == "ballistic":
+            send &= picture.classification == _BALLISTIC
+        elif release == "none":
             send[:] = False
         rows = np.flatnonzero(send)
         r = rows.tolist()
+        cls = picture.classification[rows]
         src = SourceTracks(
-            sender, tuple(map(self._link_keys[sender].__getitem__, picture.number[rows].tolist())), picture.x[rows],
-            picture.P[rows], picture.classification[rows],
-            tuple(map(picture.sensor_id.__getitem__, r)) if agreement.release_sensor_location else (None,) * len(r),
-            tuple(map(picture.label.__getitem__, r)),
+            sender, self._link_keys[sender].of(picture.number[rows].tolist()), picture.x[rows], picture.P[rows],
+            cls, _items(picture.sensor_id, r) if with_sensors else (None,) * len(r), _items(picture.label, r),
         )
-        return _Release(sender, self.picture_t_s[sender], src)
+        # (plain ints: numpy takes IntEnum members through a slow conversion)
+        return src, np.where(cls == _BALLISTIC, _MODEL_BALLISTIC, _MODEL_CV).astype(np.int8)
 
     def deliver(self, receiver: str, release: _Release, t_s: float) -> list[ev.Event]:
         """A partner's release arrives at `receiver` at `t_s` (its states are as of the send time)."""
         self.received[receiver][release.sender] = release
         out: list[ev.Event] = []
-        if set(release.source.labels).difference(self._partner_tracked[receiver]) <= {None}:
-            return out  # no track of a threat the receiver has not had a partner's track of
-        for key, label in zip(release.source.keys, release.source.labels, strict=True):
-            out.extend(self._mark_first_track(t_s, receiver, label, key, release.sender, "partner"))
+        labels = release.source.labels
+        # the threats the receiver has had no partner's track of: only their tracks can be first ones
+        fresh = set(labels).difference(self._partner_tracked[receiver])
+        fresh.discard(None)
+        if not fresh:
+            return out
+        for key, label in zip(release.source.keys, labels, strict=True):
+            if label in fresh:
+                fresh.discard(label)
+                out.extend(self._mark_first_track(t_s, receiver, label, key, release.sender, "partner"))
         return out
 
 
 def _airborne(x: np.ndarray) -> np.ndarray:
-    """Which states (k, 6) are not yet `GROUND_CLEARANCE_M` below the ellipsoid: the others have come down. A
-    point outside the sphere of the equatorial radius is outside the ellipsoid (above it): only the others need
-    their geodetic altitude."""
-    r2 = np.einsum("ij,ij->i", x[:, :3], x[:, :3])
-    out = r2 >= WGS84.a_m**2
-    near = np.flatnonzero(~out)
-    if near.size:
-        out[near] = np.asarray(ecef_to_geodetic(x[near, :3])[2]) > GROUND_CLEARANCE_M
-    return out
+    """Which states (k, 6) are not yet `GROUND_CLEARANCE_M` below the ellipsoid: the others have come down
+    (`impact.above_altitude`: only points near or inside the sphere of the equatorial radius need their geodetic
+    altitude)."""
+    return above_altitude(x, GROUND_CLEARANCE_M)
+
+
+def _items(table: Any, keys: list[Any]) -> tuple[Any, ...]:
+    """`table[k]` for each of `keys`, as a tuple (`operator.itemgetter` looks them up in C; it gives a tuple only
+    for two keys or more)."""
+    if len(keys) > 1:
+        return itemgetter(*keys)(table)
+    return (table[keys[0]],) if keys else ()
+
+
+class _Impact:
+    """The fields of an entry's impact (`events.AirPicture`), set in this order: an impact is the `__dict__` of one
+    (a plain dict; see `_Entry`)."""
+
+    lat_deg: float
+    lon_deg: float
+    t_s: float
+    time_to_impact_s: float
+    semi_major_m: float
+    semi_minor_m: float
+    orientation_deg: float
 
 
 def impact_rows(pictures: dict[str, FusedPicture], t_s: float) -> dict[str, dict[int, dict[str, float]]]:
     """Per nation, per fused track number: the predicted impact (point, time and 95 % ellipse; the `impact` of
     `events.AirPicture` entries) of every ballistic track of the pictures at `t_s` that has one. All nations'
     tracks go through one `predict_impact` call."""
-    ballistic = int(Classification.BALLISTIC)
-    rows = [np.flatnonzero(picture.classification == ballistic) for picture in pictures.values()]
-    out: dict[str, dict[int, dict[str, float]]] = {nation: {} for nation in pictures}
+    rows = [np.flatnonzero(picture.classification == _BALLISTIC) for picture in pictures.values()]
     if not any(r.size for r in rows):
-        return out
+        return {nation: {} for nation in pictures}
     ipp = predict_impact(np.concatenate([p.x[r] for p, r in zip(pictures.values(), rows, strict=True)]),
                          np.concatenate([p.P[r] for p, r in zip(pictures.values(), rows, strict=True)]), t_s)
     numbers = np.concatenate([p.number[r] for p, r in zip(pictures.values(), rows, strict=True)])
-    nation_of = np.repeat(np.arange(len(pictures)), [r.size for r in rows])
-    valid = np.flatnonzero(ipp.valid)
-    columns = (np.asarray(a)[valid].tolist() for a in (ipp.impact_lat_deg, ipp.impact_lon_deg, ipp.impact_t_s,
-                                                        ipp.time_to_impact_s, ipp.semi_major_m, ipp.semi_minor_m,
-                                                        ipp.major_axis_azimuth_deg))
-    tables = list(out.values())
-    for j, number, lat, lon, t, tti, major, minor, azimuth in zip(nation_of[valid].tolist(), numbers[valid].tolist(),
-                                                                   *columns, strict=True):
-        tables[j][number] = {"lat_deg": lat, "lon_deg": lon, "t_s": t, "time_to_impact_s": tti,
-                             "semi_major_m": major, "semi_minor_m": minor, "orientation_deg": azimuth}
-    return out
+    columns = np.stack((ipp.impact_lat_deg, ipp.impact_lon_deg, ipp.impact_t_s, ipp.time_to_impact_s,
+                        ipp.semi_major_m, ipp.semi_minor_m, ipp.major_axis_azimuth_deg))
+    # the valid rows' impacts in one list, nation after nation; each nation's its slice of it
+    sizes = [r.size for r in rows]
+    if not ipp.valid.all():
+        sizes = np.bincount(np.repeat(np.arange(len(rows)), sizes)[ipp.valid], minlength=len(rows))
+        numbers, columns = numbers[ipp.valid], columns[:, ipp.valid]
+    impacts = []
+    add = impacts.append
+    for lat, lon, t, tti, major, minor, azimuth in zip(*columns.tolist(), strict=True):
+        i = _Impact()
+        i.lat_deg = lat
+        i.lon_deg = lon
+        i.t_s = t
+        i.time_to_impact_s = tti
+        i.semi_major_m = major
+        i.semi_minor_m = minor
+        i.orientation_deg = azimuth
+        add(i.__dict__)
+    numbers_of = numbers.tolist()
+    bounds = [0, *np.cumsum(sizes).tolist()]
+    return {nation: dict(zip(numbers_of[start:stop], impacts[start:stop], strict=True))
+            for nation, start, stop in zip(pictures, bounds[:-1], bounds[1:], strict=True)}
+
+
+class _Entry:
+    """The fields of a picture entry (`events.AirPicture`), set in this order: an entry is the `__dict__` of one
+    (a plain dict). Why: the instances of a class share one key table (CPython's key-sharing dictionaries, PEP 412),
+    so each entry holds only its 14 values: 184 bytes instead of a dict display's 464, made in about half the time
+    (0.09 against 0.16 s for a run's 121,000 entries), and a run keeps every entry in its journal."""
+
+    track_id: str
+    source: str
+    held_by: tuple[str, ...]
+    classification: str
+    lat_deg: float
+    lon_deg: float
+    alt_m: float
+    ecef_m: tuple[float, float, float]
+    vel_ecef_mps: tuple[float, float, float]
+    speed_mps: float
+    pos_sigma_m: float
+    first_t_s: float
+    sensor: str | None
+    impact: dict[str, float] | None
 
 
 def picture_entries(nation: str, picture: FusedPicture, t_s: float,
                     impacts: dict[int, dict[str, float]] | None = None,
-                    ids: list[str] | None = None) -> tuple[dict[str, Any], ...]:
+                    ids: Sequence[str] | None = None) -> tuple[dict[str, Any], ...]:
     """The journal/console form of a national picture (see `events.AirPicture`), with the predicted impact point,
     time and 95 % ellipse of every ballistic track (`impacts` by track number, as from `impact_rows`; computed
     here when not given) and the track ids `ids` (in picture order, as from `track_names`; made here when not
@@ -432,27 +535,29 @@ def picture_entries(nation: str, picture: FusedPicture, t_s: float,
     pos, vel = zip(px, py, pz, strict=True), zip(vx, vy, vz, strict=True)
     numbers = picture.number.tolist()
     if ids is None:
-        ids = list(map(track_names(nation).__getitem__, numbers))
-    source_of = {o: "own" if "own" in o else o[0] for o in dict.fromkeys(picture.origins)}
-    sources = list(map(source_of.__getitem__, picture.origins))
-    classes = list(map(CLASS_NAMES.__getitem__, picture.classification.tolist()))
+        ids = track_names(nation).of(numbers)
+    sources = ["own" if "own" in o else o[0] for o in picture.origins]
+    classes = _items(CLASS_NAMES, picture.classification.tolist())
     impact = list(map(impacts.get, numbers))
-    return tuple([
-        {
-            "track_id": tid,
-            "source": src,
-            "held_by": held,
-            "classification": cls,
-            "lat_deg": la, "lon_deg": lo, "alt_m": al,
-            "ecef_m": p,
-            "vel_ecef_mps": v,
-            "speed_mps": sp,
-            "pos_sigma_m": sg,
-            "first_t_s": first,
-            "sensor": sensor,
-            "impact": imp,
-        }
-        for tid, src, held, cls, la, lo, al, p, v, sp, sg, first, sensor, imp in zip(
+    entries = []
+    add = entries.append
+    for tid, src, held, cls, la, lo, al, p, v, sp, sg, first, sensor, imp in zip(
             ids, sources, picture.origins, classes, lat, lon, alt, pos, vel, speed, sigma, picture.first_t_s,
-            picture.sensor_id, impact, strict=True)
-    ])
+            picture.sensor_id, impact, strict=True):
+        e = _Entry()
+        e.track_id = tid
+        e.source = src
+        e.held_by = held
+        e.classification = cls
+        e.lat_deg = la
+        e.lon_deg = lo
+        e.alt_m = al
+        e.ecef_m = p
+        e.vel_ecef_mps = v
+        e.speed_mps = sp
+        e.pos_sigma_m = sg
+        e.first_t_s = first
+        e.sensor = sensor
+        e.impact = imp
+        add(e.__dict__)
+    return tuple(entries)

@@ -9,7 +9,7 @@ resolutions (1 µs, 1e-7 degree, 1 mm) so a journal is byte-identical run to run
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, fields
 from typing import Any, ClassVar
 
 CONTROLLER = "controller"
@@ -445,3 +445,28 @@ class ResponseMark(Event):
     step: str
     ref: str
     detail: str
+
+
+# --- construction -----------------------------------------------------------------------------------------------
+def _init_at_once(cls: type[Event]) -> None:
+    """Give the event class `cls` an `__init__` that sets its instance's fields in one step, the whole instance
+    dict at once, instead of the frozen dataclass's one `object.__setattr__` per field; the same keyword-only
+    signature (no defaults: a missing or unknown field is a `TypeError`, as before) and the same instance dict (its
+    fields in declaration order). Why: a run makes some 40,000 events (at 500 threats), and the per-field calls
+    were most of their making: 3.4 against 1.3-1.6 us for an event of eight fields (CPython 3.11). Classes whose
+    fields have defaults keep the dataclass's `__init__`."""
+    names = [f.name for f in fields(cls)]
+    if any(f.default is not MISSING or f.default_factory is not MISSING for f in fields(cls)):
+        return
+    source = (f"def __init__(self, *, {', '.join(names)}):\n"
+              f"    _set(self, '__dict__', {{{', '.join(f'{n!r}: {n}' for n in names)}}})\n")
+    namespace: dict[str, Any] = {}
+    exec(source, {"_set": object.__setattr__}, namespace)  # the source is made of the class's field names
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__annotations__ = {**{f.name: f.type for f in fields(cls)}, "return": None}
+    cls.__init__ = init  # type: ignore[method-assign]
+
+
+for _cls in (Event, *Event.__subclasses__()):
+    _init_at_once(_cls)

@@ -41,7 +41,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from amdx.flight.surface import CROSSING_MAX_ITER, CROSSING_TOL_M
 from amdx.geo import WGS84, EarthModel
-from amdx.tracking.impact_kernels import impact_many, jacobian_many, predict_linear_many
+from amdx.tracking.impact_kernels import above_many, impact_many, jacobian_many, predict_linear_many
 
 _Array = NDArray[np.float64]
 
@@ -110,6 +110,18 @@ def _earth_args(earth: EarthModel, impact_alt_m: float) -> tuple[float | bool | 
     h = float(impact_alt_m)
     return (h, earth.a_m + max(h, 0.0) + NEAR_SURFACE_MARGIN_M, earth.a_m, earth.b_m, earth.a_m**2, earth.e2,
             earth.is_sphere, earth.omega_rad_s, earth.mu_m3_s2, CROSSING_TOL_M, CROSSING_MAX_ITER)
+
+
+def above_altitude(x: ArrayLike, altitude_m: float = 0.0, earth: EarthModel = WGS84) -> NDArray[np.bool_]:
+    """Which ECEF states x (k, 6) (or positions (k, 3)) are above geodetic altitude `altitude_m` (m); NaN ones are
+    not. One compiled pass (`impact_kernels.above_many`): only points within `NEAR_SURFACE_MARGIN_M` of the sphere
+    of the equatorial radius (raised by a positive altitude) or inside it need their geodetic altitude."""
+    xx = np.ascontiguousarray(x, dtype=np.float64)
+    if xx.ndim != 2 or xx.shape[1] < 3:
+        raise ValueError(f"states (k, 6) or positions (k, 3) expected, found shape {xx.shape}")
+    h = float(altitude_m)
+    return above_many(xx, h, earth.a_m + max(h, 0.0) + NEAR_SURFACE_MARGIN_M, earth.a_m, earth.a_m**2, earth.e2,
+                      earth.is_sphere)
 
 
 def impact_points(x: ArrayLike, t_s: ArrayLike, earth: EarthModel = WGS84,

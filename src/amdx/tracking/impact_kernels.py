@@ -69,6 +69,20 @@ def impact_one(s: _Array, t: float, cos_t: float, sin_t: float, h: float, near_r
 
 
 @kernel
+def above_many(x: _Array, h: float, near_r: float, a: float, a2: float, e2: float,
+               sphere: bool) -> NDArray[np.bool_]:
+    """Which of the ECEF points x (k, 3 or more columns: a position first) are above geodetic altitude h: a point
+    outside the sphere of radius near_r (at least a + max(h, 0)) is, without a geodetic conversion; the others by
+    their altitude (`geo.geodetic_point`, as `geo.ecef_to_geodetic`). NaN positions are not above."""
+    out = np.empty(x.shape[0], np.bool_)
+    near_r2 = near_r * near_r
+    for k in range(x.shape[0]):
+        px, py, pz = x[k, 0], x[k, 1], x[k, 2]
+        out[k] = px * px + py * py + pz * pz >= near_r2 or geodetic_point(px, py, pz, a, a2, e2, sphere)[2] > h
+    return out
+
+
+@kernel
 def impact_many(x: _Array, t: _Array, h: float, near_r: float, a: float, b: float, a2: float, e2: float, sphere: bool,
                 omega: float, mu: float, tol: float, max_iter: int, t_out: _Array, p_out: _Array) -> None:
     """`impact_one` of the states x (m, 6) at times t (m,), into t_out (m,) and p_out (m, 3)."""
