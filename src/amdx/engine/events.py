@@ -454,9 +454,10 @@ def _init_at_once(cls: type[Event]) -> None:
     signature (no defaults: a missing or unknown field is a `TypeError`, as before) and the same instance dict (its
     fields in declaration order). Why: a run makes some 40,000 events (at 500 threats), and the per-field calls
     were most of their making: 3.4 against 1.3-1.6 us for an event of eight fields (CPython 3.11). Classes whose
-    fields have defaults keep the dataclass's `__init__`."""
+    fields have defaults, or with a `__post_init__`, keep the dataclass's `__init__`."""
     names = [f.name for f in fields(cls)]
-    if any(f.default is not MISSING or f.default_factory is not MISSING for f in fields(cls)):
+    if hasattr(cls, "__post_init__") or any(f.default is not MISSING or f.default_factory is not MISSING
+                                            for f in fields(cls)):
         return
     source = (f"def __init__(self, *, {', '.join(names)}):\n"
               f"    _set(self, '__dict__', {{{', '.join(f'{n!r}: {n}' for n in names)}}})\n")
@@ -468,5 +469,10 @@ def _init_at_once(cls: type[Event]) -> None:
     cls.__init__ = init  # type: ignore[method-assign]
 
 
-for _cls in (Event, *Event.__subclasses__()):
+def _event_classes(cls: type[Event]) -> list[type[Event]]:
+    """`cls` and every class derived from it, at any depth."""
+    return [cls, *(d for sub in cls.__subclasses__() for d in _event_classes(sub))]
+
+
+for _cls in _event_classes(Event):
     _init_at_once(_cls)
