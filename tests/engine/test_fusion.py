@@ -126,17 +126,19 @@ def _clustered_tracks(rng: np.random.Generator, k: int, spread_m: float) -> tupl
     return x, P
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_the_pairs_settled_without_the_associator_are_its_own_answer(seed):
+@pytest.mark.parametrize(("seed", "sorted_window"), [(s, False) for s in range(6)] + [(s, True) for s in range(3)])
+def test_the_pairs_settled_without_the_associator_are_its_own_answer(seed, sorted_window):
     """Step 2 settles lone nearest pairs itself: on random crowded problems, every row it settles (or leaves
-    unassigned) gets the same answer from the global-nearest-neighbour associator on the whole problem."""
-    from amdx.engine.fusion_kernels import lone_nearest
+    unassigned) gets the same answer from the global-nearest-neighbour associator on the whole problem (a few rows
+    against every candidate, more rows against those in a window of the candidates sorted along x)."""
+    from amdx.engine.fusion_kernels import SORT_ROWS, lone_nearest
     from amdx.tracking.association import GnnAssociator
 
+    n_rows = SORT_ROWS + 13 if sorted_window else min(25, SORT_ROWS)
     rng = np.random.default_rng(seed)
     x, P = _clustered_tracks(rng, 60, 3_000.0)
-    rx, rP = _clustered_tracks(rng, 25, 3_000.0)
-    cand, rows = np.arange(60), np.arange(25)
+    rx, rP = _clustered_tracks(rng, n_rows, 3_000.0)
+    cand, rows = np.arange(60), np.arange(n_rows)
     assoc = GnnAssociator(0.999, exclusion_probability=0.999)
     fused, to_solver, cand_to_solver = lone_nearest(x, P, cand, rx, rP, rows, assoc.gate_d2)
     tom = np.asarray(assoc.associate(x[:, :3], P[:, :3, :3], rx[:, :3], rP[:, :3, :3]).track_of_measurement)

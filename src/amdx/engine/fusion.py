@@ -42,9 +42,12 @@ from amdx.engine.fusion_kernels import (
     duplicate_pairs,
     fold_or_start,
     fold_pairs,
+    group_rows,
     keep_fold,
-    kept_numbers,
-    renumber_matches,
+    merge_pairs,
+    picture_rows,
+    recent_after,
+    renew_numbers,
 )
 from amdx.tracking.association import GnnAssociator
 
@@ -191,15 +194,8 @@ class _Fold:
     def keep_correlations(self, prev: NDArray[np.int64]) -> None:
         """Step 1: rows whose key had fused number prev[i] ≥ 0 last time regroup under it, each group fused in
         source order; a member outside the gate of its group's estimate so far is left for step 2."""
-        rows = np.flatnonzero(prev >= 0)
-        if not rows.size:
-            return
-        rows = rows[np.argsort(prev[rows], kind="stable")]  # by number, then source order
-        numbers = prev[rows]
-        starts = np.flatnonzero(np.concatenate(([True], numbers[1:] != numbers[:-1], [True])))
-        keep_fold(self._x, self._P, self._has, self.member, self.rx, self.rP, self.src_of, rows, starts, self.n,
-                  self.associator.gate_d2)  # each group's first row starts a fused track
-        self.n += starts.size - 1
+        self.n += keep_fold(self._x, self._P, self._has, self.member, self.rx, self.rP, self.src_of, prev, self.n,
+                            self.associator.gate_d2)  # each group's first row starts a fused track
 
     def correlate_rest(self) -> None:
         """Step 2: source by source, the rows not yet folded are associated to the fused tracks holding no track
@@ -231,19 +227,8 @@ class _Fold:
         if k < 2:
             return
         keep_rows, gone = duplicate_pairs(self.x, self.cov, self.has, self.associator.gate_d2)
-        if not keep_rows.size:
-            return
-        fold_pairs(self._x, self._P, keep_rows, self._x, self._P, gone)
-        self._has[keep_rows] |= self._has[gone]
-        target = np.arange(k)
-        target[gone] = keep_rows
-        alive = np.ones(k, bool)
-        alive[gone] = False
-        new_index = np.cumsum(alive) - 1
-        self.member = new_index[target[self.member]]
-        x, P, has = self.x[alive], self.cov[alive], self.has[alive]
-        self.n = len(x)
-        self._x[:self.n], self._P[:self.n], self._has[:self.n] = x, P, has
+        if keep_rows.size:
+            self.n = merge_pairs(self._x, self._P, self._has, self.member, k, keep_rows, gone)
 
 
 @dataclass(frozen=True)
@@ -272,7 +257,7 @@ class FusionCentre:
     def __init__(self, gate_probability: float = 0.999) -> None:
         # fusion reads only the assignment, never the exclusion gate: keep the coarse gate no wider than needed
         self._associator = GnnAssociator(gate_probability, exclusion_probability=gate_probability)
-        self._number_of_key: dict[str, int] = {}
+        self._keys = _KeyNumbers()
         self._first_t = np.zeros(64)
         """The time each track number was first given (index: the number)."""
         self._recent = _Recent(np.zeros(0, np.int64), np.zeros(0), np.zeros((0, 6)), np.zeros(0), np.zeros(0, np.int8))
@@ -284,60 +269,51 @@ class FusionCentre:
         keys = list(itertools.chain.from_iterable(src.keys for src in sources))
         if not keys:
             self._number(t_s, np.zeros((0, 6)), np.zeros(0), np.zeros(0, np.int8), np.zeros(0, np.int64))
-            self._number_of_key = {}
+            self._keys.remember([], np.zeros(0, np.intp), np.zeros(0, np.int64))
             return FusedPicture.empty()
-        src_of = np.concatenate([np.full(len(src.keys), s, np.intp) for s, src in enumerate(sources)])
+        src_of = np.repeat(np.arange(len(sources)), [len(src.keys) for src in sources])
         x = np.concatenate([src.x for src in sources])
         P = np.concatenate([src.P for src in sources])
         fusion = _Fold(x, P, src_of, len(sources), self._associator)
-        prev = np.fromiter(map(self._number_of_key.get, keys, itertools.repeat(-1)), np.int64, len(keys))
+        slots, prev = self._keys.previous(keys)
         fusion.keep_correlations(prev)
         fusion.correlate_rest()
         fusion.merge_duplicates()
         n, member, fx, fP = fusion.n, fusion.member, fusion.x, fusion.cov
-        # per fused row, its source rows in source order (rows are in source order already): one sorted pass
-        order = np.argsort(member, kind="stable")
-        starts = np.searchsorted(member[order], np.arange(n))
         row_cls = np.concatenate([src.classification for src in sources]).astype(np.int8)
-        cls = np.maximum.reduceat(row_cls[order], starts)
-        sigma = np.sqrt(fP[:, 0, 0] + fP[:, 1, 1] + fP[:, 2, 2])  # √ tr of the position covariance
-        number = self._number(t_s, fx, sigma, cls, kept_numbers(prev[order], starts))
-        self._number_of_key = dict(zip(keys, number[member].tolist(), strict=True))
-        # the picture's columns, by number: the source rows again sorted, now by their fused track's rank
-        by_number = np.argsort(number, kind="stable")
-        rank = np.empty(n, np.intp)
-        rank[by_number] = np.arange(n)
-        order = np.argsort(rank[member], kind="stable")
-        starts = np.searchsorted(rank[member][order], np.arange(n))
-        rows = order.tolist()
-        bounds = [*starts.tolist(), len(rows)]
-        keys_by = list(map(keys.__getitem__, rows))
-        group_keys = list(map(tuple, map(keys_by.__getitem__, map(slice, bounds[:-1], bounds[1:]))))
-        # the origins of each distinct set of sources (the sets as bytes), once: the sources of a track of each set
-        has = fusion.has[by_number]
-        bits = np.packbits(has, axis=1)
-        sets = bits.view(np.dtype((np.void, bits.shape[1]))).ravel().tolist()
-        one_of = dict(zip(sets, range(n), strict=True))  # a track of each set
-        which, cols = np.nonzero(has[list(one_of.values())])  # their sources, set by set, in source order
-        cut = [0, *np.cumsum(np.bincount(which, minlength=len(one_of))).tolist()]
-        held_by = list(map([src.origin for src in sources].__getitem__, cols.tolist()))
-        each = map(held_by.__getitem__, map(slice, cut[:-1], cut[1:]))
-        held = dict(zip(one_of, map(tuple, map(dict.fromkeys, each)), strict=True))
+        order, starts, cls, sigma, kept = group_rows(member, n, prev, row_cls, fP)
+        number = self._number(t_s, fx, sigma, cls, kept)
+        self._keys.remember(keys, slots, number[member])
+        # the picture's columns by number; per track its source rows (in source order) and its set of sources
+        by_number, rows, bounds, set_of, first = picture_rows(number, order, starts, fusion.has)
+        rows, bounds = rows.tolist(), bounds.tolist()
+        keys_by = tuple(map(keys.__getitem__, rows))
+        group_keys = [keys_by[bounds[g]:bounds[g + 1]] for g in range(n)]
+        # the origins of each distinct set of sources, once (from its first track's sources, in source order)
+        origin_of = [src.origin for src in sources]
+        held = [tuple(dict.fromkeys(itertools.compress(origin_of, row)))
+                for row in fusion.has[by_number[first]].tolist()]
         sensors = _first_given(list(itertools.chain.from_iterable(src.sensor_ids for src in sources)), rows, bounds)
         labels = _first_given(list(itertools.chain.from_iterable(src.labels for src in sources)), rows, bounds)
         number = number[by_number]
         columns = number, fx[by_number], fP[by_number], cls[by_number]
         for column in columns:  # shared with the battle tables, the entries and the data link: nobody writes
             column.flags.writeable = False
-        return FusedPicture(*columns, list(map(held.__getitem__, sets)), sensors, labels,
+        return FusedPicture(*columns, list(map(held.__getitem__, set_of.tolist())), sensors, labels,
                             self._first_t[number].tolist(), group_keys)
 
     def _number(self, t_s: float, x: _Array, sigma: _Array, cls: NDArray[np.int8],
                 number: NDArray[np.int64]) -> NDArray[np.int64]:
         """Number the fused tracks (states `x`, position σ `sigma`, classifications `cls`; stable numbers, see the
         module docstring): `number` holds the number each keeps from its sources (−1 for none) and is completed
-        in place (renewed numbers, then new ones in row order); remember them. Returns `number`."""
-        self._renew(t_s, x, sigma, cls, number)
+        in place (renewed numbers, then new ones in row order); remember them. Returns `number`.
+
+        A fused track whose sources are all new takes the number of a track lost in the last `RENUMBER_MEMORY_S`
+        seconds when it is where that track was predicted to be (its sources were dropped and started again, e.g.
+        after missed looks): one threat keeps one number (`renew_numbers`: nearest pairs first)."""
+        old = self._recent
+        renew_numbers(t_s, x, sigma, cls, number, old.number, old.t_s, old.x, old.sigma, old.classification,
+                      self._next, RENUMBER_GATE_M, GRAVITY_MPS2, BALLISTIC_CLASS)
         fresh = np.flatnonzero(number < 0)
         if fresh.size:
             number[fresh] = np.arange(self._next, self._next + fresh.size)
@@ -345,38 +321,48 @@ class FusionCentre:
             if self._next > len(self._first_t):
                 self._first_t = np.concatenate([self._first_t, np.zeros(max(self._next, len(self._first_t)))])
             self._first_t[number[fresh]] = t_s
-        old = self._recent
-        present = np.zeros(self._next, bool)
-        present[number] = True
-        keep = (t_s - old.t_s <= RENUMBER_MEMORY_S) & ~present[old.number]
-        self._recent = _Recent(np.concatenate([old.number[keep], number]),
-                               np.concatenate([old.t_s[keep], np.full(len(number), t_s)]),
-                               np.concatenate([old.x[keep], x]), np.concatenate([old.sigma[keep], sigma]),
-                               np.concatenate([old.classification[keep], cls]))
+        self._recent = _Recent(*recent_after(t_s, number, x, sigma, cls, old.number, old.t_s, old.x, old.sigma,
+                                             old.classification, self._next, RENUMBER_MEMORY_S))
         return number
 
-    def _renew(self, t_s: float, x: _Array, sigma: _Array, cls: NDArray[np.int8], number: NDArray[np.int64]) -> None:
-        """Give a fused track whose sources are all new (number −1) the number of a track lost in the last
-        `RENUMBER_MEMORY_S` seconds when it is where that track was predicted to be (its sources were dropped
-        and started again, e.g. after missed looks): one threat keeps one number. Nearest pairs first."""
-        fi = np.flatnonzero(number < 0)
-        if not fi.size:
-            return
-        recent = self._recent
-        kept = np.zeros(self._next, bool)
-        kept[number[number >= 0]] = True
-        gone = np.flatnonzero(~kept[recent.number])
-        if not gone.size:
-            return
-        lost = recent.number[gone]
-        t0, x0, sigma0, c0 = recent.t_s[gone], recent.x[gone], recent.sigma[gone], recent.classification[gone]
-        dt = (t_s - t0)[:, None]
-        r = x0[:, :3] + x0[:, 3:] * dt
-        falling = (c0 == BALLISTIC_CLASS)[:, None]  # a falling body: gravity over the gap
-        r = np.where(falling, r - 0.5 * GRAVITY_MPS2 * dt * dt * x0[:, :3] / np.linalg.norm(x0[:, :3], axis=1,
-                                                                                             keepdims=True), r)
-        a, b = renumber_matches(x[fi], sigma[fi], cls[fi], r, sigma0, c0, lost, RENUMBER_GATE_M)
-        number[fi[a]] = lost[b]  # (the lost numbers are distinct and none is kept)
+
+class _KeyNumbers:
+    """The fused track number of each source key in the last picture (−1: not in it), kept as one number per
+    slot: every key seen gets a slot (a dict lookup per key and picture), and the numbers of a picture are
+    written over the last one's in one scatter instead of a dict made per picture. Keys not seen for a while
+    are forgotten when the slots outgrow `SLOT_SLACK` times a picture's keys."""
+
+    SLOT_SLACK = 4
+
+    def __init__(self) -> None:
+        self._slot_of: dict[str, int] = {}
+        self._number = np.full(1, -1, np.int64)
+        """Each slot's number; the last entry stays −1 (slot −1, an unknown key)."""
+        self._last = np.zeros(0, np.intp)
+        """The slots of the last picture's keys."""
+
+    def previous(self, keys: list[str]) -> tuple[NDArray[np.intp], NDArray[np.int64]]:
+        """The slot of each key (−1 for a key never seen) and its number in the last picture (−1: none)."""
+        slots = np.fromiter(map(self._slot_of.get, keys, itertools.repeat(-1)), np.intp, len(keys))
+        return slots, self._number[slots]
+
+    def remember(self, keys: list[str], slots: NDArray[np.intp], number: NDArray[np.int64]) -> None:
+        """This picture's numbers of `keys` (their `slots` from `previous`, completed here for new keys)."""
+        if len(self._slot_of) + len(keys) > self.SLOT_SLACK * len(keys) + 1024:  # forget the keys not held now
+            self._slot_of, slots = {}, np.full(len(keys), -1, np.intp)
+            self._number, self._last = np.full(1, -1, np.int64), np.zeros(0, np.intp)
+        self._number[self._last] = -1
+        new = np.flatnonzero(slots < 0)
+        if new.size:
+            base = len(self._slot_of)
+            self._slot_of.update(zip(map(keys.__getitem__, new.tolist()), range(base, base + new.size), strict=True))
+            slots[new] = np.arange(base, base + new.size)
+            if len(self._slot_of) >= len(self._number):
+                grown = np.full(2 * len(self._slot_of) + 1, -1, np.int64)
+                grown[:len(self._number) - 1] = self._number[:-1]
+                self._number = grown
+        self._number[slots] = number
+        self._last = slots
 
 
 _is_given = functools.partial(operator.is_not, None)
