@@ -172,3 +172,37 @@ def test_key_numbers_are_the_last_pictures_numbers_of_each_key():
         numbers = rng.integers(0, 10_000, len(keys)).astype(np.int64)
         memory.remember(keys, slots, numbers)
         last = dict(zip(keys, numbers.tolist(), strict=True))
+
+
+def test_key_numbers_of_keys_repeated_within_a_picture_are_their_last():
+    """A key twice in one picture keeps its last number there, as a dict made per picture does, and the keys after
+    it get slots of their own (none inherits another's number)."""
+    rng = np.random.default_rng(6)
+    memory, last = _KeyNumbers(), {}
+    pool = [f"s/{i}" for i in range(300)]
+    for _ in range(80):
+        keys = rng.choice(pool, int(rng.integers(1, 80))).tolist()  # with repeats
+        slots, prev = memory.previous(keys)
+        assert prev.tolist() == [last.get(k, -1) for k in keys]
+        numbers = rng.integers(0, 10_000, len(keys)).astype(np.int64)
+        memory.remember(keys, slots, numbers)
+        last = dict(zip(keys, numbers.tolist(), strict=True))
+
+
+def test_intersection_of_slightly_indefinite_covariances_is_the_textbook_one():
+    """Round-off can leave a covariance with a tiny negative eigenvalue: no Cholesky factor then, and the fold falls
+    back to elimination with pivoting; the result is finite and the textbook covariance intersection (numpy's
+    LAPACK inverses of ω Pa⁻¹ + (1 − ω) Pb⁻¹, ω = tr Pb / (tr Pa + tr Pb))."""
+    rng = np.random.default_rng(1)
+    xa, xb = rng.normal(size=6), rng.normal(size=6)
+    Q, _ = np.linalg.qr(rng.normal(size=(6, 6)))
+    Pa = Q @ np.diag([1e4, 1e4, 1e4, 10.0, 10.0, -1e-3]) @ Q.T
+    Pb = Q @ np.diag([2e4, 5e3, 1e4, 20.0, 5.0, -1e-3]) @ Q.T
+    x, P = covariance_intersection(xa, Pa, xb, Pb)
+    w = np.trace(Pb) / (np.trace(Pa) + np.trace(Pb))
+    info = w * np.linalg.inv(Pa) + (1.0 - w) * np.linalg.inv(Pb)
+    P_ref = np.linalg.inv(info)
+    x_ref = P_ref @ (w * np.linalg.inv(Pa) @ xa + (1.0 - w) * np.linalg.inv(Pb) @ xb)
+    assert np.isfinite(x).all() and np.isfinite(P).all()
+    np.testing.assert_allclose(P[0], 0.5 * (P_ref + P_ref.T), rtol=1e-6, atol=1e-9 * np.abs(P_ref).max())
+    np.testing.assert_allclose(x[0], x_ref, rtol=1e-6, atol=1e-9 * np.abs(x_ref).max())

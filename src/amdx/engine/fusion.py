@@ -336,6 +336,8 @@ class _KeyNumbers:
 
     def __init__(self) -> None:
         self._slot_of: dict[str, int] = {}
+        self._used = 0
+        """Slots handed out (a key seen twice in one picture takes two; the dict keeps its last)."""
         self._number = np.full(1, -1, np.int64)
         """Each slot's number; the last entry stays −1 (slot −1, an unknown key)."""
         self._last = np.zeros(0, np.intp)
@@ -348,17 +350,17 @@ class _KeyNumbers:
 
     def remember(self, keys: list[str], slots: NDArray[np.intp], number: NDArray[np.int64]) -> None:
         """This picture's numbers of `keys` (their `slots` from `previous`, completed here for new keys)."""
-        if len(self._slot_of) + len(keys) > self.SLOT_SLACK * len(keys) + 1024:  # forget the keys not held now
-            self._slot_of, slots = {}, np.full(len(keys), -1, np.intp)
+        if self._used + len(keys) > self.SLOT_SLACK * len(keys) + 1024:  # forget the keys not held now
+            self._slot_of, slots, self._used = {}, np.full(len(keys), -1, np.intp), 0
             self._number, self._last = np.full(1, -1, np.int64), np.zeros(0, np.intp)
         self._number[self._last] = -1
         new = np.flatnonzero(slots < 0)
         if new.size:
-            base = len(self._slot_of)
-            self._slot_of.update(zip(map(keys.__getitem__, new.tolist()), range(base, base + new.size), strict=True))
-            slots[new] = np.arange(base, base + new.size)
-            if len(self._slot_of) >= len(self._number):
-                grown = np.full(2 * len(self._slot_of) + 1, -1, np.int64)
+            base, self._used = self._used, self._used + new.size
+            self._slot_of.update(zip(map(keys.__getitem__, new.tolist()), range(base, self._used), strict=True))
+            slots[new] = np.arange(base, self._used)
+            if self._used >= len(self._number):
+                grown = np.full(2 * self._used + 1, -1, np.int64)
                 grown[:len(self._number) - 1] = self._number[:-1]
                 self._number = grown
         self._number[slots] = number
