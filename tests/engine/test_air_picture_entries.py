@@ -69,6 +69,13 @@ def test_names_are_the_formatted_prefix_and_number_made_once():
             bad()
 
 
+def test_names_far_beyond_those_made_are_named_without_filling_the_gap():
+    # a tracker configured to number from two million: its names are right, and no list of millions is made
+    far = Names("r1/")
+    assert far[2_000_000] == "r1/2000000" and far.of([2_000_001, 5]) == ("r1/2000001", "r1/5")
+    assert len(far._names) < 100_000
+
+
 def test_entry_columns_are_the_geodetic_position_speed_and_position_sigma():
     """The entries' numeric columns in one pass: the geodetic point the states were placed at (the forward closed
     form), and speed and √ tr of the position covariance bit-equal to numpy's norm and trace."""

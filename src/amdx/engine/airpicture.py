@@ -60,12 +60,17 @@ def tracker_config_for(revisit_s: float) -> TrackerConfig:
     return TrackerConfig(confirm_m=m, confirm_n=n, max_coast_s=3.5 * revisit_s)
 
 
+DENSE_SLACK = 65_536
+"""`Names` keeps names up to this many numbers past twice those it holds (module's `Names`)."""
+
+
 class Names:
     """Names made of a prefix and a non-negative integer (`prefix` + `format(n, spec)`), each made once and kept in
     a list by number: a run names the same track (a radar's local track, a national track number) in every
     picture, and formatting it anew each time costs more than a lookup. `names[n]` is one name, `names.of(ns)` the
     names of a list of numbers. Numbers are small and dense (a radar's local track ids, a nation's track numbers:
-    a few thousand in a run), so every name up to the largest asked for is made; a list rather than a dict
+    a few thousand in a run), so every name up to the largest asked for is made (a number far beyond, see
+    `DENSE_SLACK`, is named when asked, not kept); a list rather than a dict
     because a picture looks up hundreds of tracks among a run's thousands, and a dict's hash table, scattered
     over the run's tracks, made those lookups about 0.3 us each in the 500-threat raid."""
 
@@ -80,10 +85,17 @@ class Names:
         prefix, spec = self.prefix, self.spec
         self._names.extend([prefix + format(n, spec) for n in range(len(self._names), top + 1)])
 
+    def _dense(self, top: int) -> bool:
+        """Whether number `top` is near enough to those named to be kept: numbers far beyond (a tracker's
+        configured first id, say) are named when asked, so the list never holds millions of unused names."""
+        return top < 2 * len(self._names) + DENSE_SLACK
+
     def __getitem__(self, n: int) -> str:
         if n < 0:
             raise ValueError(f"names are made for non-negative numbers, found {n}")
         if n >= len(self._names):
+            if not self._dense(n):
+                return self.prefix + format(n, self.spec)
             self._grow(n)
         return self._names[n]
 
@@ -95,6 +107,8 @@ class Names:
             raise ValueError(f"names are made for non-negative numbers, found {min(numbers)}")
         top = max(numbers)
         if top >= len(self._names):
+            if not self._dense(top):
+                return tuple(map(self.__getitem__, numbers))
             self._grow(top)
         return _items(self._names, numbers)
 
@@ -410,7 +424,10 @@ class AirPictures:
             cls, _items(picture.sensor_id, r) if with_sensors else (None,) * len(r), _items(picture.label, r),
         )
         # (plain ints: numpy takes IntEnum members through a slow conversion)
-        return src, np.where(cls == _BALLISTIC, _MODEL_BALLISTIC, _MODEL_CV).astype(np.int8)
+        model = np.where(cls == _BALLISTIC, _MODEL_BALLISTIC, _MODEL_CV).astype(np.int8)
+        for column in (src.x, src.P, src.classification, model):  # one release goes to every receiver: read-only
+            column.flags.writeable = False
+        return src, model
 
     def deliver(self, receiver: str, release: _Release, t_s: float) -> list[ev.Event]:
         """A partner's release arrives at `receiver` at `t_s` (its states are as of the send time)."""

@@ -403,8 +403,8 @@ class BattleManager:
         partner = held >= 0
         label = threat_components(owner[partner], held[partner], np.concatenate(pos_parts),
                                   np.concatenate(sigma_parts), SAME_THREAT_M, SAME_THREAT_MIN_M)
-        dup = self.doctrine
-        barred = [*self.dead, *(m for m in self.busy if not dup[m[0]].allow_duplicate_engagement)]
+        doctrine = self.doctrine
+        barred = [*self.dead, *(m for m in self.busy if not doctrine[m[0]].allow_duplicate_engagement)]
         rows = np.fromiter(map(index.get, map("/".join, barred), itertools.repeat(-1)), np.intp, len(barred))
         open_label = np.ones(len(members), bool)  # by component label (a member's row), whether it may be planned
         open_label[label[rows[rows >= 0]]] = False

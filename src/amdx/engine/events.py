@@ -459,10 +459,12 @@ def _init_at_once(cls: type[Event]) -> None:
     if hasattr(cls, "__post_init__") or any(f.default is not MISSING or f.default_factory is not MISSING
                                             for f in fields(cls)):
         return
+    if "__amdx_set" in names:  # the one global name of the generated code
+        raise TypeError(f"{cls.__name__}: a field may not be named __amdx_set")
     source = (f"def __init__(self, *, {', '.join(names)}):\n"
-              f"    _set(self, '__dict__', {{{', '.join(f'{n!r}: {n}' for n in names)}}})\n")
+              f"    __amdx_set(self, '__dict__', {{{', '.join(f'{n!r}: {n}' for n in names)}}})\n")
     namespace: dict[str, Any] = {}
-    exec(source, {"_set": object.__setattr__}, namespace)  # the source is made of the class's field names
+    exec(source, {"__amdx_set": object.__setattr__}, namespace)  # the source is made of the class's field names
     init = namespace["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     init.__annotations__ = {**{f.name: f.type for f in fields(cls)}, "return": None}

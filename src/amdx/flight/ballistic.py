@@ -329,9 +329,11 @@ def solve_salvo(launch_lat_deg: float, launch_lon_deg: float, aim_lat_deg: Seque
         raise ValueError(f"one aim longitude and launch time per round needed: {n} latitudes, "
                          f"{len(aim_lon_deg)} longitudes, {len(launch_t_s)} launch times")
     if profile not in PROFILES:
-        return [ValueError(f"unknown profile {profile!r}; expected one of {', '.join(PROFILES)}")] * n
+        message = f"unknown profile {profile!r}; expected one of {', '.join(PROFILES)}"
+        return [ValueError(message) for _ in range(n)]  # one error per round (an exception is raised once)
     if not -90.0 <= launch_lat_deg <= 90.0:
-        return [ValueError(f"launch latitude must be in [-90, 90] degrees, found {launch_lat_deg}")] * n
+        message = f"launch latitude must be in [-90, 90] degrees, found {launch_lat_deg}"
+        return [ValueError(message) for _ in range(n)]
     salvo = _Salvo(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg, launch_t_s, earth, boost, launch_alt_m,
                    aim_alt_m)
     rows = [i for i in range(n) if salvo.outcome[i] is None]
