@@ -43,9 +43,14 @@ def print_summary(console: Console, summary: dict[str, Any]) -> None:
     _print_engagements(console, summary)
     tot = summary["totals"]
     console.print(
-        f"{tot['threats']} threats, {tot['impacts']} impacts, {tot['asset_hits']} asset hits; "
-        f"value lost {tot['value_lost']:g} of {tot['value_defended']:g}"
+        f"{_count(tot['threats'], 'threat')}, {_count(tot['impacts'], 'impact')}, "
+        f"{_count(tot['asset_hits'], 'asset hit')}; value lost {tot['value_lost']:g} of {tot['value_defended']:g}"
     )
+
+
+def _count(n: int, noun: str) -> str:
+    """"1 threat", "2 threats", "0 threats"."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _after(t: float | None, launch: float) -> str:

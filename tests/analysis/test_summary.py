@@ -76,3 +76,12 @@ def test_many_threats_print_only_the_first_rows(journal):
     text = _printed(s)
     assert f"M{MAX_ROWS - 1:03d}" in text and f"M{MAX_ROWS:03d}" not in text
     assert "13 more threats not shown" in text
+
+
+def test_the_totals_line_counts_in_plain_english(journal):
+    s = build_summary(journal.raid(), journal.scenario(), 1)
+    last = _printed(s).strip().splitlines()[-1]
+    tot = s["totals"]
+    assert tot["asset_hits"] == 1  # the fixture's one hit: singular
+    assert last == (f"{tot['threats']} threats, {tot['impacts']} impact{'s' if tot['impacts'] != 1 else ''}, "
+                    f"1 asset hit; value lost {tot['value_lost']:g} of {tot['value_defended']:g}")
