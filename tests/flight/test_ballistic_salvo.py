@@ -1,5 +1,6 @@
 """A salvo solved together (`solve_salvo`) is its rounds solved one at a time: the same numbers, bit for bit, and
-each failing round's own error; and its rounds land where they are aimed (pymap3d)."""
+each failing round's own error; and its rounds land where they are aimed (pymap3d), on the path scipy's
+`solve_ivp` integrates from their burnout states (two-body motion, inertial frame)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import fields
 import numpy as np
 import pymap3d
 import pytest
+from scipy.integrate import solve_ivp
 
 from amdx.flight.ballistic import BoostModel, UnreachableAim, solve_ballistic, solve_salvo
 from amdx.geo import SPHERE, WGS84, destination_point
@@ -61,6 +63,23 @@ def test_salvo_is_its_rounds_solved_alone_and_lands_on_the_aims(profile, boost):
     for sol, (lat, lon) in zip(together, aims, strict=True):
         aim = np.array(pymap3d.geodetic2ecef(lat, lon, 200.0))
         assert np.linalg.norm(sol.r_impact_ecef_m - aim) < 1.0
+        assert np.linalg.norm(_integrated_impact_ecef(sol) - aim) < 1.0
+
+
+def _integrated_impact_ecef(sol):
+    """The ECEF point reached at the solution's impact time by integrating two-body motion (DOP853, rtol 1e-11)
+    from its burnout state in the inertial frame (which meets ECEF at t = 0; ECEF turns about +z)."""
+    mu, omega = WGS84.mu_m3_s2, WGS84.omega_rad_s
+
+    def rhs(_t, y):
+        return np.concatenate([y[3:], -mu * y[:3] / np.linalg.norm(y[:3]) ** 3])
+
+    run = solve_ivp(rhs, (sol.burnout_t_s, sol.impact_t_s), np.concatenate([sol.r_bo_eci_m, sol.v_bo_eci_mps]),
+                    method="DOP853", rtol=1e-11, atol=1e-6)
+    assert run.success
+    x, y, z = run.y[:3, -1]
+    c, s = np.cos(-omega * sol.impact_t_s), np.sin(-omega * sol.impact_t_s)
+    return np.array([c * x - s * y, s * x + c * y, z])
 
 
 @pytest.mark.parametrize("boost", [None, BoostModel(60.0, 50e3, 20e3)])
